@@ -1,0 +1,53 @@
+"""Fixtures shared by every test area: real services the product ships."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def wait_until(condition, timeout: float = 30.0, interval: float = 0.05, what: str = "condition"):
+    """Poll `condition` until it returns a truthy value; fail the test on timeout."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}")
+        time.sleep(interval)
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A private redis-server on a unix socket, as on the device."""
+    server = shutil.which("redis-server") or pytest.fail("redis-server missing: run scripts/setup")
+    workdir = tmp_path_factory.mktemp("redis")
+    sock = workdir / "redis.sock"
+    proc = subprocess.Popen(
+        [server, "--port", "0", "--unixsocket", str(sock), "--unixsocketperm", "700",
+         "--save", "", "--appendonly", "no", "--dir", str(workdir)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+    )
+    url = f"unix://{sock}"
+
+    def answers() -> bool:
+        try:
+            return redis.Redis.from_url(url).ping()
+        except (redis.ConnectionError, FileNotFoundError):
+            return False
+
+    try:
+        wait_until(answers, timeout=20, what="redis-server to answer PING")
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
