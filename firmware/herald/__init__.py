@@ -1,0 +1,1 @@
+"""Herald's device services: audio, events, hardware, SNMP, SIP, updates."""

@@ -1,0 +1,259 @@
+"""The one bus every Herald service shares, over Redis.
+
+Three things travel on it:
+
+- events: facts that happened ("audio.clip.started"), published on the
+  pub/sub channel ``herald:event:<topic>``; anyone may listen, nobody answers;
+- state: what is true now ("audio.clip.playing"), kept in the hash
+  ``herald:state`` so a page loaded late still sees it; every change is also
+  published as the event ``state.<key>``;
+- calls: a request from the web or a worker to a core service ("audio",
+  "play_clip") with a reply, through the list ``herald:call:<service>``. A call
+  to a service that is not running fails with `ServiceUnavailable` instead of
+  hanging.
+
+`Bus` is for synchronous code (Django views, Celery tasks), `AsyncBus` for the
+asyncio core services. Both speak the same JSON messages, built and checked by
+the helpers below.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import redis
+import redis.asyncio as aioredis
+
+log = logging.getLogger(__name__)
+
+EVENT_PREFIX = "herald:event:"
+STATE_KEY = "herald:state"
+CALL_PREFIX = "herald:call:"
+REPLY_PREFIX = "herald:reply:"
+REPLY_TTL_SECONDS = 30
+DEFAULT_CALL_TIMEOUT = 5.0
+# redis-py's default 5 s socket timeout would cut blocking reads (BLPOP, a
+# quiet pub/sub) and turn a cancelled read into a retry; the bus bounds its own
+# waits instead and only bounds connecting.
+CLIENT_OPTIONS: dict[str, Any] = {"socket_timeout": None, "socket_connect_timeout": 5}
+
+Handler = Callable[..., Awaitable[Any]]
+
+
+class BusError(Exception):
+    """A message on the bus could not be understood."""
+
+
+class ServiceUnavailable(BusError):
+    """No core service took the call in time: it is not running or is stuck."""
+
+
+class CallFailed(BusError):
+    """The service took the call and refused it; `str(error)` says why."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+@dataclass(frozen=True)
+class Event:
+    """One fact that happened, as every subscriber receives it."""
+
+    topic: str
+    data: dict[str, Any] = field(default_factory=dict)
+    time: float = field(default_factory=time.time)
+    source: str = ""
+
+    def encode(self) -> str:
+        return json.dumps(
+            {"topic": self.topic, "data": self.data, "time": self.time, "source": self.source}
+        )
+
+    @classmethod
+    def decode(cls, raw: bytes | str) -> Event:
+        message = _load_object(raw)
+        topic, data = message.get("topic"), message.get("data", {})
+        if not isinstance(topic, str) or not topic or not isinstance(data, dict):
+            raise BusError(f"not an event: {raw!r:.200}")
+        return cls(topic, data, float(message.get("time", 0.0)), str(message.get("source", "")))
+
+
+def _load_object(raw: bytes | str) -> dict[str, Any]:
+    try:
+        message = json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise BusError(f"not JSON: {raw!r:.200}") from exc
+    if not isinstance(message, dict):
+        raise BusError(f"not a JSON object: {raw!r:.200}")
+    return message
+
+
+def _check_topic(topic: str) -> str:
+    if not topic or any(c in topic for c in " *?[]"):
+        raise ValueError(f"bad topic {topic!r}: dotted words, no spaces or wildcards")
+    return topic
+
+
+def _request(method: str, params: Mapping[str, Any]) -> tuple[str, str]:
+    call_id = uuid.uuid4().hex
+    body = json.dumps({"id": call_id, "method": method, "params": dict(params)})
+    return call_id, body
+
+
+def _reply_value(raw: bytes) -> Any:
+    reply = _load_object(raw)
+    if "error" in reply:
+        error = reply["error"]
+        raise CallFailed(str(error.get("kind", "Error")), str(error.get("message", "")))
+    return reply.get("result")
+
+
+def _state_changed(key: str, value: Any, source: str) -> Event:
+    return Event(f"state.{key}", {"key": key, "value": value}, source=source)
+
+
+class Bus:
+    """Synchronous side of the bus, for Django views and Celery tasks."""
+
+    def __init__(self, url: str, source: str = "") -> None:
+        self.redis = redis.Redis.from_url(url, **CLIENT_OPTIONS)
+        self.source = source
+
+    def publish(self, topic: str, **data: Any) -> Event:
+        event = Event(_check_topic(topic), data, source=self.source)
+        self.redis.publish(EVENT_PREFIX + topic, event.encode())
+        return event
+
+    def set_state(self, key: str, value: Any) -> None:
+        """Record what is true now (None removes it) and announce the change."""
+        _check_topic(key)
+        if value is None:
+            self.redis.hdel(STATE_KEY, key)
+        else:
+            self.redis.hset(STATE_KEY, key, json.dumps(value))
+        event = _state_changed(key, value, self.source)
+        self.redis.publish(EVENT_PREFIX + event.topic, event.encode())
+
+    def state(self) -> dict[str, Any]:
+        return {k.decode(): json.loads(v) for k, v in self.redis.hgetall(STATE_KEY).items()}
+
+    def call(
+        self, service: str, method: str, timeout: float = DEFAULT_CALL_TIMEOUT, **params: Any
+    ) -> Any:
+        """Ask a core service to do something and return its answer."""
+        call_id, body = _request(method, params)
+        self.redis.rpush(CALL_PREFIX + service, body)
+        reply = self.redis.blpop([REPLY_PREFIX + call_id], timeout=timeout)
+        if reply is None:
+            # Take back the request so a service that starts later does not run it.
+            self.redis.lrem(CALL_PREFIX + service, 1, body)
+            raise ServiceUnavailable(f"the {service} service did not answer within {timeout:g} s")
+        return _reply_value(reply[1])
+
+    def listen(self, *patterns: str) -> Iterator[Event]:
+        """Yield events whose topic matches any glob pattern ("audio.*"), forever."""
+        pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
+        pubsub.psubscribe(*(EVENT_PREFIX + p for p in patterns))
+        try:
+            for message in pubsub.listen():
+                event = _decode_or_log(message["data"])
+                if event is not None:
+                    yield event
+        finally:
+            pubsub.close()
+
+
+def _decode_or_log(raw: bytes) -> Event | None:
+    try:
+        return Event.decode(raw)
+    except BusError as exc:
+        log.warning("dropped a malformed event: %s", exc)
+        return None
+
+
+class AsyncBus:
+    """Asyncio side of the bus, for the core services and websocket consumers."""
+
+    def __init__(self, url: str, source: str = "") -> None:
+        self.redis = aioredis.Redis.from_url(url, **CLIENT_OPTIONS)
+        self.source = source
+
+    async def close(self) -> None:
+        await self.redis.aclose()
+
+    async def publish(self, topic: str, **data: Any) -> Event:
+        event = Event(_check_topic(topic), data, source=self.source)
+        await self.redis.publish(EVENT_PREFIX + topic, event.encode())
+        return event
+
+    async def set_state(self, key: str, value: Any) -> None:
+        _check_topic(key)
+        if value is None:
+            await self.redis.hdel(STATE_KEY, key)
+        else:
+            await self.redis.hset(STATE_KEY, key, json.dumps(value))
+        event = _state_changed(key, value, self.source)
+        await self.redis.publish(EVENT_PREFIX + event.topic, event.encode())
+
+    async def state(self) -> dict[str, Any]:
+        raw = await self.redis.hgetall(STATE_KEY)
+        return {k.decode(): json.loads(v) for k, v in raw.items()}
+
+    async def call(
+        self, service: str, method: str, timeout: float = DEFAULT_CALL_TIMEOUT, **params: Any
+    ) -> Any:
+        call_id, body = _request(method, params)
+        await self.redis.rpush(CALL_PREFIX + service, body)
+        reply = await self.redis.blpop([REPLY_PREFIX + call_id], timeout=timeout)
+        if reply is None:
+            await self.redis.lrem(CALL_PREFIX + service, 1, body)
+            raise ServiceUnavailable(f"the {service} service did not answer within {timeout:g} s")
+        return _reply_value(reply[1])
+
+    async def listen(self, *patterns: str) -> AsyncIterator[Event]:
+        pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
+        await pubsub.psubscribe(*(EVENT_PREFIX + p for p in patterns))
+        try:
+            async for message in pubsub.listen():
+                event = _decode_or_log(message["data"])
+                if event is not None:
+                    yield event
+        finally:
+            await pubsub.aclose()
+
+    async def serve(self, service: str, handlers: Mapping[str, Handler]) -> None:
+        """Answer calls to `service` forever, one at a time, in arrival order.
+
+        A handler's exception becomes a `CallFailed` at the caller, with the
+        exception's class name and message; the service keeps serving.
+        """
+        queue = CALL_PREFIX + service
+        while True:
+            _, raw = await self.redis.blpop([queue])
+            await self._answer(raw, handlers)
+
+    async def _answer(self, raw: bytes, handlers: Mapping[str, Handler]) -> None:
+        try:
+            request = _load_object(raw)
+            call_id = str(request["id"])
+            method, params = request["method"], request.get("params", {})
+        except (BusError, KeyError) as exc:
+            log.warning("dropped a malformed call: %s", exc)
+            return
+        handler = handlers.get(method)
+        try:
+            if handler is None:
+                raise LookupError(f"unknown method {method!r}")
+            reply: dict[str, Any] = {"result": await handler(**params)}
+        except Exception as exc:  # every failure goes back to the caller
+            reply = {"error": {"kind": type(exc).__name__, "message": str(exc)}}
+        key = REPLY_PREFIX + call_id
+        await self.redis.rpush(key, json.dumps(reply))
+        await self.redis.expire(key, REPLY_TTL_SECONDS)
