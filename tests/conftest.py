@@ -6,6 +6,7 @@ import shutil
 import subprocess
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -26,11 +27,10 @@ def wait_until(condition, timeout: float = 30.0, interval: float = 0.05, what: s
         time.sleep(interval)
 
 
-@pytest.fixture(scope="session")
-def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A private redis-server on a unix socket, as on the device."""
+@contextmanager
+def redis_server(workdir: Path) -> Iterator[str]:
+    """Run a private redis-server on a unix socket in `workdir`; yields its URL."""
     server = shutil.which("redis-server") or pytest.fail("redis-server missing: run scripts/setup")
-    workdir = tmp_path_factory.mktemp("redis")
     sock = workdir / "redis.sock"
     proc = subprocess.Popen(
         [server, "--port", "0", "--unixsocket", str(sock), "--unixsocketperm", "700",
@@ -51,3 +51,10 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A private redis-server on a unix socket, as on the device."""
+    with redis_server(tmp_path_factory.mktemp("redis")) as url:
+        yield url
