@@ -1,0 +1,119 @@
+"""The capture thread: the only reader of the microphone's ALSA PCM.
+
+It applies the input gain and mute, measures the level every
+`LEVEL_SECONDS` for the meter and sound-level detection, and hands the
+audio, converted to 16-bit mono at `STREAM_RATE`, to whoever listens: live
+listening, recordings and receive.cgi. Listeners are callables that must
+not block; the microphone never waits for anyone.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+
+import alsaaudio
+import numpy as np
+
+from herald.audio.gain import db_to_gain, ramp
+from herald.audio.levels import level_percent
+from herald.audio.mixer import GAIN_SECONDS
+from herald.audio.pcm import float_to_s16, s16_to_float, to_mono
+from herald.audio.playback import REOPEN_SECONDS, open_pcm
+from herald.audio.resample import Resampler
+from herald.audio.settings import AudioSettings
+from herald.hal.audio_devices import PcmConfig
+
+log = logging.getLogger(__name__)
+
+STREAM_RATE = 16000
+LEVEL_SECONDS = 0.1
+
+
+BlockSink = Callable[[bytes], None]
+LevelSink = Callable[[float], None]
+
+
+class Capture:
+    def __init__(self, config: PcmConfig, settings: AudioSettings, on_level: LevelSink) -> None:
+        self.config, self.settings, self.on_level = config, settings, on_level
+        self.listeners: set[BlockSink] = set()
+        self.lock = threading.Lock()
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="capture", daemon=True)
+        self.gain = self._gain_target()
+        self.error: str | None = None
+        self.overruns = 0
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.thread.join(timeout=5)
+
+    def configure(self, settings: AudioSettings) -> None:
+        self.settings = settings
+
+    def listen(self, listener: BlockSink) -> None:
+        with self.lock:
+            self.listeners.add(listener)
+
+    def forget(self, listener: BlockSink) -> None:
+        with self.lock:
+            self.listeners.discard(listener)
+
+    def _gain_target(self) -> float:
+        return 0.0 if self.settings.input_mute else db_to_gain(self.settings.input_gain)
+
+    def _run(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                pcm = open_pcm(alsaaudio.PCM_CAPTURE, self.config)
+            except alsaaudio.ALSAAudioError as exc:
+                self._fail(f"cannot open capture device {self.config.device!r}: {exc}")
+                continue
+            self.error = None
+            try:
+                self._capture(pcm)
+            except alsaaudio.ALSAAudioError as exc:
+                self._fail(f"capture device {self.config.device!r} failed: {exc}")
+            finally:
+                pcm.close()
+
+    def _fail(self, message: str) -> None:
+        if message != self.error:
+            log.error("%s", message)
+        self.error = message
+        self.stopping.wait(REOPEN_SECONDS)
+
+    def _capture(self, pcm: alsaaudio.PCM) -> None:
+        rate, channels = self.config.rate, self.config.channels
+        resampler = Resampler(rate, STREAM_RATE)
+        window: list[np.ndarray] = []
+        windowed, window_frames = 0, int(LEVEL_SECONDS * rate)
+        while not self.stopping.is_set():
+            frames, data = pcm.read()
+            if frames <= 0:
+                if frames < 0:
+                    self.overruns += 1
+                else:  # a device with nothing to give: do not spin
+                    self.stopping.wait(self.config.period_seconds)
+                continue
+            raw = np.frombuffer(data, dtype="<i2")[: frames * channels].reshape(frames, channels)
+            samples = to_mono(s16_to_float(raw))
+            gain = ramp(self.gain, self._gain_target(), GAIN_SECONDS, rate, frames)
+            self.gain = float(gain[-1])
+            samples = samples * gain
+            window.append(samples)
+            windowed += frames
+            if windowed >= window_frames:
+                self.on_level(level_percent(np.concatenate(window)))
+                window, windowed = [], 0
+            with self.lock:
+                listeners = list(self.listeners)
+            if listeners:
+                block = float_to_s16(resampler.process(samples)).tobytes()
+                for listener in listeners:
+                    listener(block)

@@ -1,0 +1,403 @@
+"""The audio service inside herald-core: the engine on the bus.
+
+Calls from the web and the workers (play a clip, stop it, play a tone,
+change settings, status) arrive over the bus; the playback and capture
+threads do the real-time work; what they report comes back to the event
+loop and goes out on the bus as events and state:
+
+    audio.clip.started / audio.clip.stopped    clip, name, voice, reason...
+    audio.tone.started / audio.tone.stopped
+    audio.live.started / audio.live.stopped    transmit.cgi streams
+    audio.level                                input level in percent, ten times a second
+    audio.sound_level.crossed                  the level rose above or fell below the threshold
+    state audio.clip.playing, audio.live.active, audio.sound_level.triggered.0
+
+Live streams and microphone audio travel over the audio link (`link`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from herald.audio.capture import STREAM_RATE, Capture
+from herald.audio.clips import ClipStore
+from herald.audio.g711 import ulaw_encode
+from herald.audio.levels import LevelDetector
+from herald.audio.link import CAPTURE, CAPTURE_ENCODINGS, HEADER_LIMIT, TRANSMIT, encode
+from herald.audio.live import LiveAudioError, LiveDecoder, parse_content_type
+from herald.audio.mixer import Mixer, Voice, VoiceEvent
+from herald.audio.pcm import float_to_s16, s16_to_float
+from herald.audio.playback import Playback
+from herald.audio.resample import Resampler
+from herald.audio.settings import AudioSettings, settings_from_dict
+from herald.audio.sources import ClipSource, LiveSource, ToneSource
+from herald.bus import AsyncBus
+from herald.hal.audio_devices import AudioDevices
+
+log = logging.getLogger(__name__)
+
+INPUT = 0  # the one microphone; audio device control calls it input "0"
+MAX_VOLUME_PERCENT = 1000  # VAPIX clip volume
+MAX_REPEAT = 10000
+READ_BYTES = 4096
+CAPTURE_BACKLOG = 50  # blocks (half a second) a slow listener may fall behind
+CAPTURE_RATES = (8000, 16000)
+
+
+def _whole(name: str, value: Any, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ValueError(f"{name} must be a whole number from {low} to {high}")
+    return value
+
+
+class AudioService:
+    def __init__(self, bus: AsyncBus, devices: AudioDevices, clips: ClipStore,
+                 link_path: Path, settings_path: Path | None = None) -> None:
+        self.bus, self.devices, self.clips = bus, devices, clips
+        self.link_path, self.settings_path = link_path, settings_path
+        self.settings = self._load_settings()
+        self.rate = devices.playback.rate
+        self.mixer = Mixer(self.rate, self.settings)
+        self.playback = Playback(devices.playback, self.mixer, self._voice_events)
+        self.capture: Capture | None = None
+        self.detector = LevelDetector(self.settings.sound_level_threshold)
+        self.level: float | None = None
+        self.outbox: asyncio.Queue[tuple[Any, ...]] = asyncio.Queue()
+        self.finished: dict[int, asyncio.Future[str]] = {}
+        self.playing: dict[str, set[int]] = {"clip": set(), "tone": set(), "live": set()}
+        self.live_busy = False
+        self.tasks: list[asyncio.Task] = []
+        self.server: asyncio.AbstractServer | None = None
+
+    @property
+    def handlers(self) -> dict[str, Any]:
+        return {
+            "play_clip": self.play_clip,
+            "stop_clip": self.stop_clip,
+            "play_tone": self.play_tone,
+            "stop_tone": self.stop_tone,
+            "configure": self.configure,
+            "status": self.status,
+        }
+
+    # -- life cycle ---------------------------------------------------------------
+
+    async def start(self) -> None:
+        self.loop = asyncio.get_running_loop()
+        await self.bus.set_state("audio.clip.playing", False)
+        await self.bus.set_state("audio.live.active", False)
+        self.tasks.append(asyncio.create_task(self._publish(), name="audio events"))
+        self.playback.start()
+        self._apply_input()
+        self.link_path.parent.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(FileNotFoundError):
+            self.link_path.unlink()
+        self.server = await asyncio.start_unix_server(self._session, str(self.link_path),
+                                                      limit=HEADER_LIMIT)
+        os.chmod(self.link_path, 0o660)
+
+    async def stop(self) -> None:
+        """Fade out whatever plays, then let go of the devices."""
+        if self.server is not None:
+            self.server.close()
+        stopping = self.mixer.stop("shutdown")
+        waits = [self._finished(v) for v in stopping]
+        if waits:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(asyncio.gather(*waits), timeout=1.0)
+        await asyncio.to_thread(self.playback.stop)
+        if self.capture is not None:
+            await asyncio.to_thread(self.capture.stop)
+        await self.outbox.join()
+        for task in self.tasks:
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+        with contextlib.suppress(FileNotFoundError):
+            self.link_path.unlink()
+
+    # -- calls ----------------------------------------------------------------------
+
+    async def play_clip(self, clip: int, volume: int = 100, repeat: int = 0) -> dict[str, Any]:
+        """Play clip number `clip`; `repeat` more times (-1: until stopped); volume in percent."""
+        clip = _whole("clip", clip, 0, 2**31)
+        volume = _whole("volume", volume, 0, MAX_VOLUME_PERCENT)
+        repeat = _whole("repeat", repeat, -1, MAX_REPEAT)
+        record = self.clips.get(clip)
+        source = ClipSource(self.clips.path(record), self.rate, repeat)
+        await asyncio.to_thread(source.prime)
+        self.mixer.stop("replaced", kind="clip")
+        voice = self.mixer.add(source, self.settings.priority("clip"), volume / 100,
+                               clip=record.id, name=record.name, repeat=repeat)
+        return voice.describe()
+
+    async def stop_clip(self) -> dict[str, Any]:
+        return {"stopped": len(self.mixer.stop("stopped", kind="clip"))}
+
+    async def play_tone(self, frequency: float = 1000.0, seconds: float = 1.0,
+                        level: float = -12.0) -> dict[str, Any]:
+        """A sine tone at `level` dBFS, e.g. to locate the device."""
+        source = ToneSource(self.rate, float(frequency), float(seconds), float(level))
+        self.mixer.stop("replaced", kind="tone")
+        voice = self.mixer.add(source, self.settings.priority("tone"), 1.0,
+                               frequency=frequency, seconds=seconds, level=level)
+        return voice.describe()
+
+    async def stop_tone(self) -> dict[str, Any]:
+        return {"stopped": len(self.mixer.stop("stopped", kind="tone"))}
+
+    async def configure(self, **changes: Any) -> dict[str, Any]:
+        """Change some settings; all are checked before any is applied."""
+        settings = self.settings.changed(**changes)
+        self.settings = settings
+        self.mixer.configure(settings)
+        self.detector.threshold = settings.sound_level_threshold
+        self._apply_input()
+        self._save_settings()
+        return settings.to_dict()
+
+    async def status(self) -> dict[str, Any]:
+        capture = self.capture
+        return {
+            "output": {"device": self.devices.playback.device, "error": self.playback.error,
+                       "idle": self.playback.idle, "underruns": self.playback.underruns,
+                       "frames_written": self.playback.frames_written},
+            "input": {"device": self.devices.capture.device, "enabled": capture is not None,
+                      "error": capture.error if capture else None, "level": self.level,
+                      "triggered": bool(self.detector.above)},
+            "playing": [v.describe() for v in self.mixer.playing()],
+            "settings": self.settings.to_dict(),
+        }
+
+    # -- settings and input ------------------------------------------------------------
+
+    def _load_settings(self) -> AudioSettings:
+        if self.settings_path is None or not self.settings_path.exists():
+            return AudioSettings()
+        try:
+            return settings_from_dict(json.loads(self.settings_path.read_text()))
+        except ValueError as exc:
+            log.error("ignoring saved audio settings %s: %s", self.settings_path, exc)
+            return AudioSettings()
+
+    def _save_settings(self) -> None:
+        if self.settings_path is None:
+            return
+        temporary = self.settings_path.with_suffix(".tmp")
+        temporary.write_text(json.dumps(self.settings.to_dict()))
+        os.replace(temporary, self.settings_path)
+
+    def _apply_input(self) -> None:
+        if self.settings.input_enabled and self.capture is None:
+            self.capture = Capture(self.devices.capture, self.settings, self._level)
+            self.capture.start()
+        elif not self.settings.input_enabled and self.capture is not None:
+            capture, self.capture = self.capture, None
+            capture.stop()
+            self.level = None
+        elif self.capture is not None:
+            self.capture.configure(self.settings)
+
+    # -- from the audio threads ----------------------------------------------------------
+
+    def _voice_events(self, events: list[VoiceEvent], when: float) -> None:
+        self.loop.call_soon_threadsafe(self.outbox.put_nowait, ("voices", events, when))
+
+    def _level(self, level: float) -> None:
+        self.loop.call_soon_threadsafe(self.outbox.put_nowait, ("level", level))
+
+    def _finished(self, voice: Voice) -> asyncio.Future[str]:
+        if voice.id not in self.finished:
+            self.finished[voice.id] = self.loop.create_future()
+        return self.finished[voice.id]
+
+    async def _publish(self) -> None:
+        while True:
+            item = await self.outbox.get()
+            try:
+                if item[0] == "voices":
+                    for event in item[1]:
+                        await self._publish_voice(event, item[2])
+                else:
+                    await self._publish_level(item[1])
+            except Exception:  # the bus may hiccup; the engine goes on
+                log.exception("could not publish %s", item[0])
+            finally:
+                self.outbox.task_done()
+
+    async def _publish_voice(self, event: VoiceEvent, when: float) -> None:
+        voice, kind = event.voice, event.voice.kind
+        playing = self.playing[kind]
+        if event.what == "started":
+            playing.add(voice.id)
+            await self.bus.publish(f"audio.{kind}.started", at=when, **voice.describe())
+            if kind in ("clip", "live") and len(playing) == 1:
+                await self.bus.set_state(_STATE[kind], True)
+            return
+        playing.discard(voice.id)
+        await self.bus.publish(f"audio.{kind}.stopped", at=when, reason=voice.reason,
+                               **voice.describe())
+        if kind in ("clip", "live") and not playing:
+            await self.bus.set_state(_STATE[kind], False)
+        future = self.finished.pop(voice.id, None)
+        if future is not None and not future.done():
+            future.set_result(voice.reason)
+
+    async def _publish_level(self, level: float) -> None:
+        if self.capture is None:
+            return
+        self.level = round(level, 1)
+        await self.bus.publish("audio.level", input=INPUT, level=self.level)
+        crossing = self.detector.update(level)
+        if crossing is not None:
+            direction = "above" if crossing.above else "below"
+            await self.bus.publish("audio.sound_level.crossed", input=INPUT, direction=direction,
+                                   level=self.level, threshold=crossing.threshold)
+            await self.bus.set_state(f"audio.sound_level.triggered.{INPUT}", crossing.above)
+
+    # -- the audio link -----------------------------------------------------------------------
+
+    async def _session(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            header = json.loads(await reader.readline())
+            op = header.get("op") if isinstance(header, dict) else None
+            if op == TRANSMIT:
+                await self._transmit(reader, writer, header)
+            elif op == CAPTURE:
+                await self._capture(writer, header)
+            else:
+                writer.write(encode({"status": 400, "message": "unknown audio link request"}))
+        except (ValueError, UnicodeDecodeError):
+            writer.write(encode({"status": 400, "message": "unreadable audio link request"}))
+        except (ConnectionError, asyncio.IncompleteReadError):
+            pass  # the client went away; its audio stops with it
+        finally:
+            writer.close()
+            with contextlib.suppress(ConnectionError):
+                await writer.wait_closed()
+
+    async def _transmit(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
+                        header: dict[str, Any]) -> None:
+        content_type = str(header.get("content_type", ""))
+        try:
+            decoder = LiveDecoder(parse_content_type(content_type), self.rate)
+        except LiveAudioError as exc:
+            writer.write(encode({"status": exc.status, "message": str(exc)}))
+            return
+        if self.live_busy:
+            writer.write(encode({"status": 503, "message": "another live stream is playing; "
+                                                           "the speaker takes one at a time"}))
+            return
+        self.live_busy = True
+        try:
+            await self._play_live(reader, writer, decoder, content_type)
+        finally:
+            self.live_busy = False
+
+    async def _play_live(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
+                         decoder: LiveDecoder, content_type: str) -> None:
+        settings = self.settings
+        timeout = settings.receiver_timeout_ms / 1000
+        first: list = []
+        ended = False
+        try:
+            while not decoder.decided and not ended:
+                chunk = await asyncio.wait_for(reader.read(READ_BYTES), timeout)
+                ended = not chunk
+                first.append(decoder.feed(chunk, final=ended))
+        except LiveAudioError as exc:
+            writer.write(encode({"status": exc.status, "message": str(exc)}))
+            return
+        except TimeoutError:
+            writer.write(encode({"status": 408, "message": "no audio arrived"}))
+            return
+        if not decoder.decided:
+            writer.write(encode({"status": 400, "message": "the body holds no audio"}))
+            return
+        prebuffer = int(settings.receiver_buffer_ms / 1000 * self.rate)
+        source = LiveSource(prebuffer, capacity=3 * prebuffer + self.rate // 10)
+        voice = self.mixer.add(source, settings.priority("live"), 1.0, content_type=content_type,
+                               format=decoder.format.describe() if decoder.format else "")
+        done = self._finished(voice)
+        writer.write(encode({"status": 200, "message": "playing", "voice": voice.id}))
+        await writer.drain()
+        reason = "end"
+        try:
+            for samples in first:
+                await self._feed(source, samples, done)
+            while not ended and not done.done():
+                try:
+                    chunk = await asyncio.wait_for(reader.read(READ_BYTES), timeout)
+                except TimeoutError:
+                    reason = "timeout"
+                    break
+                ended = not chunk
+                await self._feed(source, decoder.finish() if ended else decoder.feed(chunk), done)
+        finally:
+            source.end()
+            if reason == "timeout":
+                self.mixer.stop("timeout", voice_id=voice.id)
+        reason = await done
+        played = source.frames_out / self.rate
+        if reason == "end":
+            writer.write(encode({"status": 200, "message": "played", "seconds": round(played, 3),
+                                 "underruns": source.underruns}))
+        else:
+            writer.write(encode({"status": 503, "message": f"the live stream ended: {reason}",
+                                 "seconds": round(played, 3)}))
+
+    async def _feed(self, source: LiveSource, samples: Any, done: asyncio.Future[str]) -> None:
+        """Hand samples to the live source, waiting while its buffer is full."""
+        pause = self.devices.playback.period_seconds
+        while source.space() < len(samples) and not done.done():
+            await asyncio.sleep(pause)
+        if not done.done():
+            source.push(samples)
+
+    async def _capture(self, writer: asyncio.StreamWriter, header: dict[str, Any]) -> None:
+        encoding, rate = header.get("encoding"), header.get("rate")
+        if encoding not in CAPTURE_ENCODINGS or rate not in CAPTURE_RATES:
+            writer.write(encode({"status": 400, "message": "capture needs an encoding "
+                                 f"({', '.join(CAPTURE_ENCODINGS)}) and a rate {CAPTURE_RATES}"}))
+            return
+        capture = self.capture
+        if capture is None:
+            writer.write(encode({"status": 503, "message": "the audio input is turned off"}))
+            return
+        blocks: asyncio.Queue[bytes] = asyncio.Queue(CAPTURE_BACKLOG)
+
+        def deliver(block: bytes) -> None:  # from the capture thread
+            self.loop.call_soon_threadsafe(_put_dropping_oldest, blocks, block)
+
+        resampler = Resampler(STREAM_RATE, rate)
+        writer.write(encode({"status": 200, "encoding": encoding, "rate": rate, "channels": 1,
+                             "content_type": CAPTURE_ENCODINGS[encoding]}))
+        capture.listen(deliver)
+        try:
+            while self.capture is capture:
+                try:
+                    block = await asyncio.wait_for(blocks.get(), 1.0)
+                except TimeoutError:
+                    continue
+                pcm = np.frombuffer(block, dtype="<i2")
+                samples = float_to_s16(resampler.process(s16_to_float(pcm)))
+                writer.write(ulaw_encode(samples) if encoding == "mulaw" else samples.tobytes())
+                await writer.drain()
+        finally:
+            capture.forget(deliver)
+
+
+def _put_dropping_oldest(queue: asyncio.Queue[bytes], block: bytes) -> None:
+    if queue.full():
+        queue.get_nowait()
+    queue.put_nowait(block)
+
+
+_STATE = {"clip": "audio.clip.playing", "live": "audio.live.active"}

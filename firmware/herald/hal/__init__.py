@@ -1,0 +1,1 @@
+"""The hardware layer: every part of the physical device is reached through here."""

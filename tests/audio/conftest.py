@@ -1,0 +1,160 @@
+"""The real engine on a file-backed sound card: herald-core as its own process.
+
+One sound card and one herald-core serve the whole session; `engine` gives
+each test a core with default settings and nothing playing.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import redis
+from herald.audio.clips import ClipLimits, ClipStore
+from herald.audio.settings import AudioSettings
+from herald.bus import EVENT_PREFIX, Bus, Event, ServiceUnavailable
+from herald.hal.file_audio import FileAudioDevices
+
+from tests.conftest import REPO, wait_until
+
+
+class Events:
+    """Every audio event and state change from now on, collected in the background."""
+
+    def __init__(self, redis_url: str) -> None:
+        self.pubsub = redis.Redis.from_url(redis_url).pubsub()
+        self.pubsub.psubscribe(EVENT_PREFIX + "audio.*", EVENT_PREFIX + "state.audio.*")
+        for _ in range(2):  # both subscriptions confirmed before anything is published
+            self.pubsub.get_message(timeout=5)
+        self.events: list[Event] = []
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._collect, daemon=True)
+        self.thread.start()
+
+    def _collect(self) -> None:
+        while not self.stopping.is_set():
+            message = self.pubsub.get_message(ignore_subscribe_messages=True, timeout=0.1)
+            if message is not None:
+                self.events.append(Event.decode(message["data"]))
+
+    def close(self) -> None:
+        self.stopping.set()
+        self.thread.join(timeout=5)
+        self.pubsub.close()
+
+    def of(self, topic: str, **match: Any) -> list[Event]:
+        return [e for e in list(self.events) if e.topic == topic
+                and all(e.data.get(k) == v for k, v in match.items())]
+
+    def wait(self, topic: str, timeout: float = 15, **match: Any) -> Event:
+        return wait_until(lambda: next(iter(self.of(topic, **match)), None), timeout,
+                          what=f"event {topic} {match or ''}")
+
+    def topics(self, prefix: str = "") -> list[str]:
+        return [e.topic for e in list(self.events) if e.topic.startswith(prefix)]
+
+
+@dataclass
+class Core:
+    """A running herald-core and the sound card it plays into."""
+
+    bus: Bus
+    card: FileAudioDevices
+    clips: ClipStore
+    link: Path
+    redis_url: str
+    process: subprocess.Popen
+    log: Path
+    mark: int = field(default=0)
+
+    def call(self, method: str, **params: Any) -> Any:
+        return self.bus.call("audio", method, **params)
+
+    def status(self) -> dict[str, Any]:
+        return self.call("status")
+
+    def events(self) -> Events:
+        return Events(self.redis_url)
+
+    def add_clip(self, data: bytes, filename: str) -> int:
+        return self.clips.add(data, filename).id
+
+    def wait_idle(self) -> None:
+        """Nothing plays, the PCM is drained and the speaker has played all of it."""
+        status = wait_until(lambda: (s := self.status())["output"]["idle"] and s,
+                            what="the engine to go idle")
+        written = status["output"]["frames_written"]
+        wait_until(lambda: self.card.speaker_frames() >= written,
+                   what="the speaker to play everything written")
+
+    def start_listening(self) -> None:
+        """Remember where the speaker is now; `heard` returns what it played after."""
+        self.wait_idle()
+        self.mark = self.card.speaker_frames()
+
+    def heard(self) -> np.ndarray:
+        self.wait_idle()
+        return self.card.speaker_audio(self.mark)
+
+
+@pytest.fixture(scope="session")
+def sound_card(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FileAudioDevices]:
+    with FileAudioDevices(tmp_path_factory.mktemp("soundcard")) as card:
+        yield card
+
+
+@pytest.fixture(scope="session")
+def core_process(redis_url: str, sound_card: FileAudioDevices,
+                 tmp_path_factory: pytest.TempPathFactory) -> Iterator[Core]:
+    data = tmp_path_factory.mktemp("data")
+    log = data / "core.log"
+    env = {**os.environ, **sound_card.env, "HERALD_MODE": "development",
+           "HERALD_DATA_DIR": str(data), "HERALD_RUN_DIR": str(data / "run"),
+           "REDIS_URL": redis_url, "PYTHONPATH": str(REPO / "firmware")}
+    with open(log, "wb") as output:
+        process = subprocess.Popen([sys.executable, "-m", "herald.core"], env=env,
+                                   stdout=output, stderr=subprocess.STDOUT)
+    bus = Bus(redis_url, source="test")
+    clips = ClipStore(data / "clips", ClipLimits(max_clips=1000))
+    core = Core(bus, sound_card, clips, data / "run" / "audio.sock", redis_url, process, log)
+
+    def answers() -> bool:
+        if process.poll() is not None:
+            pytest.fail(f"herald-core exited: {log.read_text()}")
+        try:
+            core.status()
+        except ServiceUnavailable:
+            return False
+        return core.link.exists()
+
+    try:
+        wait_until(answers, timeout=30, what="herald-core to answer")
+        yield core
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+
+
+@pytest.fixture
+def engine(core_process: Core) -> Core:
+    """herald-core with default settings and nothing playing."""
+    core_process.call("stop_clip")
+    core_process.call("stop_tone")
+    core_process.call("configure", **AudioSettings().to_dict())
+    core_process.wait_idle()
+    return core_process
+
+
+@pytest.fixture
+def events(engine: Core) -> Iterator[Events]:
+    log = engine.events()
+    yield log
+    log.close()
