@@ -1,0 +1,179 @@
+"""The shared state cache: task outputs archived under the task's signature.
+
+A task declares what it produces in one of two ways:
+
+* `[sstate-outputs]`: files or directories the task creates (and owns);
+* `[sstate-inputdirs]` with `[sstate-outputdirs]` (OpenEmbedded style): the
+  task fills private directories, whose contents are then installed into the
+  matching shared directories (a deploy dir, an apt repository); a manifest
+  records the installed files so a rerun or a clean removes them again.
+
+After the task succeeds its outputs are packed into
+`${SSTATE_DIR}/<hh>/sstate:<pn>:<pv>:<pr>:<task>:<hash>.tar.zst` with its
+sigdata beside it (`.siginfo`). When a later build needs that task with the
+same signature, the archive is unpacked in place instead of running the task.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import tarfile
+from dataclasses import dataclass
+from typing import Any
+
+from bake.errors import BakeError
+
+SUFFIX = ".tar.zst"
+
+
+@dataclass
+class Spec:
+    """What a task hands to the cache: owned outputs and (input, output) dir pairs."""
+
+    outputs: list[str]
+    pairs: list[tuple[str, str]]
+
+    @classmethod
+    def from_flags(cls, flags: dict[str, str]) -> Spec:
+        """Read the (expanded) sstate flags of a task."""
+        inputs = flags.get("sstate-inputdirs", "").split()
+        outputs = flags.get("sstate-outputdirs", "").split()
+        if len(inputs) != len(outputs):
+            raise BakeError("[sstate-inputdirs] and [sstate-outputdirs] must list the same "
+                            f"number of directories ({len(inputs)} and {len(outputs)})")
+        return cls(flags.get("sstate-outputs", "").split(), list(zip(inputs, outputs,
+                                                                     strict=True)))
+
+    def __bool__(self) -> bool:
+        return bool(self.outputs or self.pairs)
+
+
+def archive_path(sstate_dir: str, pn: str, pv: str, pr: str, task: str, taskhash: str) -> str:
+    """Where the outputs of `task` with signature `taskhash` are archived."""
+    name = f"sstate:{pn}:{pv}:{pr}:{task}:{taskhash}{SUFFIX}"
+    return os.path.join(sstate_dir, taskhash[:2], name)
+
+
+def exists(path: str) -> bool:
+    """Whether an archive for this signature is in the cache."""
+    return os.path.isfile(path)
+
+
+def _remove(path: str) -> None:
+    if os.path.isdir(path) and not os.path.islink(path):
+        shutil.rmtree(path)
+    elif os.path.lexists(path):
+        os.unlink(path)
+
+
+def uninstall(manifest: str) -> None:
+    """Remove the files a previous run or restore installed into shared directories."""
+    try:
+        with open(manifest, encoding="utf-8") as f:
+            files = json.load(f)
+    except (OSError, ValueError):
+        return
+    for path in files:
+        if os.path.lexists(path) and not os.path.isdir(path):
+            os.unlink(path)
+    os.unlink(manifest)
+
+
+def _write_manifest(manifest: str, files: list[str]) -> None:
+    os.makedirs(os.path.dirname(manifest), exist_ok=True)
+    with open(manifest + ".tmp", "w", encoding="utf-8") as f:
+        json.dump(sorted(files), f, indent=0)
+    os.replace(manifest + ".tmp", manifest)
+
+
+def install(spec: Spec, manifest: str) -> None:
+    """Copy each input dir's contents into its output dir, recording what was installed."""
+    uninstall(manifest)
+    installed = []
+    for src, dst in spec.pairs:
+        for root, _dirs, files in os.walk(src):
+            target_dir = os.path.join(dst, os.path.relpath(root, src))
+            os.makedirs(target_dir, exist_ok=True)
+            for name in files:
+                target = os.path.join(target_dir, name)
+                _remove(target)
+                shutil.copy2(os.path.join(root, name), target, follow_symlinks=False)
+                installed.append(os.path.normpath(target))
+    _write_manifest(manifest, installed)
+
+
+def create(path: str, spec: Spec, siginfo: dict[str, Any]) -> None:
+    """Archive the task's outputs (atomically: readers never see a partial archive)."""
+    missing = [p for p in spec.outputs + [s for s, _ in spec.pairs] if not os.path.lexists(p)]
+    if missing:
+        raise BakeError("the task did not create the sstate outputs it declares: "
+                        + " ".join(missing))
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    tmp = f"{path}.tmp.{os.getpid()}"
+    with subprocess.Popen(["zstd", "-q", "-f", "-T0", "-3", "-o", tmp],
+                          stdin=subprocess.PIPE) as proc:
+        assert proc.stdin is not None
+        with tarfile.open(fileobj=proc.stdin, mode="w|", format=tarfile.PAX_FORMAT) as tar:
+            for i, out in enumerate(spec.outputs):
+                tar.add(out, arcname=f"o{i}", recursive=True)
+            for j, (src, _dst) in enumerate(spec.pairs):
+                tar.add(src, arcname=f"i{j}", recursive=True)
+        proc.stdin.close()
+    if proc.returncode:
+        raise BakeError(f"zstd failed writing {tmp} (exit code {proc.returncode})")
+    with open(f"{path}.siginfo.tmp", "w", encoding="utf-8") as f:
+        json.dump(siginfo, f, indent=1, sort_keys=True)
+    os.replace(f"{path}.siginfo.tmp", f"{path}.siginfo")
+    os.replace(tmp, path)
+
+
+def _target(name: str, spec: Spec) -> str:
+    root, _, rest = name.partition("/")
+    index = int(root[1:])
+    base = spec.outputs[index] if root.startswith("o") else spec.pairs[index][1]
+    return os.path.join(base, rest) if rest else base
+
+
+def restore(path: str, spec: Spec, manifest: str) -> None:
+    """Replace the task's outputs with the archived ones."""
+    for out in spec.outputs:
+        _remove(out)
+        os.makedirs(os.path.dirname(out) or ".", exist_ok=True)
+    uninstall(manifest)
+    installed = []
+    with subprocess.Popen(["zstd", "-q", "-d", "-c", path], stdout=subprocess.PIPE) as proc:
+        assert proc.stdout is not None
+        with tarfile.open(fileobj=proc.stdout, mode="r|") as tar:
+            for member in tar:
+                target = _target(member.name, spec)
+                if member.name.startswith("i") and not member.isdir():
+                    _remove(target)
+                    installed.append(os.path.normpath(target))
+                member.name = target.lstrip("/")
+                if member.islnk():
+                    member.linkname = _target(member.linkname, spec).lstrip("/")
+                tar.extract(member, "/", filter="fully_trusted")
+    if proc.returncode:
+        raise BakeError(f"zstd failed reading {path} (exit code {proc.returncode})")
+    if spec.pairs:
+        _write_manifest(manifest, installed)
+
+
+def remove(sstate_dir: str, pn: str) -> list[str]:
+    """Delete the archives of recipe `pn` (-c cleansstate); returns their names."""
+    removed: list[str] = []
+    if not os.path.isdir(sstate_dir):
+        return removed
+    prefix = f"sstate:{pn}:"
+    for sub in sorted(os.listdir(sstate_dir)):
+        subdir = os.path.join(sstate_dir, sub)
+        if not os.path.isdir(subdir):
+            continue
+        for name in sorted(os.listdir(subdir)):
+            if name.startswith(prefix):
+                os.unlink(os.path.join(subdir, name))
+                removed.append(name)
+    return removed

@@ -1,0 +1,2 @@
+SUMMARY = "A library the hello recipe depends on"
+GREETING = "library ${PV}"
