@@ -1,0 +1,1 @@
+"""Signed A/B firmware updates: RAUC client, bundle policy, health gate, rollback."""
