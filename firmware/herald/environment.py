@@ -1,0 +1,64 @@
+"""Where a Herald service runs: mode, data directory, Redis, identity.
+
+Every service reads the same environment (on the device from
+/etc/default/herald, see coord's device contract); on a development host the
+defaults keep everything inside the repository's var/ directory.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+DEVICE = "device"
+DEVELOPMENT = "development"
+REPO = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True)
+class Environment:
+    mode: str
+    data_dir: Path
+    redis_url: str
+    identity_dir: Path
+
+    @property
+    def is_device(self) -> bool:
+        return self.mode == DEVICE
+
+    @property
+    def database(self) -> Path:
+        return self.data_dir / "db.sqlite3"
+
+    @property
+    def logs_dir(self) -> Path:
+        return self.data_dir / "logs"
+
+    @property
+    def secrets_dir(self) -> Path:
+        return self.data_dir / "secrets"
+
+    @property
+    def certs_dir(self) -> Path:
+        return self.data_dir / "certs"
+
+
+def current() -> Environment:
+    """The environment of this process, from HERALD_* variables and REDIS_URL."""
+    mode = os.environ.get("HERALD_MODE", DEVELOPMENT)
+    if mode not in (DEVICE, DEVELOPMENT):
+        raise ValueError(f"HERALD_MODE must be {DEVICE!r} or {DEVELOPMENT!r}, not {mode!r}")
+    default_data = "/data/herald" if mode == DEVICE else str(REPO / "var")
+    data_dir = Path(os.environ.get("HERALD_DATA_DIR", default_data))
+    default_identity = "/data/identity" if mode == DEVICE else str(data_dir / "identity")
+    default_redis = (
+        "unix:///run/redis/redis-server.sock" if mode == DEVICE
+        else f"unix://{data_dir / 'run' / 'redis.sock'}"
+    )
+    return Environment(
+        mode=mode,
+        data_dir=data_dir,
+        redis_url=os.environ.get("REDIS_URL", default_redis),
+        identity_dir=Path(os.environ.get("HERALD_IDENTITY_DIR", default_identity)),
+    )

@@ -1,0 +1,84 @@
+"""The device's system log and access log, as files on the data partition.
+
+Every Herald process appends to logs/system.log (and writes to stderr for
+journald); failed attempts to access the device go to logs/access.log. Files
+are opened in append mode, so lines from several processes never interleave
+within a line; `rotate` keeps each file small, and the handlers reopen a
+rotated file by themselves.
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import os
+import socket
+import sys
+import time
+
+from herald.environment import Environment
+
+SYSTEM = "system.log"
+ACCESS = "access.log"
+ACCESS_LOGGER = "herald.access"
+MAX_BYTES = 512 * 1024
+
+
+class _Formatter(logging.Formatter):
+    """Syslog-like lines: time, host, process[pid]: level message."""
+
+    def __init__(self, process: str) -> None:
+        super().__init__()
+        self.prefix = f"{socket.gethostname()} {process}[{os.getpid()}]:"
+
+    def format(self, record: logging.LogRecord) -> str:
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(record.created))
+        message = record.getMessage().replace("\n", " | ")
+        if record.exc_info:
+            message += " | " + self.formatException(record.exc_info).replace("\n", " | ")
+        return f"{stamp} {self.prefix} {record.levelname.lower()} {message}"
+
+
+def setup(process: str, env: Environment, level: int = logging.INFO) -> None:
+    """Send this process's log to stderr and the system log; failures to access
+    the device (the "herald.access" logger) to the access log only."""
+    env.logs_dir.mkdir(parents=True, exist_ok=True)
+    formatter = _Formatter(process)
+    root = logging.getLogger()
+    root.setLevel(level)
+    for handler in (logging.StreamHandler(sys.stderr),
+                    logging.handlers.WatchedFileHandler(env.logs_dir / SYSTEM)):
+        handler.setFormatter(formatter)
+        root.addHandler(handler)
+    access = logging.getLogger(ACCESS_LOGGER)
+    access.propagate = False
+    handler = logging.handlers.WatchedFileHandler(env.logs_dir / ACCESS)
+    handler.setFormatter(formatter)
+    access.addHandler(handler)
+
+
+def read(env: Environment, name: str, text: str = "") -> str:
+    """The log `name` (older part first), only lines containing `text` if given."""
+    lines: list[str] = []
+    for path in (env.logs_dir / f"{name}.1", env.logs_dir / name):
+        try:
+            lines.extend(path.read_text(errors="replace").splitlines())
+        except FileNotFoundError:
+            continue
+    if text:
+        lines = [line for line in lines if text.lower() in line.lower()]
+    return "".join(line + "\n" for line in lines)
+
+
+def rotate(env: Environment, max_bytes: int = MAX_BYTES) -> list[str]:
+    """Move a log past `max_bytes` to <name>.1 (replacing the older one)."""
+    rotated = []
+    for name in (SYSTEM, ACCESS):
+        path = env.logs_dir / name
+        try:
+            if path.stat().st_size > max_bytes:
+                path.replace(path.with_name(f"{name}.1"))
+                rotated.append(name)
+        except FileNotFoundError:
+            continue
+    return rotated

@@ -1,0 +1,42 @@
+"""Network: addressing, names and discovery. Boot protocol, address, router
+and mask survive a restore to factory default (see `KEPT_ON_RESTORE`)."""
+
+from herald.access import Level
+from herald.identity import this_device
+from herald.params.groups.brand import PRODUCT_NUMBER
+from herald.params.tree import Group, Param
+from herald.params.types import Address, Bool, Enum, Host, String
+
+KEPT_ON_RESTORE = frozenset({
+    "Network.BootProto", "Network.IPAddress", "Network.SubnetMask", "Network.DefaultRouter",
+})
+
+
+def friendly_name() -> str:
+    return f"Herald {PRODUCT_NUMBER} - {this_device().serial}"
+
+
+GROUPS = [
+    Group("Network", (
+        Param("BootProto", Enum(("dhcp", "none")), "dhcp", "Boot protocol"),
+        Param("IPAddress", Address(), "192.168.0.90", "IP address"),
+        Param("SubnetMask", Address(), "255.255.255.0", "Subnet mask"),
+        Param("DefaultRouter", Address(optional=True), "", "Default router"),
+        Param("HostName", Host(optional=False), lambda: this_device().hostname, "Host name"),
+        Param("DomainName", Host(), "", "Domain name"),
+        Param("NameServer1", Address(optional=True), "", "Primary DNS server"),
+        Param("NameServer2", Address(optional=True), "", "Secondary DNS server"),
+        Group("eth0", (
+            Param("MACAddress", String(), lambda: this_device().mac, "MAC address",
+                  write=Level.ROOT, computed=True),
+        )),
+        Group("Bonjour", (
+            Param("Enabled", Bool(), "yes"),
+            Param("FriendlyName", String(), friendly_name, "Friendly name"),
+        )),
+        Group("UPnP", (
+            Param("Enabled", Bool(), "yes"),
+            Param("FriendlyName", String(), friendly_name, "Friendly name"),
+        )),
+    ), read=Level.ADMIN, write=Level.ADMIN),
+]

@@ -1,0 +1,266 @@
+"""Parameter values on disk, in the device's SQLite database.
+
+The store is the one way to read and change parameters, from the web admin,
+the VAPIX API and the core services alike. Every change is checked against
+the tree first and written in one transaction, so a request with one bad
+value changes nothing; after the commit the change is announced on the bus
+as the event "params.changed" with data ``{"changed": {name: value},
+"removed": [group, ...]}`` (values of passwords are None: read them here).
+SQLite runs in WAL mode with full sync, so a change that was answered
+survives a power cut.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Mapping
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from herald.access import Level
+from herald.bus import Bus
+from herald.params.tree import Pattern, Resolved, Tree, strip_root
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS herald_param (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS herald_param_group (name TEXT PRIMARY KEY);
+"""
+
+
+class ParamError(Exception):
+    """A parameter could not be set; nothing of the request was applied."""
+
+    def __init__(self, name: str, value: str, reason: str) -> None:
+        super().__init__(f"{name}: {reason}")
+        self.name, self.value, self.reason = name, value, reason
+
+
+class GroupError(Exception):
+    """A group could not be added or removed; nothing was changed."""
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """All values at one moment, for reading many parameters consistently."""
+
+    tree: Tree
+    stored: Mapping[str, str]
+    instances: tuple[str, ...]
+
+    def value(self, resolved: Resolved) -> str:
+        stored = self.stored.get(resolved.name)
+        return stored if stored is not None else resolved.definition.default()
+
+    def get(self, name: str) -> str:
+        resolved = self.tree.resolve(name)
+        if resolved is None or (resolved.instance and resolved.instance not in self.instances):
+            raise KeyError(name)
+        return self.value(resolved)
+
+    def readable(self, level: Level) -> Iterator[tuple[Resolved, str]]:
+        """Parameters `level` may read, with values; secrets read as ''."""
+        for resolved in self.tree.concrete(self.instances):
+            if resolved.definition.read <= level:
+                secret = resolved.definition.secret
+                yield resolved, "" if secret else self.value(resolved)
+
+
+@dataclass(frozen=True)
+class Listing:
+    lines: list[tuple[str, str]]
+    missing: list[str]  # patterns that matched nothing readable
+
+
+class ParamStore:
+    def __init__(self, database: Path, tree: Tree, bus: Bus | None = None) -> None:
+        self.database = database
+        self.tree = tree
+        self.bus = bus
+        self._schema_ready = False
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.database, timeout=30, isolation_level=None)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=FULL")
+        if not self._schema_ready:
+            conn.executescript(SCHEMA)
+            self._schema_ready = True
+        return conn
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with closing(self._connect()) as conn:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+
+    def _read(self, conn: sqlite3.Connection) -> Snapshot:
+        stored = dict(conn.execute("SELECT name, value FROM herald_param"))
+        instances = tuple(name for (name,) in conn.execute("SELECT name FROM herald_param_group"))
+        return Snapshot(self.tree, stored, instances)
+
+    def snapshot(self) -> Snapshot:
+        with closing(self._connect()) as conn:
+            return self._read(conn)
+
+    def get(self, name: str) -> str:
+        return self.snapshot().get(name)
+
+    def list(self, patterns: list[str] | None, level: Level) -> Listing:
+        """What param.cgi action=list shows `level` for these group patterns."""
+        readable = list(self.snapshot().readable(level))
+        if not patterns:
+            return Listing([(r.name, v) for r, v in readable], [])
+        lines: list[tuple[str, str]] = []
+        missing: list[str] = []
+        seen: set[str] = set()
+        for text in patterns:
+            try:
+                pattern = Pattern(text)
+            except ValueError:
+                missing.append(text)
+                continue
+            found = [(r.name, v) for r, v in readable if pattern.matches(r.name)]
+            if not found:
+                missing.append(pattern.text)
+            lines.extend(item for item in found if item[0] not in seen)
+            seen.update(name for name, _ in found)
+        return Listing(lines, missing)
+
+    def update(self, changes: Mapping[str, str], level: Level) -> dict[str, str]:
+        """Set all of `changes` or, if any is refused, none; returns what changed."""
+        with self._transaction() as conn:
+            current = self._read(conn)
+            checked = {}
+            for name, value in changes.items():
+                resolved = self._writable(current, name, value, level)
+                checked[resolved.name] = self._parse(resolved, value)
+            changed = {n: v for n, v in checked.items() if current.stored.get(n) != v}
+            conn.executemany(
+                "INSERT INTO herald_param (name, value) VALUES (?, ?) "
+                "ON CONFLICT(name) DO UPDATE SET value = excluded.value",
+                changed.items(),
+            )
+        self._announce(changed, [])
+        return changed
+
+    def _writable(self, current: Snapshot, name: str, value: str, level: Level) -> Resolved:
+        resolved = self.tree.resolve(name)
+        if resolved is None or (resolved.instance and resolved.instance not in current.instances):
+            raise ParamError(strip_root(name), value, "no such parameter")
+        definition = resolved.definition
+        if definition.computed or definition.write >= Level.ROOT:
+            raise ParamError(resolved.name, value, "read-only")
+        if definition.write > level:
+            raise ParamError(resolved.name, value, "not allowed for this account")
+        return resolved
+
+    @staticmethod
+    def _parse(resolved: Resolved, value: str) -> str:
+        try:
+            return resolved.definition.param.type.parse(value)
+        except ValueError as exc:
+            raise ParamError(resolved.name, value, str(exc)) from None
+
+    def add(self, template: str, parent: str, values: Mapping[str, str], level: Level) -> str:
+        """Make a numbered group from `template` under `parent`; returns its
+        short name ("T3"). `values` are keyed "<parent>.<prefix>.<param>"."""
+        site = self.tree.templates.get(template.strip().lower())
+        if site is None:
+            raise GroupError(f"no template named {template!r}")
+        if strip_root(parent).lower() != site.parent.lower():
+            raise GroupError(f"template {site.template.name} belongs in group {site.parent}")
+        if site.template.create > level:
+            raise GroupError("not allowed for this account")
+        with self._transaction() as conn:
+            current = self._read(conn)
+            taken = {
+                int(m.group(1)) for i in current.instances
+                if (m := site.pattern.fullmatch(i.lower()))
+            }
+            if len(taken) >= site.template.max_groups:
+                raise GroupError(f"{site.parent} holds at most {site.template.max_groups} groups")
+            number = min(set(range(len(taken) + 1)) - taken)
+            instance = site.instance_name(number)
+            unnumbered = f"{site.parent}.{site.template.prefix}.".lower()
+            with_group = Snapshot(self.tree, current.stored, (*current.instances, instance))
+            checked = {}
+            for key, value in values.items():
+                name = strip_root(key)
+                if not name.lower().startswith(unnumbered):
+                    raise GroupError(f"{name}: not a parameter of the new group")
+                full = f"{instance}.{name[len(unnumbered):]}"
+                try:
+                    resolved = self._writable(with_group, full, value, level)
+                    checked[resolved.name] = self._parse(resolved, value)
+                except ParamError as exc:
+                    raise GroupError(f"{exc.name}: {exc.reason}") from None
+            for member in self.tree.concrete([instance]):
+                if member.name not in checked:
+                    try:
+                        member.definition.param.type.parse(member.definition.default())
+                    except ValueError as exc:
+                        raise GroupError(f"{member.name}: {exc}") from None
+            conn.execute("INSERT INTO herald_param_group (name) VALUES (?)", (instance,))
+            conn.executemany(
+                "INSERT OR REPLACE INTO herald_param (name, value) VALUES (?, ?)", checked.items()
+            )
+            added = Snapshot(self.tree, {**current.stored, **checked}, (instance,))
+        self._announce(
+            {r.name: added.value(r) for r in self.tree.concrete([instance])}, []
+        )
+        return instance.rsplit(".", 1)[1]
+
+    def remove(self, groups: list[str], level: Level) -> None:
+        """Remove made groups, all or none."""
+        with self._transaction() as conn:
+            current = self._read(conn)
+            by_key = {i.lower(): i for i in current.instances}
+            doomed = []
+            for group in groups:
+                site = self.tree.instance_site(group)
+                instance = by_key.get(strip_root(group).lower())
+                if site is None or instance is None:
+                    raise GroupError(f"no group {strip_root(group)!r} to remove")
+                if site.template.delete > level:
+                    raise GroupError("not allowed for this account")
+                doomed.append(instance)
+            for instance in doomed:
+                conn.execute("DELETE FROM herald_param_group WHERE name = ?", (instance,))
+                conn.executemany(
+                    "DELETE FROM herald_param WHERE name = ?",
+                    [(n,) for n in current.stored if n.startswith(instance + ".")],
+                )
+        self._announce({}, doomed)
+
+    def reset(self, keep: frozenset[str] = frozenset()) -> None:
+        """Factory default: every parameter back to its default but `keep`."""
+        kept = {strip_root(k).lower() for k in keep}
+        with self._transaction() as conn:
+            current = self._read(conn)
+            conn.executemany(
+                "DELETE FROM herald_param WHERE name = ?",
+                [(n,) for n in current.stored if n.lower() not in kept],
+            )
+            conn.execute("DELETE FROM herald_param_group")
+        fresh = self.snapshot()
+        changed = {
+            r.name: fresh.value(r) for r in self.tree.concrete(())
+            if current.value(r) != fresh.value(r)
+        }
+        self._announce(changed, list(current.instances))
+
+    def _announce(self, changed: Mapping[str, str], removed: list[str]) -> None:
+        if self.bus is None or not (changed or removed):
+            return
+        public: dict[str, str | None] = {}
+        for name, value in changed.items():
+            resolved = self.tree.resolve(name)
+            secret = resolved is not None and resolved.definition.secret
+            public[name] = None if secret else value
+        self.bus.publish("params.changed", changed=public, removed=removed)

@@ -1,0 +1,1 @@
+from tests.webadmin.fixtures import fresh_herald, herald  # noqa: F401

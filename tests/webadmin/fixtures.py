@@ -1,0 +1,66 @@
+"""Fixtures that run the real web stack (herald-web and herald-worker) for
+tests. A test area uses them by importing them into its conftest.py:
+
+    from tests.webadmin.fixtures import fresh_herald, herald  # noqa: F401
+
+`herald` (session): one stack on the session's `redis_url`, with the root
+password set and one account of each role in `herald.accounts`
+("root", "admin", "operator", "viewer"). Tests share it: leave it as found.
+`fresh_herald`: a device straight from the factory (no root password), with
+its own Redis, for tests that reset or set up the device.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.conftest import redis_server
+from tests.webadmin.stack import Account, HeraldStack
+
+ROOT = Account("root", "Root-pass-1", "admin")
+ROLE_ACCOUNTS = (
+    Account("admin1", "Admin pass 1!", "admin"),
+    Account("operator1", "Operator-pass-1", "operator"),
+    Account("viewer1", "Viewer-pass-1", "viewer"),
+)
+SGRP = {"admin": "admin:operator:viewer:ptz", "operator": "operator:viewer", "viewer": "viewer"}
+
+
+def set_up_accounts(stack: HeraldStack) -> None:
+    """Root by the initial pwdgrp.cgi call, then one account per role."""
+    with stack.vapix() as client:
+        reply = client.post("/axis-cgi/pwdgrp.cgi", data={
+            "action": "add", "user": ROOT.name, "pwd": ROOT.password, "grp": "root",
+            "sgrp": SGRP["admin"]})
+        assert reply.text.strip() == "Created account root.", reply.text
+    stack.accounts["root"] = ROOT
+    with stack.vapix(ROOT) as client:
+        for account in ROLE_ACCOUNTS:
+            reply = client.post("/axis-cgi/pwdgrp.cgi", data={
+                "action": "add", "user": account.name, "pwd": account.password, "grp": "users",
+                "sgrp": SGRP[account.role]})
+            assert reply.text.strip() == f"Created account {account.name}.", reply.text
+            stack.accounts[account.role] = account
+
+
+@pytest.fixture(scope="session")
+def herald(tmp_path_factory: pytest.TempPathFactory, redis_url: str) -> Iterator[HeraldStack]:
+    stack = HeraldStack(tmp_path_factory.mktemp("herald"), redis_url)
+    try:
+        stack.start()
+        set_up_accounts(stack)
+        yield stack
+    finally:
+        stack.stop()
+
+
+@pytest.fixture
+def fresh_herald(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HeraldStack]:
+    with redis_server(tmp_path_factory.mktemp("redis")) as url:
+        stack = HeraldStack(tmp_path_factory.mktemp("fresh"), url)
+        try:
+            yield stack.start()
+        finally:
+            stack.stop()

@@ -1,0 +1,107 @@
+"""How VAPIX clients authenticate: HTTP Digest as Axis devices do it, Basic
+only over HTTPS, every failure in the access log."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+import httpx
+
+from tests.conftest import wait_until
+from tests.webadmin.stack import Account
+
+PARAMS = "/axis-cgi/param.cgi?action=list&group=Brand"
+
+
+def md5(text: str) -> str:
+    return hashlib.md5(text.encode()).hexdigest()
+
+
+def challenge_fields(reply: httpx.Response) -> dict[str, str]:
+    assert reply.status_code == 401
+    headers = reply.headers.get_list("www-authenticate")
+    assert len(headers) == 1, "exactly one challenge, as real devices send"
+    assert headers[0].startswith("Digest ")
+    return dict(re.findall(r'(\w+)="?([^",]*)"?', headers[0]))
+
+
+def digest_header(account, challenge, uri, method="GET", qop=True, nc="00000001",
+                  cnonce="0a4f113b", password=None) -> str:
+    ha1 = md5(f"{account.name}:{challenge['realm']}:{password or account.password}")
+    ha2 = md5(f"{method}:{uri}")
+    nonce = challenge["nonce"]
+    if qop:
+        response = md5(f"{ha1}:{nonce}:{nc}:{cnonce}:auth:{ha2}")
+        extra = f', qop=auth, nc={nc}, cnonce="{cnonce}"'
+    else:
+        response = md5(f"{ha1}:{nonce}:{ha2}")
+        extra = ""
+    return (f'Digest username="{account.name}", realm="{challenge["realm"]}", nonce="{nonce}", '
+            f'uri="{uri}", response="{response}", algorithm=MD5{extra}')
+
+
+def test_the_challenge_is_digest_md5_with_qop_auth_in_the_device_realm(herald):
+    with herald.vapix() as client:
+        fields = challenge_fields(client.get(PARAMS))
+    with herald.vapix(herald.accounts["viewer"]) as client:
+        serial = client.get("/axis-cgi/param.cgi?action=list&group=Properties.System.SerialNumber")
+    assert fields["realm"] == "AXIS_" + serial.text.strip().split("=")[1]
+    assert fields["algorithm"] == "MD5" and fields["qop"] == "auth"
+    assert fields["stale"] == "FALSE"
+
+
+def test_digest_with_and_without_qop_gets_in(herald):
+    viewer = herald.accounts["viewer"]
+    with herald.vapix() as client:
+        for qop in (True, False):
+            challenge = challenge_fields(client.get(PARAMS))
+            reply = client.get(PARAMS, headers={
+                "Authorization": digest_header(viewer, challenge, PARAMS, qop=qop)})
+            assert reply.status_code == 200, (qop, reply.text)
+            assert "root.Brand.Brand=Herald" in reply.text
+
+
+def test_bad_digests_are_refused_and_logged(herald):
+    viewer = herald.accounts["viewer"]
+    with herald.vapix() as client:
+        challenge = challenge_fields(client.get(PARAMS))
+        good = digest_header(viewer, challenge, PARAMS)
+        assert client.get(PARAMS, headers={"Authorization": good}).status_code == 200
+        refused = {
+            "replayed": good,
+            "wrong password": digest_header(viewer, challenge, PARAMS, nc="00000002",
+                                            password="not-the-password"),
+            "another URI": digest_header(viewer, challenge, "/axis-cgi/param.cgi", nc="00000003"),
+            "foreign nonce": digest_header(viewer, {**challenge, "nonce": "bm90LW91cnM"}, PARAMS),
+            "unknown account": digest_header(Account("ghost", "x", "viewer"), challenge, PARAMS),
+            "garbage": "Digest this is not a digest",
+        }
+        for what, header in refused.items():
+            reply = client.get(PARAMS, headers={"Authorization": header})
+            assert reply.status_code == 401, what
+            challenge_fields(reply)
+    with herald.vapix(herald.accounts["admin"]) as client:
+        log = wait_until(lambda: (t := client.get("/axis-cgi/accesslog.cgi").text)
+                         and "ghost" in t and t, what="failures in the access log")
+    assert "viewer1" in log and "wrong password" in log and "replayed" in log
+
+
+def test_basic_is_accepted_over_https_only(herald):
+    viewer = herald.accounts["viewer"]
+    with herald.vapix(viewer, basic=True) as client:
+        reply = client.get(PARAMS)
+        assert reply.status_code == 401
+        assert challenge_fields(reply)
+    with herald.vapix(viewer, https=True, basic=True) as client:
+        assert client.get(PARAMS).status_code == 200
+    with herald.vapix(Account("viewer1", "wrong", "viewer"), https=True, basic=True) as c:
+        assert c.get(PARAMS).status_code == 401
+    with herald.vapix(viewer, https=True) as client:
+        assert client.get(PARAMS).status_code == 200  # and Digest works over HTTPS too
+
+
+def test_an_account_below_the_level_gets_403(herald):
+    with herald.vapix(herald.accounts["operator"]) as client:
+        assert client.get("/axis-cgi/systemlog.cgi").status_code == 403
+        assert client.get("/axis-cgi/pwdgrp.cgi?action=get").status_code == 403

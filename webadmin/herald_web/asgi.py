@@ -1,0 +1,20 @@
+"""The ASGI application: Django for HTTP (streaming VAPIX endpoints aside),
+Channels for websockets."""
+
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "herald_web.settings")
+http_application = get_asgi_application()
+
+from channels.auth import AuthMiddlewareStack  # noqa: E402  (needs Django set up)
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from vapix.streaming import StreamRouter  # noqa: E402
+
+from herald_web.routing import websocket_urlpatterns  # noqa: E402
+
+application = ProtocolTypeRouter({
+    "http": StreamRouter(http_application),
+    "websocket": AuthMiddlewareStack(URLRouter(websocket_urlpatterns())),
+})

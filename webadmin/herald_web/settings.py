@@ -1,0 +1,152 @@
+"""Django settings for the Herald web admin, on the device and on a host.
+
+Everything that differs between the two comes from herald.environment
+(HERALD_MODE, HERALD_DATA_DIR, REDIS_URL); secrets are generated into the
+data directory on first start.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from herald.environment import current
+
+from herald_web.keys import secret
+
+ENVIRONMENT = current()
+BASE_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = ENVIRONMENT.data_dir
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+SECRET_KEY = secret(ENVIRONMENT.secrets_dir, "django-secret-key")
+DEBUG = not ENVIRONMENT.is_device and os.environ.get("HERALD_DEBUG") == "1"
+# A device is reached by whatever address or name the network gives it.
+ALLOWED_HOSTS = ["*"]
+
+# Apps of features that other areas bring join the project when present.
+FEATURE_APPS = [
+    name for name in ("audio", "recordings", "detectors")
+    if (BASE_DIR / name / "apps.py").exists()
+]
+HERALD_APPS = ["ui", "accounts", "vapix", "status", "system", "maintenance", *FEATURE_APPS]
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_celery_beat",
+    *HERALD_APPS,
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "herald_web.urls"
+ASGI_APPLICATION = "herald_web.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "ui.context.device",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": ENVIRONMENT.database,
+        "OPTIONS": {
+            # WAL: readers never wait for the writer; FULL: an answered change
+            # survives a power cut. IMMEDIATE: writers queue instead of failing.
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 30,
+        },
+    }
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.Account"
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+# scrypt: memory-hard and quick enough for a small device.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.ScryptPasswordHasher"]
+# The manual's rule (1 to 64 printable ASCII characters) is checked by the
+# account forms; Axis devices impose no further password policy.
+AUTH_PASSWORD_VALIDATORS: list[dict[str, str]] = []
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "status:index"
+
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = 12 * 3600
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Strict"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+LANGUAGE_CODE = "en"
+TIME_ZONE = "UTC"
+USE_I18N = False
+USE_TZ = True
+
+STATIC_URL = "/static/"
+# Static files come straight from the apps' static/ directories: no
+# collectstatic step and no separate web server on the device.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# Logging goes to the system log (herald.logs), set up by each entry point.
+LOGGING_CONFIG = None
+
+REDIS_URL = ENVIRONMENT.redis_url
+
+
+def _kombu_url(url: str) -> str:
+    """Celery names a unix socket redis+socket:// where redis-py says unix://."""
+    return "redis+socket://" + url.removeprefix("unix://") if url.startswith("unix://") else url
+
+
+CHANNEL_LAYERS = {
+    "default": {
+        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "CONFIG": {"hosts": [{"address": REDIS_URL}], "prefix": "herald:asgi"},
+    }
+}
+
+CELERY_BROKER_URL = _kombu_url(REDIS_URL)
+CELERY_RESULT_BACKEND = _kombu_url(REDIS_URL)
+CELERY_RESULT_EXPIRES = 3600
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_TIMEZONE = TIME_ZONE
+
+# A command that reboots the device (device mode: systemd). Development
+# leaves it empty unless scripts/dev gives one: a restart is then logged only.
+HERALD_REBOOT_COMMAND = os.environ.get(
+    "HERALD_REBOOT_COMMAND", "systemctl reboot" if ENVIRONMENT.is_device else ""
+)

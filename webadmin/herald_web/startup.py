@@ -1,0 +1,26 @@
+"""What every Herald Django process does first: logging, then the database."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+
+import django
+from django.conf import settings
+from django.core.management import call_command
+from herald import logs
+
+
+def start(process: str) -> None:
+    """Set up Django and the system log, and bring the database schema up to
+    date; processes starting together take turns (a file lock)."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "herald_web.settings")
+    django.setup()
+    env = settings.ENVIRONMENT
+    logs.setup(process, env)
+    with open(env.data_dir / ".migrate.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        call_command("migrate", interactive=False, verbosity=0)
+        from maintenance.reset import finish_pending
+
+        finish_pending()  # a reset that a power cut interrupted

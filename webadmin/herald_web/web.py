@@ -1,0 +1,108 @@
+"""herald-web: migrate the database, then serve the ASGI app over HTTP and
+HTTPS (device: ports 80 and 443 on all addresses; development: a port of
+your choice on localhost, HTTPS only when asked for)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import socket
+import sys
+from collections.abc import Iterator
+
+import uvicorn
+from herald.environment import current
+
+log = logging.getLogger("herald_web.web")
+
+
+class _Server(uvicorn.Server):
+    """A uvicorn server that leaves signals to `serve` (two servers share them)."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+def _options(argv: list[str] | None) -> argparse.Namespace:
+    device = current().is_device
+    parser = argparse.ArgumentParser(prog="herald-web", description=__doc__)
+    parser.add_argument("--host", default=os.environ.get(
+        "HERALD_WEB_HOST", "::" if device else "127.0.0.1"))
+    parser.add_argument("--http-port", type=int, default=int(os.environ.get(
+        "HERALD_HTTP_PORT", 80 if device else 8000)))
+    parser.add_argument("--https-port", type=int, default=(
+        int(os.environ["HERALD_HTTPS_PORT"]) if "HERALD_HTTPS_PORT" in os.environ
+        else 443 if device else None), help="0 picks a free port; leave out for none")
+    return parser.parse_args(argv)
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if family == socket.AF_INET6:
+        sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+    sock.bind((host, port))
+    sock.listen(256)
+    sock.set_inheritable(True)
+    return sock
+
+
+async def _serve(servers: list[tuple[_Server, socket.socket]]) -> None:
+    loop = asyncio.get_running_loop()
+
+    def stop() -> None:
+        for server, _ in servers:
+            server.should_exit = True
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop)
+    await asyncio.gather(*(server.serve(sockets=[sock]) for server, sock in servers))
+
+
+def main(argv: list[str] | None = None) -> None:
+    from herald_web.startup import start
+
+    options = _options(argv)
+    start("herald-web")
+
+    from django.conf import settings
+    from herald.identity import this_device
+
+    from herald_web import certificates
+    from herald_web.device import bus
+
+    common = {"lifespan": "off", "access_log": False, "server_header": False,
+              "proxy_headers": False, "log_config": None, "ws_max_size": 1 << 20,
+              "timeout_graceful_shutdown": 5}
+    servers = []
+    http = _listen(options.host, options.http_port)
+    servers.append((_Server(uvicorn.Config("herald_web.asgi:application", **common)), http))
+    ports = {"http": http.getsockname()[1]}
+    if options.https_port is not None:
+        cert, key = certificates.ensure(settings.ENVIRONMENT.certs_dir, this_device().hostname)
+        https = _listen(options.host, options.https_port)
+        config = uvicorn.Config("herald_web.asgi:application", ssl_certfile=str(cert),
+                                ssl_keyfile=str(key), **common)
+        servers.append((_Server(config), https))
+        ports["https"] = https.getsockname()[1]
+    shown = "localhost" if options.host in ("127.0.0.1", "::1") else options.host
+    for scheme, port in ports.items():
+        print(f"herald-web: serving {scheme}://{shown}:{port}/", flush=True)
+    log.info("serving %s", ", ".join(f"{s} on port {p}" for s, p in ports.items()))
+    bus().set_state("services.web", {"pid": os.getpid(), **ports})
+    try:
+        asyncio.run(_serve(servers))
+    finally:
+        bus().set_state("services.web", None)
+        log.info("stopped")
+    sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,34 @@
+"""VAPIX restart.cgi, factorydefault.cgi (keeps the network settings) and
+hardfactorydefault.cgi: each answers, then acts."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from herald.access import Level
+from vapix.registry import cgi
+from vapix.replies import html
+
+from maintenance import tasks
+
+PAGE = ('<html><head><meta http-equiv="refresh" content="90;URL=/"></head>'
+        "<body>{}</body></html>\n")
+
+
+@cgi("restart.cgi", Level.ADMIN)
+def restart(request: HttpRequest) -> HttpResponse:
+    tasks.restart.apply_async((request.user.username,), countdown=tasks.COUNTDOWN_SECONDS)
+    return html(PAGE.format("Restarting."))
+
+
+@cgi("factorydefault.cgi", Level.ADMIN)
+def factorydefault(request: HttpRequest) -> HttpResponse:
+    tasks.factory_default.apply_async((False, request.user.username),
+                                      countdown=tasks.COUNTDOWN_SECONDS)
+    return html(PAGE.format("Restoring factory default settings (the network settings stay)."))
+
+
+@cgi("hardfactorydefault.cgi", Level.ADMIN)
+def hardfactorydefault(request: HttpRequest) -> HttpResponse:
+    tasks.factory_default.apply_async((True, request.user.username),
+                                      countdown=tasks.COUNTDOWN_SECONDS)
+    return html(PAGE.format("Restoring factory default settings."))

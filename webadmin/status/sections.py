@@ -1,0 +1,50 @@
+"""The Status page's sections, rendered from what the bus and the parameter
+tree say now. A section of a feature the device does not run yet (no state
+on the bus) is left out, not shown empty."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from accounts.models import Account
+from django.template.loader import render_to_string
+from herald.identity import this_device, this_firmware
+from herald_web.device import bus, params
+
+
+def facts() -> dict[str, Any]:
+    """Everything the sections show, read once."""
+    values = params().snapshot()
+    state = bus().state()
+    web = state.get("services.web") or {}
+    return {
+        "device": {
+            "product": values.get("Brand.ProdFullName"),
+            "firmware": this_firmware().version,
+            "serial": this_device().serial,
+            "hostname": values.get("Network.HostName"),
+        },
+        "time": state.get("system.time"),
+        "security": {
+            "http": "http" in web,
+            "https": "https" in web,
+            "anonymous_viewing": values.get("System.AnonymousViewing") == "yes",
+            "admins": Account.objects.filter(role="admin").count(),
+            "accounts": Account.objects.count(),
+        },
+        "clients": state.get("system.clients"),
+        "recordings": state.get("recordings.ongoing"),
+        "speaker_test": state.get("speakertest.status"),
+    }
+
+
+SECTIONS = ("device", "time", "security", "clients", "recordings", "speaker_test")
+
+
+def render(facts: dict[str, Any]) -> dict[str, str]:
+    """HTML of each section that has something to show."""
+    return {
+        name: render_to_string(f"status/sections/{name}.html", {"facts": facts, name: facts[name]})
+        for name in SECTIONS
+        if facts[name] is not None
+    }
