@@ -48,6 +48,9 @@ def make_parser() -> argparse.ArgumentParser:
                    help="Write the task graph to task-depends.dot and pn-buildlist.")
     p.add_argument("-s", "--show-versions", action="store_true",
                    help="Show the latest and preferred version of every recipe.")
+    p.add_argument("-S", "--dump-signatures", choices=["printdiff"],
+                   help="printdiff: show why tasks that would run have new signatures, "
+                        "compared with their last run, without running anything.")
     p.add_argument("-p", "--parse-only", action="store_true", help="Stop after parsing.")
     p.add_argument("--runall", action="append", default=[], metavar="TASK",
                    help="Run TASK for every recipe in the targets' task graph.")
@@ -108,7 +111,8 @@ def _run(args: argparse.Namespace, ui: UI) -> int:
         ui.plain("Nothing to do. Use 'bitbake world' to build everything, or run "
                  "'bitbake --help' for usage information.")
         return 1
-    readonly = args.show_versions or args.parse_only or args.graphviz or args.dry_run
+    readonly = args.show_versions or args.parse_only or args.graphviz or args.dry_run or \
+        args.dump_signatures
     if readonly:
         return _with_cooker(args, topdir, ui)
     with build_lock(topdir):
@@ -163,10 +167,14 @@ def _with_cooker(args: argparse.Namespace, topdir: str, ui: UI) -> int:
             fn, ftask = split_tid(t)
             stamps.taint(cooker.infos[fn].stamp, ftask)
         force = set(targets)
-    _banner(cooker, ui)
     rq = RunQueue(cooker, graph, targets, Options(force=force, dry_run=args.dry_run,
                                                   keep_going=args.keep_going,
                                                   verbose=args.verbose))
+    if args.dump_signatures:
+        lines = rq.explain()
+        ui.plain("\n".join(lines) if lines else "No task needs to run.")
+        return 0
+    _banner(cooker, ui)
     return 0 if rq.execute() else 1
 
 

@@ -18,12 +18,14 @@ import sys
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
-from bake import build, sstate, stamps
+from bake import build, diffsigs, sstate, stamps
 from bake.checksums import ChecksumCache
 from bake.cooker import Cooker
+from bake.data import DataStore
 from bake.recipes import RecipeInfo, TaskInfo
-from bake.siggen import SignatureGenerator, sigdata, task_hash, write_sigdata
+from bake.siggen import SignatureGenerator, read_sigdata, sigdata, task_hash, write_sigdata
 from bake.taskgraph import TaskGraph, split_tid
 from bake.ui import UI
 
@@ -49,6 +51,7 @@ class TaskState:
     task: str
     taskhash: str = ""
     dep_hashes: dict[str, str] = field(default_factory=dict)
+    dep_stamps: dict[str, str] = field(default_factory=dict)
     file_sums: list[tuple[str, str]] = field(default_factory=list)
     taint: str | None = None
     action: str = CURRENT
@@ -64,6 +67,11 @@ class TaskState:
     @property
     def manifest(self) -> str:
         return stamps.manifest_path(self.info.stamp, self.task)
+
+    @property
+    def label_id(self) -> str:
+        """`pn:do_task`, how dependencies are named in signatures."""
+        return f"{self.info.pn}:{self.task}"
 
     @property
     def label(self) -> str:
@@ -109,8 +117,9 @@ class RunQueue:
             fn, task = split_tid(t)
             info = self.cooker.infos[fn]
             st = TaskState(t, info, task)
-            st.dep_hashes = {f"{self.states[x].info.pn}:{self.states[x].task}":
-                             self.states[x].taskhash for x in self.graph.deps[t]}
+            deps = [self.states[x] for x in self.graph.deps[t]]
+            st.dep_hashes = {x.label_id: x.taskhash for x in deps}
+            st.dep_stamps = {x.label_id: x.info.stamp for x in deps}
             st.file_sums = self.checksums.entries_for(st.tinfo.flags.get("file-checksums", ""))
             st.taint = stamps.read_taint(info.stamp, task)
             st.taskhash = task_hash(st.tinfo.basehash, st.dep_hashes, st.file_sums, st.taint)
@@ -281,12 +290,38 @@ class RunQueue:
         os.close(w)
         return pid, r
 
-    def _task_worker(self, st: TaskState, d: object, msg_fd: int) -> int:
-        from bake.data import DataStore
-
-        assert isinstance(d, DataStore)
+    def sigdata(self, st: TaskState, d: DataStore) -> dict[str, Any]:
+        """The inputs behind a task's current hash."""
         sig = SignatureGenerator(d).task_sig(st.task)
-        data = sigdata(sig, st.taskhash, st.dep_hashes, st.file_sums, st.taint)
+        return sigdata(sig, st.taskhash, st.dep_hashes, st.file_sums, st.taint, st.dep_stamps)
+
+    def explain(self) -> list[str]:
+        """Why each task about to run has a new signature (`bitbake -S printdiff`).
+
+        Tasks whose only change is a dependency's hash are explained by that
+        dependency, so only the tasks where a change starts are shown.
+        """
+        out = []
+        resolve = diffsigs.resolver(self.sstate_dir)
+        for t in self.order:
+            st = self.states[t]
+            if t not in self.needed or st.action not in (RUN, RESTORE):
+                continue
+            previous = [p for p in stamps.sigdata_files(st.info.stamp, st.task)
+                        if not p.endswith(st.taskhash)]
+            if not previous:
+                out.append(f"{st.label_id}: no previous signature (it never ran)")
+                continue
+            old = read_sigdata(previous[-1])
+            new = self.sigdata(st, self.cooker.datastore(st.info.fn))
+            lines = diffsigs.compare(old, new, resolve)
+            if lines and not all(line.startswith(("Dependency on task", "  ")) for line in lines):
+                out.append(f"{st.label_id}: signature changed:")
+                out += [f"  {line}" for line in lines if not line.startswith(("Dependency", "  "))]
+        return out
+
+    def _task_worker(self, st: TaskState, d: DataStore, msg_fd: int) -> int:
+        data = self.sigdata(st, d)
         write_sigdata(stamps.sigdata_path(st.info.stamp, st.task, st.taskhash), data)
         after = None
         spec = st.spec

@@ -140,8 +140,13 @@ def task_hash(basehash: str, dep_hashes: dict[str, str], file_sums: list[tuple[s
 
 
 def sigdata(sig: TaskSig, taskhash: str, dep_hashes: dict[str, str],
-            file_sums: list[tuple[str, str]], taint: str | None) -> dict[str, Any]:
-    """Everything behind a task hash, as saved next to the stamp for bitbake-diffsigs."""
+            file_sums: list[tuple[str, str]], taint: str | None,
+            dep_stamps: dict[str, str]) -> dict[str, Any]:
+    """Everything behind a task hash, as saved next to the stamp for bitbake-diffsigs.
+
+    `dep_stamps` (stamp prefix of each dependency) lets a comparison find the
+    dependencies' own sigdata.
+    """
     return {
         "task": sig.task,
         "basehash": sig.basehash,
@@ -150,6 +155,7 @@ def sigdata(sig: TaskSig, taskhash: str, dep_hashes: dict[str, str],
         "runtaskdeps": dict(sorted(dep_hashes.items())),
         "file_checksums": [list(x) for x in file_sums],
         "taint": taint,
+        "depstamps": dict(sorted(dep_stamps.items())),
     }
 
 

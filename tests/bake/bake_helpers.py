@@ -5,13 +5,14 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
+from bake.cooker import Cooker
 from bake.data import DataStore
 from bake.parse import parse_text
 from bake.recipes import finalize
 from bake.statements import Context, run_statement
+from bake.ui import UI
 
 REPO = Path(__file__).resolve().parents[2]
 PROJECTS = Path(__file__).parent / "projects"
@@ -48,10 +49,92 @@ def kas(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
                           timeout=300)
 
 
-def bitbake(builddir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """Run the engine directly in a build directory kas has set up."""
+def bitbake(builddir: Path, *args: str, tool: str = "bitbake") -> subprocess.CompletedProcess[str]:
+    """Run the real `bitbake` (or `bitbake-diffsigs`) command in a build directory."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BB", "KAS"))}
-    env["PATH"] = f"{REPO / 'bake' / 'bin'}:{env.get('PATH', '')}"
-    return subprocess.run([sys.executable, "-m", "bake", *args], cwd=builddir, env=env,
+    return subprocess.run([str(REPO / "bake" / "bin" / tool), *args], cwd=builddir, env=env,
                           text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                           check=False, timeout=300)
+
+
+BITBAKE_CONF = """\
+TMPDIR = "${TOPDIR}/tmp"
+CACHE = "${TMPDIR}/cache"
+WORKDIR = "${TMPDIR}/work/${PN}-${PV}"
+T = "${WORKDIR}/temp"
+S = "${WORKDIR}/src"
+B = "${S}"
+D = "${WORKDIR}/image"
+STAMP = "${TMPDIR}/stamps/${PN}-${PV}"
+JOURNAL = "${TOPDIR}/journal.txt"
+OVERRIDES = "pn-${PN}:${MACHINE}"
+MACHINE ??= "testmachine"
+export PATH
+BB_BASEHASH_IGNORE_VARS = "TMPDIR TOPDIR JOURNAL PATH HOME PWD SHELL LC_ALL FILE BBPATH"
+BB_HASHCONFIG_IGNORE_VARS = "${BB_BASEHASH_IGNORE_VARS}"
+include conf/local.conf
+"""
+
+BASE_CLASS = """\
+do_fetch() {
+    echo "${PN}:do_fetch" >> ${JOURNAL}
+}
+addtask fetch
+do_compile() {
+    echo "${PN}:do_compile" >> ${JOURNAL}
+}
+do_compile[deptask] = "do_build"
+addtask compile after do_fetch
+do_build() {
+    echo "${PN}:do_build" >> ${JOURNAL}
+}
+addtask build after do_compile
+"""
+
+
+def layer_conf(name: str, priority: int = 5, extra: str = "") -> str:
+    """A layer.conf adding the layer's recipes and appends."""
+    return (f'BBPATH .= ":${{LAYERDIR}}"\n'
+            f'BBFILES += "${{LAYERDIR}}/recipes/*/*.bb ${{LAYERDIR}}/recipes/*/*.bbappend"\n'
+            f'BBFILE_COLLECTIONS += "{name}"\nBBFILE_PATTERN_{name} = "^${{LAYERDIR}}/"\n'
+            f'BBFILE_PRIORITY_{name} = "{priority}"\n{extra}')
+
+
+def make_build(root: Path, files: dict[str, str], local: str = "") -> Path:
+    """A build directory over layers written from `files` (paths relative to `root`).
+
+    `meta-test` gets a default layer.conf, bitbake.conf and base class unless
+    `files` provides them; every top-level directory with a conf/layer.conf is
+    a layer, in name order.
+    """
+    defaults = {"meta-test/conf/layer.conf": layer_conf("test"),
+                "meta-test/conf/bitbake.conf": BITBAKE_CONF,
+                "meta-test/classes/base.bbclass": BASE_CLASS}
+    for rel, text in {**defaults, **files}.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    layers = sorted(p.parent.parent for p in root.glob("*/conf/layer.conf"))
+    build = root / "build"
+    (build / "conf").mkdir(parents=True, exist_ok=True)
+    (build / "conf" / "bblayers.conf").write_text(
+        'BBLAYERS ?= "' + " ".join(str(p) for p in layers) + '"\n'
+        'BBPATH ?= "${TOPDIR}"\nBBFILES ??= ""\n')
+    (build / "conf" / "local.conf").write_text(local)
+    return build
+
+
+def cooker(build: Path, environ: dict[str, str] | None = None) -> Cooker:
+    """A parsed Cooker for a build directory (in this process, output hidden)."""
+    c = Cooker(str(build), environ if environ is not None else {"PATH": os.environ["PATH"]},
+               UI(quiet=2))
+    c.parse()
+    return c
+
+
+def journal(build: Path) -> list[str]:
+    """The tasks that wrote to build/journal.txt, in order; resets it."""
+    path = build / "journal.txt"
+    lines = path.read_text().split() if path.exists() else []
+    path.write_text("")
+    return lines
