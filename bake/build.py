@@ -24,6 +24,7 @@ from typing import Any
 from bake import bb, codeparser, methodpool
 from bake.data import DataStore
 from bake.errors import BakeError
+from bake.siggen import task_override
 
 _BAKE_DIR = os.path.dirname(os.path.abspath(__file__))
 # Shell helpers available to every shell function unless the metadata defines its own.
@@ -216,7 +217,7 @@ def _open_log(tempdir: str, task: str) -> str:
 def prepare(d: DataStore, task: str, taskhash: str) -> None:
     """Task-specific variables: the task override and BB_TASKHASH & co."""
     overrides = d.getVar("OVERRIDES", False) or ""
-    d.setVar("OVERRIDES", f"task-{task[3:].replace('_', '-')}:{overrides}")
+    d.setVar("OVERRIDES", f"{task_override(task)}:{overrides}")
     d.setVar("BB_CURRENTTASK", task[3:])
     d.setVar("BB_RUNTASK", task)
     d.setVar("BB_TASKHASH", taskhash)

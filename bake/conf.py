@@ -81,9 +81,10 @@ def load(topdir: str, environ: dict[str, str], track_history: bool = False) -> C
         raise BakeError("Unable to find conf/bitbake.conf in BBPATH "
                         f"({d.getVar('BBPATH')}): a layer must provide it")
     eval_file(bitbake_conf, d, ctx)
-    if (d.getVar("BBMULTICONFIG") or "").strip():
-        raise BakeError("BBMULTICONFIG is set but multiconfig builds are not supported "
-                        "by this engine")
+    for var, what in (("BBMULTICONFIG", "multiconfig builds"),
+                      ("BBFILES_DYNAMIC", "layer-dependent BBFILES")):
+        if (d.getVar(var) or "").strip():
+            raise BakeError(f"{var} is set but {what} are not supported by this engine")
     for name in ["base", *(d.getVar("INHERIT") or "").split()]:
         inherit(name, d, ctx, bitbake_conf, 0)
     return Config(d, topdir, layers, ctx.files, ctx.missing, env)

@@ -340,9 +340,13 @@ class DataStore:
     def __contains__(self, var: object) -> bool:
         return bool(self._vars.get(var)) if isinstance(var, str) else False
 
-    def override_variants(self, var: str) -> tuple[tuple[str, str], ...]:
-        """The conditional variants `(name, override)` registered for `var`."""
-        return self._ovr.get(var, ())
+    def override_names(self) -> set[str]:
+        """Every override used by a conditional variable or a conditional operation."""
+        names = {o for variants in self._ovr.values() for _, o in variants}
+        for entry in self._vars.values():
+            for keyword in KEYWORDS:
+                names.update(o for _, o in entry.get(keyword, ()) if o)
+        return names
 
     # ----- writing ------------------------------------------------------------------
 

@@ -18,7 +18,7 @@ from bake import methodpool
 from bake.bb.parse import vars_from_file
 from bake.data import DataStore
 from bake.errors import BakeError, ParseError, SkipRecipe
-from bake.siggen import SignatureGenerator
+from bake.siggen import SignatureGenerator, task_datastore, uses_task_overrides
 from bake.sstate import Spec
 from bake.statements import Context, eval_file, inherit
 
@@ -178,8 +178,9 @@ def finalize(d: DataStore, ctx: Context, fn: str) -> None:
             raise ParseError(f"anonymous Python function failed: {type(exc).__name__}: {exc}",
                              d.getVarFlag(name, "filename", False),
                              _traceback_line(exc, d.getVarFlag(name, "filename", False))) from exc
-    if (d.getVar("BBCLASSEXTEND") or "").strip():
-        raise ParseError("BBCLASSEXTEND (recipe variants) is not supported by this engine", fn)
+    for var, what in (("BBCLASSEXTEND", "recipe variants"), ("BBVERSIONS", "version ranges")):
+        if (d.getVar(var) or "").strip():
+            raise ParseError(f"{var} ({what}) is not supported by this engine", fn)
 
 
 def _traceback_line(exc: BaseException, filename: str | None) -> int | None:
@@ -224,12 +225,22 @@ def _explode(s: str) -> list[str]:
     return out
 
 
+
+
+def _basehash(d: DataStore, siggen: SignatureGenerator, task: str, uses: bool) -> str:
+    """The base hash of `task`, as its code sees the datastore (task overrides active)."""
+    if uses:
+        siggen = SignatureGenerator(task_datastore(d, task, uses))
+    return siggen.task_sig(task).basehash
+
+
 def _task_infos(fn: str, d: DataStore) -> dict[str, TaskInfo]:
     tasks = d.getVar("__BBTASKS", False) or ()
     if tasks and d.getVar("STAMP") is None:
         raise ParseError("STAMP is not set: conf/bitbake.conf must define it", fn)
-    siggen = SignatureGenerator(d)
     infos = {}
+    uses = uses_task_overrides(d)
+    siggen = SignatureGenerator(d)
     for task in tasks:
         for flag in UNSUPPORTED_TASK_FLAGS:
             if d.getVarFlag(task, flag, False):
@@ -250,5 +261,5 @@ def _task_infos(fn: str, d: DataStore) -> dict[str, TaskInfo]:
             raise ParseError(f"{task}: {exc}", fn) from exc
         infos[task] = TaskInfo(deps=[t for t in d.getVarFlag(task, "deps", False) or ()
                                      if t in tasks],
-                               flags=flags, basehash=siggen.task_sig(task).basehash)
+                               flags=flags, basehash=_basehash(d, siggen, task, uses))
     return infos

@@ -25,7 +25,14 @@ from bake.checksums import ChecksumCache
 from bake.cooker import Cooker
 from bake.data import DataStore
 from bake.recipes import RecipeInfo, TaskInfo
-from bake.siggen import SignatureGenerator, read_sigdata, sigdata, task_hash, write_sigdata
+from bake.siggen import (
+    SignatureGenerator,
+    read_sigdata,
+    sigdata,
+    task_datastore,
+    task_hash,
+    write_sigdata,
+)
 from bake.taskgraph import TaskGraph, split_tid
 from bake.ui import UI
 
@@ -172,6 +179,9 @@ class RunQueue:
             forced = t in self.options.force
             if st.action == RUN or (st.action == NOEXEC and (dep_changed or forced)):
                 changed.add(t)
+            self.ui.debug(1, f"{st.label_id} ({st.taskhash[:12]}): {st.action}"
+                             f"{' (forced)' if forced else ''}"
+                             f"{' (a dependency runs)' if dep_changed else ''}")
 
     def actions(self) -> dict[str, str]:
         """What this build does with each needed task."""
@@ -201,8 +211,10 @@ class RunQueue:
         try:
             while ready or running:
                 ready.sort(key=lambda t: (self.states[t].action != RESTORE, jobs.index(t)))
-                while ready and not stop and len(running) < self.threads:
-                    t = ready.pop(0)
+                while not stop and len(running) < self.threads:
+                    t = self._next(ready, running)
+                    if t is None:
+                        break
                     ok = self._start(t, running, len(processed) + len(running) + 1, total)
                     if ok is not None:
                         processed.append(t)
@@ -225,6 +237,17 @@ class RunQueue:
         self._summary(processed)
         return not self.failed
 
+    def _next(self, ready: list[str], running: dict[int, _Running]) -> str | None:
+        """The first ready task whose [number_threads] limit allows it to start now."""
+        for i, t in enumerate(ready):
+            st = self.states[t]
+            limit = st.tinfo.flags.get("number_threads")
+            if limit and sum(1 for job in running.values() if job.state.task == st.task) \
+                    >= int(limit):
+                continue
+            return ready.pop(i)
+        return None
+
     def _finished(self, t: str, ok: bool, pending: dict[str, set[str]],
                   dependents: dict[str, list[str]], ready: list[str], blocked: set[str]) -> None:
         if not ok:
@@ -245,9 +268,10 @@ class RunQueue:
         st = self.states[t]
         fn = st.info.fn
         if st.action == RESTORE:
-            self.ui.note(f"Running setscene task {n} of {total} ({fn}:{st.task}_setscene)")
+            self.ui.task_note(f"Running setscene task {n} of {total} "
+                              f"({fn}:{st.task}_setscene)")
         else:
-            self.ui.note(f"Running {'noexec ' if st.action == NOEXEC else ''}task {n} of "
+            self.ui.task_note(f"Running {'noexec ' if st.action == NOEXEC else ''}task {n} of "
                          f"{total} ({fn}:{st.task})")
         if self.options.dry_run:
             return True
@@ -255,7 +279,7 @@ class RunQueue:
             self._stamp(st)
             return True
         suffix = "_setscene" if st.action == RESTORE else ""
-        self.ui.note(f"recipe {st.info.pf}: task {st.task}{suffix}: Started")
+        self.ui.task_note(f"recipe {st.info.pf}: task {st.task}{suffix}: Started")
         if st.action == RESTORE:
             pid, fd = self._fork(lambda msg_fd: self._restore_worker(st))
         else:
@@ -292,7 +316,7 @@ class RunQueue:
 
     def sigdata(self, st: TaskState, d: DataStore) -> dict[str, Any]:
         """The inputs behind a task's current hash."""
-        sig = SignatureGenerator(d).task_sig(st.task)
+        sig = SignatureGenerator(task_datastore(d, st.task)).task_sig(st.task)
         return sigdata(sig, st.taskhash, st.dep_hashes, st.file_sums, st.taint, st.dep_stamps)
 
     def explain(self) -> list[str]:
@@ -376,7 +400,7 @@ class RunQueue:
         suffix = "_setscene" if st.action == RESTORE else ""
         if code == 0:
             self._stamp(st)
-            self.ui.note(f"recipe {st.info.pf}: task {st.task}{suffix}: Succeeded")
+            self.ui.task_note(f"recipe {st.info.pf}: task {st.task}{suffix}: Succeeded")
             return True
         self._report_failure(job, code)
         return False

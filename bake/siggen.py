@@ -44,6 +44,25 @@ class TaskSig:
     vars: dict[str, VarSig] = field(default_factory=dict)
 
 
+def task_override(task: str) -> str:
+    """The override active while `task` runs (`task-compile` for do_compile)."""
+    return "task-" + task[3:].replace("_", "-")
+
+
+def uses_task_overrides(d: DataStore) -> bool:
+    """Whether any variable or operation of `d` is conditional on a task."""
+    return any(o.startswith("task-") or ":task-" in o for o in d.override_names())
+
+
+def task_datastore(d: DataStore, task: str, uses: bool | None = None) -> DataStore:
+    """`d` as the task sees it: with its task override, if the metadata uses any."""
+    if not (uses_task_overrides(d) if uses is None else uses):
+        return d
+    local = d.createCopy()
+    local.setVar("OVERRIDES", f"{task_override(task)}:{d.getVar('OVERRIDES', False) or ''}")
+    return local
+
+
 class SignatureGenerator:
     """Computes base hashes for the tasks of one recipe datastore."""
 

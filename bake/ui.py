@@ -81,6 +81,11 @@ class UI:
         if not self.quiet:
             self.write(f"NOTE: {msg}")
 
+    def task_note(self, msg: str) -> None:
+        """A per-task progress line: on a terminal the footer shows this instead."""
+        if not self.tty or self.verbose:
+            self.note(msg)
+
     def plain(self, msg: str) -> None:
         """A line without a prefix (hidden with -q)."""
         if not self.quiet:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import fcntl
+import os
 import re
+import signal
+import subprocess
 from pathlib import Path
 
-from bake_helpers import bitbake, journal, make_build
+from bake_helpers import REPO, bitbake, journal, make_build
 
 import bake
+from tests.conftest import wait_until
 
 
 def ok(build: Path, *args: str) -> str:
@@ -197,3 +201,28 @@ def test_builtin_clean_and_cleansstate(tmp_path: Path) -> None:
     assert journal(build) == ["b:do_fetch", "b:do_compile", "b:do_build"]
     out = ok(build, "-c", "listtasks", "b")
     assert re.findall(r"^(do_\w+)", out, re.M) == ["do_build", "do_compile", "do_fetch"]
+
+
+def test_interrupt_stops_running_tasks_and_exits_1(tmp_path: Path) -> None:
+    build = make_build(tmp_path, {"meta-test/recipes/a/a.bb":
+                                  "do_fetch:append() {\n    echo $$ > ${TOPDIR}/task.pid\n"
+                                  "    while true; do sleep 0.1; done\n}\n"})
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BB")}
+    proc = subprocess.Popen([str(REPO / "bake/bin/bitbake"), "a"], cwd=build, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    pidfile = build / "task.pid"
+    wait_until(lambda: pidfile.exists() and pidfile.read_text().strip(), 60,
+               what="the task to start")
+    task_pid = int(pidfile.read_text())
+    proc.send_signal(signal.SIGINT)
+    out, _ = proc.communicate(timeout=60)
+    assert proc.returncode == 1
+    assert "Build interrupted" in out
+
+    def gone() -> bool:
+        try:
+            os.kill(task_pid, 0)
+        except ProcessLookupError:
+            return True
+        return False
+    wait_until(gone, 30, what="the task's shell to end")

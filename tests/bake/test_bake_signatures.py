@@ -126,3 +126,15 @@ def test_diff_names_the_changed_variable() -> None:
     lines = compare(old, new)
     assert "Variable HELPER_ARG value changed from '-v' to '-q'" in lines
     assert "Checksum of file /src/main.c changed from none to abc" in lines
+
+
+def test_task_overrides_count_for_the_task_they_apply_to() -> None:
+    from bake.recipes import _task_infos
+
+    text = ('STAMP = "/s"\nOVERRIDES = "o"\nFLAGS = "-O2"\nFLAGS:task-compile = "-O3"\n'
+            "do_compile() {\n    cc ${FLAGS}\n}\ndo_install() {\n    echo ${FLAGS}\n}\n"
+            "addtask compile\naddtask install after compile\n")
+    before = _task_infos("/r.bb", parse(text))
+    after = _task_infos("/r.bb", parse(text + 'FLAGS:task-compile = "-O1"\n'))
+    assert before["do_compile"].basehash != after["do_compile"].basehash
+    assert before["do_install"].basehash == after["do_install"].basehash
