@@ -59,7 +59,7 @@ class HeraldStack:
             **self.extra_env,
         }
 
-    def _spawn(self, name: str, module: str) -> subprocess.Popen:
+    def spawn(self, name: str, module: str) -> subprocess.Popen:
         log = (self.data_dir / f"{name}.out").open("ab")
         process = subprocess.Popen(
             [sys.executable, "-m", module], env=self.env, stdout=log, stderr=subprocess.STDOUT,
@@ -79,7 +79,7 @@ class HeraldStack:
         return self
 
     def start_web(self) -> None:
-        web = self._spawn("web", "herald_web.web")
+        web = self.spawn("web", "herald_web.web")
 
         def serving() -> dict[str, str]:
             if web.poll() is not None:
@@ -92,7 +92,7 @@ class HeraldStack:
         self.https_url = f"https://127.0.0.1:{ports['https']}"
 
     def start_worker(self) -> None:
-        worker = self._spawn("worker", "herald_web.worker")
+        worker = self.spawn("worker", "herald_web.worker")
         bus = Bus(self.redis_url)
 
         def ready() -> bool:

@@ -27,7 +27,7 @@ from tests.webadmin.stack import login
 
 ROLES = {"anonymous": Level.ANONYMOUS, "viewer": Level.VIEWER, "operator": Level.OPERATOR,
          "admin": Level.ADMIN}
-PUBLIC = {"/", "/login/", "/logout/", "/setup/"}
+PUBLIC = {"/", "/healthz", "/login/", "/logout/", "/setup/"}
 # The manual: a viewer has no access to change settings (Status only); an
 # operator has all but the System settings (and adding apps); Maintenance
 # (restart, reset, firmware) is for administrators, as VAPIX has it.

@@ -130,7 +130,12 @@ def _kombu_url(url: str) -> str:
 CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
-        "CONFIG": {"hosts": [{"address": REDIS_URL}], "prefix": "herald:asgi"},
+        # No read timeout: the layer blocks on BZPOPMIN for seconds at a time,
+        # longer than redis-py's default 5 s socket timeout would allow.
+        "CONFIG": {
+            "hosts": [{"address": REDIS_URL, "socket_timeout": None, "socket_connect_timeout": 5}],
+            "prefix": "herald:asgi",
+        },
     }
 }
 

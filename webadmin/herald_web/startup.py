@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 
 import django
@@ -18,6 +19,9 @@ def start(process: str) -> None:
     django.setup()
     env = settings.ENVIRONMENT
     logs.setup(process, env)
+    # Every Digest exchange starts with a 401: not worth a warning each time.
+    # Failed attempts go to the access log instead.
+    logging.getLogger("django.request").setLevel(logging.ERROR)
     with open(env.data_dir / ".migrate.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         call_command("migrate", interactive=False, verbosity=0)

@@ -9,6 +9,8 @@ from django.shortcuts import redirect
 from django.urls import include, path
 from vapix import registry
 
+from herald_web.health import healthz
+
 
 @public
 def home(request: HttpRequest) -> HttpResponse:
@@ -17,6 +19,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 urlpatterns = [
     path("", home, name="home"),
+    path("healthz", healthz, name="healthz"),
     *(path("", include(f"{app}.urls")) for app in settings.HERALD_APPS
       if find_spec(f"{app}.urls") is not None),
     *registry.urlpatterns(),

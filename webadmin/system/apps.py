@@ -1,6 +1,6 @@
 from typing import Any
 
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 from django.db.models.signals import post_migrate
 
 
@@ -14,7 +14,8 @@ class SystemConfig(AppConfig):
 
         nav.register("system.logs", "Logs", "system:logs", Level.ADMIN)
         nav.register("system.plain-config", "Plain config", "system:plain-config", Level.ADMIN)
-        post_migrate.connect(_schedule, sender=self)
+        # Sent for apps with models: the beat schedule's own app is one.
+        post_migrate.connect(_schedule, sender=apps.get_app_config("django_celery_beat"))
 
 
 def _schedule(**kwargs: Any) -> None:

@@ -13,6 +13,7 @@ from herald.params.types import Bool, Enum, Int, Password
 class Row:
     name: str  # full name, the form field's name
     label: str
+    nice_name: str
     kind: str  # bool, enum, int, password, text or readonly
     value: str
     choices: tuple[str, ...] = ()
@@ -39,7 +40,8 @@ def writable(resolved: Resolved) -> bool:
 def row(resolved: Resolved, value: str, group: str, error: str = "") -> Row:
     kind_of = resolved.definition.param.type
     label = resolved.name[len(group) + 1:]
-    common = {"name": resolved.name, "label": label, "value": value, "error": error}
+    common = {"name": resolved.name, "label": label, "value": value, "error": error,
+              "nice_name": resolved.definition.param.nice_name}
     if not writable(resolved):
         return Row(kind="readonly", **common)
     if isinstance(kind_of, Bool):

@@ -18,6 +18,11 @@ GROUPS = [
                 Param("Version", String(), "3"),
                 Param("AdminPath", String(), "/"),
             )),
+            # No event metadata stream yet; clients read these keys regardless.
+            Group("Metadata", (
+                Param("Metadata", YES, "no"),
+                Param("Version", String(), ""),
+            )),
         )),
         Group("ApiDiscovery", (Param("ApiDiscovery", YES, "yes"),)),
         Group("Firmware", (
