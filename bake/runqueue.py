@@ -92,6 +92,7 @@ class _Running:
     fd: int
     buffer: bytes = b""
     logfile: str = ""
+    eof: bool = False
 
 
 class RunQueue:
@@ -310,6 +311,8 @@ class RunQueue:
             except BaseException:  # the worker must never return into the scheduler
                 traceback.print_exc()
             finally:
+                sys.stdout.flush()
+                sys.stderr.flush()
                 os._exit(code)
         os.close(w)
         return pid, r
@@ -369,28 +372,47 @@ class RunQueue:
                 f.write(text)
         return 0
 
+    def _relay(self, job: _Running) -> None:
+        """Show the messages a worker sent; notes when its end of the pipe is closed."""
+        try:
+            chunk = os.read(job.fd, 65536)
+        except BlockingIOError:
+            return
+        if not chunk:
+            job.eof = True
+        job.buffer += chunk
+        *lines, job.buffer = job.buffer.split(b"\n")
+        for line in lines:
+            level, _, msg = line.decode(errors="replace").partition("\t")
+            self.ui.message(level, f"{job.state.label}: {msg.replace(chr(92) + 'n', chr(10))}")
+
     def _wait(self, running: dict[int, _Running]) -> list[tuple[str, bool]]:
-        """Relay worker messages; return the jobs that ended, with their success."""
+        """Relay worker messages; return the jobs that ended, with their success.
+
+        A worker has ended when it exits, even if a process it started in the
+        background still holds the message pipe open.
+        """
         if not running:
             return []
-        fds = {job.fd: job for job in running.values()}
-        readable, _, _ = select.select(list(fds), [], [], 0.5)
-        ended = []
+        fds = {job.fd: job for job in running.values() if not job.eof}
+        readable, _, _ = select.select(list(fds), [], [], 0.2)
         for fd in readable:
-            job = fds[fd]
-            chunk = os.read(fd, 65536)
-            job.buffer += chunk
-            *lines, job.buffer = job.buffer.split(b"\n")
-            for line in lines:
-                level, _, msg = line.decode(errors="replace").partition("\t")
-                self.ui.message(level, f"{job.state.label}: {msg.replace(chr(92) + 'n', chr(10))}")
-            if chunk:
+            self._relay(fds[fd])
+        ended = []
+        for job in list(running.values()):
+            # End of the pipe means the worker closed it: it is exiting, wait for it.
+            pid, status = os.waitpid(job.pid, 0 if job.eof else os.WNOHANG)
+            if not pid:
                 continue
-            os.close(fd)
-            _, status = os.waitpid(job.pid, 0)
+            os.set_blocking(job.fd, False)
+            while not job.eof and select.select([job.fd], [], [], 0)[0]:
+                before = len(job.buffer)
+                self._relay(job)
+                if len(job.buffer) == before and not job.eof:
+                    break
+            os.close(job.fd)
             del running[job.pid]
-            code = os.waitstatus_to_exitcode(status)
-            ended.append((job.state.tid, self._ended(job, code)))
+            ended.append((job.state.tid, self._ended(job, os.waitstatus_to_exitcode(status))))
         self.ui.refresh()
         return ended
 

@@ -226,3 +226,16 @@ def test_interrupt_stops_running_tasks_and_exits_1(tmp_path: Path) -> None:
             return True
         return False
     wait_until(gone, 30, what="the task's shell to end")
+
+
+def test_a_task_leaving_a_background_process_does_not_hang_the_build(tmp_path: Path) -> None:
+    build = make_build(tmp_path, {"meta-test/recipes/a/a.bb":
+                                  "do_fetch:append() {\n    sleep 300 &\n"
+                                  "    echo $! > ${TOPDIR}/daemon.pid\n}\n"})
+    try:
+        out = ok(build, "a")
+    finally:
+        pidfile = build / "daemon.pid"
+        if pidfile.exists():
+            os.kill(int(pidfile.read_text()), signal.SIGTERM)
+    assert "Attempted 3 tasks" in out
