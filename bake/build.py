@@ -239,13 +239,13 @@ def run_task(d: DataStore, task: str, taskhash: str, msg_fd: int | None, verbose
         _worker.send("ERROR", "T variable not set, unable to build")
         return 1
     _open_log(tempdir, task)
-    umask = d.getVarFlag(task, "umask")
-    if umask:
-        os.umask(int(umask, 8))
-    env = exported_env(d)
-    os.environ.clear()
-    os.environ.update(env)
     try:
+        umask = d.getVarFlag(task, "umask")
+        if umask:
+            os.umask(int(umask, 8))
+        env = exported_env(d)
+        os.environ.clear()
+        os.environ.update(env)
         for func in (d.getVarFlag(task, "prefuncs") or "").split():
             exec_func(func, d)
         exec_func(task, d)

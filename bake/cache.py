@@ -24,10 +24,22 @@ from bake.statements import Context
 FORMAT = 1
 
 
+def engine_stamp() -> str:
+    """Identifies this engine's code, so a changed engine never reads an old cache."""
+    root = os.path.dirname(os.path.abspath(bake.__file__))
+    h = hashlib.sha256(f"{bake.__version__}:{FORMAT}".encode())
+    for dirpath, dirs, files in os.walk(root):
+        dirs[:] = sorted(x for x in dirs if x != "__pycache__")
+        for name in sorted(f for f in files if f.endswith(".py")):
+            st = os.stat(os.path.join(dirpath, name))
+            h.update(f"{dirpath}/{name}:{st.st_size}:{st.st_mtime_ns}".encode())
+    return h.hexdigest()
+
+
 def config_hash(d: DataStore) -> str:
     """A hash of the whole configuration datastore, minus BB_HASHCONFIG_IGNORE_VARS."""
     ignore = set((d.getVar("BB_HASHCONFIG_IGNORE_VARS") or "").split())
-    h = hashlib.sha256(f"{bake.__version__}:{FORMAT}".encode())
+    h = hashlib.sha256(engine_stamp().encode())
     for key, entry in sorted(d._vars.items()):
         if key not in ignore:
             h.update(f"\0{key}\0{entry!r}".encode())

@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass
 
 from bake import cache as parsecache
-from bake import conf
+from bake import conf, methodpool
 from bake.data import DataStore
 from bake.errors import BakeError
 from bake.providers import Providers
@@ -80,6 +80,8 @@ class Cooker:
         d = self._datastores.get(fn)
         if d is None and self.cache:
             d = self.cache.load_data(fn)
+            if d is not None:
+                methodpool.ensure_defs(d)
         if d is None:
             _info, d, _ctx = parse_recipe(fn, self.appends.get(fn, []), self.data,
                                          self.collections.priority(fn))
