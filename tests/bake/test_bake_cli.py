@@ -243,7 +243,8 @@ def test_a_task_leaving_a_background_process_does_not_hang_the_build(tmp_path: P
 
 def test_def_functions_work_for_recipes_taken_from_the_parse_cache(tmp_path: Path) -> None:
     build = make_build(tmp_path, {
-        "meta-test/classes/helpers.bbclass": "def greeting(d):\n    return 'hi ' + d.getVar('PN')\n",
+        "meta-test/classes/helpers.bbclass":
+            "def greeting(d):\n    return 'hi ' + d.getVar('PN')\n",
         "meta-test/recipes/a/a.bb": "inherit helpers\nexport GREETING = \"${@greeting(d)}\"\n"
                                     "do_fetch:append() {\n    echo $GREETING > ${TOPDIR}/out\n}\n"})
     ok(build, "-p")
