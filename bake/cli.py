@@ -15,6 +15,7 @@ from bake.conf import find_topdir
 from bake.cooker import Cooker
 from bake.errors import BakeError
 from bake.runqueue import Options, RunQueue
+from bake.scheduler import Scheduler
 from bake.statements import task_name
 from bake.taskgraph import GraphBuilder, TaskGraph, split_tid, tid
 from bake.ui import UI
@@ -175,7 +176,7 @@ def _with_cooker(args: argparse.Namespace, topdir: str, ui: UI) -> int:
         ui.plain("\n".join(lines) if lines else "No task needs to run.")
         return 0
     _banner(cooker, ui)
-    return 0 if rq.execute() else 1
+    return 0 if Scheduler(rq).run() else 1
 
 
 def _select(args: argparse.Namespace, builder: GraphBuilder, graph: TaskGraph,

@@ -5,22 +5,16 @@ file checksums, taint). Walking down from the targets, a task that declares
 `[sstate-outputs]` and is current or has an archive in SSTATE_DIR covers the
 tasks below it: they are not needed. Of the needed tasks, a stamp task is
 current when its stamp for the same hash exists and none of its dependencies
-runs; otherwise it runs. Up to BB_NUMBER_THREADS workers (forked processes)
-run tasks whose dependencies are done; a failure stops the build unless `-k`.
+runs; otherwise it runs. bake.scheduler then runs them.
 """
 
 from __future__ import annotations
 
 import os
-import select
-import signal
-import sys
-import traceback
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from bake import build, diffsigs, sstate, stamps
+from bake import diffsigs, sstate, stamps
 from bake.checksums import ChecksumCache
 from bake.cooker import Cooker
 from bake.data import DataStore
@@ -31,7 +25,6 @@ from bake.siggen import (
     sigdata,
     task_datastore,
     task_hash,
-    write_sigdata,
 )
 from bake.taskgraph import TaskGraph, split_tid
 from bake.ui import UI
@@ -85,16 +78,6 @@ class TaskState:
         return f"{self.info.pf} {self.task}"
 
 
-@dataclass
-class _Running:
-    state: TaskState
-    pid: int
-    fd: int
-    buffer: bytes = b""
-    logfile: str = ""
-    eof: bool = False
-
-
 class RunQueue:
     """The tasks of one build, their hashes, and their execution."""
 
@@ -112,7 +95,7 @@ class RunQueue:
         self.checksums = ChecksumCache(os.path.join(cache_dir, "checksums.json")
                                        if cache_dir else None)
         self.states: dict[str, TaskState] = {}
-        self.failed: list[tuple[TaskState, str]] = []
+        self._changed: set[str] = set()
         self._hash_all()
         self.checksums.save()
         self.needed = self._needed()
@@ -159,10 +142,11 @@ class RunQueue:
                 stack.extend(self.graph.deps[t])
         return needed
 
-    def _decide(self) -> None:
-        changed: set[str] = set()
+    def _decide(self, only: set[str] | None = None) -> None:
+        """Choose each needed task's action (in dependency order)."""
+        changed = self._changed
         for t in self.order:
-            if t not in self.needed:
+            if t not in (self.needed if only is None else only):
                 continue
             st = self.states[t]
             flags = st.tinfo.flags
@@ -190,132 +174,30 @@ class RunQueue:
 
     # ----- execution --------------------------------------------------------------------
 
-    def execute(self) -> bool:
-        """Run the needed tasks; True if all succeeded."""
-        jobs = [t for t in self.order if t in self.needed and self.states[t].action != CURRENT]
-        wanted = [t for t in self.order if t in self.needed and self.states[t].spec]
-        self._sstate_summary(wanted)
-        self.ui.note("Executing Tasks")
-        pending = {t: {x for x in self.graph.deps[t] if x in jobs}
-                   if self.states[t].action != RESTORE else set() for t in jobs}
-        dependents: dict[str, list[str]] = {t: [] for t in jobs}
-        for t, deps in pending.items():
-            for x in deps:
-                dependents[x].append(t)
-        ready = [t for t in jobs if not pending[t]]
-        running: dict[int, _Running] = {}
-        processed: list[str] = []
-        stop = False
-        blocked: set[str] = set()
-        total = len(jobs)
-        self.ui.progress(0, total)
-        try:
-            while ready or running:
-                ready.sort(key=lambda t: (self.states[t].action != RESTORE, jobs.index(t)))
-                while not stop and len(running) < self.threads:
-                    t = self._next(ready, running)
-                    if t is None:
-                        break
-                    ok = self._start(t, running, len(processed) + len(running) + 1, total)
-                    if ok is not None:
-                        processed.append(t)
-                        self._finished(t, ok, pending, dependents, ready, blocked)
-                        stop = stop or (not ok and not self.options.keep_going)
-                if stop and not running:
-                    break
-                for t, ok in self._wait(running):
-                    processed.append(t)
-                    self.ui.progress(len(processed), total)
-                    self._finished(t, ok, pending, dependents, ready, blocked)
-                    stop = stop or (not ok and not self.options.keep_going)
-        except KeyboardInterrupt:
-            for job in running.values():
-                os.killpg(job.pid, signal.SIGTERM)
-            for job in running.values():
-                os.waitpid(job.pid, 0)
-            self.ui.error("Build interrupted: running tasks were stopped")
-            return False
-        self._summary(processed)
-        return not self.failed
+    def fall_back(self, t: str) -> list[str]:
+        """After a failed restore of `t`: run it, and whatever it needs that is not done.
 
-    def _next(self, ready: list[str], running: dict[int, _Running]) -> str | None:
-        """The first ready task whose [number_threads] limit allows it to start now."""
-        for i, t in enumerate(ready):
-            st = self.states[t]
-            limit = st.tinfo.flags.get("number_threads")
-            if limit and sum(1 for job in running.values() if job.state.task == st.task) \
-                    >= int(limit):
-                continue
-            return ready.pop(i)
-        return None
-
-    def _finished(self, t: str, ok: bool, pending: dict[str, set[str]],
-                  dependents: dict[str, list[str]], ready: list[str], blocked: set[str]) -> None:
-        if not ok:
-            stack = list(dependents[t])
-            while stack:
-                x = stack.pop()
-                if x not in blocked:
-                    blocked.add(x)
-                    stack.extend(dependents[x])
-            return
-        for x in dependents[t]:
-            pending[x].discard(t)
-            if not pending[x] and x not in blocked:
-                ready.append(x)
-
-    def _start(self, t: str, running: dict[int, _Running], n: int, total: int) -> bool | None:
-        """Start a job; returns its result at once when no worker is needed."""
+        Returns the tasks this adds to the build (besides `t` itself).
+        """
         st = self.states[t]
-        fn = st.info.fn
-        if st.action == RESTORE:
-            self.ui.task_note(f"Running setscene task {n} of {total} "
-                              f"({fn}:{st.task}_setscene)")
-        else:
-            self.ui.task_note(f"Running {'noexec ' if st.action == NOEXEC else ''}task {n} of "
-                         f"{total} ({fn}:{st.task})")
-        if self.options.dry_run:
-            return True
-        if st.action == NOEXEC:
-            self._stamp(st)
-            return True
-        suffix = "_setscene" if st.action == RESTORE else ""
-        self.ui.task_note(f"recipe {st.info.pf}: task {st.task}{suffix}: Started")
-        if st.action == RESTORE:
-            pid, fd = self._fork(lambda msg_fd: self._restore_worker(st))
-        else:
-            d = self.cooker.datastore(fn)
-            pid, fd = self._fork(lambda msg_fd: self._task_worker(st, d, msg_fd))
-            tempdir = d.getVar("T") or ""
-            running[pid] = _Running(st, pid, fd, logfile=os.path.join(tempdir,
-                                                                      f"log.{st.task}.{pid}"))
-            self.ui.task_started(t, st.label, pid)
-            return None
-        running[pid] = _Running(st, pid, fd)
-        self.ui.task_started(t, st.label + suffix, pid)
-        return None
+        st.action = RUN
+        added = set()
+        stack = list(self.graph.deps[t])
+        while stack:
+            x = stack.pop()
+            if x in self.needed:
+                continue
+            self.needed.add(x)
+            added.add(x)
+            if not self._covered(self.states[x]):
+                stack.extend(self.graph.deps[x])
+        self._decide(only=added)
+        return [x for x in self.order if x in added]
 
-    def _fork(self, work: Callable[[int], int]) -> tuple[int, int]:
-        r, w = os.pipe()
-        sys.stdout.flush()
-        sys.stderr.flush()
-        pid = os.fork()
-        if pid == 0:
-            code = 1
-            try:
-                os.close(r)
-                os.setpgid(0, 0)
-                signal.signal(signal.SIGINT, signal.SIG_DFL)
-                signal.signal(signal.SIGTERM, signal.SIG_DFL)
-                code = work(w)
-            except BaseException:  # the worker must never return into the scheduler
-                traceback.print_exc()
-            finally:
-                sys.stdout.flush()
-                sys.stderr.flush()
-                os._exit(code)
-        os.close(w)
-        return pid, r
+    def stamp(self, st: TaskState) -> None:
+        """Record that a task is done for its current hash (nostamp tasks never are)."""
+        if not st.tinfo.flags.get("nostamp"):
+            stamps.write(st.info.stamp, st.task, st.taskhash)
 
     def sigdata(self, st: TaskState, d: DataStore) -> dict[str, Any]:
         """The inputs behind a task's current hash."""
@@ -347,110 +229,11 @@ class RunQueue:
                 out += [f"  {line}" for line in lines if not line.startswith(("Dependency", "  "))]
         return out
 
-    def _task_worker(self, st: TaskState, d: DataStore, msg_fd: int) -> int:
-        data = self.sigdata(st, d)
-        write_sigdata(stamps.sigdata_path(st.info.stamp, st.task, st.taskhash), data)
-        after = None
-        spec = st.spec
-        if spec:
-            def after() -> None:
-                sstate.create(self.archive(st), spec, data)
-                if spec.pairs:
-                    sstate.install(spec, st.manifest)
-        return build.run_task(d, st.task, st.taskhash, msg_fd, self.options.verbose, after)
-
-    def _restore_worker(self, st: TaskState) -> int:
-        archive = self.archive(st)
-        sstate.restore(archive, st.spec, st.manifest)
-        siginfo = archive + ".siginfo"
-        if os.path.exists(siginfo):
-            with open(siginfo, encoding="utf-8") as f:
-                text = f.read()
-            path = stamps.sigdata_path(st.info.stamp, st.task, st.taskhash)
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-            with open(path, "w", encoding="utf-8") as f:
-                f.write(text)
-        return 0
-
-    def _relay(self, job: _Running) -> None:
-        """Show the messages a worker sent; notes when its end of the pipe is closed."""
-        try:
-            chunk = os.read(job.fd, 65536)
-        except BlockingIOError:
-            return
-        if not chunk:
-            job.eof = True
-        job.buffer += chunk
-        *lines, job.buffer = job.buffer.split(b"\n")
-        for line in lines:
-            level, _, msg = line.decode(errors="replace").partition("\t")
-            self.ui.message(level, f"{job.state.label}: {msg.replace(chr(92) + 'n', chr(10))}")
-
-    def _wait(self, running: dict[int, _Running]) -> list[tuple[str, bool]]:
-        """Relay worker messages; return the jobs that ended, with their success.
-
-        A worker has ended when it exits, even if a process it started in the
-        background still holds the message pipe open.
-        """
-        if not running:
-            return []
-        fds = {job.fd: job for job in running.values() if not job.eof}
-        readable, _, _ = select.select(list(fds), [], [], 0.2)
-        for fd in readable:
-            self._relay(fds[fd])
-        ended = []
-        for job in list(running.values()):
-            # End of the pipe means the worker closed it: it is exiting, wait for it.
-            pid, status = os.waitpid(job.pid, 0 if job.eof else os.WNOHANG)
-            if not pid:
-                continue
-            os.set_blocking(job.fd, False)
-            while not job.eof and select.select([job.fd], [], [], 0)[0]:
-                before = len(job.buffer)
-                self._relay(job)
-                if len(job.buffer) == before and not job.eof:
-                    break
-            os.close(job.fd)
-            del running[job.pid]
-            ended.append((job.state.tid, self._ended(job, os.waitstatus_to_exitcode(status))))
-        self.ui.refresh()
-        return ended
-
-    def _ended(self, job: _Running, code: int) -> bool:
-        st = job.state
-        self.ui.task_ended(st.tid)
-        suffix = "_setscene" if st.action == RESTORE else ""
-        if code == 0:
-            self._stamp(st)
-            self.ui.task_note(f"recipe {st.info.pf}: task {st.task}{suffix}: Succeeded")
-            return True
-        self._report_failure(job, code)
-        return False
-
-    def _stamp(self, st: TaskState) -> None:
-        if not st.tinfo.flags.get("nostamp"):
-            stamps.write(st.info.stamp, st.task, st.taskhash)
-
-    def _report_failure(self, job: _Running, code: int) -> None:
-        st = job.state
-        self.failed.append((st, job.logfile))
-        if st.action == RESTORE:
-            self.ui.error(f"{st.label}_setscene: restoring {self.archive(st)} failed")
-            return
-        self.ui.error(f"{st.label}: task failed (exit code {code})")
-        if job.logfile and os.path.exists(job.logfile):
-            self.ui.error(f"Logfile of failure stored in: {job.logfile}")
-            limit = int(self.cooker.data.getVar("BBINCLUDELOGS_LINES") or 100)
-            with open(job.logfile, encoding="utf-8", errors="replace") as f:
-                lines = f.read().splitlines()
-            self.ui.write("Log data follows:")
-            for line in lines[-limit:]:
-                self.ui.write(f"| {line}")
-        self.ui.error(f"Task ({st.info.fn}:{st.task}) failed with exit code '{code}'")
-
     # ----- reporting --------------------------------------------------------------------
 
-    def _sstate_summary(self, wanted: list[str]) -> None:
+    def sstate_summary(self) -> None:
+        """How many of the wanted sstate tasks are current, restorable or missing."""
+        wanted = [t for t in self.order if t in self.needed and self.states[t].spec]
         if not wanted:
             return
         current = sum(self.states[t].action == CURRENT for t in wanted)
@@ -460,21 +243,3 @@ class RunQueue:
         complete = 100 * (current + local) // len(wanted)
         self.ui.note(f"Sstate summary: Wanted {len(wanted) - current} Local {local} Mirrors 0 "
                      f"Missed {missed} Current {current} ({match}% match, {complete}% complete)")
-
-    def _summary(self, processed: list[str]) -> None:
-        skipped = sum(1 for t in self.needed
-                      if self.states[t].action != CURRENT and t not in processed)
-        attempted = len(self.states) - skipped
-        ran = sum(1 for t in processed if self.states[t].action == RUN)
-        line = f"Tasks Summary: Attempted {attempted} tasks of which {attempted - ran} didn't " \
-               "need to be rerun and "
-        if not self.failed:
-            self.ui.note(line + "all succeeded.")
-            return
-        self.ui.note(line + f"{len(self.failed)} failed.")
-        self.ui.write(f"\nSummary: {len(self.failed)} task{'s' if len(self.failed) > 1 else ''}"
-                      " failed:")
-        for st, logfile in self.failed:
-            self.ui.write(f"  {st.info.fn}:{st.task}")
-            if logfile:
-                self.ui.write(f"    log: {logfile}")

@@ -250,3 +250,21 @@ def test_def_functions_work_for_recipes_taken_from_the_parse_cache(tmp_path: Pat
     ok(build, "-p")
     assert "(1 cached, 0 parsed)" in ok(build, "a")
     assert (build / "out").read_text() == "hi a\n"
+
+
+def test_a_corrupt_sstate_archive_falls_back_to_running_the_task(tmp_path: Path) -> None:
+    import shutil
+
+    build = two_recipes(tmp_path, b='do_compile[sstate-outputs] = "${WORKDIR}/out"\n'
+                                    'do_compile:append() {\n    echo built > ${WORKDIR}/out\n}\n')
+    ok(build, "b")
+    journal(build)
+    (archive,) = (build / "sstate-cache").rglob("sstate:b:*:do_compile:*.tar.zst")
+    archive.write_bytes(archive.read_bytes()[:20])
+    shutil.rmtree(build / "tmp")
+    result = bitbake(build, "b")
+    assert result.returncode == 0, result.stdout
+    assert "do_compile_setscene: restoring" in result.stdout and "running the task instead" \
+        in result.stdout
+    assert journal(build) == ["b:do_fetch", "b:do_compile", "b:do_build"]
+    assert (build / "tmp/work/b-1.0/out").read_text() == "built\n"
