@@ -11,7 +11,7 @@ from contextlib import contextmanager
 
 import bake
 from bake import bb, clean, reports, stamps
-from bake.conf import find_topdir
+from bake.conf import find_topdir, signature_warnings
 from bake.cooker import Cooker
 from bake.errors import BakeError
 from bake.runqueue import Options, RunQueue
@@ -176,6 +176,8 @@ def _with_cooker(args: argparse.Namespace, topdir: str, ui: UI) -> int:
         ui.plain("\n".join(lines) if lines else "No task needs to run.")
         return 0
     _banner(cooker, ui)
+    for warning in signature_warnings(cooker.data):
+        ui.warn(warning)
     return 0 if Scheduler(rq).run() else 1
 
 

@@ -90,6 +90,20 @@ def load(topdir: str, environ: dict[str, str], track_history: bool = False) -> C
     return Config(d, topdir, layers, ctx.files, ctx.missing, env)
 
 
+def signature_warnings(d: DataStore) -> list[str]:
+    """Exported variables that differ from run to run but are not left out of signatures.
+
+    kas gives every run a new HOME, so an exported HOME that is not in
+    BB_BASEHASH_IGNORE_VARS would make every shell task run again each time.
+    """
+    ignored = set((d.getVar("BB_BASEHASH_IGNORE_VARS") or "").split())
+    return [f"{var} is exported to tasks but not in BB_BASEHASH_IGNORE_VARS: its value "
+            "changes between runs, so every shell task would run again each time"
+            for var in ("HOME", "PWD", "SHELL", "LOGNAME", "USER", "LC_ALL")
+            if d.getVarFlag(var, "export", False) and var not in ignored
+            and d.getVar(var) is not None]
+
+
 def _find_on_bbpath(name: str, d: DataStore, ctx: Context) -> str | None:
     for p in (d.getVar("BBPATH") or "").split(":"):
         if not p:

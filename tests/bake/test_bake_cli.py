@@ -268,3 +268,10 @@ def test_a_corrupt_sstate_archive_falls_back_to_running_the_task(tmp_path: Path)
         in result.stdout
     assert journal(build) == ["b:do_fetch", "b:do_compile", "b:do_build"]
     assert (build / "tmp/work/b-1.0/out").read_text() == "built\n"
+
+
+def test_exported_home_outside_the_ignore_list_is_warned_about(tmp_path: Path) -> None:
+    build = make_build(tmp_path, {"meta-test/recipes/a/a.bb": ""},
+                       local='BB_BASEHASH_IGNORE_VARS:remove = "HOME"\n')
+    out = ok(build, "a")
+    assert "WARNING: HOME is exported to tasks but not in BB_BASEHASH_IGNORE_VARS" in out
