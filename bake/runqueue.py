@@ -90,6 +90,7 @@ class RunQueue:
         self.order = graph.order()
         d = cooker.data
         self.sstate_dir = d.getVar("SSTATE_DIR") or os.path.join(cooker.topdir, "sstate-cache")
+        self.mirrors = sstate.parse_mirrors(d.getVar("SSTATE_MIRRORS") or "")
         self.threads = max(1, int(d.getVar("BB_NUMBER_THREADS") or os.cpu_count() or 1))
         cache_dir = cooker.cache.dir if cooker.cache else None
         self.checksums = ChecksumCache(os.path.join(cache_dir, "checksums.json")
@@ -116,6 +117,16 @@ class RunQueue:
             st.taskhash = task_hash(st.tinfo.basehash, st.dep_hashes, st.file_sums, st.taint)
             self.states[t] = st
 
+    def mirror(self, st: TaskState) -> str | None:
+        """Where an SSTATE_MIRRORS entry has the task's archive, if not in SSTATE_DIR."""
+        if not self.mirrors or sstate.exists(self.archive(st)):
+            return None
+        return sstate.mirror_path(os.path.relpath(self.archive(st), self.sstate_dir),
+                                  self.mirrors)
+
+    def _available(self, st: TaskState) -> bool:
+        return sstate.exists(self.archive(st)) or self.mirror(st) is not None
+
     def archive(self, st: TaskState) -> str:
         """The sstate archive of a task's current hash."""
         i = st.info
@@ -128,7 +139,7 @@ class RunQueue:
     def _covered(self, st: TaskState) -> bool:
         if st.tid in self.options.force or not st.spec:
             return False
-        return self._stamp_current(st) or sstate.exists(self.archive(st))
+        return self._stamp_current(st) or self._available(st)
 
     def _needed(self) -> set[str]:
         needed: set[str] = set()
@@ -155,7 +166,7 @@ class RunQueue:
                 st.action = NOEXEC if flags.get("noexec") else RUN
             elif st.spec and self._stamp_current(st):
                 st.action = CURRENT
-            elif st.spec and sstate.exists(self.archive(st)):
+            elif st.spec and self._available(st):
                 st.action = RESTORE
             elif self._stamp_current(st) and not dep_changed:
                 st.action = CURRENT
@@ -237,9 +248,13 @@ class RunQueue:
         if not wanted:
             return
         current = sum(self.states[t].action == CURRENT for t in wanted)
-        local = sum(self.states[t].action == RESTORE for t in wanted)
-        missed = len(wanted) - current - local
-        match = 100 * local // (local + missed) if local + missed else 100
-        complete = 100 * (current + local) // len(wanted)
-        self.ui.note(f"Sstate summary: Wanted {len(wanted) - current} Local {local} Mirrors 0 "
+        restore = [t for t in wanted if self.states[t].action == RESTORE]
+        mirrors = sum(1 for t in restore if self.mirror(self.states[t]))
+        local = len(restore) - mirrors
+        missed = len(wanted) - current - len(restore)
+        found = len(restore)
+        match = 100 * found // (found + missed) if found + missed else 100
+        complete = 100 * (current + found) // len(wanted)
+        self.ui.note(f"Sstate summary: Wanted {len(wanted) - current} Local {local} "
+                     f"Mirrors {mirrors} "
                      f"Missed {missed} Current {current} ({match}% match, {complete}% complete)")

@@ -192,6 +192,9 @@ class Scheduler:
 
     def _restore_worker(self, st: TaskState) -> int:
         archive = self.rq.archive(st)
+        mirror = self.rq.mirror(st)
+        if mirror:
+            sstate.fetch(mirror, archive)
         sstate.restore(archive, st.spec, st.manifest)
         siginfo = archive + ".siginfo"
         if os.path.exists(siginfo):

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import tarfile
@@ -60,6 +61,42 @@ def archive_path(sstate_dir: str, pn: str, pv: str, pr: str, task: str, taskhash
 def exists(path: str) -> bool:
     """Whether an archive for this signature is in the cache."""
     return os.path.isfile(path)
+
+
+def parse_mirrors(value: str) -> list[tuple[re.Pattern[str], str]]:
+    """SSTATE_MIRRORS: pairs of a regular expression and a `file://.../PATH` location."""
+    words = value.replace("\\n", " ").split()
+    if len(words) % 2:
+        raise BakeError(f"SSTATE_MIRRORS must be pairs of a pattern and a URL: '{value}'")
+    pairs = []
+    for pattern, url in zip(words[::2], words[1::2], strict=True):
+        if not url.startswith("file://"):
+            raise BakeError(f"SSTATE_MIRRORS entry '{url}': only file:// mirrors are supported")
+        try:
+            pairs.append((re.compile(pattern), url))
+        except re.error as exc:
+            raise BakeError(f"SSTATE_MIRRORS pattern '{pattern}' is invalid: {exc}") from exc
+    return pairs
+
+
+def mirror_path(rel: str, mirrors: list[tuple[re.Pattern[str], str]]) -> str | None:
+    """The first mirror holding archive `rel` (relative to SSTATE_DIR), if any."""
+    for pattern, url in mirrors:
+        if pattern.match("file://" + rel):
+            path = url[len("file://"):].replace("PATH", rel)
+            if os.path.isfile(path):
+                return path
+    return None
+
+
+def fetch(mirror: str, path: str) -> None:
+    """Copy an archive (and its .siginfo) from a mirror into the local cache, atomically."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    for src, dst in ((mirror + ".siginfo", path + ".siginfo"), (mirror, path)):
+        if os.path.exists(src):
+            tmp = f"{dst}.tmp.{os.getpid()}"
+            shutil.copyfile(src, tmp)
+            os.replace(tmp, dst)
 
 
 def _remove(path: str) -> None:

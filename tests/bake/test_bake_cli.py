@@ -275,3 +275,27 @@ def test_exported_home_outside_the_ignore_list_is_warned_about(tmp_path: Path) -
                        local='BB_BASEHASH_IGNORE_VARS:remove = "HOME"\n')
     out = ok(build, "a")
     assert "WARNING: HOME is exported to tasks but not in BB_BASEHASH_IGNORE_VARS" in out
+
+
+def test_sstate_mirror_provides_archives_missing_locally(tmp_path: Path) -> None:
+    import shutil
+
+    build = two_recipes(tmp_path, b='do_compile[sstate-outputs] = "${WORKDIR}/out"\n'
+                                    'do_compile:append() {\n    echo built > ${WORKDIR}/out\n}\n')
+    ok(build, "b")
+    journal(build)
+    mirror = tmp_path / "mirror"
+    shutil.move(build / "sstate-cache", mirror)
+    shutil.rmtree(build / "tmp")
+    with open(build / "conf/local.conf", "a") as f:
+        f.write(f'SSTATE_MIRRORS = "file://.* file://{mirror}/PATH"\n')
+    out = ok(build, "-c", "compile", "b")
+    assert "Local 0 Mirrors 1 Missed 0" in out
+    assert journal(build) == []
+    assert (build / "tmp/work/b-1.0/out").read_text() == "built\n"
+    assert list((build / "sstate-cache").rglob("sstate:b:*do_compile*.tar.zst"))
+    with open(build / "conf/local.conf", "a") as f:
+        f.write('SSTATE_MIRRORS = "http://.* https://example.org/PATH"\n')
+    result = bitbake(build, "b")
+    assert result.returncode == 1
+    assert "only file:// mirrors are supported" in result.stdout
