@@ -1,1 +1,1 @@
-from tests.webadmin.fixtures import fresh_herald, herald  # noqa: F401
+from tests.webadmin.fixtures import fresh_herald, herald, herald_factory  # noqa: F401

@@ -7,18 +7,21 @@ tests. A test area uses them by importing them into its conftest.py:
 password set and one account of each role in `herald.accounts`
 ("root", "admin", "operator", "viewer"). Tests share it: leave it as found.
 `fresh_herald`: a device straight from the factory (no root password), with
-its own Redis, for tests that reset or set up the device.
+its own Redis, for tests that reset or set up the device; `herald_factory`
+starts such devices with extra environment: `herald_factory({"X": "1"})`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 
 import pytest
 
 from tests.conftest import redis_server
 from tests.webadmin.stack import Account, HeraldStack
 
+HeraldFactory = Callable[..., HeraldStack]
 ROOT = Account("root", "Root-pass-1", "admin")
 ROLE_ACCOUNTS = (
     Account("admin1", "Admin pass 1!", "admin"),
@@ -57,10 +60,17 @@ def herald(tmp_path_factory: pytest.TempPathFactory, redis_url: str) -> Iterator
 
 
 @pytest.fixture
-def fresh_herald(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HeraldStack]:
-    with redis_server(tmp_path_factory.mktemp("redis")) as url:
-        stack = HeraldStack(tmp_path_factory.mktemp("fresh"), url)
-        try:
-            yield stack.start()
-        finally:
-            stack.stop()
+def herald_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HeraldFactory]:
+    """Start factory-new devices, each with its own Redis: `herald_factory(env)`."""
+    with ExitStack() as cleanup:
+        def start(extra_env: dict[str, str] | None = None) -> HeraldStack:
+            url = cleanup.enter_context(redis_server(tmp_path_factory.mktemp("redis")))
+            stack = HeraldStack(tmp_path_factory.mktemp("fresh"), url, extra_env or {})
+            cleanup.callback(stack.stop)
+            return stack.start()
+        yield start
+
+
+@pytest.fixture
+def fresh_herald(herald_factory: HeraldFactory) -> HeraldStack:
+    return herald_factory()

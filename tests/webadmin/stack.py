@@ -42,6 +42,15 @@ class HeraldStack:
     https_url: str = ""
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
     accounts: dict[str, Account] = field(default_factory=dict)
+    offsets: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def out_dir(self) -> Path:
+        """Where the processes' output goes: beside the data directory, which a
+        factory default empties."""
+        path = self.data_dir.with_name(self.data_dir.name + "-out")
+        path.mkdir(parents=True, exist_ok=True)
+        return path
 
     @property
     def env(self) -> dict[str, str]:
@@ -60,7 +69,9 @@ class HeraldStack:
         }
 
     def spawn(self, name: str, module: str) -> subprocess.Popen:
-        log = (self.data_dir / f"{name}.out").open("ab")
+        path = self.out_dir / f"{name}.out"
+        self.offsets[name] = path.stat().st_size if path.exists() else 0
+        log = path.open("ab")
         process = subprocess.Popen(
             [sys.executable, "-m", module], env=self.env, stdout=log, stderr=subprocess.STDOUT,
             cwd=self.data_dir,
@@ -69,7 +80,10 @@ class HeraldStack:
         return process
 
     def output(self, name: str) -> str:
-        return (self.data_dir / f"{name}.out").read_text(errors="replace")
+        """What the latest `name` process wrote to stdout and stderr."""
+        with (self.out_dir / f"{name}.out").open("rb") as f:
+            f.seek(self.offsets.get(name, 0))
+            return f.read().decode(errors="replace")
 
     def start(self, worker: bool = True) -> HeraldStack:
         self.data_dir.mkdir(parents=True, exist_ok=True)

@@ -88,8 +88,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.Account"
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
-# scrypt: memory-hard and quick enough for a small device.
-PASSWORD_HASHERS = ["django.contrib.auth.hashers.ScryptPasswordHasher"]
+# scrypt (memory-hard), sized for a small device: accounts/hashers.py.
+PASSWORD_HASHERS = ["accounts.hashers.DeviceScryptHasher"]
 # The manual's rule (1 to 64 printable ASCII characters) is checked by the
 # account forms; Axis devices impose no further password policy.
 AUTH_PASSWORD_VALIDATORS: list[dict[str, str]] = []

@@ -1,0 +1,85 @@
+"""System log, access log and the server report, from VAPIX and System > Logs."""
+
+from __future__ import annotations
+
+import io
+import logging
+import zipfile
+
+from herald import logs
+from herald.environment import Environment
+
+SECRET = "Sup3r-secret-v3"
+
+
+def test_systemlog_cgi_shows_the_log_and_filters_it(herald):
+    with herald.vapix(herald.accounts["admin"]) as admin:
+        whole = admin.get("/axis-cgi/systemlog.cgi")
+        assert whole.headers["content-type"].startswith("text/plain")
+        assert "herald-web" in whole.text and "root password set" in whole.text
+        filtered = admin.get("/axis-cgi/systemlog.cgi", params={"text": "ACCOUNT operator1"}).text
+    assert filtered.splitlines() and all("account operator1" in line
+                                         for line in filtered.splitlines())
+
+
+def test_the_server_report_tells_support_everything_but_secrets(herald):
+    with herald.vapix(herald.accounts["admin"]) as admin:
+        admin.post("/axis-cgi/param.cgi", data={"action": "update",
+                                                "SNMP.InitialUserPasswd": SECRET})
+        try:
+            report = admin.get("/axis-cgi/serverreport.cgi", params={"mode": "text"})
+            archive = admin.get("/axis-cgi/serverreport.cgi", params={"mode": "zip"})
+        finally:
+            admin.post("/axis-cgi/param.cgi", data={"action": "update",
+                                                    "SNMP.InitialUserPasswd": ""})
+    serial = (herald.data_dir / "identity" / "serial").read_text().strip()
+    assert report.status_code == 200
+    for part in ("Herald server report", f"Serial number: {serial}", "root.SIP.Port=5060",
+                 "----- Access log -----", "----- System log (latest lines) -----",
+                 "herald-worker"):
+        assert part in report.text, part
+    assert "root.SNMP.InitialUserPasswd=\n" in report.text
+    assert archive.headers["content-type"] == "application/zip"
+    assert f"serverreport_{serial}_" in archive.headers["content-disposition"]
+    with zipfile.ZipFile(io.BytesIO(archive.content)) as opened:
+        assert sorted(opened.namelist()) == ["access.log", "serverreport.txt", "system.log"]
+        for name in opened.namelist():
+            assert SECRET not in opened.read(name).decode()
+    assert SECRET not in report.text
+    assert not list((herald.data_dir / "reports").iterdir()), "no report is left behind"
+
+
+def test_the_logs_page_shows_logs_and_hands_out_the_report(herald):
+    with herald.browser(herald.accounts["admin"]) as browser:
+        page = browser.get("/system/logs/").text
+        for link in ("/system/logs/system/", "/system/logs/access/",
+                     "/system/logs/server-report/", "/system/logs/server-report.zip"):
+            assert f'href="{link}"' in page
+        assert "herald-web" in browser.get("/system/logs/system/").text
+        assert "Herald server report" in browser.get("/system/logs/server-report/").text
+        download = browser.get("/system/logs/server-report.zip")
+        assert download.headers["content-disposition"].startswith("attachment;")
+        assert zipfile.is_zipfile(io.BytesIO(download.content))
+        assert browser.get("/system/logs/nonsense/").status_code == 404
+
+
+def test_logs_rotate_and_read_back_whole(tmp_path):
+    env = Environment("development", tmp_path, "unix:///nowhere", tmp_path / "identity")
+    root, access = logging.getLogger(), logging.getLogger(logs.ACCESS_LOGGER)
+    before = {logger: logger.handlers[:] for logger in (root, access)}
+    logs.setup("test", env)
+    log = logging.getLogger("test.rotation")
+    try:
+        for i in range(50):
+            log.warning("line %d %s", i, "x" * 40)
+        assert logs.rotate(env, max_bytes=1000) == ["system.log"]
+        log.warning("after rotation")
+        text = logs.read(env, logs.SYSTEM)
+        assert "line 0 " in text and "line 49 " in text and text.rstrip().endswith("after rotation")
+        assert logs.read(env, logs.SYSTEM, text="LINE 7 ").count("\n") == 1
+    finally:
+        for logger, handlers in before.items():
+            for handler in logger.handlers[:]:
+                if handler not in handlers:
+                    logger.removeHandler(handler)
+                    handler.close()
