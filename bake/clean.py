@@ -13,7 +13,7 @@ import os
 import shutil
 from typing import TextIO
 
-from bake import reports, sstate
+from bake import reports, sstate, stamps
 from bake.cooker import Cooker
 
 BUILTINS = ("do_clean", "do_cleansstate", "do_cleanall", "do_listtasks")
@@ -41,9 +41,11 @@ def run(task: str, cooker: Cooker, targets: list[str], out: TextIO) -> int:
             cooker.ui.note(f"{info.pf} {task}: Removing {workdir}")
             shutil.rmtree(workdir)
         for path in glob.glob(glob.escape(info.stamp) + ".do_*"):
-            if path.endswith(".sstate.manifest"):
-                sstate.uninstall(path)
-            elif os.path.isfile(path):
+            if path.endswith(stamps.MANIFEST_SUFFIX):
+                task_of = path[len(info.stamp) + 1:-len(stamps.MANIFEST_SUFFIX)]
+                if task_of in info.tasks:
+                    sstate.uninstall(path, sstate.Spec.from_flags(info.tasks[task_of].flags))
+            if os.path.isfile(path):
                 os.unlink(path)
         if task in ("do_cleansstate", "do_cleanall"):
             sstate_dir = cooker.data.getVar("SSTATE_DIR") or os.path.join(cooker.topdir,

@@ -36,7 +36,7 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--version", action="store_true", help="Show the version and exit.")
     p.add_argument("-c", "--cmd", help="Run TASK for the targets (e.g. compile, listtasks).")
     p.add_argument("-C", "--clear-stamp", metavar="TASK",
-                   help="Invalidate the stamp of TASK, then run the default task.")
+                   help="Invalidate the stamp of TASK, then run the default task (or -c's).")
     p.add_argument("-f", "--force", action="store_true",
                    help="Run the specified task even if it is up to date.")
     p.add_argument("-k", "--continue", dest="keep_going", action="store_true",
@@ -145,9 +145,6 @@ def _with_cooker(args: argparse.Namespace, topdir: str, ui: UI) -> int:
         return 0
     default = cooker.data.getVar("BB_DEFAULT_TASK") or "build"
     task = task_name(args.cmd or default)
-    if args.clear_stamp and args.cmd:
-        raise BakeError("-C runs the default task after invalidating a stamp: do not combine "
-                        "it with -c")
     if clean.is_builtin(task, cooker, args.targets):
         return clean.run(task, cooker, args.targets, sys.stdout)
     targets = cooker.target_tids(args.targets, task)

@@ -152,7 +152,8 @@ def task_hash(basehash: str, dep_hashes: dict[str, str], file_sums: list[tuple[s
     for dep in sorted(dep_hashes):
         h.update(f"\0dep {dep} {dep_hashes[dep]}".encode())
     for path, checksum in file_sums:
-        h.update(f"\0file {path} {checksum}".encode())
+        # Only the name and content count: moving the layers keeps the signature.
+        h.update(f"\0file {os.path.basename(path.rstrip('/'))} {checksum}".encode())
     if taint:
         h.update(f"\0taint {taint}".encode())
     return h.hexdigest()

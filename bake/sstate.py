@@ -106,20 +106,26 @@ def _remove(path: str) -> None:
         os.unlink(path)
 
 
-def uninstall(manifest: str) -> None:
-    """Remove the files a previous run or restore installed into shared directories."""
+def uninstall(manifest: str, spec: Spec) -> None:
+    """Remove the files a previous run or restore installed into shared directories.
+
+    The manifest names them relative to their output directory (so a build
+    directory can be moved or copied without its manifests pointing elsewhere).
+    """
     try:
         with open(manifest, encoding="utf-8") as f:
             files = json.load(f)
     except (OSError, ValueError):
         return
-    for path in files:
-        if os.path.lexists(path) and not os.path.isdir(path):
-            os.unlink(path)
+    for index, rel in files:
+        if index < len(spec.pairs):
+            path = os.path.join(spec.pairs[index][1], rel)
+            if os.path.lexists(path) and not os.path.isdir(path):
+                os.unlink(path)
     os.unlink(manifest)
 
 
-def _write_manifest(manifest: str, files: list[str]) -> None:
+def _write_manifest(manifest: str, files: list[tuple[int, str]]) -> None:
     os.makedirs(os.path.dirname(manifest), exist_ok=True)
     with open(manifest + ".tmp", "w", encoding="utf-8") as f:
         json.dump(sorted(files), f, indent=0)
@@ -128,17 +134,18 @@ def _write_manifest(manifest: str, files: list[str]) -> None:
 
 def install(spec: Spec, manifest: str) -> None:
     """Copy each input dir's contents into its output dir, recording what was installed."""
-    uninstall(manifest)
+    uninstall(manifest, spec)
     installed = []
-    for src, dst in spec.pairs:
+    for index, (src, dst) in enumerate(spec.pairs):
         for root, _dirs, files in os.walk(src):
-            target_dir = os.path.join(dst, os.path.relpath(root, src))
-            os.makedirs(target_dir, exist_ok=True)
+            rel_dir = os.path.relpath(root, src)
+            os.makedirs(os.path.join(dst, rel_dir), exist_ok=True)
             for name in files:
-                target = os.path.join(target_dir, name)
+                rel = os.path.normpath(os.path.join(rel_dir, name))
+                target = os.path.join(dst, rel)
                 _remove(target)
                 shutil.copy2(os.path.join(root, name), target, follow_symlinks=False)
-                installed.append(os.path.normpath(target))
+                installed.append((index, rel))
     _write_manifest(manifest, installed)
 
 
@@ -179,16 +186,17 @@ def restore(path: str, spec: Spec, manifest: str) -> None:
     for out in spec.outputs:
         _remove(out)
         os.makedirs(os.path.dirname(out) or ".", exist_ok=True)
-    uninstall(manifest)
+    uninstall(manifest, spec)
     installed = []
     with subprocess.Popen(["zstd", "-q", "-d", "-c", path], stdout=subprocess.PIPE) as proc:
         assert proc.stdout is not None
         with tarfile.open(fileobj=proc.stdout, mode="r|") as tar:
             for member in tar:
                 target = _target(member.name, spec)
-                if member.name.startswith("i") and not member.isdir():
+                root, _, rest = member.name.partition("/")
+                if root.startswith("i") and not member.isdir():
                     _remove(target)
-                    installed.append(os.path.normpath(target))
+                    installed.append((int(root[1:]), os.path.normpath(rest)))
                 member.name = target.lstrip("/")
                 if member.islnk():
                     member.linkname = _target(member.linkname, spec).lstrip("/")

@@ -17,9 +17,12 @@ def stamp_path(stamp: str, task: str, taskhash: str) -> str:
     return f"{stamp}.{task}.{taskhash}"
 
 
+MANIFEST_SUFFIX = ".sstate.manifest"
+
+
 def manifest_path(stamp: str, task: str) -> str:
     """The list of files the task's sstate outputs installed into shared directories."""
-    return f"{stamp}.{task}.sstate.manifest"
+    return f"{stamp}.{task}{MANIFEST_SUFFIX}"
 
 
 def sigdata_path(stamp: str, task: str, taskhash: str) -> str:

@@ -77,12 +77,15 @@ def test_second_build_runs_no_task(project: Path) -> None:
     assert attempted == not_rerun == 10
 
 
-def test_changing_a_variable_reruns_exactly_its_task_and_what_follows(project: Path) -> None:
+def test_changing_a_variable_reruns_exactly_its_task_and_what_follows(project: Path,
+                                                                     built: Path) -> None:
     recipe = project / "meta-core/recipes-core/hello/hello_1.0.bb"
     recipe.write_text(recipe.read_text() + 'INSTALL_NOTE = "second edition"\n')
     build(project)
     assert journal(project) == ["hello:do_install", "hello:do_deploy", "test-image:do_rootfs"]
     assert (project / IMAGE).read_text().splitlines()[1] == "second edition"
+    # The copy is a relocated build directory: it must not touch the original's files.
+    assert (built / "build/tmp/deploy/hello/hello.txt").read_text().startswith("hello x86")
 
 
 def test_removing_tmp_restores_outputs_from_sstate(project: Path) -> None:
@@ -122,3 +125,8 @@ def test_kas_shell_prints_a_recipe_environment(project: Path) -> None:
     assert result.returncode == 0, result.stdout
     assert 'GREETING="hello x86 (extended)"' in result.stdout
     assert re.search(r"#   :append .*hello_%\.bbappend:1", result.stdout)
+
+
+def test_kas_passes_extra_bitbake_arguments(project: Path) -> None:
+    build(project, "--", "-C", "rootfs")
+    assert journal(project) == ["test-image:do_rootfs"]
