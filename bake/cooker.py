@@ -59,7 +59,12 @@ class Cooker:
             appends = files.appends[fn]
             info = self.cache.load_info(fn, appends) if self.cache else None
             if info is None:
-                info, d, ctx = parse_recipe(fn, appends, self.data, self.collections.priority(fn))
+                self.ui.context = fn
+                try:
+                    info, d, ctx = parse_recipe(fn, appends, self.data,
+                                                self.collections.priority(fn))
+                finally:
+                    self.ui.context = None
                 self._datastores[fn] = d
                 if self.cache:
                     self.cache.store(info, d, ctx)

@@ -35,6 +35,8 @@ class UI:
         self._progress = (0, 0)
         self._parse_start = 0.0
         self._midline = False
+        # While a recipe is parsed, its messages name it (set by the cooker).
+        self.context: str | None = None
 
     # ----- low level ------------------------------------------------------------------
 
@@ -64,6 +66,8 @@ class UI:
         if self._midline:
             self.out.write("\n")
             self._midline = False
+        # While a recipe is parsed, its messages name it (set by the cooker).
+        self.context: str | None = None
         self.out.write(text + "\n")
         self._draw_footer()
         self.out.flush()
@@ -107,7 +111,9 @@ class UI:
             self.write(f"DEBUG: {msg}")
 
     def message(self, level: str, msg: str) -> None:
-        """A message from metadata code (bb.warn and friends)."""
+        """A message from metadata code (bb.warn and friends), prefixed by `context`."""
+        if self.context:
+            msg = f"{self.context}: {msg}"
         {"WARNING": self.warn, "ERROR": self.error, "NOTE": self.note,
          "DEBUG": lambda m: self.debug(1, m)}.get(level, self.plain)(msg)
 
@@ -137,6 +143,8 @@ class UI:
             return
         self.out.write("\n" if self.tty else "done.\n")
         self._midline = False
+        # While a recipe is parsed, its messages name it (set by the cooker).
+        self.context: str | None = None
         self.write(f"Parsing of {s.total} .bb files complete ({s.cached} cached, "
                    f"{s.parsed} parsed). {s.total - s.skipped} targets, "
                    f"{s.skipped} skipped, {s.masked} masked, 0 errors.")

@@ -299,3 +299,10 @@ def test_sstate_mirror_provides_archives_missing_locally(tmp_path: Path) -> None
     result = bitbake(build, "b")
     assert result.returncode == 1
     assert "only file:// mirrors are supported" in result.stdout
+
+
+def test_messages_from_parsing_name_the_recipe(tmp_path: Path) -> None:
+    build = make_build(tmp_path, {"meta-test/recipes/a/a.bb":
+                                  "python () {\n    bb.warn('odd configuration')\n}\n"})
+    out = ok(build, "-p")
+    assert f"WARNING: {tmp_path}/meta-test/recipes/a/a.bb: odd configuration" in out
