@@ -1,7 +1,9 @@
 """Built-in `-c clean`, `-c cleansstate`, `-c cleanall` and `-c listtasks`.
 
 They apply when the recipe does not define a task of that name itself. clean
-removes WORKDIR (if the recipe sets it) and the recipe's stamps; cleansstate
+removes WORKDIR (if the recipe sets it), the files its tasks declare as
+`[sstate-outputs]` or installed into shared directories, and the recipe's
+stamps; cleansstate
 also removes its sstate archives; cleanall is cleansstate (downloads belong to
 the fetch classes of the layers, which may define their own do_cleanall).
 """
@@ -10,7 +12,6 @@ from __future__ import annotations
 
 import glob
 import os
-import shutil
 from typing import TextIO
 
 from bake import reports, sstate, stamps
@@ -37,9 +38,11 @@ def run(task: str, cooker: Cooker, targets: list[str], out: TextIO) -> int:
             reports.list_tasks(d, info, out)
             continue
         workdir = d.getVar("WORKDIR")
-        if workdir and os.path.isdir(workdir):
-            cooker.ui.note(f"{info.pf} {task}: Removing {workdir}")
-            shutil.rmtree(workdir)
+        owned = [p for t in info.tasks.values() for p in sstate.Spec.from_flags(t.flags).outputs]
+        for path in [workdir, *owned]:
+            if path and os.path.lexists(path):
+                cooker.ui.note(f"{info.pf} {task}: Removing {path}")
+                sstate.remove_path(path)
         for path in glob.glob(glob.escape(info.stamp) + ".do_*"):
             if path.endswith(stamps.MANIFEST_SUFFIX):
                 task_of = path[len(info.stamp) + 1:-len(stamps.MANIFEST_SUFFIX)]

@@ -99,7 +99,8 @@ def fetch(mirror: str, path: str) -> None:
             os.replace(tmp, dst)
 
 
-def _remove(path: str) -> None:
+def remove_path(path: str) -> None:
+    """Remove a file, link or directory tree if it exists."""
     if os.path.isdir(path) and not os.path.islink(path):
         shutil.rmtree(path)
     elif os.path.lexists(path):
@@ -143,7 +144,7 @@ def install(spec: Spec, manifest: str) -> None:
             for name in files:
                 rel = os.path.normpath(os.path.join(rel_dir, name))
                 target = os.path.join(dst, rel)
-                _remove(target)
+                remove_path(target)
                 shutil.copy2(os.path.join(root, name), target, follow_symlinks=False)
                 installed.append((index, rel))
     _write_manifest(manifest, installed)
@@ -184,7 +185,7 @@ def _target(name: str, spec: Spec) -> str:
 def restore(path: str, spec: Spec, manifest: str) -> None:
     """Replace the task's outputs with the archived ones."""
     for out in spec.outputs:
-        _remove(out)
+        remove_path(out)
         os.makedirs(os.path.dirname(out) or ".", exist_ok=True)
     uninstall(manifest, spec)
     installed = []
@@ -195,7 +196,7 @@ def restore(path: str, spec: Spec, manifest: str) -> None:
                 target = _target(member.name, spec)
                 root, _, rest = member.name.partition("/")
                 if root.startswith("i") and not member.isdir():
-                    _remove(target)
+                    remove_path(target)
                     installed.append((int(root[1:]), os.path.normpath(rest)))
                 member.name = target.lstrip("/")
                 if member.islnk():

@@ -191,8 +191,14 @@ def test_builtin_clean_and_cleansstate(tmp_path: Path) -> None:
                                     'do_compile:append() {\n    mkdir -p ${WORKDIR}/out\n}\n')
     ok(build, "a")
     journal(build)
+    (build / "tmp/owned").mkdir()
+    with open(tmp_path / "meta-test/recipes/b/b_1.0.bb", "a") as f:
+        f.write('do_build[sstate-outputs] = "${TMPDIR}/owned"\n')
     ok(build, "-c", "clean", "b")
     assert not (build / "tmp/work/b-1.0").exists()
+    assert not (build / "tmp/owned").exists()
+    with open(tmp_path / "meta-test/recipes/b/b_1.0.bb", "a") as f:
+        f.write('unset do_build[sstate-outputs]\n')
     ok(build, "b")
     assert journal(build) == ["b:do_build"]  # do_compile came back from sstate
     ok(build, "-c", "cleansstate", "b")
