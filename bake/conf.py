@@ -145,16 +145,17 @@ def _check_collections(d: DataStore) -> None:
     for c in collections:
         if d.getVar(f"BBFILE_PATTERN_{c}") is None:
             raise BakeError(f"BBFILE_PATTERN_{c} is not set for layer collection {c}")
-        priority = d.getVar(f"BBFILE_PRIORITY_{c}") or "0"
-        if not priority.lstrip("-").isdigit():
-            raise BakeError(f"BBFILE_PRIORITY_{c}=\"{priority}\" is not an integer")
+        d.getInt(f"BBFILE_PRIORITY_{c}", 0)
         for name, op, version in _LAYERDEP_RE.findall(d.getVar(f"LAYERDEPENDS_{c}") or ""):
             if name not in collections:
                 raise BakeError(f"Layer '{c}' depends on layer '{name}', but this layer is not "
                                 "enabled in your configuration")
             if op or version:
-                have = d.getVar(f"LAYERVERSION_{name}")
-                if have is None or not _version_ok(int(have), op or "=", int(version)):
+                have = d.getInt(f"LAYERVERSION_{name}", -1)
+                if not version.isdigit():
+                    raise BakeError(f"LAYERDEPENDS_{c}: version '{version}' of '{name}' is not "
+                                    "an integer")
+                if have < 0 or not _version_ok(have, op or "=", int(version)):
                     raise BakeError(f"Layer '{c}' depends on version {op or '='}{version} of "
                                     f"layer '{name}', which has version {have}")
     cores = set((d.getVar("LAYERSERIES_CORENAMES") or "").split())

@@ -340,6 +340,16 @@ class DataStore:
     def __contains__(self, var: object) -> bool:
         return bool(self._vars.get(var)) if isinstance(var, str) else False
 
+    def getInt(self, var: str, default: int) -> int:
+        """An integer variable (`default` if unset); anything else is a clear error."""
+        value = self.getVar(var)
+        if value is None or str(value).strip() == "":
+            return default
+        try:
+            return int(str(value).strip())
+        except ValueError:
+            raise BakeError(f'{var} = "{value}" is not an integer') from None
+
     def override_names(self) -> set[str]:
         """Every override used by a conditional variable or a conditional operation."""
         names = {o for variants in self._ovr.values() for _, o in variants}

@@ -23,7 +23,7 @@ from bake.sstate import Spec
 from bake.statements import Context, eval_file, inherit
 
 TASK_FLAGS = ("depends", "rdepends", "deptask", "rdeptask", "recrdeptask", "noexec",
-              "nostamp", "number_threads", "sstate-outputs", "sstate-inputdirs",
+              "nostamp", "number_threads", "umask", "sstate-outputs", "sstate-inputdirs",
               "sstate-outputdirs", "file-checksums")
 UNSUPPORTED_TASK_FLAGS = ("recideptask", "fakeroot", "mcdepends")
 
@@ -75,7 +75,7 @@ class Collections:
             except re.error as exc:
                 raise BakeError(f"BBFILE_PATTERN_{c} = \"{pattern}\" is not a valid regular "
                                 f"expression: {exc}") from exc
-            self.entries.append((c, regex, int(d.getVar(f"BBFILE_PRIORITY_{c}") or 0)))
+            self.entries.append((c, regex, d.getInt(f"BBFILE_PRIORITY_{c}", 0)))
 
     def priority(self, path: str) -> int:
         """The priority of the collection whose pattern matches `path` most specifically."""
@@ -212,7 +212,7 @@ def recipe_info(fn: str, d: DataStore, appends: list[str], priority: int,
         provides=[pn, *[p for p in (d.getVar("PROVIDES") or "").split() if p != pn]],
         rprovides=rprovides, depends=_explode(d.getVar("DEPENDS") or ""),
         rdepends=rdepends, tasks=tasks, stamp=d.getVar("STAMP") or "",
-        priority=priority, default_preference=int(d.getVar("DEFAULT_PREFERENCE") or 0),
+        priority=priority, default_preference=d.getInt("DEFAULT_PREFERENCE", 0),
         appends=list(appends), skipped=skipped)
 
 
@@ -225,6 +225,16 @@ def _explode(s: str) -> list[str]:
     return out
 
 
+
+
+def _check_numbers(task: str, flags: dict[str, str]) -> None:
+    """[number_threads] must be a positive integer and [umask] an octal mode."""
+    threads = flags.get("number_threads")
+    if threads is not None and not (threads.isdigit() and int(threads) > 0):
+        raise BakeError(f'[number_threads] = "{threads}" is not a positive integer')
+    umask = flags.get("umask")
+    if umask is not None and not all(c in "01234567" for c in umask):
+        raise BakeError(f'[umask] = "{umask}" is not an octal mode')
 
 
 def _basehash(d: DataStore, siggen: SignatureGenerator, task: str, uses: bool) -> str:
@@ -257,6 +267,7 @@ def _task_infos(fn: str, d: DataStore) -> dict[str, TaskInfo]:
             flags["python"] = "1"
         try:
             Spec.from_flags(flags)
+            _check_numbers(task, flags)
         except BakeError as exc:
             raise ParseError(f"{task}: {exc}", fn) from exc
         infos[task] = TaskInfo(deps=[t for t in d.getVarFlag(task, "deps", False) or ()

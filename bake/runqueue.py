@@ -91,7 +91,7 @@ class RunQueue:
         d = cooker.data
         self.sstate_dir = d.getVar("SSTATE_DIR") or os.path.join(cooker.topdir, "sstate-cache")
         self.mirrors = sstate.parse_mirrors(d.getVar("SSTATE_MIRRORS") or "")
-        self.threads = max(1, int(d.getVar("BB_NUMBER_THREADS") or os.cpu_count() or 1))
+        self.threads = max(1, d.getInt("BB_NUMBER_THREADS", os.cpu_count() or 1))
         cache_dir = cooker.cache.dir if cooker.cache else None
         self.checksums = ChecksumCache(os.path.join(cache_dir, "checksums.json")
                                        if cache_dir else None)

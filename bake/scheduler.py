@@ -279,7 +279,7 @@ class Scheduler:
         self.ui.error(f"{st.label}: task failed (exit code {code})")
         if job.logfile and os.path.exists(job.logfile):
             self.ui.error(f"Logfile of failure stored in: {job.logfile}")
-            limit = int(self.rq.cooker.data.getVar("BBINCLUDELOGS_LINES") or 100)
+            limit = self.rq.cooker.data.getInt("BBINCLUDELOGS_LINES", 100)
             with open(job.logfile, encoding="utf-8", errors="replace") as f:
                 lines = f.read().splitlines()
             self.ui.write("Log data follows:")

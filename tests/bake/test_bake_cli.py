@@ -312,3 +312,17 @@ def test_messages_from_parsing_name_the_recipe(tmp_path: Path) -> None:
                                   "python () {\n    bb.warn('odd configuration')\n}\n"})
     out = ok(build, "-p")
     assert f"WARNING: {tmp_path}/meta-test/recipes/a/a.bb: odd configuration" in out
+
+
+def test_bad_numbers_are_clear_errors_and_nothing_runs(tmp_path: Path) -> None:
+    build = make_build(tmp_path, {"meta-test/recipes/a/a.bb": ""},
+                       local='BB_NUMBER_THREADS = "many"\n')
+    result = bitbake(build, "a")
+    assert result.returncode == 1
+    assert 'ERROR: BB_NUMBER_THREADS = "many" is not an integer' in result.stdout
+    assert journal(build) == []
+    build = make_build(tmp_path / "umask", {"meta-test/recipes/a/a.bb":
+                                            'do_fetch[umask] = "rwx"\n'})
+    result = bitbake(build, "a")
+    assert result.returncode == 1
+    assert 'a.bb: do_fetch: [umask] = "rwx" is not an octal mode' in result.stdout
