@@ -8,15 +8,15 @@ import threading
 from collections.abc import Iterator
 
 import pytest
-import redis
 from herald.bus import AsyncBus, Bus, CallFailed, Event, ServiceUnavailable
 
 from tests.conftest import wait_until
 
+SERVICE = "bustest"  # not a real service's name: the session's Redis is shared
+
 
 @pytest.fixture
 def bus(redis_url: str) -> Bus:
-    redis.Redis.from_url(redis_url).flushall()
     return Bus(redis_url, source="test")
 
 
@@ -41,7 +41,7 @@ class AudioLikeService:
 
     async def _start(self) -> None:
         self.bus = AsyncBus(self.url, source="core")
-        self.task = asyncio.create_task(self.bus.serve("audio", {"play_clip": self.play_clip}))
+        self.task = asyncio.create_task(self.bus.serve(SERVICE, {"play_clip": self.play_clip}))
 
     async def _stop(self) -> None:
         self.task.cancel()
@@ -65,7 +65,7 @@ def service(bus: Bus, redis_url: str) -> Iterator[AudioLikeService]:
 
 
 def test_call_returns_the_service_answer(bus: Bus, service: AudioLikeService) -> None:
-    assert bus.call("audio", "play_clip", clip="bell.wav", volume=80) == {
+    assert bus.call(SERVICE, "play_clip", clip="bell.wav", volume=80) == {
         "clip": "bell.wav", "volume": 80}
     assert service.played == ["bell.wav"]
 
@@ -74,28 +74,28 @@ def test_refused_call_says_why_and_service_keeps_serving(
     bus: Bus, service: AudioLikeService
 ) -> None:
     with pytest.raises(CallFailed, match="volume must be 0 to 100") as refused:
-        bus.call("audio", "play_clip", clip="bell.wav", volume=101)
+        bus.call(SERVICE, "play_clip", clip="bell.wav", volume=101)
     assert refused.value.kind == "ValueError"
     with pytest.raises(CallFailed, match="unknown method 'explode'"):
-        bus.call("audio", "explode")
+        bus.call(SERVICE, "explode")
     with pytest.raises(CallFailed, match="unexpected keyword"):
-        bus.call("audio", "play_clip", clip="a.wav", colour="red")
-    assert bus.call("audio", "play_clip", clip="after.wav") == {"clip": "after.wav", "volume": 50}
+        bus.call(SERVICE, "play_clip", clip="a.wav", colour="red")
+    assert bus.call(SERVICE, "play_clip", clip="after.wav") == {"clip": "after.wav", "volume": 50}
     assert service.played == ["after.wav"]
 
 
 def test_malformed_call_is_dropped_not_fatal(bus: Bus, service: AudioLikeService) -> None:
-    bus.redis.rpush("herald:call:audio", b"\xff not json", b"[1, 2]", b'{"method": "x"}')
-    assert bus.call("audio", "play_clip", clip="ok.wav")["clip"] == "ok.wav"
+    bus.redis.rpush("herald:call:" + SERVICE, b"\xff not json", b"[1, 2]", b'{"method": "x"}')
+    assert bus.call(SERVICE, "play_clip", clip="ok.wav")["clip"] == "ok.wav"
 
 
 def test_call_without_service_fails_fast_and_is_withdrawn(bus: Bus, redis_url: str) -> None:
-    with pytest.raises(ServiceUnavailable, match="audio service did not answer"):
-        bus.call("audio", "play_clip", timeout=0.3, clip="late.wav")
+    with pytest.raises(ServiceUnavailable, match="bustest service did not answer"):
+        bus.call(SERVICE, "play_clip", timeout=0.3, clip="late.wav")
     late = AudioLikeService(redis_url)
     late.start()
     try:
-        assert bus.call("audio", "play_clip", clip="now.wav")["clip"] == "now.wav"
+        assert bus.call(SERVICE, "play_clip", clip="now.wav")["clip"] == "now.wav"
         assert late.played == ["now.wav"], "a withdrawn call must not run later"
     finally:
         late.stop()
@@ -105,19 +105,21 @@ def test_events_reach_matching_listeners_only(bus: Bus, redis_url: str) -> None:
     received: list[Event] = []
 
     def listen() -> None:
-        for event in Bus(redis_url).listen("audio.*"):
+        for event in Bus(redis_url).listen("bustest.*"):
             received.append(event)
-            if event.topic == "audio.clip.stopped":
+            if event.topic == "bustest.clip.stopped":
                 return
 
+    patterns_before = bus.redis.execute_command("PUBSUB", "NUMPAT")
     thread = threading.Thread(target=listen, daemon=True)
     thread.start()
-    wait_until(lambda: bus.redis.execute_command("PUBSUB", "NUMPAT") > 0, what="subscription")
+    wait_until(lambda: bus.redis.execute_command("PUBSUB", "NUMPAT") > patterns_before,
+               what="subscription")
     bus.publish("network.ip.changed", address="10.0.0.2")
-    bus.publish("audio.clip.started", clip="bell.wav")
-    bus.publish("audio.clip.stopped", clip="bell.wav")
+    bus.publish("bustest.clip.started", clip="bell.wav")
+    bus.publish("bustest.clip.stopped", clip="bell.wav")
     thread.join(timeout=5)
-    assert [e.topic for e in received] == ["audio.clip.started", "audio.clip.stopped"]
+    assert [e.topic for e in received] == ["bustest.clip.started", "bustest.clip.stopped"]
     assert received[0].data == {"clip": "bell.wav"} and received[0].source == "test"
 
 
@@ -127,25 +129,26 @@ def test_state_is_kept_and_announced(bus: Bus, redis_url: str) -> None:
         seen: list[Event] = []
 
         async def watch() -> None:
-            async for event in abus.listen("state.*"):
+            async for event in abus.listen("state.bustest.*"):
                 seen.append(event)
                 if event.data["value"] is None:
                     return
 
+        patterns_before = await abus.redis.execute_command("PUBSUB", "NUMPAT")
         watcher = asyncio.create_task(watch())
-        while await abus.redis.execute_command("PUBSUB", "NUMPAT") == 0:
+        while await abus.redis.execute_command("PUBSUB", "NUMPAT") == patterns_before:
             await asyncio.sleep(0.01)
-        await abus.set_state("audio.clip.playing", {"clip": "bell.wav"})
-        assert await abus.state() == {"audio.clip.playing": {"clip": "bell.wav"}}
-        assert bus.state() == {"audio.clip.playing": {"clip": "bell.wav"}}
-        bus.set_state("audio.clip.playing", None)
+        await abus.set_state("bustest.clip.playing", {"clip": "bell.wav"})
+        assert (await abus.state())["bustest.clip.playing"] == {"clip": "bell.wav"}
+        assert bus.state()["bustest.clip.playing"] == {"clip": "bell.wav"}
+        bus.set_state("bustest.clip.playing", None)
         await asyncio.wait_for(watcher, 5)
         await abus.close()
         return seen
 
     seen = asyncio.run(scenario())
     assert [e.data["value"] for e in seen] == [{"clip": "bell.wav"}, None]
-    assert bus.state() == {}
+    assert "bustest.clip.playing" not in bus.state()
 
 
 def test_topics_with_wildcards_are_refused(bus: Bus) -> None:
