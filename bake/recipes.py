@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from bake import methodpool
 from bake.bb.parse import vars_from_file
+from bake.bb.utils import to_boolean
 from bake.data import DataStore
 from bake.errors import BakeError, ParseError, SkipRecipe
 from bake.siggen import SignatureGenerator, task_datastore, uses_task_overrides
@@ -25,6 +26,7 @@ from bake.statements import Context, eval_file, inherit
 TASK_FLAGS = ("depends", "rdepends", "deptask", "rdeptask", "recrdeptask", "noexec",
               "nostamp", "number_threads", "umask", "sstate-outputs", "sstate-inputdirs",
               "sstate-outputdirs", "file-checksums")
+BOOLEAN_TASK_FLAGS = ("noexec", "nostamp")
 UNSUPPORTED_TASK_FLAGS = ("recideptask", "fakeroot", "mcdepends")
 
 
@@ -227,6 +229,23 @@ def _explode(s: str) -> list[str]:
 
 
 
+def _task_flags(d: DataStore, task: str) -> dict[str, str]:
+    """The task flags scheduling needs, expanded; yes/no flags kept only when true."""
+    flags = {}
+    for flag in TASK_FLAGS:
+        value = d.getVarFlag(task, flag)
+        if flag in BOOLEAN_TASK_FLAGS:
+            try:
+                value = "1" if to_boolean(value, False) else None
+            except ValueError:
+                raise BakeError(f'[{flag}] = "{value}" is not a yes/no value') from None
+        if value not in (None, ""):
+            flags[flag] = str(value)
+    if d.getVarFlag(task, "python", False):
+        flags["python"] = "1"
+    return flags
+
+
 def _check_numbers(task: str, flags: dict[str, str]) -> None:
     """[number_threads] must be a positive integer and [umask] an octal mode."""
     threads = flags.get("number_threads")
@@ -255,21 +274,15 @@ def _task_infos(fn: str, d: DataStore) -> dict[str, TaskInfo]:
         for flag in UNSUPPORTED_TASK_FLAGS:
             if d.getVarFlag(task, flag, False):
                 raise ParseError(f"{task}[{flag}] is not supported by this engine", fn)
-        if d.getVar(task, False) is None and not d.getVarFlag(task, "noexec", False):
-            raise ParseError(f"task {task} is added with addtask but has no function "
-                             "(define it, or set its [noexec] flag)", fn)
-        flags = {}
-        for flag in TASK_FLAGS:
-            value = d.getVarFlag(task, flag)
-            if value not in (None, ""):
-                flags[flag] = str(value)
-        if d.getVarFlag(task, "python", False):
-            flags["python"] = "1"
         try:
+            flags = _task_flags(d, task)
             Spec.from_flags(flags)
             _check_numbers(task, flags)
         except BakeError as exc:
             raise ParseError(f"{task}: {exc}", fn) from exc
+        if d.getVar(task, False) is None and not flags.get("noexec"):
+            raise ParseError(f"task {task} is added with addtask but has no function "
+                             "(define it, or set its [noexec] flag)", fn)
         infos[task] = TaskInfo(deps=[t for t in d.getVarFlag(task, "deps", False) or ()
                                      if t in tasks],
                                flags=flags, basehash=_basehash(d, siggen, task, uses))

@@ -249,3 +249,17 @@ def test_unknown_target_task_is_an_error(tmp_path: Path) -> None:
     build = make_build(tmp_path, {"meta-test/recipes/a/a.bb": ""})
     with pytest.raises(BakeError, match="Task do_nothing does not exist for target a"):
         graph_of(build, "a", "nothing")
+
+
+def test_noexec_and_nostamp_are_yes_no_values(tmp_path: Path) -> None:
+    build = make_build(tmp_path, {"meta-test/recipes/a/a.bb":
+                                  'do_fetch[noexec] = "1"\ndo_fetch[noexec] = "0"\n'
+                                  'do_compile[noexec] = "yes"\ndo_build[nostamp] = "false"\n'})
+    c = cooker(build)
+    (info,) = c.infos.values()
+    assert "noexec" not in info.tasks["do_fetch"].flags
+    assert info.tasks["do_compile"].flags["noexec"] == "1"
+    assert "nostamp" not in info.tasks["do_build"].flags
+    bad = make_build(tmp_path / "bad", {"meta-test/recipes/a/a.bb": 'do_build[noexec] = "maybe"\n'})
+    with pytest.raises(ParseError, match=r'do_build: \[noexec\] = "maybe" is not a yes/no value'):
+        cooker(bad)
