@@ -143,3 +143,16 @@ def test_failed_logins_go_to_the_access_log(herald):
         log = admin.get("/axis-cgi/accesslog.cgi").text
     assert any("viewer1" in line and "/login/" in line and "wrong password" in line
                for line in log.splitlines())
+
+
+def test_the_anonymous_viewing_switch(herald):
+    with herald.browser(herald.accounts["admin"]) as admin, herald.browser() as stranger:
+        assert stranger.get("/status/").headers["location"].startswith("/login/")
+        post_form(admin, "/system/accounts/anonymous/", {"anonymous_viewing": "on"},
+                  token_from="/system/accounts/")
+        try:
+            assert stranger.get("/status/").status_code == 200
+            assert stranger.get("/system/accounts/").headers["location"].startswith("/login/")
+        finally:
+            post_form(admin, "/system/accounts/anonymous/", {}, token_from="/system/accounts/")
+        assert stranger.get("/status/").headers["location"].startswith("/login/")

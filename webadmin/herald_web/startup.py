@@ -10,11 +10,13 @@ import django
 from django.conf import settings
 from django.core.management import call_command
 from herald import logs
+from herald.memory import limit_malloc_arenas
 
 
 def start(process: str) -> None:
     """Set up Django and the system log, and bring the database schema up to
     date; processes starting together take turns (a file lock)."""
+    limit_malloc_arenas()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "herald_web.settings")
     django.setup()
     env = settings.ENVIRONMENT

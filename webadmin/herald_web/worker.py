@@ -1,5 +1,10 @@
 """herald-worker: the Celery worker with its beat scheduler embedded (the
-schedule lives in the database, django-celery-beat)."""
+schedule lives in the database, django-celery-beat).
+
+Celery's own --beat forks a second process for the scheduler; here it runs
+as a thread of the worker instead, which saves a whole Python process of
+memory on the device.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +13,23 @@ import os
 import socket
 from typing import Any
 
+from celery import bootsteps
+from celery.beat import EmbeddedService
 from celery.signals import worker_ready, worker_shutdown
 
 log = logging.getLogger("herald_web.worker")
+
+
+SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+
+
+class ThreadedBeat(bootsteps.StartStopStep):
+    """The beat scheduler as a thread of the worker."""
+
+    label = "Beat thread"
+
+    def create(self, worker: Any) -> Any:
+        return EmbeddedService(worker.app, thread=True, scheduler_cls=SCHEDULER)
 
 
 @worker_ready.connect
@@ -34,9 +53,9 @@ def main(argv: list[str] | None = None) -> None:
     start("herald-worker")
     from herald_web.celery import app
 
+    app.steps["worker"].add(ThreadedBeat)
     app.worker_main([
-        "worker", "--beat", "--loglevel", "INFO",
-        "--scheduler", "django_celery_beat.schedulers:DatabaseScheduler",
+        "worker", "--loglevel", "INFO",
         # Threads: tasks mostly wait on the network and the disk, and one
         # process keeps the memory of a small device free.
         "--pool", "threads", "--concurrency", os.environ.get("HERALD_WORKER_CONCURRENCY", "4"),

@@ -1,0 +1,89 @@
+"""apidiscovery.cgi and basicdeviceinfo.cgi: VAPIX's JSON envelope, its
+error codes, and who may call which method."""
+
+from __future__ import annotations
+
+import pytest
+
+DEVICE_INFO = "/axis-cgi/basicdeviceinfo.cgi"
+DISCOVERY = "/axis-cgi/apidiscovery.cgi"
+ALL_KEYS = {"Architecture", "Brand", "BuildDate", "HardwareID", "ProdFullName", "ProdNbr",
+            "ProdShortName", "ProdType", "ProdVariant", "SerialNumber", "Soc",
+            "SocSerialNumber", "Version", "WebURL"}
+
+
+def call(client, path, body):
+    reply = client.post(path, json=body)
+    assert reply.headers["content-type"] == "application/json"
+    return reply
+
+
+def test_api_discovery_lists_what_exists_and_echoes_the_context(herald):
+    with herald.vapix() as anonymous:
+        reply = call(anonymous, DISCOVERY, {"apiVersion": "1.0", "context": "Axis library",
+                                            "method": "getApiList"})
+        assert reply.status_code == 200
+        body = reply.json()
+        assert (body["apiVersion"], body["context"], body["method"]) == (
+            "1.0", "Axis library", "getApiList")
+        ids = {api["id"] for api in body["data"]["apiList"]}
+        assert {"api-discovery", "basic-device-info", "param-cgi", "user-management"} <= ids
+        assert "light-control" not in ids and "io-port-management" not in ids
+        only = call(anonymous, DISCOVERY, {"apiVersion": "1.0", "method": "getApiList",
+                                           "params": {"id": "basic-*"}}).json()
+        assert "context" not in only, "no context asked, none echoed"
+        assert [a["id"] for a in only["data"]["apiList"]] == ["basic-device-info"]
+        versions = call(anonymous, DISCOVERY, {"method": "getSupportedVersions"}).json()
+        assert versions["data"] == {"apiVersions": ["1.0"]}
+
+
+def test_basic_device_info_by_level(herald):
+    serial = (herald.data_dir / "identity" / "serial").read_text().strip()
+    with herald.vapix() as anonymous:
+        open_to_all = call(anonymous, DEVICE_INFO, {
+            "apiVersion": "1.2", "method": "getAllUnrestrictedProperties"}).json()
+        assert open_to_all["data"]["propertyList"]["SerialNumber"] == serial
+        assert not {"Architecture", "Soc", "SocSerialNumber"} & set(
+            open_to_all["data"]["propertyList"])
+        refused = anonymous.post(DEVICE_INFO, json={"apiVersion": "1.1",
+                                                    "method": "getAllProperties"})
+        assert refused.status_code == 401 and "Digest" in refused.headers["www-authenticate"]
+    with herald.vapix(herald.accounts["viewer"]) as viewer:
+        refused = call(viewer, DEVICE_INFO, {"apiVersion": "1.1", "method": "getAllProperties"})
+        assert refused.status_code == 403 and refused.json()["error"]["code"] == 2001
+    with herald.vapix(herald.accounts["operator"]) as operator:
+        everything = call(operator, DEVICE_INFO, {"apiVersion": "1.1", "context": "c",
+                                                  "method": "getAllProperties"}).json()
+        assert set(everything["data"]["propertyList"]) == ALL_KEYS
+        assert everything["context"] == "c" and everything["apiVersion"] == "1.1"
+        some = call(operator, DEVICE_INFO, {"apiVersion": "1.0", "method": "getProperties",
+                                            "params": {"propertyList": ["ProdNbr", "Version"]}})
+        assert some.json()["data"]["propertyList"] == {"ProdNbr": "H1410", "Version": "0.1.0-dev"}
+
+
+@pytest.mark.parametrize(("body", "code"), [
+    (b"{not json", 4000),
+    (b"[1, 2]", 4000),
+    (b'{"apiVersion": "1.0"}', 4002),
+    (b'{"apiVersion": "9.0", "method": "getAllProperties"}', 2003),
+    (b'{"method": "getAllProperties"}', 4002),
+    (b'{"apiVersion": "1.0", "method": "rebootEverything"}', 2004),
+    (b'{"apiVersion": "1.0", "method": "getProperties", "params": {"propertyList": ["Nope"]}}',
+     1000),
+    (b'{"apiVersion": "1.0", "method": "getProperties", "params": {"propertyList": "ProdNbr"}}',
+     4002),
+    (b'{"apiVersion": "1.0", "method": "getProperties", "params": [1]}', 1000),
+])
+def test_bad_requests_get_the_vapix_error_code(herald, body, code):
+    with herald.vapix(herald.accounts["operator"]) as operator:
+        reply = operator.post(DEVICE_INFO, content=body,
+                              headers={"Content-Type": "application/json"})
+    assert reply.status_code == 200
+    assert reply.json()["error"]["code"] == code
+    assert "data" not in reply.json()
+
+
+def test_only_post_is_accepted(herald):
+    with herald.vapix() as anonymous:
+        reply = anonymous.get(DISCOVERY)
+    assert reply.json()["error"]["code"] == 2002
