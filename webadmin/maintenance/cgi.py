@@ -16,19 +16,17 @@ PAGE = ('<html><head><meta http-equiv="refresh" content="90;URL=/"></head>'
 
 @cgi("restart.cgi", Level.ADMIN)
 def restart(request: HttpRequest) -> HttpResponse:
-    tasks.restart.apply_async((request.user.username,), countdown=tasks.COUNTDOWN_SECONDS)
+    tasks.schedule_restart(request.user.username)
     return html(PAGE.format("Restarting."))
 
 
 @cgi("factorydefault.cgi", Level.ADMIN)
 def factorydefault(request: HttpRequest) -> HttpResponse:
-    tasks.factory_default.apply_async((False, request.user.username),
-                                      countdown=tasks.COUNTDOWN_SECONDS)
+    tasks.schedule_reset(False, request.user.username)
     return html(PAGE.format("Restoring factory default settings (the network settings stay)."))
 
 
 @cgi("hardfactorydefault.cgi", Level.ADMIN)
 def hardfactorydefault(request: HttpRequest) -> HttpResponse:
-    tasks.factory_default.apply_async((True, request.user.username),
-                                      countdown=tasks.COUNTDOWN_SECONDS)
+    tasks.schedule_reset(True, request.user.username)
     return html(PAGE.format("Restoring factory default settings."))

@@ -16,3 +16,12 @@ def restart(by: str) -> None:
 @shared_task(ignore_result=True)
 def factory_default(hard: bool, by: str) -> None:
     reset.factory_default(hard, by)
+
+
+def schedule_restart(by: str) -> None:
+    restart.apply_async((by,), countdown=COUNTDOWN_SECONDS)
+
+
+def schedule_reset(hard: bool, by: str) -> None:
+    """Restore (hard=False: the network settings stay) or factory default."""
+    factory_default.apply_async((hard, by), countdown=COUNTDOWN_SECONDS)

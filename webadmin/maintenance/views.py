@@ -25,15 +25,14 @@ def _restarting(request: HttpRequest, what: str) -> HttpResponse:
 @page(Level.ADMIN)
 @require_POST
 def restart(request: HttpRequest) -> HttpResponse:
-    tasks.restart.apply_async((request.user.username,), countdown=tasks.COUNTDOWN_SECONDS)
+    tasks.schedule_restart(request.user.username)
     return _restarting(request, "The device is restarting.")
 
 
 @page(Level.ADMIN)
 @require_POST
 def restore(request: HttpRequest) -> HttpResponse:
-    tasks.factory_default.apply_async((False, request.user.username),
-                                      countdown=tasks.COUNTDOWN_SECONDS)
+    tasks.schedule_reset(False, request.user.username)
     return _restarting(request, "Most settings are going back to factory default; "
                                 "the network settings stay.")
 
@@ -41,7 +40,6 @@ def restore(request: HttpRequest) -> HttpResponse:
 @page(Level.ADMIN)
 @require_POST
 def factory_default(request: HttpRequest) -> HttpResponse:
-    tasks.factory_default.apply_async((True, request.user.username),
-                                      countdown=tasks.COUNTDOWN_SECONDS)
+    tasks.schedule_reset(True, request.user.username)
     return _restarting(request, "All settings are going back to factory default, "
                                 "the IP address too.")
