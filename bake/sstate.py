@@ -21,7 +21,6 @@ import os
 import re
 import shutil
 import subprocess
-import tarfile
 from dataclasses import dataclass
 from typing import Any
 
@@ -150,36 +149,58 @@ def install(spec: Spec, manifest: str) -> None:
     _write_manifest(manifest, installed)
 
 
+# GNU tar keeps what a root file system needs: sparse files, hard links, device
+# nodes, extended attributes (file capabilities) and ACLs, with numeric owners.
+_TAR = ["tar", "--sparse", "--xattrs", "--xattrs-include=*", "--acls", "--numeric-owner",
+        "--quoting-style=literal"]
+_SEP = "\x01"  # never in a path: the separator of tar's --transform expressions
+
+
+def _bre(text: str) -> str:
+    """`text` as a literal in a basic regular expression."""
+    return "".join("\\" + c if c in "\\.*[]^$" else c for c in text)
+
+
+def _rename(old: str, new: str) -> str:
+    """A tar --transform renaming the member `old` (and what is below it) to `new`.
+
+    Symbolic link targets are left alone (flag S); hard link targets follow.
+    """
+    new = new.replace("\\", "\\\\").replace("&", "\\&")
+    return f"--transform=s{_SEP}^{_bre(old)}\\(/\\|$\\){_SEP}{new}\\1{_SEP}S"
+
+
+def _members(spec: Spec) -> list[tuple[str, str]]:
+    """(archive name, path) of every output: `o<i>` owned outputs, `i<j>` input dirs."""
+    return [(f"o{i}", p) for i, p in enumerate(spec.outputs)] + \
+        [(f"i{j}", src) for j, (src, _dst) in enumerate(spec.pairs)]
+
+
+def _tar(args: list[str], what: str) -> str:
+    result = subprocess.run(_TAR + args, capture_output=True, text=True, check=False)
+    if result.returncode:
+        raise BakeError(f"tar failed {what} (exit code {result.returncode}): "
+                        f"{result.stderr.strip()}")
+    return result.stdout
+
+
 def create(path: str, spec: Spec, siginfo: dict[str, Any]) -> None:
     """Archive the task's outputs (atomically: readers never see a partial archive)."""
-    missing = [p for p in spec.outputs + [s for s, _ in spec.pairs] if not os.path.lexists(p)]
+    members = _members(spec)
+    missing = [p for _, p in members if not os.path.lexists(p)]
     if missing:
         raise BakeError("the task did not create the sstate outputs it declares: "
                         + " ".join(missing))
     os.makedirs(os.path.dirname(path), exist_ok=True)
     tmp = f"{path}.tmp.{os.getpid()}"
-    with subprocess.Popen(["zstd", "-q", "-f", "-T0", "-3", "-o", tmp],
-                          stdin=subprocess.PIPE) as proc:
-        assert proc.stdin is not None
-        with tarfile.open(fileobj=proc.stdin, mode="w|", format=tarfile.PAX_FORMAT) as tar:
-            for i, out in enumerate(spec.outputs):
-                tar.add(out, arcname=f"o{i}", recursive=True)
-            for j, (src, _dst) in enumerate(spec.pairs):
-                tar.add(src, arcname=f"i{j}", recursive=True)
-        proc.stdin.close()
-    if proc.returncode:
-        raise BakeError(f"zstd failed writing {tmp} (exit code {proc.returncode})")
+    rel = [(name, os.path.abspath(p).lstrip("/")) for name, p in members]
+    _tar(["--create", "--file", tmp, "--use-compress-program", "zstd -q -T0 -3", "-C", "/",
+          *[_rename(r, name) for name, r in rel], "--", *[r for _, r in rel]],
+         f"writing {tmp}")
     with open(f"{path}.siginfo.tmp", "w", encoding="utf-8") as f:
         json.dump(siginfo, f, indent=1, sort_keys=True)
     os.replace(f"{path}.siginfo.tmp", f"{path}.siginfo")
     os.replace(tmp, path)
-
-
-def _target(name: str, spec: Spec) -> str:
-    root, _, rest = name.partition("/")
-    index = int(root[1:])
-    base = spec.outputs[index] if root.startswith("o") else spec.pairs[index][1]
-    return os.path.join(base, rest) if rest else base
 
 
 def restore(path: str, spec: Spec, manifest: str) -> None:
@@ -188,23 +209,20 @@ def restore(path: str, spec: Spec, manifest: str) -> None:
         remove_path(out)
         os.makedirs(os.path.dirname(out) or ".", exist_ok=True)
     uninstall(manifest, spec)
-    installed = []
-    with subprocess.Popen(["zstd", "-q", "-d", "-c", path], stdout=subprocess.PIPE) as proc:
-        assert proc.stdout is not None
-        with tarfile.open(fileobj=proc.stdout, mode="r|") as tar:
-            for member in tar:
-                target = _target(member.name, spec)
-                root, _, rest = member.name.partition("/")
-                if root.startswith("i") and not member.isdir():
-                    remove_path(target)
-                    installed.append((int(root[1:]), os.path.normpath(rest)))
-                member.name = target.lstrip("/")
-                if member.islnk():
-                    member.linkname = _target(member.linkname, spec).lstrip("/")
-                tar.extract(member, "/", filter="fully_trusted")
-    if proc.returncode:
-        raise BakeError(f"zstd failed reading {path} (exit code {proc.returncode})")
+    targets = [(f"o{i}", p) for i, p in enumerate(spec.outputs)] + \
+        [(f"i{j}", dst) for j, (_src, dst) in enumerate(spec.pairs)]
+    for _, target in targets:
+        os.makedirs(os.path.dirname(os.path.abspath(target)), exist_ok=True)
+    listing = _tar(["--extract", "--verbose", "--file", path, "--use-compress-program",
+                    "zstd -q -d", "-C", "/",
+                    *[_rename(name, os.path.abspath(t).lstrip("/")) for name, t in targets]],
+                   f"restoring {path}")
     if spec.pairs:
+        installed = []
+        for line in listing.splitlines():
+            root, _, rest = line.partition("/")
+            if root.startswith("i") and rest and not rest.endswith("/"):
+                installed.append((int(root[1:]), os.path.normpath(rest)))
         _write_manifest(manifest, installed)
 
 
