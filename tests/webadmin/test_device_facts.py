@@ -7,7 +7,6 @@ import socket
 from pathlib import Path
 
 import pytest
-
 from herald import connections, identity, timesync
 
 
