@@ -1,0 +1,71 @@
+"""Is the firmware up? The checks behind marking a slot good.
+
+A slot is good when a person could use the speaker: the web app answers
+(and through it the database, Redis and a Celery worker), and the audio
+engine has its sound card open. Each check says what failed in words that go
+into the upgrade result and the system log.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from herald.bus import Bus, BusError
+
+Check = Callable[[], "CheckResult"]
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    name: str
+    ok: bool
+    detail: str = ""
+
+
+def web_check(url: str) -> Check:
+    """herald-web's /healthz: Django, its database, Redis and a worker."""
+
+    def check() -> CheckResult:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                body = json.loads(response.read() or b"{}")
+        except urllib.error.HTTPError as exc:
+            try:
+                body = json.loads(exc.read() or b"{}")
+            except ValueError:
+                body = {}
+            failing = sorted(k for k, v in body.items() if v is False and k != "ok")
+            return CheckResult("web", False, f"web app unhealthy: {', '.join(failing) or exc}")
+        except (OSError, ValueError) as exc:
+            return CheckResult("web", False, f"web app does not answer: {exc}")
+        return CheckResult("web", bool(body.get("ok")), "" if body.get("ok") else str(body))
+
+    return check
+
+
+def service_check(bus: Bus, service: str) -> Check:
+    """A core service answers `ping` on the bus with {"ok": true}."""
+
+    def check() -> CheckResult:
+        try:
+            answer = bus.call(service, "ping", timeout=3)
+        except BusError as exc:
+            return CheckResult(service, False, f"{service} service: {exc}")
+        if isinstance(answer, dict) and answer.get("ok") is True:
+            return CheckResult(service, True)
+        return CheckResult(service, False, f"{service} service: {answer!r:.200}")
+
+    return check
+
+
+def run_checks(checks: list[Check]) -> list[CheckResult]:
+    return [check() for check in checks]
+
+
+def summary(results: list[CheckResult]) -> str:
+    failed = [r.detail or r.name for r in results if not r.ok]
+    return "; ".join(failed) if failed else "all firmware services answer"

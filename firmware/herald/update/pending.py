@@ -1,0 +1,120 @@
+"""What the device remembers about an upgrade across the reboot it needs.
+
+An upgrade spans two boots: the old firmware installs the bundle and
+restarts, the new firmware decides whether it stays. The record is written on
+the data partition before RAUC writes anything, updated once RAUC is done, and
+removed when the new firmware has decided; every write is atomic and synced,
+so a power cut at any point leaves either the old record or the new one.
+The outcome of the last upgrade is kept apart, for the Status and Maintenance
+pages.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+from typing import Any
+
+STANDARD = "standard"
+FACTORY_DEFAULT = "factory-default"
+AUTOROLLBACK = "autorollback"
+KINDS = (STANDARD, FACTORY_DEFAULT, AUTOROLLBACK)
+
+INSTALLING = "installing"  # RAUC may be writing the other slot
+INSTALLED = "installed"  # the other slot holds the new firmware and boots next
+ABANDONED = "abandoned"  # the new firmware gave up (`reason`) and restarts into the old
+STAGES = (INSTALLING, INSTALLED, ABANDONED)
+
+PENDING_FILE = "pending.json"
+RESULT_FILE = "result.json"
+
+
+@dataclass(frozen=True)
+class PendingUpgrade:
+    """An upgrade that started on `from_slot` and is not decided yet."""
+
+    kind: str
+    stage: str
+    from_slot: str  # RAUC bootname, "A" or "B"
+    from_version: str
+    to_version: str
+    confirm_seconds: int = 0  # autorollback: time the administrator has to confirm
+    reason: str = ""  # why the new firmware gave up (stage abandoned)
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"upgrade type must be one of {', '.join(KINDS)}, not {self.kind!r}")
+        if self.stage not in STAGES:
+            raise ValueError(f"unknown upgrade stage {self.stage!r}")
+        if self.kind == AUTOROLLBACK and self.confirm_seconds <= 0:
+            raise ValueError("autorollback needs a confirmation time of at least one second")
+
+
+@dataclass(frozen=True)
+class UpgradeResult:
+    """How the last upgrade ended, in words an administrator can act on."""
+
+    outcome: str  # "upgraded", "rolled back", "failed"
+    version: str  # the version now running
+    message: str
+    time: float
+
+
+def write_json_atomically(path: Path, value: dict[str, Any]) -> None:
+    """Replace `path` with `value` so that a power cut leaves old or new, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w") as out:
+        json.dump(value, out)
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(tmp, path)
+    _sync_dir(path.parent)
+
+
+def _sync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _read(path: Path, cls: type) -> Any:
+    try:
+        raw = json.loads(path.read_text())
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in raw.items() if k in names})
+    except FileNotFoundError:
+        return None
+    except (ValueError, TypeError) as exc:
+        # A record no firmware could have written: say so rather than guess.
+        raise ValueError(f"{path}: unreadable upgrade record: {exc}") from exc
+
+
+class UpgradeRecords:
+    """The pending upgrade and the last result, in one directory on /data."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    def pending(self) -> PendingUpgrade | None:
+        return _read(self.directory / PENDING_FILE, PendingUpgrade)
+
+    def save_pending(self, pending: PendingUpgrade) -> None:
+        write_json_atomically(self.directory / PENDING_FILE, asdict(pending))
+
+    def clear_pending(self) -> None:
+        try:
+            (self.directory / PENDING_FILE).unlink()
+        except FileNotFoundError:
+            return
+        _sync_dir(self.directory)
+
+    def result(self) -> UpgradeResult | None:
+        return _read(self.directory / RESULT_FILE, UpgradeResult)
+
+    def save_result(self, result: UpgradeResult) -> None:
+        write_json_atomically(self.directory / RESULT_FILE, asdict(result))
