@@ -55,12 +55,14 @@ class Scheduler:
     def _add(self, new: list[str]) -> None:
         """Schedule `new` tasks: each waits for its dependencies among the jobs."""
         self.jobs += new
+        self.position = {t: i for i, t in enumerate(self.jobs)}
         jobs = set(self.jobs)
+        done = set(self.processed)
         for t in new:
             self.dependents.setdefault(t, [])
         for t in new:
             deps = set() if self.states[t].action == RESTORE else \
-                {x for x in self.rq.graph.deps[t] if x in jobs and x not in self.processed}
+                {x for x in self.rq.graph.deps[t] if x in jobs and x not in done}
             self.pending[t] = deps
             for x in deps:
                 self.dependents[x].append(t)
@@ -74,8 +76,7 @@ class Scheduler:
         self.ui.progress(0, len(self.jobs))
         try:
             while self.ready or self.running:
-                order = {t: i for i, t in enumerate(self.jobs)}
-                self.ready.sort(key=lambda t: (self.states[t].action != RESTORE, order[t]))
+                self.ready.sort(key=lambda t: (self.states[t].action != RESTORE, self.position[t]))
                 while not self.stop and len(self.running) < self.rq.threads:
                     t = self._next()
                     if t is None:
