@@ -1,0 +1,106 @@
+# A Herald OS image: a Debian root filesystem from mmdebstrap (Debian's
+# packages in IMAGE_PREINSTALL, Herald's own recipes in IMAGE_INSTALL through
+# a local apt repository), made into a read-only slot image and a GPT disk
+# (EFI system partition with GRUB, root slots A and B, data) with a bmap.
+# Outputs go to ${DEPLOY_DIR_IMAGE}.
+
+inherit herald-tools rauc-bundle image-manifest
+
+IMAGE_INSTALL ??= ""
+IMAGE_PREINSTALL ??= "${HERALD_BASE_PREINSTALL} ${MACHINE_PREINSTALL}"
+IMAGE_NAME ??= "${PN}-${MACHINE}"
+HERALD_BUILD_ID ??= "${DISTRO_VERSION}"
+IMAGE_ROOTFS = "${WORKDIR}/rootfs"
+IMAGE_SLOT = "${WORKDIR}/rootfs.ext4"
+IMAGE_OUT = "${WORKDIR}/deploy"
+# Units of the base packages the device does not need.
+IMAGE_MASK_UNITS ??= "e2scrub_reap.service e2scrub_all.timer grub-common.service apt-daily.timer apt-daily-upgrade.timer"
+
+python () {
+    deps = [f"{pn}:do_deploy_deb" for pn in d.getVar("IMAGE_INSTALL").split()]
+    d.appendVarFlag("do_rootfs", "depends", " " + " ".join(deps))
+}
+
+do_rootfs() {
+    rm -rf ${WORKDIR}/repo
+    mkdir -p ${WORKDIR}/repo
+    for pn in ${IMAGE_INSTALL}; do
+        cp ${REPO_DIR}/$pn/*.deb ${WORKDIR}/repo/
+    done
+    herald_tools --bind ${WORKDIR}/repo:/repo --chdir /repo -- \
+        sh -c 'dpkg-scanpackages --multiversion . > Packages 2>/dev/null && apt-ftparchive release . > Release'
+    ${HERALD_SCRIPTS}/herald-rootfs --suite ${DEBIAN_SUITE} --mirror ${DEBIAN_MIRROR} \
+        --cache ${DL_DIR}/debs --target ${IMAGE_ROOTFS} --repo ${WORKDIR}/repo \
+        --include "${IMAGE_PREINSTALL} ${IMAGE_INSTALL}" \
+        --kernel-modules "${HERALD_KERNEL_MODULES}" --initramfs-modules "${HERALD_INITRAMFS_MODULES}"
+    for unit in ${IMAGE_MASK_UNITS}; do
+        ln -sf /dev/null ${IMAGE_ROOTFS}/etc/systemd/system/$unit
+    done
+    rm -f ${IMAGE_ROOTFS}/etc/os-release
+    cat > ${IMAGE_ROOTFS}/etc/os-release <<OSRELEASE
+PRETTY_NAME="${DISTRO_NAME} ${DISTRO_VERSION}"
+NAME="${DISTRO_NAME}"
+ID=herald
+ID_LIKE=debian
+VERSION="${DISTRO_VERSION} (Debian ${DEBIAN_SUITE})"
+VERSION_ID=${DISTRO_VERSION}
+BUILD_ID=${HERALD_BUILD_ID}
+VARIANT_ID=${PN}
+HERALD_COMPATIBLE=${HERALD_COMPATIBLE}
+OSRELEASE
+}
+do_rootfs[depends] = "herald-tools:do_bootstrap"
+do_rootfs[file-checksums] = "${HERALD_SCRIPTS}/herald-rootfs:True ${HERALD_SCRIPTS}/herald-prune-modules:True"
+addtask rootfs after do_unpack before do_build
+
+# The slot image: ext4, read-only at run time, file times clamped.
+do_image_slot() {
+    rm -f ${IMAGE_SLOT}
+    herald_tools --bind ${WORKDIR}:/work -- env E2FSPROGS_FAKE_TIME=${SOURCE_DATE_EPOCH} \
+        mkfs.ext4 -q -L herald-root -U clear -E root_owner=0:0,hash_seed=0b1c3d8e-2f4a-4b6c-9d0e-1f2a3b4c5d6e \
+        -d /work/rootfs /work/rootfs.ext4 ${HERALD_SLOT_SIZE}M
+}
+addtask image_slot after do_rootfs before do_build
+
+do_esp() {
+    herald_tools --bind ${WORKDIR}:/work --bind ${GRUB_EMBED_CFG}:/grub/embed.cfg \
+        --bind ${GRUB_CFG}:/grub/grub.cfg.in --bind ${HERALD_SCRIPTS}:/scripts -- \
+        /scripts/herald-grub-esp ${GRUB_PLATFORM} ${GRUB_EFI_NAME} /grub/embed.cfg /grub/grub.cfg.in \
+        ${HERALD_BOOT_TRIES} "${HERALD_KERNEL_CMDLINE}" /work/esp
+}
+do_esp[depends] = "herald-tools:do_bootstrap"
+do_esp[file-checksums] = "${GRUB_EMBED_CFG}:True ${GRUB_CFG}:True ${HERALD_SCRIPTS}/herald-grub-esp:True"
+addtask esp after do_unpack before do_build
+
+do_image_disk() {
+    herald_tools --bind ${WORKDIR}:/work --bind ${HERALD_SCRIPTS}:/scripts -- \
+        /scripts/herald-mkdisk /work/esp /work/rootfs.ext4 /work/deploy/${IMAGE_NAME}.wic \
+        ${HERALD_ESP_SIZE} ${HERALD_SLOT_SIZE} ${HERALD_DATA_SIZE}
+}
+do_image_disk[dirs] = "${IMAGE_OUT}"
+do_image_disk[file-checksums] = "${HERALD_SCRIPTS}/herald-mkdisk:True"
+addtask image_disk after do_image_slot do_esp before do_build
+
+# How qemu/run boots this machine.
+python do_qemuboot() {
+    import json
+    keys = ("QB_MACHINE", "QB_CPU", "QB_SMP", "QB_MEM", "QB_OVMF_CODE", "QB_OVMF_VARS")
+    conf = {k[3:].lower(): d.getVar(k) for k in keys}
+    conf["image"] = d.getVar("IMAGE_NAME") + ".wic"
+    conf["version"] = d.getVar("DISTRO_VERSION")
+    out = os.path.join(d.getVar("IMAGE_OUT"), d.getVar("IMAGE_NAME") + ".qemuboot.json")
+    with open(out, "w") as f:
+        json.dump(conf, f, indent=2, sort_keys=True)
+        f.write("\n")
+}
+do_qemuboot[dirs] = "${IMAGE_OUT}"
+addtask qemuboot after do_unpack before do_build
+
+do_deploy() {
+    mkdir -p ${DEPLOY_DIR_IMAGE}
+    for f in ${IMAGE_OUT}/*; do
+        cp --sparse=always $f ${DEPLOY_DIR_IMAGE}/.$(basename $f).tmp
+        mv ${DEPLOY_DIR_IMAGE}/.$(basename $f).tmp ${DEPLOY_DIR_IMAGE}/$(basename $f)
+    done
+}
+addtask deploy after do_image_disk do_bundle do_manifest do_qemuboot before do_build

@@ -1,0 +1,19 @@
+SUMMARY = "Herald OS base system: read-only root, /data, network, device identity"
+
+inherit dpkg-raw
+
+SRC_URI = "file://fstab file://herald-var file://20-wired.network \
+    file://herald-identity file://herald-identity.service \
+    file://sshd-herald.conf file://redis-herald.conf file://postinst"
+DEBIAN_DEPENDS = "systemd, systemd-resolved, udev, openssh-server, redis-server, initramfs-tools, e2fsprogs"
+
+do_install() {
+    install -D -m 644 ${WORKDIR}/fstab ${D}/etc/fstab
+    install -d ${D}/data ${D}/boot/efi
+    install -D -m 755 ${WORKDIR}/herald-var ${D}/etc/initramfs-tools/scripts/local-bottom/herald-var
+    install -D -m 644 ${WORKDIR}/20-wired.network ${D}/etc/systemd/network/20-wired.network
+    install -D -m 755 ${WORKDIR}/herald-identity ${D}/usr/lib/herald/herald-identity
+    install -D -m 644 ${WORKDIR}/herald-identity.service ${D}/usr/lib/systemd/system/herald-identity.service
+    install -D -m 644 ${WORKDIR}/sshd-herald.conf ${D}/etc/ssh/sshd_config.d/herald.conf
+    install -D -m 644 ${WORKDIR}/redis-herald.conf ${D}/etc/systemd/system/redis-server.service.d/herald.conf
+}

@@ -1,0 +1,1 @@
+"""Run Herald OS images in QEMU: the machine definition and the test harness."""

@@ -1,0 +1,253 @@
+"""A Herald device in QEMU (q35, OVMF, TCG): how it is started, reached and stopped.
+
+One `Machine` is one disk: either a throwaway snapshot of the deployed image or
+a persistent qcow2 overlay on it (for tests that reboot and switch slots). Each
+`boot()` starts one QEMU process; guest reboots end it (`-no-reboot`) so every
+boot can get its own fw_cfg boot script. On test images, `run()` executes
+shell commands through the debug shell on the virtio port "herald.debug".
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import itertools
+import re
+import shutil
+import socket
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+OVMF_CODE = Path("/usr/share/OVMF/OVMF_CODE_4M.fd")
+OVMF_VARS = Path("/usr/share/OVMF/OVMF_VARS_4M.fd")
+GUEST_PORTS = {"http": ("tcp", 80), "https": ("tcp", 443), "ssh": ("tcp", 22),
+               "snmp": ("udp", 161), "sip": ("tcp", 5060), "sip-udp": ("udp", 5060)}
+DEFAULT_HOST_PORTS = {"http": 8080, "https": 8443, "ssh": 2222, "snmp": 1161,
+                      "sip": 5060, "sip-udp": 5060}
+
+
+class GuestError(RuntimeError):
+    """The guest could not be reached, or a command in it failed."""
+
+
+@dataclass
+class CommandResult:
+    """What a guest command printed (stdout and stderr together) and its exit code."""
+
+    returncode: int
+    output: str
+
+    def check(self, command: str) -> CommandResult:
+        if self.returncode != 0:
+            raise GuestError(f"{command!r} exited {self.returncode}:\n{self.output}")
+        return self
+
+
+def free_port(kind: str = "tcp") -> int:
+    """A port on 127.0.0.1 that nothing listens on right now."""
+    sock_type = socket.SOCK_STREAM if kind == "tcp" else socket.SOCK_DGRAM
+    with socket.socket(socket.AF_INET, sock_type) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def deployed_image(machine: str = "qemux86-64") -> Path:
+    """The disk image `kas build` deployed for MACHINE."""
+    images = sorted((REPO / "build" / "deploy" / machine).glob("*.wic"))
+    if not images:
+        raise FileNotFoundError(f"no disk image in build/deploy/{machine}: run kas build kas.yml")
+    return images[-1]
+
+
+@dataclass
+class Machine:
+    """A virtual Herald device with its disk, UEFI variables and forwarded ports."""
+
+    image: Path
+    workdir: Path
+    snapshot: bool = True
+    memory_mb: int = 1024
+    ports: dict[str, int] = field(default_factory=dict)
+    process: subprocess.Popen | None = None
+    _sock: socket.socket | None = None
+    _buffer: bytes = b""
+    _serial = itertools.count(1)
+
+    def __post_init__(self) -> None:
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.vars = self.workdir / "OVMF_VARS.fd"
+        if not self.vars.exists():
+            shutil.copyfile(OVMF_VARS, self.vars)
+        self.disk = self.image
+        if not self.snapshot:
+            self.disk = self.workdir / "disk.qcow2"
+            if not self.disk.exists():
+                subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", "-F", "raw",
+                                "-b", str(self.image.resolve()), str(self.disk)], check=True)
+        for name in GUEST_PORTS:
+            self.ports.setdefault(name, DEFAULT_HOST_PORTS[name])
+        self.console_log = self.workdir / "console.log"
+        self.audio_out = self.workdir / "speaker.wav"
+        self.debug_socket = self.workdir / "debug.sock"
+        self.boot_script = self.workdir / "boot-script.sh"
+
+    @property
+    def http_url(self) -> str:
+        return f"http://127.0.0.1:{self.ports['http']}/"
+
+    def command(self, boot_script: str | None = None, reboot: bool = False) -> list[str]:
+        """The QEMU command line for one boot."""
+        forwards = ",".join(
+            f"hostfwd={proto}:127.0.0.1:{self.ports[name]}-:{guest}"
+            for name, (proto, guest) in GUEST_PORTS.items())
+        fmt = "qcow2" if self.disk.suffix == ".qcow2" else "raw"
+        cmd = [
+            "qemu-system-x86_64", "-machine", "q35", "-accel", "tcg,thread=multi",
+            "-cpu", "max", "-smp", "2", "-m", str(self.memory_mb),
+            "-display", "none", "-monitor", "none", "-nodefaults",
+            "-serial", f"file:{self.console_log}",
+            "-drive", f"if=pflash,format=raw,readonly=on,file={OVMF_CODE}",
+            "-drive", f"if=pflash,format=raw,file={self.vars}",
+            "-drive", f"file={self.disk},if=none,id=hd0,format={fmt}",
+            "-device", "virtio-blk-pci,drive=hd0,bootindex=1",
+            "-netdev", f"user,id=n0,{forwards}",
+            "-device", "virtio-net-pci,netdev=n0,romfile=,mac=52:54:00:c1:41:00",
+            "-audiodev", f"wav,id=snd0,path={self.audio_out}",
+            "-device", "intel-hda", "-device", "hda-duplex,audiodev=snd0",
+            "-device", "virtio-rng-pci",
+            "-device", "virtio-serial-pci",
+            "-chardev", f"socket,id=dbg,path={self.debug_socket},server=on,wait=off",
+            "-device", "virtserialport,chardev=dbg,name=herald.debug",
+        ]
+        if self.snapshot:
+            cmd.append("-snapshot")
+        if not reboot:
+            cmd.append("-no-reboot")
+        if boot_script is not None:
+            self.boot_script.write_text(boot_script)
+            cmd += ["-fw_cfg", f"name=opt/herald/boot-script,file={self.boot_script}"]
+        return cmd
+
+    def boot(self, boot_script: str | None = None) -> None:
+        """Start QEMU; returns at once (see `wait_until_up`)."""
+        if self.process and self.process.poll() is None:
+            raise GuestError("the machine is already running")
+        self.console_log.unlink(missing_ok=True)
+        self.debug_socket.unlink(missing_ok=True)
+        self.process = subprocess.Popen(self.command(boot_script), stdin=subprocess.DEVNULL,
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self._sock = None
+        self._buffer = b""
+
+    def console(self) -> str:
+        return self.console_log.read_text(errors="replace") if self.console_log.exists() else ""
+
+    def _alive(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            err = self.process.stderr.read().decode(errors="replace") if self.process else ""
+            raise GuestError(f"QEMU is not running. {err}\nconsole:\n{self.console()[-3000:]}")
+
+    def _connect(self) -> socket.socket:
+        if self._sock is None:
+            self._alive()
+            sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            sock.connect(str(self.debug_socket))
+            self._sock = sock
+        return self._sock
+
+    def _exchange(self, command: str, timeout: float) -> CommandResult | None:
+        """Send one command to the debug shell; None if no answer came in time."""
+        n = next(self._serial)
+        encoded = base64.b64encode(command.encode()).decode()
+        # The leading newline ends any partial line an earlier, timed-out send left.
+        line = (f"\necho '@@{n}:start@@'; sh -c \"$(echo {encoded} | base64 -d)\" </dev/null 2>&1;"
+                f" echo \"@@{n}:$?@@\"\n")
+        sock = self._connect()
+        sock.settimeout(5)
+        try:
+            sock.sendall(line.encode())
+        except TimeoutError:  # the guest has not opened its end of the port yet
+            return None
+        pattern = re.compile(rb"@@%d:start@@\n(.*?)@@%d:(\d+)@@\n" % (n, n), re.S)
+        deadline = time.monotonic() + timeout
+        while True:
+            match = pattern.search(self._buffer)
+            if match:
+                self._buffer = self._buffer[match.end():]
+                return CommandResult(int(match.group(2)), match.group(1).decode(errors="replace"))
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return None
+            self._alive()
+            sock.settimeout(min(remaining, 1.0))
+            try:
+                chunk = sock.recv(65536)
+            except TimeoutError:
+                continue
+            if not chunk:
+                self._sock = None
+                raise GuestError("the debug port closed")
+            self._buffer += chunk
+
+    def wait_until_up(self, timeout: float = 600) -> float:
+        """Wait until the debug shell answers and systemd has finished booting.
+
+        Returns the seconds from QEMU start to the shell's first answer."""
+        started = time.monotonic()
+        deadline = started + timeout
+        while time.monotonic() < deadline:
+            self._alive()
+            try:
+                if self._exchange("true", timeout=3) is not None:
+                    break
+            except (OSError, GuestError):
+                self._sock = None
+                time.sleep(1)
+        else:
+            raise GuestError(f"no answer from the debug shell in {timeout:.0f} s:\n"
+                             f"{self.console()[-3000:]}")
+        answered = time.monotonic() - started
+        self.run("systemctl is-system-running --wait >/dev/null || true",
+                 timeout=max(deadline - time.monotonic(), 30))
+        return answered
+
+    def run(self, command: str, timeout: float = 120, check: bool = False) -> CommandResult:
+        """Run a shell command in the guest as root."""
+        result = self._exchange(command, timeout)
+        if result is None:
+            raise GuestError(f"{command!r} did not finish in {timeout:.0f} s")
+        return result.check(command) if check else result
+
+    def wait_for_exit(self, timeout: float = 300) -> int:
+        """Wait until QEMU ends (a guest reboot or poweroff ends it)."""
+        if self.process is None:
+            return 0
+        try:
+            return self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired as exc:
+            raise GuestError(f"QEMU still running after {timeout:.0f} s:\n"
+                             f"{self.console()[-3000:]}") from exc
+        finally:
+            self._sock = None
+
+    def reboot(self, boot_script: str | None = None) -> None:
+        """Reboot the guest and start the next boot (a new QEMU process)."""
+        self.run("systemctl reboot", timeout=30)
+        self.wait_for_exit()
+        self.boot(boot_script)
+
+    def shutdown(self, timeout: float = 120) -> None:
+        """Power the guest off cleanly; kill QEMU only if it does not stop."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        with contextlib.suppress(OSError, GuestError):
+            self.run("systemctl poweroff", timeout=10)
+        try:
+            self.process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self._sock = None
