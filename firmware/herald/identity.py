@@ -41,6 +41,8 @@ class Firmware:
     version: str
     build_date: str
     build_number: str
+    compatible: str = ""  # RAUC's compatible string: which bundles fit this device
+    min_version: str = ""  # the oldest version this firmware lets replace it ("" = any)
 
 
 def load(identity_dir: Path) -> Identity:
@@ -94,7 +96,8 @@ def read_firmware(os_release: Path = OS_RELEASE) -> Firmware:
     if fields.get("ID") != "herald":
         return Firmware(DEVELOPMENT_VERSION, "", "")
     build = fields.get("BUILD_ID", "")
-    return Firmware(fields.get("VERSION_ID", DEVELOPMENT_VERSION), build, build)
+    return Firmware(fields.get("VERSION_ID", DEVELOPMENT_VERSION), build, build,
+                    fields.get("HERALD_COMPATIBLE", ""), fields.get("HERALD_MIN_VERSION", ""))
 
 
 def soc(cpuinfo: Path = Path("/proc/cpuinfo")) -> str:
