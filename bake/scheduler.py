@@ -42,6 +42,7 @@ class Scheduler:
         self.ui = rq.ui
         self.states = rq.states
         self.jobs: list[str] = []
+        self.position: dict[str, int] = {}
         self.pending: dict[str, set[str]] = {}
         self.dependents: dict[str, list[str]] = {}
         self.ready: list[str] = []
