@@ -14,6 +14,7 @@ import socket
 import sys
 from collections.abc import Iterator
 
+import redis
 import uvicorn
 from herald.environment import current
 
@@ -42,8 +43,17 @@ def _options(argv: list[str] | None) -> argparse.Namespace:
 
 
 def _listen(host: str, port: int) -> socket.socket:
+    """A listening socket; "::" takes IPv4 too, or falls back to IPv4 alone
+    on a kernel without IPv6."""
+    if host == "::" and not socket.has_ipv6:
+        host = "0.0.0.0"
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock = socket.socket(family, socket.SOCK_STREAM)
+    except OSError:
+        if host != "::":
+            raise
+        return _listen("0.0.0.0", port)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     if family == socket.AF_INET6:
         sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
@@ -65,6 +75,17 @@ async def _serve(servers: list[tuple[_Server, socket.socket]]) -> None:
     await asyncio.gather(*(server.serve(sockets=[sock]) for server, sock in servers))
 
 
+def _announce(value: dict[str, int] | None) -> None:
+    """Say on the bus which ports serve (Status shows it); the web serves on
+    without Redis, and /healthz reports Redis missing."""
+    from herald_web.device import bus
+
+    try:
+        bus().set_state("services.web", value)
+    except redis.RedisError as exc:
+        log.error("cannot reach Redis to announce the web service: %s", exc)
+
+
 def main(argv: list[str] | None = None) -> None:
     from herald_web.startup import start
 
@@ -75,7 +96,6 @@ def main(argv: list[str] | None = None) -> None:
     from herald.identity import this_device
 
     from herald_web import certificates
-    from herald_web.device import bus
 
     common = {"lifespan": "off", "access_log": False, "server_header": False,
               "proxy_headers": False, "log_config": None, "ws_max_size": 1 << 20,
@@ -91,15 +111,16 @@ def main(argv: list[str] | None = None) -> None:
                                 ssl_keyfile=str(key), **common)
         servers.append((_Server(config), https))
         ports["https"] = https.getsockname()[1]
-    shown = "localhost" if options.host in ("127.0.0.1", "::1") else options.host
+    shown = {"127.0.0.1": "localhost", "::1": "localhost"}.get(options.host, options.host)
+    shown = f"[{shown}]" if ":" in shown else shown
     for scheme, port in ports.items():
         print(f"herald-web: serving {scheme}://{shown}:{port}/", flush=True)
     log.info("serving %s", ", ".join(f"{s} on port {p}" for s, p in ports.items()))
-    bus().set_state("services.web", {"pid": os.getpid(), **ports})
+    _announce({"pid": os.getpid(), **ports})
     try:
         asyncio.run(_serve(servers))
     finally:
-        bus().set_state("services.web", None)
+        _announce(None)
         log.info("stopped")
     sys.exit(0)
 
