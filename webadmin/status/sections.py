@@ -25,16 +25,27 @@ def facts() -> dict[str, Any]:
             "hostname": values.get("Network.HostName"),
         },
         "time": state.get("system.time"),
-        "security": {
-            "http": "http" in web,
-            "https": "https" in web,
-            "anonymous_viewing": values.get("System.AnonymousViewing") == "yes",
-            "admins": Account.objects.filter(role="admin").count(),
-            "accounts": Account.objects.count(),
-        },
+        "security": security(web, values.get("System.AnonymousViewing") == "yes"),
         "clients": state.get("system.clients"),
         "recordings": state.get("recordings.ongoing"),
         "speaker_test": state.get("speakertest.status"),
+    }
+
+
+def security(web: dict[str, Any], anonymous_viewing: bool) -> dict[str, Any]:
+    """What access is open, and what the hardening advice says about it."""
+    advice = []
+    if "http" in web:
+        advice.append("use HTTPS, since HTTP sends data unencrypted")
+    if anonymous_viewing:
+        advice.append("turn off anonymous viewing unless the network is trusted")
+    return {
+        "http": "http" in web,
+        "https": "https" in web,
+        "anonymous_viewing": anonymous_viewing,
+        "admins": Account.objects.filter(role="admin").count(),
+        "accounts": Account.objects.count(),
+        "advice": advice,
     }
 
 
