@@ -114,11 +114,17 @@ def test_a_reset_cut_short_is_finished_at_the_next_start(fresh_herald):
     assert values["root.SIP.Port"] == "5060"
 
 
-def test_healthz_answers_for_django_the_database_and_redis(fresh_herald):
+def test_healthz_answers_for_the_database_redis_and_the_worker(fresh_herald):
     with fresh_herald.vapix() as client:
         reply = client.get("/healthz")
         assert reply.status_code == 200
-        assert reply.json() == {"ok": True, "django": True, "database": True, "redis": True}
+        assert reply.json() == {"database": True, "redis": True, "worker": True}
+        fresh_herald.processes["worker"].terminate()
+        fresh_herald.processes["worker"].wait(timeout=30)
+        reply = client.get("/healthz")
+        assert reply.status_code == 503
+        assert reply.json() == {"database": True, "redis": True, "worker": False,
+                                "error": "not answering: worker"}
         redis.Redis.from_url(fresh_herald.redis_url).shutdown(nosave=True)
         reply = client.get("/healthz")
         assert reply.status_code == 503

@@ -1,28 +1,52 @@
-"""GET /healthz for the update health gate: 200 when Django, its database
-and Redis answer, 503 (saying which failed) otherwise. Tells nothing secret."""
+"""GET /healthz for the update health gate: 200 with {"database": true,
+"redis": true, "worker": true} when Django can query its database, Redis
+answers and a Celery worker answers a ping within `WORKER_TIMEOUT`; 503 with
+the failing check false and an "error" saying which. Tells nothing secret."""
 
 from __future__ import annotations
 
-import redis
-from accounts.access import public
-from django.db import DatabaseError, connection
+import asyncio
+
+from asgiref.sync import sync_to_async
+from django.db import connection
 from django.http import HttpRequest, JsonResponse
 
+from accounts.access import public
+from herald_web.celery import app
 from herald_web.device import bus
+
+WORKER_TIMEOUT = 2.0
+
+
+def _database() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        return cursor.fetchone() == (1,)
+
+
+def _redis() -> bool:
+    return bool(bus().redis.ping())
+
+
+def _worker() -> bool:
+    return bool(app.control.ping(timeout=WORKER_TIMEOUT, limit=1))
+
+
+async def _check(check: object) -> bool:
+    try:
+        if check is _database:
+            return await sync_to_async(_database)()
+        return await asyncio.to_thread(check)
+    except Exception:  # any failure means "not healthy", never a 500
+        return False
 
 
 @public
-def healthz(request: HttpRequest) -> JsonResponse:
-    checks = {"django": True}
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-        checks["database"] = True
-    except DatabaseError:
-        checks["database"] = False
-    try:
-        checks["redis"] = bool(bus().redis.ping())
-    except redis.RedisError:
-        checks["redis"] = False
-    healthy = all(checks.values())
-    return JsonResponse({"ok": healthy, **checks}, status=200 if healthy else 503)
+async def healthz(request: HttpRequest) -> JsonResponse:
+    names = ("database", "redis", "worker")
+    results = await asyncio.gather(*(_check(c) for c in (_database, _redis, _worker)))
+    body: dict[str, object] = dict(zip(names, results, strict=True))
+    failed = [name for name in names if not body[name]]
+    if failed:
+        body["error"] = "not answering: " + ", ".join(failed)
+    return JsonResponse(body, status=503 if failed else 200)
