@@ -13,6 +13,7 @@ import os
 import socket
 from typing import Any
 
+import redis
 from celery import bootsteps
 from celery.beat import EmbeddedService
 from celery.signals import worker_ready, worker_shutdown
@@ -44,7 +45,10 @@ def _ready(**kwargs: Any) -> None:
 def _stopped(**kwargs: Any) -> None:
     from herald_web.device import bus
 
-    bus().set_state("services.worker", None)
+    try:
+        bus().set_state("services.worker", None)
+    except redis.RedisError:
+        log.info("Redis stopped first: no worker state to clear")
 
 
 def main(argv: list[str] | None = None) -> None:
