@@ -52,6 +52,8 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("-S", "--dump-signatures", choices=["printdiff"],
                    help="printdiff: show why tasks that would run have new signatures, "
                         "compared with their last run, without running anything.")
+    p.add_argument("--no-setscene", action="store_true",
+                   help="Do not restore anything from the sstate cache: run the tasks.")
     p.add_argument("-p", "--parse-only", action="store_true", help="Stop after parsing.")
     p.add_argument("--runall", action="append", default=[], metavar="TASK",
                    help="Run TASK for every recipe in the targets' task graph.")
@@ -167,7 +169,8 @@ def _with_cooker(args: argparse.Namespace, topdir: str, ui: UI) -> int:
         force = set(targets)
     rq = RunQueue(cooker, graph, targets, Options(force=force, dry_run=args.dry_run,
                                                   keep_going=args.keep_going,
-                                                  verbose=args.verbose))
+                                                  verbose=args.verbose,
+                                                  no_setscene=args.no_setscene))
     if args.dump_signatures:
         lines = rq.explain()
         ui.plain("\n".join(lines) if lines else "No task needs to run.")

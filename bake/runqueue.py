@@ -40,6 +40,7 @@ class Options:
     dry_run: bool = False
     keep_going: bool = False
     verbose: bool = False
+    no_setscene: bool = False
 
 
 @dataclass
@@ -125,6 +126,8 @@ class RunQueue:
                                   self.mirrors)
 
     def _available(self, st: TaskState) -> bool:
+        if self.options.no_setscene:
+            return False
         return sstate.exists(self.archive(st)) or self.mirror(st) is not None
 
     def archive(self, st: TaskState) -> str:

@@ -199,6 +199,7 @@ def test_builtin_clean_and_cleansstate(tmp_path: Path) -> None:
     assert not (build / "tmp/owned").exists()
     with open(tmp_path / "meta-test/recipes/b/b_1.0.bb", "a") as f:
         f.write('unset do_build[sstate-outputs]\n')
+    assert "Running task 2 of 3" in ok(build, "--no-setscene", "-n", "b")
     ok(build, "b")
     assert journal(build) == ["b:do_build"]  # do_compile came back from sstate
     ok(build, "-c", "cleansstate", "b")
