@@ -13,8 +13,9 @@ survives a power cut.
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Iterator, Mapping
-from contextlib import closing, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,36 +78,44 @@ class ParamStore:
         self.database = database
         self.tree = tree
         self.bus = bus
-        self._schema_ready = False
+        self._local = threading.local()  # one connection per thread, kept open
 
     def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.database, timeout=30, isolation_level=None)
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=FULL")
-        if not self._schema_ready:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.database, timeout=30, isolation_level=None)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")
             conn.executescript(SCHEMA)
-            self._schema_ready = True
+            self._local.conn = conn
         return conn
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        with closing(self._connect()) as conn:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield conn
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
+        conn = self._connect()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
 
     def _read(self, conn: sqlite3.Connection) -> Snapshot:
-        stored = dict(conn.execute("SELECT name, value FROM herald_param"))
-        instances = tuple(name for (name,) in conn.execute("SELECT name FROM herald_param_group"))
+        # One read transaction, so both tables come from the same moment.
+        own = not conn.in_transaction
+        if own:
+            conn.execute("BEGIN")
+        try:
+            stored = dict(conn.execute("SELECT name, value FROM herald_param"))
+            instances = tuple(n for (n,) in conn.execute("SELECT name FROM herald_param_group"))
+        finally:
+            if own:
+                conn.execute("COMMIT")
         return Snapshot(self.tree, stored, instances)
 
     def snapshot(self) -> Snapshot:
-        with closing(self._connect()) as conn:
-            return self._read(conn)
+        return self._read(self._connect())
 
     def get(self, name: str) -> str:
         return self.snapshot().get(name)
