@@ -18,11 +18,11 @@ from typing import Any
 import numpy as np
 import pytest
 import redis
+
 from herald.audio.clips import ClipLimits, ClipStore
 from herald.audio.settings import AudioSettings
 from herald.bus import EVENT_PREFIX, Bus, Event, ServiceUnavailable
 from herald.hal.file_audio import FileAudioDevices
-
 from tests.conftest import REPO, wait_until
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from herald.audio.gain import db_to_gain
 
+from herald.audio.gain import db_to_gain
 from tests.audio.conftest import Core, Events
 from tests.audio.signals import bursts, dominant_frequency, encode, max_step, rms, sine
 

@@ -8,8 +8,8 @@ import threading
 from collections.abc import Iterator
 
 import pytest
-from herald.bus import AsyncBus, Bus, CallFailed, Event, ServiceUnavailable
 
+from herald.bus import AsyncBus, Bus, CallFailed, Event, ServiceUnavailable
 from tests.conftest import wait_until
 
 SERVICE = "bustest"  # not a real service's name: the session's Redis is shared

@@ -1,6 +1,7 @@
 """Version order and the bundle policy an administrator meets on upload."""
 
 import pytest
+
 from herald.update.policy import Firmware, UpdateRefused, check_bundle
 from herald.update.version import Version
 

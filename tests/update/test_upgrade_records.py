@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from herald.update.gate import result_back_on_old
 from herald.update.pending import (
     ABANDONED,

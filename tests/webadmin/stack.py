@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-from herald.bus import Bus
 
+from herald.bus import Bus
 from tests.conftest import REPO, wait_until
 
 SERVING = re.compile(r"herald-web: serving (https?)://localhost:(\d+)/")

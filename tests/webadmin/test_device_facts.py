@@ -7,6 +7,7 @@ import socket
 from pathlib import Path
 
 import pytest
+
 from herald import connections, identity, timesync
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+
 from herald.access import Level
 from herald.bus import Bus
 from herald.params import (
@@ -19,7 +20,6 @@ from herald.params import (
     default_tree,
 )
 from herald.params.types import Address, Bool, Enum, Host, Int, Password, String
-
 from tests.conftest import wait_until
 
 

@@ -18,10 +18,10 @@ import sys
 
 import httpx
 import pytest
-from herald.access import Level
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
+from herald.access import Level
 from tests.conftest import REPO
 from tests.webadmin.stack import login
 

@@ -24,10 +24,10 @@ from channels.layers import get_channel_layer
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from herald.access import Level
-from herald_web.device import params
 
 from accounts.models import ROOT, Account
+from herald.access import Level
+from herald_web.device import params
 
 ANONYMOUS_GROUP = "account.anonymous"
 

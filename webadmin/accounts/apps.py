@@ -6,9 +6,8 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self) -> None:
+        from accounts import signals  # noqa: F401  (connects the access log)
         from herald.access import Level
         from ui import nav
-
-        from accounts import signals  # noqa: F401  (connects the access log)
 
         nav.register("system.accounts", "Accounts", "accounts:list", Level.ADMIN)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from django.http import HttpRequest
+
 from herald.logs import ACCESS_LOGGER
 
 access_log = logging.getLogger(ACCESS_LOGGER)

@@ -5,15 +5,15 @@ from __future__ import annotations
 import logging
 
 from django.http import HttpRequest, HttpResponse
-from herald.access import Level
-from vapix.discovery import Api, offer
-from vapix.registry import cgi
-from vapix.replies import arguments, html, text
 
 from accounts import service
 from accounts.access import root_exists
 from accounts.models import ROOT, Account
 from accounts.roles import Role
+from herald.access import Level
+from vapix.discovery import Api, offer
+from vapix.registry import cgi
+from vapix.replies import arguments, html, text
 
 log = logging.getLogger(__name__)
 offer(Api("user-management", "User Management", "1.0"))

@@ -13,10 +13,10 @@ from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models.functions import Lower
-from herald.access import Level
-from herald.identity import this_device
 
 from accounts.roles import Role
+from herald.access import Level
+from herald.identity import this_device
 
 ROOT = "root"
 MAX_ACCOUNTS = 100

@@ -1,6 +1,7 @@
 """The manual's three privileges and the access level each one reaches."""
 
 from django.db import models
+
 from herald.access import Level
 
 

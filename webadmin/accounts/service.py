@@ -7,11 +7,11 @@ import logging
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from herald.params.types import PRINTABLE
 
 from accounts.access import account_changed
 from accounts.models import MAX_ACCOUNTS, NAME_RULE, ROOT, Account
 from accounts.roles import Role
+from herald.params.types import PRINTABLE
 
 log = logging.getLogger(__name__)
 

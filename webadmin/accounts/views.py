@@ -7,13 +7,13 @@ from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
-from herald.access import Level
 
 from accounts import service
 from accounts.access import anonymous_viewing, apply_params, page, public, root_exists
 from accounts.forms import AddAccountForm, AnonymousForm, PasswordPair, UpdateAccountForm
 from accounts.models import MAX_ACCOUNTS, Account
 from accounts.roles import Role
+from herald.access import Level
 
 SECTION = {"section": "system", "page_key": "system.accounts"}
 

@@ -10,9 +10,9 @@ http_application = get_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402  (needs Django set up)
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from vapix.streaming import StreamRouter  # noqa: E402
 
 from herald_web.routing import websocket_urlpatterns  # noqa: E402
+from vapix.streaming import StreamRouter  # noqa: E402
 
 application = ProtocolTypeRouter({
     "http": StreamRouter(http_application),

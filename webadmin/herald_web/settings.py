@@ -11,7 +11,6 @@ import os
 from pathlib import Path
 
 from herald.environment import current
-
 from herald_web.keys import secret
 
 ENVIRONMENT = current()

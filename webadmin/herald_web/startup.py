@@ -9,6 +9,7 @@ import os
 import django
 from django.conf import settings
 from django.core.management import call_command
+
 from herald import logs
 from herald.memory import limit_malloc_arenas
 

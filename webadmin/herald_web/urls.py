@@ -2,14 +2,14 @@
 
 from importlib.util import find_spec
 
-from accounts.access import public
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import include, path
-from vapix import registry
 
+from accounts.access import public
 from herald_web.health import healthz
+from vapix import registry
 
 
 @public

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 
 import redis
 import uvicorn
+
 from herald.environment import current
 
 log = logging.getLogger("herald_web.web")
@@ -93,8 +94,8 @@ def main(argv: list[str] | None = None) -> None:
     start("herald-web")
 
     from django.conf import settings
-    from herald.identity import this_device
 
+    from herald.identity import this_device
     from herald_web import certificates
 
     common = {"lifespan": "off", "access_log": False, "server_header": False,

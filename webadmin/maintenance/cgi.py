@@ -4,11 +4,11 @@ hardfactorydefault.cgi: each answers, then acts."""
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
+
 from herald.access import Level
+from maintenance import tasks
 from vapix.registry import cgi
 from vapix.replies import html
-
-from maintenance import tasks
 
 PAGE = ('<html><head><meta http-equiv="refresh" content="90;URL=/"></head>'
         "<body>{}</body></html>\n")

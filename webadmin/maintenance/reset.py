@@ -17,6 +17,7 @@ import subprocess
 
 from django.conf import settings
 from django.core.management import call_command
+
 from herald.params.groups.network import KEPT_ON_RESTORE
 from herald_web.device import bus, params
 

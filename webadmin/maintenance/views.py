@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from accounts.access import page
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
-from herald.access import Level
 
+from accounts.access import page
+from herald.access import Level
 from maintenance import tasks
 
 CONTEXT = {"section": "maintenance"}

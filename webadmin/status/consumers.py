@@ -7,11 +7,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
-from accounts.access import AccessConsumer
 from channels.db import database_sync_to_async
+
+from accounts.access import AccessConsumer
 from herald.access import Level
 from herald_web.device import async_bus
-
 from status.sections import SECTIONS, facts, render
 
 SETTLE_SECONDS = 0.1  # a burst of changes is sent as one update

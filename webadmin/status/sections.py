@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from accounts.models import Account
 from django.template.loader import render_to_string
+
+from accounts.models import Account
 from herald.identity import this_device, this_firmware
 from herald_web.device import bus, params
 

@@ -1,8 +1,8 @@
-from accounts.access import page
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from herald.access import Level
 
+from accounts.access import page
+from herald.access import Level
 from status.sections import SECTIONS, facts
 from status.sections import render as render_sections
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+
 from herald import logs
 from herald.access import Level
 from herald_web.celery import outcome
-from vapix.registry import cgi
-from vapix.replies import arguments, text
-
 from system.tasks import server_report
 from system.views import REPORT_TIMEOUT, report_download
+from vapix.registry import cgi
+from vapix.replies import arguments, text
 
 
 @cgi("systemlog.cgi", Level.ADMIN)

@@ -10,6 +10,7 @@ import zipfile
 from pathlib import Path
 
 from django.conf import settings
+
 from herald import logs
 from herald.access import Level
 from herald.identity import this_device, this_firmware

@@ -6,9 +6,9 @@ from typing import Any
 
 from celery import shared_task
 from django.conf import settings
+
 from herald import connections, logs, timesync
 from herald_web.device import bus
-
 from system import report
 
 REPORTS = "reports"

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from accounts.access import apply_params, page
 from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+
+from accounts.access import apply_params, page
 from herald import logs
 from herald.access import Level
 from herald.params import ParamError
 from herald_web.celery import outcome
 from herald_web.device import params
-
 from system import plain
 from system.tasks import REPORTS, server_report
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from accounts.access import level_of
 from django.http import HttpRequest
+
+from accounts.access import level_of
 from herald.identity import this_device, this_firmware
 from herald_web.device import params
-
 from ui.nav import menu
 
 THEMES = ("light", "dark")

@@ -5,13 +5,13 @@ from __future__ import annotations
 import fnmatch
 from typing import Any
 
-from accounts.access import apply_params
 from django.http import HttpRequest, HttpResponse
+
+from accounts.access import apply_params
 from herald.access import Level
 from herald.identity import this_device, this_firmware
 from herald.params import GroupError, ParamError, Pattern
 from herald_web.device import params
-
 from vapix.definitions import listdefinitions
 from vapix.discovery import Api, offer, offered
 from vapix.jsonapi import JsonApi, JsonApiError

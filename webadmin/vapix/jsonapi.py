@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from herald.access import Level
 
+from herald.access import Level
 from vapix.registry import unauthorized
 
 log = logging.getLogger(__name__)

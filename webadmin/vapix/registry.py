@@ -20,14 +20,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from accounts.access import Access, level_of, mark, root_exists
-from accounts.audit import record_failure
-from accounts.digest import AuthFailed, authenticate, challenge
 from asgiref.sync import sync_to_async
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.urls import URLPattern, path
 from django.views.decorators.csrf import csrf_exempt
+
+from accounts.access import Access, level_of, mark, root_exists
+from accounts.audit import record_failure
+from accounts.digest import AuthFailed, authenticate, challenge
 from herald.access import Level
 
 View = Callable[..., HttpResponse]

@@ -23,12 +23,12 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from accounts.access import Access, mark
 from asgiref.sync import sync_to_async
 from django.core.handlers.asgi import ASGIRequest
 from django.http import HttpResponse
-from herald.access import Level
 
+from accounts.access import Access, mark
+from herald.access import Level
 from vapix.registry import Endpoint, admit
 
 Scope = dict[str, Any]

@@ -10,10 +10,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 from django.urls import URLPattern, URLResolver, get_resolver
-from herald_web.routing import websocket_urlpatterns
-from vapix.streaming import stream_paths
 
 from accounts.access import access_of, consumer_access
+from herald_web.routing import websocket_urlpatterns
+from vapix.streaming import stream_paths
 
 
 def _walk(patterns: list[Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
