@@ -2,4 +2,4 @@ SUMMARY = "Herald OS: the network speaker firmware image"
 
 inherit herald-image
 
-IMAGE_INSTALL = "herald-base herald-update"
+IMAGE_INSTALL = "herald-base herald-update herald-firmware"
