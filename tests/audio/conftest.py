@@ -22,7 +22,7 @@ import redis
 from herald.audio.clips import ClipLimits, ClipStore
 from herald.audio.settings import AudioSettings
 from herald.bus import EVENT_PREFIX, Bus, Event, ServiceUnavailable
-from herald.hal.file_audio import FileAudioDevices
+from herald.hal.file_audio import FileAudioDevices, die_with_parent
 from tests.conftest import REPO, wait_until
 
 
@@ -121,7 +121,8 @@ def core_process(redis_url: str, sound_card: FileAudioDevices,
            "REDIS_URL": redis_url, "PYTHONPATH": str(REPO / "firmware")}
     with open(log, "wb") as output:
         process = subprocess.Popen([sys.executable, "-m", "herald.core"], env=env,
-                                   stdout=output, stderr=subprocess.STDOUT)
+                                   stdout=output, stderr=subprocess.STDOUT,
+                                   preexec_fn=die_with_parent)
     bus = Bus(redis_url, source="test")
     clips = ClipStore(data / "clips", ClipLimits(max_clips=1000))
     core = Core(bus, sound_card, clips, data / "run" / "audio.sock", redis_url, process, log)

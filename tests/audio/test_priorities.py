@@ -27,6 +27,7 @@ def test_a_tone_interrupts_a_clip(engine: Core, events: Events) -> None:
     events.wait("audio.tone.stopped")
     stopped = events.wait("audio.clip.stopped", clip=clip)
     assert stopped.data["reason"] == "interrupted"
+    events.wait("state.audio.clip.playing", value=False)
     assert events.topics("audio.clip") + events.topics("audio.tone") == [
         "audio.clip.started", "audio.clip.stopped", "audio.tone.started", "audio.tone.stopped"]
     order = [e.topic for e in events.events if e.topic.startswith(("audio.clip", "audio.tone"))]
@@ -54,6 +55,7 @@ def test_a_tone_ducks_a_clip_under_the_duck_rule(engine: Core, events: Events) -
     engine.call("play_tone", frequency=1000, seconds=0.4, level=-6)
     stopped = events.wait("audio.clip.stopped", clip=clip)
     assert stopped.data["reason"] == "end"
+    events.wait("state.audio.clip.playing", value=False)
     assert [e.data["value"] for e in events.of("state.audio.clip.playing")] == [True, False]
 
     heard = engine.heard()
@@ -76,5 +78,6 @@ def test_a_new_clip_replaces_the_playing_one(engine: Core, events: Events) -> No
     engine.call("play_clip", clip=second)
     assert events.wait("audio.clip.stopped", clip=first).data["reason"] == "replaced"
     assert events.wait("audio.clip.stopped", clip=second).data["reason"] == "end"
+    events.wait("state.audio.clip.playing", value=False)
     # The state stays "playing" from the first start to the second clip's end.
     assert [e.data["value"] for e in events.of("state.audio.clip.playing")] == [True, False]

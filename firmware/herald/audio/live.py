@@ -165,6 +165,8 @@ class LiveDecoder:
 
     def _decide(self, head: bytes, final: bool) -> bytes:
         declared = self.declared
+        if not head:
+            raise LiveAudioError(400, "the body holds no audio")
         kind = _container(head)
         if kind == "wav":
             parsed = _wav_stream_format(head)

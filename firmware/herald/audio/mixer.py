@@ -115,7 +115,8 @@ class Mixer:
     def render(self, frames: int) -> tuple[np.ndarray, list[VoiceEvent]]:
         with self.lock:
             settings = self.settings
-            voices = [v for v in self.voices if v.started or v.stop_reason or v.source.ready]
+            voices = [v for v in self.voices
+                      if v.started or v.stop_reason or v.source.ready or v.source.finished]
             self._apply_priorities(voices, settings)
             mix = np.zeros(frames, dtype=np.float32)
             events = []

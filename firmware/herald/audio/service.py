@@ -48,6 +48,7 @@ INPUT = 0  # the one microphone; audio device control calls it input "0"
 MAX_VOLUME_PERCENT = 1000  # VAPIX clip volume
 MAX_REPEAT = 10000
 READ_BYTES = 4096
+LINGER_SECONDS = 2.0
 CAPTURE_BACKLOG = 50  # blocks (half a second) a slow listener may fall behind
 CAPTURE_RATES = (8000, 16000)
 
@@ -279,9 +280,20 @@ class AudioService:
         except (ConnectionError, asyncio.IncompleteReadError):
             pass  # the client went away; its audio stops with it
         finally:
-            writer.close()
-            with contextlib.suppress(ConnectionError):
-                await writer.wait_closed()
+            await self._linger(reader, writer)
+
+    async def _linger(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        """Close as HTTP servers do: let the client read the answer before its writes fail.
+
+        A client still sending a body we refused would otherwise get a broken
+        pipe and lose the answer that says why.
+        """
+        with contextlib.suppress(ConnectionError, TimeoutError):
+            await writer.drain()
+            async with asyncio.timeout(LINGER_SECONDS):
+                while await reader.read(READ_BYTES):
+                    pass
+        writer.close()
 
     async def _transmit(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
                         header: dict[str, Any]) -> None:
@@ -318,9 +330,6 @@ class AudioService:
         except TimeoutError:
             writer.write(encode({"status": 408, "message": "no audio arrived"}))
             return
-        if not decoder.decided:
-            writer.write(encode({"status": 400, "message": "the body holds no audio"}))
-            return
         prebuffer = int(settings.receiver_buffer_ms / 1000 * self.rate)
         source = LiveSource(prebuffer, capacity=3 * prebuffer + self.rate // 10)
         voice = self.mixer.add(source, settings.priority("live"), 1.0, content_type=content_type,
@@ -354,12 +363,15 @@ class AudioService:
                                  "seconds": round(played, 3)}))
 
     async def _feed(self, source: LiveSource, samples: Any, done: asyncio.Future[str]) -> None:
-        """Hand samples to the live source, waiting while its buffer is full."""
+        """Hand samples to the live source as its buffer makes room for them."""
         pause = self.devices.playback.period_seconds
-        while source.space() < len(samples) and not done.done():
-            await asyncio.sleep(pause)
-        if not done.done():
-            source.push(samples)
+        while len(samples) and not done.done():
+            room = source.space()
+            if room <= 0:
+                await asyncio.sleep(pause)
+                continue
+            source.push(samples[:room])
+            samples = samples[room:]
 
     async def _capture(self, writer: asyncio.StreamWriter, header: dict[str, Any]) -> None:
         encoding, rate = header.get("encoding"), header.get("rate")

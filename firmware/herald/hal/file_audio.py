@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import ctypes
 import fcntl
 import os
 import select
@@ -46,6 +47,7 @@ from herald.audio.resample import Resampler
 PCM_SPEAKER = "herald_speaker"
 PCM_MIC = "herald_mic"
 F_SETPIPE_SZ = 1031
+PR_SET_PDEATHSIG = 1
 PIPE_BYTES = 4096
 CHUNK_FRAMES = 240  # the simulated DAC moves 5 ms at a time at 48 kHz
 UNDERRUN_SLACK = 0.05  # a gap longer than this restarts the speaker's clock
@@ -272,6 +274,7 @@ class FileAudioDevices:
             process = subprocess.Popen(
                 [sys.executable, "-m", "herald.hal.file_audio", *arguments],
                 stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": _pythonpath()},
+                preexec_fn=die_with_parent,
             )
             self.processes.append(process)
             if process.stdout is None or process.stdout.readline().strip() != "ready":
@@ -315,6 +318,12 @@ class FileAudioDevices:
         """What the speaker played from frame `start` on, mono float32."""
         audio, _ = soundfile.read(self.speaker_wav, start=start, dtype="float32", always_2d=True)
         return audio.mean(axis=1)
+
+
+def die_with_parent() -> None:
+    """For Popen(preexec_fn=...): the child gets SIGTERM when its parent dies, so a
+    killed test run or development session leaves no simulated hardware behind."""
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def _pythonpath() -> str:
