@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import itertools
+import json
 import re
 import shutil
 import socket
@@ -54,12 +55,22 @@ def free_port(kind: str = "tcp") -> int:
         return s.getsockname()[1]
 
 
-def deployed_image(machine: str = "qemux86-64") -> Path:
+def deployed_image(image: str = "herald-image", machine: str = "qemux86-64") -> Path:
     """The disk image `kas build` deployed for MACHINE."""
-    images = sorted((REPO / "build" / "deploy" / machine).glob("*.wic"))
-    if not images:
-        raise FileNotFoundError(f"no disk image in build/deploy/{machine}: run kas build kas.yml")
-    return images[-1]
+    path = REPO / "build" / "deploy" / machine / f"{image}-{machine}.wic"
+    if not path.exists():
+        raise FileNotFoundError(f"{path} missing: run kas build kas.yml first")
+    return path
+
+
+def machine_settings(image: Path) -> dict[str, str]:
+    """QEMU settings the image's machine configuration deployed beside it."""
+    conf = image.with_name(image.name.removesuffix(".wic") + ".qemuboot.json")
+    settings = {"machine": "q35", "cpu": "max", "smp": "2", "mem": "1024",
+                "ovmf_code": str(OVMF_CODE), "ovmf_vars": str(OVMF_VARS)}
+    if conf.exists():
+        settings.update(json.loads(conf.read_text()))
+    return settings
 
 
 @dataclass
@@ -69,8 +80,10 @@ class Machine:
     image: Path
     workdir: Path
     snapshot: bool = True
-    memory_mb: int = 1024
+    memory_mb: int | None = None
     ports: dict[str, int] = field(default_factory=dict)
+    # Extra read-only disks, serial -> file; the guest sees /dev/disk/by-id/virtio-SERIAL.
+    drives: dict[str, Path] = field(default_factory=dict)
     process: subprocess.Popen | None = None
     _sock: socket.socket | None = None
     _buffer: bytes = b""
@@ -78,9 +91,12 @@ class Machine:
 
     def __post_init__(self) -> None:
         self.workdir.mkdir(parents=True, exist_ok=True)
+        self.settings = machine_settings(self.image)
+        if self.memory_mb is None:
+            self.memory_mb = int(self.settings["mem"])
         self.vars = self.workdir / "OVMF_VARS.fd"
         if not self.vars.exists():
-            shutil.copyfile(OVMF_VARS, self.vars)
+            shutil.copyfile(self.settings["ovmf_vars"], self.vars)
         self.disk = self.image
         if not self.snapshot:
             self.disk = self.workdir / "disk.qcow2"
@@ -93,6 +109,7 @@ class Machine:
         self.audio_out = self.workdir / "speaker.wav"
         self.debug_socket = self.workdir / "debug.sock"
         self.boot_script = self.workdir / "boot-script.sh"
+        self.qmp_socket = self.workdir / "qmp.sock"
 
     @property
     def http_url(self) -> str:
@@ -105,11 +122,13 @@ class Machine:
             for name, (proto, guest) in GUEST_PORTS.items())
         fmt = "qcow2" if self.disk.suffix == ".qcow2" else "raw"
         cmd = [
-            "qemu-system-x86_64", "-machine", "q35", "-accel", "tcg,thread=multi",
-            "-cpu", "max", "-smp", "2", "-m", str(self.memory_mb),
+            "qemu-system-x86_64", "-machine", self.settings["machine"],
+            "-accel", "tcg,thread=multi", "-cpu", self.settings["cpu"],
+            "-smp", self.settings["smp"], "-m", str(self.memory_mb),
             "-display", "none", "-monitor", "none", "-nodefaults",
             "-serial", f"file:{self.console_log}",
-            "-drive", f"if=pflash,format=raw,readonly=on,file={OVMF_CODE}",
+            "-qmp", f"unix:{self.qmp_socket},server=on,wait=off",
+            "-drive", f"if=pflash,format=raw,readonly=on,file={self.settings['ovmf_code']}",
             "-drive", f"if=pflash,format=raw,file={self.vars}",
             "-drive", f"file={self.disk},if=none,id=hd0,format={fmt}",
             "-device", "virtio-blk-pci,drive=hd0,bootindex=1",
@@ -122,6 +141,9 @@ class Machine:
             "-chardev", f"socket,id=dbg,path={self.debug_socket},server=on,wait=off",
             "-device", "virtserialport,chardev=dbg,name=herald.debug",
         ]
+        for serial, path in self.drives.items():
+            cmd += ["-drive", f"file={path},if=none,id={serial},format=raw,readonly=on",
+                    "-device", f"virtio-blk-pci,drive={serial},serial={serial}"]
         if self.snapshot:
             cmd.append("-snapshot")
         if not reboot:
@@ -131,13 +153,14 @@ class Machine:
             cmd += ["-fw_cfg", f"name=opt/herald/boot-script,file={self.boot_script}"]
         return cmd
 
-    def boot(self, boot_script: str | None = None) -> None:
-        """Start QEMU; returns at once (see `wait_until_up`)."""
+    def boot(self, boot_script: str | None = None, reboot: bool = False) -> None:
+        """Start QEMU; returns at once (see `wait_until_up`). With reboot, guest
+        reboots stay in the same QEMU process."""
         if self.process and self.process.poll() is None:
             raise GuestError("the machine is already running")
         self.console_log.unlink(missing_ok=True)
         self.debug_socket.unlink(missing_ok=True)
-        self.process = subprocess.Popen(self.command(boot_script), stdin=subprocess.DEVNULL,
+        self.process = subprocess.Popen(self.command(boot_script, reboot), stdin=subprocess.DEVNULL,
                                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         self._sock = None
         self._buffer = b""
@@ -239,12 +262,22 @@ class Machine:
         self.wait_for_exit()
         self.boot(boot_script)
 
+    def power_button(self) -> None:
+        """Press the (ACPI) power button, as on a machine without debug access."""
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as qmp:
+            qmp.settimeout(10)
+            qmp.connect(str(self.qmp_socket))
+            for command in ("qmp_capabilities", "system_powerdown"):
+                qmp.sendall(json.dumps({"execute": command}).encode() + b"\n")
+                while b'"return"' not in qmp.recv(65536):
+                    pass
+
     def shutdown(self, timeout: float = 120) -> None:
         """Power the guest off cleanly; kill QEMU only if it does not stop."""
         if self.process is None or self.process.poll() is not None:
             return
         with contextlib.suppress(OSError, GuestError):
-            self.run("systemctl poweroff", timeout=10)
+            self.power_button()
         try:
             self.process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:

@@ -1,0 +1,52 @@
+"""The test image boots in QEMU to a working device: web admin on the
+forwarded port, slot A booted and marked good, read-only root, state on /data."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+
+import pytest
+
+from tests.conftest import wait_until
+from tests.system.conftest import slot_states, wait_for_good_slot
+
+pytestmark = [pytest.mark.system, pytest.mark.slow]
+
+
+def test_web_admin_answers_on_forwarded_http_port(device):
+    def healthz():
+        try:
+            with urllib.request.urlopen(device.http_url + "healthz", timeout=10) as response:
+                return response.status, json.load(response)
+        except OSError:
+            return None
+
+    status, body = wait_until(healthz, timeout=600, interval=2, what="herald-web on the host port")
+    assert status == 200
+    # herald-web's own health report: its database and Redis answer.
+    assert body["database"] is True and body["redis"] is True
+    assert all(value is True for value in body.values())
+
+
+def test_slot_a_is_booted_and_marked_good(device):
+    wait_for_good_slot(device, "A")
+    slots = slot_states(device)
+    assert slots["A"]["state"] == "booted"
+    assert slots["B"]["state"] == "inactive"
+    env = device.run("grub-editenv /boot/efi/grub/grubenv list", check=True).output.split()
+    assert "A_TRY=0" in env and "A_OK=1" in env
+
+
+def test_root_is_read_only_and_state_lives_on_data(device):
+    assert device.run("touch /usr/lib/herald/probe").returncode != 0
+    mounts = device.run("findmnt -n -o FSTYPE,OPTIONS /data", check=True).output
+    assert mounts.startswith("ext4") and "rw" in mounts.split()[1].split(",")
+    assert device.run("test -d /data/herald && test -w /var/lib").returncode == 0
+
+
+def test_device_identity_comes_from_the_mac_address(device):
+    serial = device.run("cat /data/identity/serial", check=True).output.strip()
+    mac = device.run("cat /sys/class/net/enp0s2/address", check=True).output.strip()
+    assert serial == mac.replace(":", "").upper()
+    assert device.run("hostname", check=True).output.strip() == "herald-" + serial[-6:].lower()

@@ -1,0 +1,56 @@
+"""What `kas build kas.yml` deploys: disk image with bmap, signed bundle,
+package manifest with licenses, SPDX SBOM; the production image carries no
+debug access."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from qemu.vm import REPO
+
+pytestmark = pytest.mark.system
+DEPLOY = REPO / "build" / "deploy" / "qemux86-64"
+IMAGE = "herald-image-qemux86-64"
+
+
+def test_deploy_holds_image_bmap_bundle_manifest_and_sbom():
+    for suffix in (".wic", ".wic.bmap", ".raucb", ".manifest", ".spdx.json"):
+        assert (DEPLOY / (IMAGE + suffix)).stat().st_size > 0, suffix
+
+
+def test_bmap_describes_the_disk_image():
+    bmap = ET.parse(DEPLOY / f"{IMAGE}.wic.bmap").getroot()
+    size = int(bmap.findtext("ImageSize"))
+    assert size == (DEPLOY / f"{IMAGE}.wic").stat().st_size
+    mapped = int(bmap.findtext("MappedBlocksCount"))
+    assert 0 < mapped < int(bmap.findtext("BlocksCount"))
+
+
+def manifest(image: str) -> dict[str, list[str]]:
+    lines = (DEPLOY / f"{image}.manifest").read_text().splitlines()
+    return {fields[0]: fields[1:] for fields in (line.split("\t") for line in lines[1:])}
+
+
+def test_manifest_lists_packages_with_licenses():
+    packages = manifest(IMAGE)
+    for name in ("systemd", "rauc", "redis-server", "herald-firmware", "Django", "numpy"):
+        assert name in packages, name
+    assert packages["herald-firmware"][2] == "GPL-3.0-or-later"
+    assert packages["rauc"][2] != "NOASSERTION"
+
+
+def test_production_image_has_no_debug_access():
+    assert "herald-debug" not in manifest(IMAGE)
+    assert "herald-debug" in manifest("herald-image-test-qemux86-64")
+
+
+def test_sbom_is_spdx_and_describes_every_manifest_package():
+    doc = json.loads((DEPLOY / f"{IMAGE}.spdx.json").read_text())
+    assert doc["spdxVersion"] == "SPDX-2.3"
+    names = {p["name"] for p in doc["packages"]}
+    assert set(manifest(IMAGE)) <= names
+    ids = {p["SPDXID"] for p in doc["packages"]}
+    assert all(r["relatedSpdxElement"] in ids for r in doc["relationships"])
