@@ -75,9 +75,17 @@ def sniff(data: bytes) -> str:
         return "wav"
     if data.startswith(b"OggS"):
         return _ogg_codec(data)
-    if data.startswith(b"ID3") or mpeg_header(data, 0) is not None:
+    if data.startswith(b"ID3") or starts_like_mp3(data):
         return "mp3"
     raise ClipError(f"the file is not audio in a supported format ({_describe(data)})")
+
+
+def starts_like_mp3(data: bytes) -> bool:
+    """Two MPEG audio frames in a row: random bytes seldom look like that."""
+    frame = mpeg_header(data, 0)
+    return frame is not None and frame.length > 0 and (
+        mpeg_header(data, frame.length) is not None or len(data) == frame.length
+    )
 
 
 def _describe(data: bytes) -> str:
@@ -117,7 +125,10 @@ def inspect_clip(data: bytes, filename: str) -> ClipInfo:
             f"{filename!r} is named like {FORMAT_NAMES[claimed[0]]} but contains "
             f"{FORMAT_NAMES[actual]}; rename it to end in {suggested} if that is intended"
         )
-    info = _INSPECTORS[actual](data)
+    try:
+        info = _INSPECTORS[actual](data)
+    except (struct.error, IndexError) as exc:  # a field that should be there is not
+        raise ClipError(f"the file is truncated or damaged ({FORMAT_NAMES[actual]})") from exc
     _check_common(info)
     return info
 
@@ -298,7 +309,7 @@ def _mp3_tail(data: bytes) -> int:
 def _xing_frames(data: bytes, position: int, frame: _MpegFrame) -> int | None:
     """Frame count from a Xing/Info header in the first frame, if it has one."""
     tag = position + 4 + frame.side_info
-    if data[tag : tag + 4] in (b"Xing", b"Info"):
+    if data[tag : tag + 4] in (b"Xing", b"Info") and len(data) >= tag + 12:
         flags = struct.unpack_from(">I", data, tag + 4)[0]
         if flags & 1:
             return struct.unpack_from(">I", data, tag + 8)[0]

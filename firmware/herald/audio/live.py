@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from herald.audio.clipformat import FORMAT_NAMES, ClipError, mpeg_header, sniff
+from herald.audio.clipformat import FORMAT_NAMES, ClipError, sniff, starts_like_mp3
 from herald.audio.g711 import ulaw_decode
 from herald.audio.pcm import s16_to_float, to_mono
 from herald.audio.resample import Resampler
@@ -133,9 +133,7 @@ def _container(head: bytes) -> str | None:
             return f"an audio file ({FORMAT_NAMES[sniff(head)]})"
         except ClipError:
             return "an audio file"
-    frame = mpeg_header(head, 0)
-    if frame is not None and frame.length and mpeg_header(head, frame.length) is not None:
-        # Two frames in a row: not mu-law that happens to start like one.
+    if starts_like_mp3(head):  # not mu-law that happens to start like a frame
         return "an audio file (MP3)"
     return None
 

@@ -13,19 +13,20 @@ from math import gcd
 
 import numpy as np
 
-TAPS_PER_PHASE = 32
+ZERO_CROSSINGS = 32  # filter length in samples of the lower rate
 KAISER_BETA = 8.6
 PASSBAND = 0.9  # fraction of the lower Nyquist frequency kept flat
 CHUNK_OUT = 8192  # outputs computed per numpy step, to bound memory
 
 
 def _filter_bank(up: int, down: int) -> np.ndarray:
-    length = TAPS_PER_PHASE * up
+    taps = -(-ZERO_CROSSINGS * max(up, down) // up)  # per phase, so a long decimation stays sharp
+    length = taps * up
     cutoff = PASSBAND * 0.5 / max(up, down)  # in cycles per upsampled sample
     t = np.arange(length) - (length - 1) / 2
     h = 2 * cutoff * np.sinc(2 * cutoff * t) * np.kaiser(length, KAISER_BETA) * up
     # bank[p, k] multiplies the k-th newest input for output phase p.
-    return h.reshape(TAPS_PER_PHASE, up).T.astype(np.float32)
+    return h.reshape(taps, up).T.astype(np.float32)
 
 
 class Resampler:
@@ -37,10 +38,10 @@ class Resampler:
         divisor = gcd(in_rate, out_rate)
         self.up, self.down = out_rate // divisor, in_rate // divisor
         self.bank = _filter_bank(self.up, self.down) if self.up != self.down else None
-        self.history = np.zeros(TAPS_PER_PHASE - 1, dtype=np.float32)
+        self.taps = self.bank.shape[1] if self.bank is not None else 1
+        self.history = np.zeros(self.taps - 1, dtype=np.float32)
         # Position of the next output, in upsampled samples, from history[0].
-        self.position = (TAPS_PER_PHASE - 1) * self.up
-        self.delay = (TAPS_PER_PHASE // 2) * self.up // self.down if self.bank is not None else 0
+        self.position = (self.taps - 1) * self.up
 
     def process(self, block: np.ndarray) -> np.ndarray:
         if self.bank is None:
@@ -49,7 +50,7 @@ class Resampler:
         end = len(buffer) * self.up
         count = max(0, -(-(end - self.position) // self.down))
         out = np.empty(count, dtype=np.float32)
-        taps = np.arange(TAPS_PER_PHASE)
+        taps = np.arange(self.taps)
         for start in range(0, count, CHUNK_OUT):
             n = min(CHUNK_OUT, count - start)
             positions = self.position + self.down * np.arange(start, start + n, dtype=np.int64)
@@ -57,7 +58,7 @@ class Resampler:
             window = buffer[newest[:, None] - taps[None, :]]
             out[start : start + n] = np.einsum("ij,ij->i", window, self.bank[phase])
         self.position += count * self.down
-        keep = TAPS_PER_PHASE - 1
+        keep = self.taps - 1
         consumed = len(buffer) - keep
         self.history = buffer[consumed:].copy()
         self.position -= consumed * self.up
@@ -67,4 +68,4 @@ class Resampler:
         """The tail still inside the filter, for the end of a stream."""
         if self.bank is None:
             return np.zeros(0, dtype=np.float32)
-        return self.process(np.zeros(TAPS_PER_PHASE // 2, dtype=np.float32))
+        return self.process(np.zeros(self.taps // 2, dtype=np.float32))

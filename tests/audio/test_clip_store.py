@@ -1,0 +1,179 @@
+"""The clip store: what it accepts, what it refuses and why; a refusal stores nothing."""
+
+from __future__ import annotations
+
+import struct
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from herald.audio.clipformat import ClipError
+from herald.audio.clips import ClipLimits, ClipNotFound, ClipStore
+from tests.audio.signals import encode, sine
+
+GOOD = {
+    "au": ("bell.au", 8000),
+    "wav": ("bell.wav", 16000),
+    "mp3": ("bell.mp3", 44100),
+    "opus": ("bell.opus", 48000),
+    "vorbis": ("bell.ogg", 22050),
+}
+
+
+@pytest.fixture(scope="module")
+def samples() -> dict[str, bytes]:
+    return {fmt: encode(sine(800, 1.0, rate), rate, fmt) for fmt, (_, rate) in GOOD.items()}
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> ClipStore:
+    return ClipStore(tmp_path / "clips")
+
+
+def contents(store: ClipStore) -> list[str]:
+    return sorted(p.name for p in store.directory.iterdir() if p.name != ".lock")
+
+
+@pytest.mark.parametrize("fmt", GOOD)
+def test_each_format_is_stored_with_what_it_is(store: ClipStore, samples: dict[str, bytes],
+                                               fmt: str) -> None:
+    filename, rate = GOOD[fmt]
+    clip = store.add(samples[fmt], filename)
+    assert (clip.name, clip.format, clip.channels) == ("bell", fmt, 1)
+    assert clip.rate == (48000 if fmt == "opus" else rate)
+    assert clip.duration == pytest.approx(1.0, abs=0.001)
+    assert store.path(clip).read_bytes() == samples[fmt]
+    assert store.list() == [clip]
+    assert ClipStore(store.directory).get(clip.id) == clip  # another process sees it too
+
+
+def test_rename_remove_and_numbers_never_reused(store: ClipStore,
+                                               samples: dict[str, bytes]) -> None:
+    first = store.add(samples["wav"], "one.wav")
+    second = store.add(samples["mp3"], "two.mp3", name="Second clip")
+    assert (first.id, second.id) == (0, 1)
+    assert store.rename(first.id, "  Doorbell  ").name == "Doorbell"
+    store.remove(second.id)
+    third = store.add(samples["au"], "three.au")
+    assert third.id == 2  # a link made for clip 1 never plays another clip
+    assert [c.name for c in store.list()] == ["Doorbell", "three"]
+    with pytest.raises(ClipNotFound):
+        store.get(second.id)
+    for bad in ("", "   ", "x" * 101, "bell\x07"):
+        with pytest.raises(ClipError):
+            store.rename(first.id, bad)
+    assert store.get(first.id).name == "Doorbell"
+
+
+def test_an_unfinished_upload_is_cleared_away(store: ClipStore, samples: dict[str, bytes]) -> None:
+    clip = store.add(samples["wav"], "kept.wav")
+    # What a power cut mid-upload leaves: audio without its description, a temporary file.
+    (store.directory / "7.mp3").write_bytes(samples["mp3"])
+    (store.directory / ".tmp-abc").write_bytes(b"partial")
+    reopened = ClipStore(store.directory)
+    assert reopened.list() == [clip]
+    assert contents(reopened) == [".last-id", "0.json", "0.wav"]
+
+
+def _truncations(data: bytes) -> list[bytes]:
+    return [data[:cut] for cut in (0, 3, 12, 30, len(data) // 4, len(data) // 2, len(data) - 1)]
+
+
+def _wav_damage(data: bytes) -> list[bytes]:
+    tag_2 = data[:20] + struct.pack("<H", 2) + data[22:]  # ADPCM
+    bad_align = data[:32] + struct.pack("<H", 3) + data[34:]
+    long_data = data[:40] + struct.pack("<I", len(data)) + data[44:]
+    no_fmt = data[:12] + b"junk" + data[16:]
+    return [tag_2, bad_align, long_data, no_fmt]
+
+
+def _au_damage(data: bytes) -> list[bytes]:
+    return [data[:12] + struct.pack(">I", 99) + data[16:],
+            data[:4] + struct.pack(">I", len(data) + 10) + data[8:],
+            data[:8] + struct.pack(">I", len(data)) + data[12:]]
+
+
+def _mp3_damage(data: bytes) -> list[bytes]:
+    middle = len(data) // 2
+    start = data.index(b"\xff", middle)
+    return [data[:start] + b"\x00\x00\x00\x00" + data[start + 4 :],
+            data[:middle] + b"garbage in the middle" + data[middle:]]
+
+
+def _ogg_damage(data: bytes) -> list[bytes]:
+    rng = np.random.default_rng(5)
+    damaged = []
+    for position in rng.integers(0, len(data), 12):
+        flipped = bytearray(data)
+        flipped[position] ^= 0x5A
+        damaged.append(bytes(flipped))
+    return damaged
+
+
+DAMAGE = {"wav": _wav_damage, "au": _au_damage, "mp3": _mp3_damage, "opus": _ogg_damage,
+          "vorbis": _ogg_damage}
+
+
+@pytest.mark.parametrize("fmt", GOOD)
+def test_truncated_corrupt_and_mislabeled_files_are_refused(store: ClipStore,
+                                                            samples: dict[str, bytes],
+                                                            fmt: str) -> None:
+    good = store.add(samples["wav"], "good.wav")
+    before = contents(store)
+    filename = GOOD[fmt][0]
+    cases = [(data, filename) for data in _truncations(samples[fmt]) + DAMAGE[fmt](samples[fmt])]
+    others = [name for other, (name, _) in GOOD.items() if other != fmt
+              and not (name.endswith(".ogg") and fmt == "opus")]
+    cases += [(samples[fmt], name) for name in others]  # mislabeled
+    for data, name in cases:
+        with pytest.raises(ClipError) as refused:
+            store.add(data, name)
+        message = str(refused.value)
+        assert len(message) > 15 and "Traceback" not in message
+        assert contents(store) == before, f"{name} ({len(data)} bytes) left something behind"
+    assert store.list() == [good]
+
+
+@pytest.mark.parametrize(("data", "filename", "words"), [
+    (b"", "empty.wav", "empty"),
+    (b"Hello, this is not a sound at all.\n" * 20, "letter.mp3", "text"),
+    (b"\x89PNG\r\n\x1a\n" + bytes(200), "picture.wav", "PNG"),
+    (bytes(np.random.default_rng(1).integers(0, 256, 5000, dtype=np.uint8)), "noise.au",
+     "not audio"),
+    (b"fLaC" + bytes(100), "song.ogg", "FLAC"),
+    (b"RIFF\x00\x00\x00\x00WAVE", "song.flac", "must end in"),
+])
+def test_files_that_are_not_clips_are_refused(store: ClipStore, data: bytes, filename: str,
+                                              words: str) -> None:
+    with pytest.raises(ClipError, match=words):
+        store.add(data, filename)
+    assert contents(store) == []
+
+
+def test_limits_on_size_duration_count_and_space(tmp_path: Path,
+                                                 samples: dict[str, bytes]) -> None:
+    wav = samples["wav"]
+    small = ClipStore(tmp_path / "a", ClipLimits(max_bytes=len(wav) - 1))
+    with pytest.raises(ClipError, match="at most"):
+        small.add(wav, "x.wav")
+    short = ClipStore(tmp_path / "b", ClipLimits(max_duration=0.5))
+    with pytest.raises(ClipError, match="1 s long"):
+        short.add(wav, "x.wav")
+    few = ClipStore(tmp_path / "c", ClipLimits(max_clips=1))
+    few.add(wav, "x.wav")
+    with pytest.raises(ClipError, match="already 1 clips"):
+        few.add(wav, "y.wav")
+    full = ClipStore(tmp_path / "d", ClipLimits(reserve_bytes=2**62))
+    with pytest.raises(ClipError, match="not enough space"):
+        full.add(wav, "x.wav")
+    assert [len(s.list()) for s in (small, short, few, full)] == [0, 0, 1, 0]
+
+
+def test_stereo_and_rates_outside_the_range(store: ClipStore) -> None:
+    stereo = encode(sine(500, 0.5, 16000, channels=2), 16000, "wav")
+    assert store.add(stereo, "stereo.wav").channels == 2
+    with pytest.raises(ClipError, match="96000 Hz is not supported"):
+        store.add(encode(sine(500, 0.5, 96000), 96000, "wav"), "hifi.wav")
+    with pytest.raises(ClipError, match="3 channels"):
+        store.add(encode(sine(500, 0.5, 16000, channels=3), 16000, "wav"), "three.wav")
