@@ -1,5 +1,7 @@
 """`herald-update`: the update client's command line, for units and people.
 
+    herald-update prepare                  at boot, before the services: put back the
+                                           configuration a rollback returns to
     herald-update gate                     decide this boot (herald-health.service)
     herald-update install BUNDLE [--type standard|factory-default|autorollback]
                           [--confirm-minutes N]
@@ -14,92 +16,92 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import dataclasses
 import json
 import logging
 import sys
+from pathlib import Path
 
 from herald.bus import AsyncBus, Bus
 from herald.environment import current
-from herald.identity import read_firmware
 from herald.update.gate import Gate, reboot_device
 from herald.update.health import service_check, web_check
-from herald.update.install import rollback, upgrade
-from herald.update.pending import AUTOROLLBACK, KINDS, STANDARD, UpgradeRecords
+from herald.update.install import Updater, records_dir
+from herald.update.pending import AUTOROLLBACK, KINDS, STANDARD, UpgradeRecords, boot_id
 from herald.update.policy import UpdateRefused
-from herald.update.rauc import Rauc, RaucError
-from herald.update.version import Version
+from herald.update.rauc import RaucError
+from herald.update.snapshot import Snapshots, booted_slot, restore_at_boot
 
 HEALTH_URL = "http://127.0.0.1/healthz"
 
 
-def records() -> UpgradeRecords:
-    return UpgradeRecords(current().data_dir / "update")
+async def _prepare(_args: argparse.Namespace) -> str:
+    directory = records_dir()
+    snapshots = Snapshots(directory, current().database)
+    try:
+        pending = UpgradeRecords(directory).pending()
+    except ValueError:
+        pending = None  # the gate sets it aside and says so
+    restored = restore_at_boot(snapshots, pending, booted_slot(), boot_id())
+    if restored is None:
+        return "configuration left as it is"
+    return f"configuration of firmware {restored.version} put back"
 
 
 async def _gate(args: argparse.Namespace) -> str:
     env = current()
-    rauc = await Rauc.connect()
+    updater = await Updater.connect()
     bus = AsyncBus(env.redis_url, source="update")
     checks = [web_check(args.health_url), service_check(Bus(env.redis_url), "audio")]
     try:
-        gate = Gate(rauc, records(), checks, bus, read_firmware().version, reboot_device,
-                    health_timeout=args.timeout)
+        gate = Gate(updater.rauc, updater.records, updater.snapshots, checks, bus,
+                    updater.version, reboot_device, health_timeout=args.timeout)
         return await gate.run()
     finally:
         await bus.close()
-        rauc.close()
+        updater.close()
 
 
 async def _install(args: argparse.Namespace) -> str:
-    firmware = read_firmware()
-    floor = Version.parse(firmware.min_version) if firmware.min_version else None
-    rauc = await Rauc.connect()
+    updater = await Updater.connect()
     try:
-        done = await upgrade(
-            rauc, records(), args.bundle, args.type, firmware.version, floor,
+        done = await updater.upgrade(
+            args.bundle, args.type,
             confirm_seconds=round(args.confirm_minutes * 60) if args.type == AUTOROLLBACK else 0,
-            progress=lambda percent, text: print(f"{percent:3d}% {text}", flush=True))
+            progress=lambda stage, percent, text: print(f"{stage} {percent:3d}% {text}",
+                                                        flush=True))
         return f"firmware {done.to_version} installed; it starts at the next restart"
     finally:
-        rauc.close()
+        updater.close()
 
 
 async def _rollback(_args: argparse.Namespace) -> str:
-    rauc = await Rauc.connect()
+    updater = await Updater.connect()
     try:
-        version = await rollback(rauc, records(), read_firmware().version)
-        return f"firmware {version} starts at the next restart"
+        return f"firmware {await updater.rollback()} starts at the next restart"
     finally:
-        rauc.close()
+        updater.close()
 
 
 async def _status(_args: argparse.Namespace) -> str:
-    rauc = await Rauc.connect()
+    updater = await Updater.connect()
     try:
-        slots = [dataclasses.asdict(s) for s in await rauc.slots()]
-        booted = await rauc.boot_slot()
+        return json.dumps((await updater.status()).to_dict(), indent=2)
     finally:
-        rauc.close()
-    result = records().result()
-    pending = records().pending()
-    return json.dumps({
-        "booted": booted, "slots": slots,
-        "pending": dataclasses.asdict(pending) if pending else None,
-        "last_upgrade": dataclasses.asdict(result) if result else None,
-    }, indent=2)
+        updater.close()
 
 
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="herald-update", description=__doc__.split("\n")[0])
     commands = top.add_subparsers(dest="command", required=True)
+    commands.add_parser("prepare", help="put back the configuration a rollback returns to"
+                        ).set_defaults(run=_prepare)
     gate = commands.add_parser("gate", help="decide this boot: mark the slot good or give it up")
     gate.add_argument("--timeout", type=float, default=300,
                       help="seconds the services get to answer (default 300)")
     gate.add_argument("--health-url", default=HEALTH_URL)
     gate.set_defaults(run=_gate)
     install = commands.add_parser("install", help="install a signed bundle into the other slot")
-    install.add_argument("bundle")
+    install.add_argument("bundle", type=Path)
     install.add_argument("--type", choices=KINDS, default=STANDARD)
     install.add_argument("--confirm-minutes", type=float, default=5,
                          help="autorollback: minutes to confirm the new firmware (default 5)")

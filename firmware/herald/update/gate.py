@@ -3,10 +3,18 @@
 GRUB counts boot tries per slot and RAUC's "mark good" resets the count, so a
 slot nobody marks good is left after three tries. The gate marks the booted
 slot good once the firmware services answer; for an Autorollback upgrade it
-waits for the administrator's confirmation instead, and gives the slot up
-when the time runs out. A slot whose services never come up is marked bad
-and the device restarts into the other slot, if that one is good. Whatever
-happens to an upgrade is written down for the web pages to show.
+waits for the administrator's confirmation instead (the deadline is kept on
+disk, so a restart does not extend it), and gives the slot up when the time
+runs out or the administrator asks to go back. A slot whose services never
+come up is marked bad and the device restarts into the other slot, if that
+one is good. Whatever happens to an upgrade is written down for the web
+pages to show, and the firmware's state is published on the bus.
+
+On the bus the gate serves, while an Autorollback upgrade waits:
+    update.confirm            keep the new firmware
+    update.reject             go back to the previous firmware now
+    update.extend(minutes)    move the deadline to `minutes` from now
+and sets state `update.autorollback` = {"version", "deadline"}.
 """
 
 from __future__ import annotations
@@ -17,6 +25,8 @@ import logging
 import subprocess
 import time
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 from herald.bus import AsyncBus
 from herald.update.health import Check, run_checks, summary
@@ -28,12 +38,16 @@ from herald.update.pending import (
     PendingUpgrade,
     UpgradeRecords,
     UpgradeResult,
+    boot_id,
 )
 from herald.update.rauc import Rauc
+from herald.update.snapshot import Snapshots
+from herald.update.status import STATUS_STATE, read_status
 
 log = logging.getLogger(__name__)
 
 CONFIRMATION_STATE = "update.autorollback"
+MAX_CONFIRM_MINUTES = 24 * 60
 
 
 def result_back_on_old(pending: PendingUpgrade, now: float) -> UpgradeResult:
@@ -51,11 +65,13 @@ def result_back_on_old(pending: PendingUpgrade, now: float) -> UpgradeResult:
 class Gate:
     """One boot's decision, with RAUC, the upgrade records and the health checks."""
 
-    def __init__(self, rauc: Rauc, records: UpgradeRecords, checks: list[Check], bus: AsyncBus,
-                 running_version: str, reboot: Callable[[], None],
-                 health_timeout: float = 300, retry_interval: float = 2) -> None:
+    def __init__(self, rauc: Rauc, records: UpgradeRecords, snapshots: Snapshots,
+                 checks: list[Check], bus: AsyncBus, running_version: str,
+                 reboot: Callable[[], None], health_timeout: float = 300,
+                 retry_interval: float = 2) -> None:
         self.rauc = rauc
         self.records = records
+        self.snapshots = snapshots
         self.checks = checks
         self.bus = bus
         self.running_version = running_version
@@ -66,32 +82,52 @@ class Gate:
     async def run(self) -> str:
         """Decide this boot; returns what was done, for the log."""
         booted = await self.rauc.boot_slot()
-        pending = self.records.pending()
+        pending = self._pending()
+        if pending is not None and pending.boot == boot_id():
+            await self.publish()
+            return "the upgrade installed in this boot waits for its restart"
         if pending is not None and booted == pending.from_slot:
             result = result_back_on_old(pending, time.time())
             self.records.save_result(result)
             self.records.clear_pending()
             log.warning("upgrade %s: %s", result.outcome, result.message)
             pending = None
+        await self.publish()
         healthy, detail = await self._wait_healthy()
         if not healthy:
             return await self._give_up(pending, f"Firmware services did not start: {detail}")
-        if (pending is not None and pending.kind == AUTOROLLBACK
-                and not await self._await_confirmation(pending)):
-            return await self._give_up(
-                pending, f"The upgrade to {pending.to_version} was not confirmed "
-                         f"within {pending.confirm_seconds / 60:g} minutes")
+        if pending is not None and pending.kind == AUTOROLLBACK:
+            refusal = await self._await_confirmation(pending)
+            if refusal:
+                return await self._give_up(self._pending() or pending, refusal)
         await self.rauc.mark("good", "booted")
         if pending is None:
+            await self.publish()
             return f"slot {booted} marked good: {detail}"
         if pending.kind == FACTORY_DEFAULT:
             # The manual: after a factory-default upgrade there is no going back.
             await self.rauc.mark("bad", "other")
+            self.snapshots.forget()
         self.records.save_result(UpgradeResult(
             "upgraded", pending.to_version,
             f"Upgraded from firmware {pending.from_version} to {pending.to_version}.", time.time()))
         self.records.clear_pending()
+        await self.publish()
         return f"upgrade to {pending.to_version} ({pending.kind}) kept on slot {booted}"
+
+    async def publish(self) -> None:
+        status = await read_status(self.rauc, self.records, self.running_version)
+        await self.bus.set_state(STATUS_STATE, status.to_dict())
+
+    def _pending(self) -> PendingUpgrade | None:
+        try:
+            return self.records.pending()
+        except ValueError as exc:
+            # Not written by any firmware (a damaged disk): keep it for a look, decide without it.
+            log.error("%s; set aside", exc)
+            path = self.records.directory / "pending.json"
+            path.replace(Path(f"{path}.unreadable"))
+            return None
 
     async def _wait_healthy(self) -> tuple[bool, str]:
         deadline = time.monotonic() + self.health_timeout
@@ -101,37 +137,66 @@ class Gate:
                 return all(r.ok for r in results), summary(results)
             await asyncio.sleep(self.retry_interval)
 
-    async def _await_confirmation(self, pending: PendingUpgrade) -> bool:
-        """Serve `update.confirm` until the administrator confirms or time runs out."""
-        confirmed = asyncio.Event()
+    async def _await_confirmation(self, pending: PendingUpgrade) -> str:
+        """Serve the confirmation calls until one decides; "" if confirmed, else the reason."""
+        if not pending.deadline:
+            pending = dataclasses.replace(pending, deadline=time.time() + pending.confirm_seconds)
+            self.records.save_pending(pending)
+        decided: asyncio.Future[str] = asyncio.get_running_loop().create_future()
 
-        async def confirm() -> dict:
-            confirmed.set()
+        async def confirm() -> dict[str, Any]:
+            if not decided.done():
+                decided.set_result("")
             return {"confirmed": True, "version": pending.to_version}
 
-        deadline = time.time() + pending.confirm_seconds
-        await self.bus.set_state(CONFIRMATION_STATE,
-                                 {"version": pending.to_version, "deadline": deadline})
-        server = asyncio.create_task(self.bus.serve("update", {"confirm": confirm}))
+        async def reject() -> dict[str, Any]:
+            if not decided.done():
+                decided.set_result(f"The upgrade to {pending.to_version} was rolled back "
+                                   f"by the administrator")
+            return {"rolling_back": True, "version": pending.from_version}
+
+        async def extend(minutes: float) -> dict[str, Any]:
+            nonlocal pending
+            if not isinstance(minutes, int | float) or not 1 <= minutes <= MAX_CONFIRM_MINUTES:
+                raise ValueError(f"minutes must be a number from 1 to {MAX_CONFIRM_MINUTES}")
+            pending = dataclasses.replace(pending, deadline=time.time() + minutes * 60)
+            self.records.save_pending(pending)
+            await self._announce(pending)
+            return {"deadline": pending.deadline}
+
+        await self._announce(pending)
+        server = asyncio.create_task(self.bus.serve(
+            "update", {"confirm": confirm, "reject": reject, "extend": extend}))
         try:
-            await asyncio.wait_for(confirmed.wait(), pending.confirm_seconds)
-            return True
-        except TimeoutError:
-            return False
+            while not decided.done():
+                left = pending.deadline - time.time()
+                if left <= 0:
+                    return (f"The upgrade to {pending.to_version} was not confirmed "
+                            f"within {pending.confirm_seconds / 60:g} minutes")
+                # Wake up at the deadline, or earlier to notice an extension.
+                await asyncio.wait([decided], timeout=min(left, 1.0))
+            return decided.result()
         finally:
             server.cancel()
             await asyncio.gather(server, return_exceptions=True)
             await self.bus.set_state(CONFIRMATION_STATE, None)
+
+    async def _announce(self, pending: PendingUpgrade) -> None:
+        await self.bus.set_state(CONFIRMATION_STATE, {
+            "version": pending.to_version, "from_version": pending.from_version,
+            "deadline": pending.deadline})
 
     async def _give_up(self, pending: PendingUpgrade | None, reason: str) -> str:
         log.error("%s", reason)
         other = [s for s in await self.rauc.slots() if s.state != "booted"]
         if not any(s.boot_status == "good" for s in other):
             # Restarting would only loop: stay up so the device can be reached.
+            await self.publish()
             return f"{reason}; no other good slot, staying on this one"
         if pending is not None:
             self.records.save_pending(dataclasses.replace(pending, stage=ABANDONED, reason=reason))
         await self.rauc.mark("bad", "booted")
+        await self.publish()
         self.reboot()
         return f"{reason}; slot marked bad, restarting into the other slot"
 

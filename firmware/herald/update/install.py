@@ -1,16 +1,24 @@
-"""Upgrade and rollback as the Maintenance page and firmwaremanagement.cgi ask.
+"""Upgrade, rollback and purge as the Maintenance page and firmwaremanagement.cgi ask.
 
-The order matters for power cuts: the bundle is checked before anything is
-written, the pending record goes to disk before RAUC writes the other slot,
-and it says "installed" only after RAUC has switched the boot order. The
-restart that follows is the caller's, so it can wait for playback to end.
+The order matters for power cuts: the bundle is checked completely (its
+signature, what it is for, its whole content) before anything is written,
+the configuration is copied and the pending record goes to disk before RAUC
+writes the other slot, and the record says "installed" only after RAUC has
+switched the boot order. The restart that follows is the caller's, so it
+can wait for playback to end.
 """
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
 
+from herald.environment import current
+from herald.identity import read_firmware
 from herald.update.pending import (
     INSTALLED,
     INSTALLING,
@@ -18,52 +26,141 @@ from herald.update.pending import (
     PendingUpgrade,
     UpgradeRecords,
     UpgradeResult,
+    boot_id,
 )
-from herald.update.policy import Firmware, UpdateRefused, check_bundle
-from herald.update.rauc import Progress, Rauc, RaucError
+from herald.update.policy import (
+    BUSY,
+    FAILED,
+    INVALID,
+    NO_PREVIOUS,
+    NOT_COMMITTED,
+    UNTRUSTED,
+    Firmware,
+    UpdateRefused,
+    check_bundle,
+)
+from herald.update.rauc import BundleInfo, Rauc, RaucError
+from herald.update.snapshot import Snapshots
+from herald.update.status import FirmwareStatus, read_status
+from herald.update.verity import PayloadDamaged, check_payload
 from herald.update.version import Version
 
+CHECKING = "checking"
+WRITING = "installing"
 
-async def upgrade(rauc: Rauc, records: UpgradeRecords, bundle: str, kind: str,
-                  running_version: str, floor: Version | None, confirm_seconds: int = 0,
-                  progress: Progress | None = None) -> PendingUpgrade:
-    """Install `bundle` into the other slot; raise UpdateRefused with the reason."""
-    if kind not in KINDS:
-        raise UpdateRefused(f"upgrade type must be one of {', '.join(KINDS)}, not {kind!r}")
-    if records.pending() is not None:
-        raise UpdateRefused("an upgrade is already waiting for a restart or a confirmation")
-    try:
-        compatible, version = await rauc.info(bundle)  # checks the signature first
-        offered = Firmware(compatible, Version.parse(version))
-    except (RaucError, ValueError) as exc:
-        raise UpdateRefused(f"not a valid Herald firmware bundle: {exc}") from exc
-    running = Firmware(await rauc.compatible(), Version.parse(running_version))
-    check_bundle(offered, running, floor)
-    pending = PendingUpgrade(kind, INSTALLING, await rauc.boot_slot(), running_version,
-                             version, confirm_seconds)
-    records.save_pending(pending)
-    try:
-        await rauc.install(bundle, progress)
-    except RaucError as exc:
-        records.clear_pending()
-        raise UpdateRefused(f"installation failed: {exc}") from exc
-    installed = dataclasses.replace(pending, stage=INSTALLED)
-    records.save_pending(installed)
-    return installed
+# (stage, percent, message): CHECKING while the bundle is read, then WRITING.
+Progress = Callable[[str, int, str], None]
 
 
-async def rollback(rauc: Rauc, records: UpgradeRecords, running_version: str) -> str:
-    """Make the previous firmware boot next; returns its version."""
-    if records.pending() is not None:
-        raise UpdateRefused("an upgrade is waiting for a restart or a confirmation; "
-                            "finish it before rolling back")
-    other = [s for s in await rauc.slots() if s.state != "booted"]
-    previous = next((s for s in other if s.boot_status == "good"), None)
-    if previous is None:
-        raise UpdateRefused("there is no previous firmware to roll back to")
-    await rauc.mark("active", "other")
-    version = previous.version or "the previous version"
-    records.save_result(UpgradeResult(
-        "rolled back", version,
-        f"Rolled back from firmware {running_version} to {version}.", time.time()))
-    return version
+def _ignore(_stage: str, _percent: int, _message: str) -> None:
+    return None
+
+
+def refusal(error: RaucError) -> UpdateRefused:
+    """RAUC's reason for refusing a bundle, as the administrator reads it."""
+    text = str(error)
+    if "signature verification failed" in text or "Verify error" in text:
+        return UpdateRefused(f"the firmware is not signed by a key this device trusts ({text})",
+                             UNTRUSTED)
+    return UpdateRefused(f"the file is not a complete Herald firmware bundle ({text})", INVALID)
+
+
+def records_dir() -> Path:
+    return current().data_dir / "update"
+
+
+@dataclass
+class Updater:
+    """This device's firmware: RAUC, the upgrade records and the configuration copy."""
+
+    rauc: Rauc
+    records: UpgradeRecords
+    snapshots: Snapshots
+    version: str  # the running firmware
+    floor: Version | None  # the oldest version it lets replace it
+
+    @classmethod
+    async def connect(cls) -> Updater:
+        """For the running firmware, from its environment and os-release."""
+        firmware = read_firmware()
+        directory = records_dir()
+        return cls(await Rauc.connect(), UpgradeRecords(directory),
+                   Snapshots(directory, current().database), firmware.version,
+                   Version.parse(firmware.min_version) if firmware.min_version else None)
+
+    def close(self) -> None:
+        self.rauc.close()
+
+    async def status(self) -> FirmwareStatus:
+        return await read_status(self.rauc, self.records, self.version)
+
+    async def check(self, bundle: Path, progress: Progress = _ignore) -> BundleInfo:
+        """Everything that decides whether `bundle` may be installed; writes nothing."""
+        progress(CHECKING, 0, "Checking the signature")
+        try:
+            info = await self.rauc.inspect(str(bundle))
+        except RaucError as exc:
+            raise refusal(exc) from exc
+        try:
+            offered = Firmware(info.compatible, Version.parse(info.version))
+        except ValueError as exc:
+            raise UpdateRefused(f"the bundle's version is not valid: {exc}", INVALID) from exc
+        running = Firmware(await self.rauc.compatible(), Version.parse(self.version))
+        check_bundle(offered, running, self.floor)
+        progress(CHECKING, 0, "Checking the content")
+        try:
+            await asyncio.to_thread(
+                check_payload, bundle, info.verity_hash, info.verity_salt, info.verity_size,
+                lambda percent: progress(CHECKING, percent, "Checking the content"))
+        except PayloadDamaged as exc:
+            raise UpdateRefused(str(exc), INVALID) from exc
+        return info
+
+    async def upgrade(self, bundle: Path, kind: str, confirm_seconds: int = 0,
+                      progress: Progress = _ignore) -> PendingUpgrade:
+        """Install `bundle` into the other slot; raise UpdateRefused with the reason."""
+        if kind not in KINDS:
+            raise UpdateRefused(f"upgrade type must be one of {', '.join(KINDS)}, not {kind!r}",
+                                INVALID)
+        if self.records.pending() is not None:
+            raise UpdateRefused("an upgrade is already waiting for a restart or a confirmation",
+                                BUSY)
+        info = await self.check(bundle, progress)
+        booted = await self.rauc.boot_slot()
+        pending = PendingUpgrade(kind, INSTALLING, booted, self.version, info.version,
+                                 confirm_seconds, boot=boot_id())
+        await asyncio.to_thread(self.snapshots.take, booted, self.version)
+        self.records.save_pending(pending)
+        try:
+            await self.rauc.install(str(bundle),
+                                    lambda percent, text: progress(WRITING, percent, text))
+        except RaucError as exc:
+            self.records.clear_pending()
+            raise UpdateRefused(f"installation failed: {exc}", FAILED) from exc
+        installed = dataclasses.replace(pending, stage=INSTALLED)
+        self.records.save_pending(installed)
+        return installed
+
+    async def rollback(self) -> str:
+        """Make the previous firmware (and its configuration) boot next; returns its version."""
+        if self.records.pending() is not None:
+            raise UpdateRefused("an upgrade is waiting for a restart or a confirmation; "
+                                "finish it before rolling back", BUSY)
+        other = [s for s in await self.rauc.slots() if s.state != "booted"]
+        previous = next((s for s in other if s.boot_status == "good"), None)
+        if previous is None:
+            raise UpdateRefused("there is no previous firmware to roll back to", NO_PREVIOUS)
+        await self.rauc.mark("active", "other")
+        self.snapshots.restore_on_next_boot(previous.bootname)
+        version = previous.version or "the previous version"
+        self.records.save_result(UpgradeResult(
+            "rolled back", version,
+            f"Rolled back from firmware {self.version} to {version}.", time.time()))
+        return version
+
+    async def purge(self) -> None:
+        """Forget the previous firmware: the other slot no longer boots, not even as a fallback."""
+        if self.records.pending() is not None:
+            raise UpdateRefused("the running firmware is not committed yet", NOT_COMMITTED)
+        await self.rauc.mark("bad", "other")
+        self.snapshots.forget()

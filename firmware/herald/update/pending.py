@@ -29,6 +29,15 @@ STAGES = (INSTALLING, INSTALLED, ABANDONED)
 
 PENDING_FILE = "pending.json"
 RESULT_FILE = "result.json"
+BOOT_ID = Path("/proc/sys/kernel/random/boot_id")
+
+
+def boot_id() -> str:
+    """This boot's identity: a record written in this boot is not yet about a restart."""
+    try:
+        return BOOT_ID.read_text().strip()
+    except OSError:
+        return ""
 
 
 @dataclass(frozen=True)
@@ -41,7 +50,9 @@ class PendingUpgrade:
     from_version: str
     to_version: str
     confirm_seconds: int = 0  # autorollback: time the administrator has to confirm
+    deadline: float = 0  # autorollback: when the time runs out (set on the new firmware's boot)
     reason: str = ""  # why the new firmware gave up (stage abandoned)
+    boot: str = ""  # boot_id() of the boot that installed it
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:

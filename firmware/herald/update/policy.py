@@ -8,6 +8,9 @@ firmware lets replace it (raised by a release that fixes a security hole, so a
 validly signed but vulnerable old bundle cannot be installed). A firmware
 rollback does not install a bundle: it boots the other slot, which the floor
 does not block.
+
+Every refusal carries a reason code, so the web page and VAPIX (which
+numbers its errors) can tell the cases apart without parsing sentences.
 """
 
 from __future__ import annotations
@@ -16,9 +19,24 @@ from dataclasses import dataclass
 
 from herald.update.version import Version
 
+# Why an upgrade, rollback or commit was refused.
+BUSY = "busy"  # another upgrade is running or waits for a restart or a confirmation
+INVALID = "invalid"  # not a complete Herald firmware bundle, or damaged
+UNTRUSTED = "untrusted"  # not signed by a key this device trusts
+INCOMPATIBLE = "incompatible"  # made for another kind of device
+TOO_OLD = "too-old"  # below the downgrade floor
+NO_PREVIOUS = "no-previous"  # nothing to roll back to
+NOT_COMMITTED = "not-committed"  # the running firmware still waits for its confirmation
+FAILED = "failed"  # RAUC could not write the slot
+UNAVAILABLE = "unavailable"  # no RAUC service (a development host)
+
 
 class UpdateRefused(Exception):
-    """The bundle is not installed; the message says why, for the administrator."""
+    """Nothing was installed or changed; the message says why, for the administrator."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -34,10 +52,8 @@ def check_bundle(bundle: Firmware, running: Firmware, floor: Version | None) -> 
     if bundle.compatible != running.compatible:
         raise UpdateRefused(
             f"this firmware is for {bundle.compatible!r} devices; "
-            f"this device is {running.compatible!r}"
-        )
+            f"this device is {running.compatible!r}", INCOMPATIBLE)
     if floor is not None and bundle.version < floor:
         raise UpdateRefused(
             f"firmware {bundle.version} is older than {floor}, the oldest version "
-            f"firmware {running.version} allows to be installed"
-        )
+            f"firmware {running.version} allows to be installed", TOO_OLD)

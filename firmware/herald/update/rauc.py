@@ -20,7 +20,7 @@ SERVICE = "de.pengutronix.rauc"
 PATH = "/"
 INSTALLER = "de.pengutronix.rauc.Installer"
 
-# The part of RAUC's Installer interface Herald uses (present since RAUC 1.3).
+# The part of RAUC's Installer interface Herald uses (InspectBundle since RAUC 1.9).
 _INTROSPECTION = f"""
 <node>
   <interface name="{INSTALLER}">
@@ -28,10 +28,10 @@ _INTROSPECTION = f"""
       <arg name="source" type="s" direction="in"/>
       <arg name="args" type="a{{sv}}" direction="in"/>
     </method>
-    <method name="Info">
+    <method name="InspectBundle">
       <arg name="bundle" type="s" direction="in"/>
-      <arg name="compatible" type="s" direction="out"/>
-      <arg name="version" type="s" direction="out"/>
+      <arg name="args" type="a{{sv}}" direction="in"/>
+      <arg name="info" type="a{{sv}}" direction="out"/>
     </method>
     <method name="Mark">
       <arg name="state" type="s" direction="in"/>
@@ -69,6 +69,22 @@ class RaucError(Exception):
     """RAUC refused or failed; the message is RAUC's own reason."""
 
 
+class RaucUnavailable(RaucError):
+    """No RAUC service answers (a development host, or RAUC is not running)."""
+
+
+@dataclass(frozen=True)
+class BundleInfo:
+    """What a bundle's signed manifest says, once RAUC has checked the signature."""
+
+    compatible: str
+    version: str
+    build: str
+    verity_hash: str  # the payload's dm-verity root hash, hex
+    verity_salt: str
+    verity_size: int  # bytes of the hash tree after the payload
+
+
 @dataclass(frozen=True)
 class Slot:
     """One root filesystem slot as RAUC reports it."""
@@ -81,10 +97,11 @@ class Slot:
     installed: str  # timestamp of that install, "" if unknown
 
     @classmethod
-    def from_dbus(cls, name: str, status: dict[str, Variant]) -> Slot:
+    def from_dbus(cls, name: str, status: dict[str, Any]) -> Slot:
+        plain = _plain(status)
+
         def text(key: str) -> str:
-            value = status.get(key)
-            return str(value.value) if value is not None else ""
+            return str(plain.get(key, ""))
 
         return cls(name, text("bootname"), text("state"), text("boot-status"),
                    text("bundle.version"), text("installed.timestamp"))
@@ -96,17 +113,20 @@ class Rauc:
     def __init__(self, bus: MessageBus, installer: ProxyInterface,
                  properties: ProxyInterface) -> None:
         self.bus = bus
-        # Proxy methods (call_info, on_completed, ...) are generated at run time.
+        # Proxy methods (call_mark, get_boot_slot, on_completed...) are made at run time.
         self._installer: Any = installer
         self._properties: Any = properties
 
     @classmethod
     async def connect(cls, bus_address: str | None = None) -> Rauc:
-        """Connect to the system bus (or the bus at `bus_address`, for tests)."""
-        if bus_address:
-            bus = await MessageBus(bus_address=bus_address).connect()
-        else:
-            bus = await MessageBus(bus_type=BusType.SYSTEM).connect()
+        """Connect to the system bus (or the bus at `bus_address`)."""
+        try:
+            if bus_address:
+                bus = await MessageBus(bus_address=bus_address).connect()
+            else:
+                bus = await MessageBus(bus_type=BusType.SYSTEM).connect()
+        except OSError as exc:
+            raise RaucUnavailable(f"no D-Bus system bus to reach RAUC: {exc}") from exc
         proxy = bus.get_proxy_object(SERVICE, PATH, _INTROSPECTION)
         return cls(bus, proxy.get_interface(INSTALLER),
                    proxy.get_interface("org.freedesktop.DBus.Properties"))
@@ -115,32 +135,38 @@ class Rauc:
         self.bus.disconnect()
 
     async def _call(self, method: str, *args: Any) -> Any:
+        """Call `method` ("call_mark", "get_boot_slot"...) of RAUC's installer."""
         try:
-            return await getattr(self._installer, f"call_{method}")(*args)
+            return await getattr(self._installer, method)(*args)
         except DBusError as exc:
+            if exc.type in _NOT_RUNNING:
+                raise RaucUnavailable(f"the RAUC service is not running: {exc.text}") from exc
             raise RaucError(_first_line(exc.text)) from exc
 
-    async def info(self, bundle: str) -> tuple[str, str]:
-        """Verify the bundle's signature and return its (compatible, version)."""
-        compatible, version = await self._call("info", bundle)
-        return compatible, version
+    async def inspect(self, bundle: str) -> BundleInfo:
+        """Verify the bundle's signature and return what its manifest says."""
+        info = _plain(await self._call("call_inspect_bundle", bundle, {}))
+        update, meta = info.get("update", {}), info.get("bundle", {})
+        return BundleInfo(str(update.get("compatible", "")), str(update.get("version", "")),
+                          str(update.get("build", "")), str(meta.get("verity-hash", "")),
+                          str(meta.get("verity-salt", "")), int(meta.get("verity-size", 0)))
 
     async def slots(self) -> list[Slot]:
-        statuses = await self._call("get_slot_status")
+        statuses = await self._call("call_get_slot_status")
         return [Slot.from_dbus(name, status) for name, status in statuses]
 
     async def primary(self) -> str:
-        return await self._call("get_primary")
+        return await self._call("call_get_primary")
 
     async def boot_slot(self) -> str:
-        return await self._installer.get_boot_slot()
+        return await self._call("get_boot_slot")
 
     async def compatible(self) -> str:
-        return await self._installer.get_compatible()
+        return await self._call("get_compatible")
 
     async def mark(self, state: str, slot: str = "booted") -> str:
         """Mark a slot good, bad or active; returns RAUC's description."""
-        _, message = await self._call("mark", state, slot)
+        _, message = await self._call("call_mark", state, slot)
         return message
 
     async def install(self, bundle: str, progress: Progress | None = None) -> None:
@@ -159,14 +185,29 @@ class Rauc:
         self._installer.on_completed(on_completed)
         self._properties.on_properties_changed(on_properties)
         try:
-            await self._call("install_bundle", bundle, {})
+            await self._call("call_install_bundle", bundle, {})
             result = await done
         finally:
             self._installer.off_completed(on_completed)
             self._properties.off_properties_changed(on_properties)
         if result != 0:
-            error = await self._installer.get_last_error()
+            error = await self._call("get_last_error")
             raise RaucError(_first_line(error) or f"installation failed (code {result})")
+
+
+_NOT_RUNNING = ("org.freedesktop.DBus.Error.ServiceUnknown",
+                "org.freedesktop.DBus.Error.NameHasNoOwner")
+
+
+def _plain(value: Any) -> Any:
+    """A D-Bus value with every (nested) Variant unwrapped."""
+    while isinstance(value, Variant):
+        value = value.value
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    return value
 
 
 def _first_line(text: str | None) -> str:

@@ -1,0 +1,14 @@
+"""Properties.FirmwareManagement: the VAPIX firmware management API this
+firmware offers (firmwaremanagement.cgi, API discovery id "fwmgr")."""
+
+from herald.access import Level
+from herald.params.tree import Group, Param
+from herald.params.types import String
+
+FIRMWARE_MANAGEMENT_VERSION = "1.3"
+
+GROUPS = [
+    Group("Properties", (
+        Group("FirmwareManagement", (Param("Version", String(), FIRMWARE_MANAGEMENT_VERSION),)),
+    ), read=Level.VIEWER, write=Level.ROOT),
+]

@@ -1,0 +1,68 @@
+"""The firmware's state as the web pages and VAPIX show it.
+
+One snapshot gathers what RAUC says about the two slots (which one runs,
+which one boots next, what each holds and whether it is good) and what the
+upgrade records say (an upgrade waiting for its restart or its confirmation,
+how the last one ended). The boot gate and the worker publish it on the bus
+(state `update.status`) whenever it changes, so pages show it without
+talking to RAUC themselves.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+from herald.update.pending import PendingUpgrade, UpgradeRecords, UpgradeResult
+from herald.update.rauc import Rauc, RaucError
+
+STATUS_STATE = "update.status"
+
+
+@dataclass(frozen=True)
+class SlotState:
+    """One root slot, in the words of the Status page."""
+
+    name: str  # "A" or "B"
+    running: bool
+    boots_next: bool
+    good: bool
+    version: str  # "" when RAUC does not know what the slot holds
+    installed: str  # when RAUC last wrote it, "" if never
+
+
+@dataclass(frozen=True)
+class FirmwareStatus:
+    version: str  # the running firmware
+    booted: str  # slot name
+    slots: tuple[SlotState, ...]
+    pending: PendingUpgrade | None
+    last: UpgradeResult | None
+
+    @property
+    def other(self) -> SlotState | None:
+        return next((s for s in self.slots if not s.running), None)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+async def read_status(rauc: Rauc, records: UpgradeRecords, running_version: str) -> FirmwareStatus:
+    """Ask RAUC and the records for the firmware's state now."""
+    booted = await rauc.boot_slot()
+    try:
+        primary = await rauc.primary()
+    except RaucError:  # no slot has boot tries left: GRUB starts over with the first good one
+        primary = ""
+    slots = []
+    for slot in sorted(await rauc.slots(), key=lambda s: s.bootname):
+        running = slot.bootname == booted
+        slots.append(SlotState(
+            slot.bootname, running, slot.name == primary, slot.boot_status == "good",
+            slot.version or (running_version if running else ""), slot.installed))
+    try:
+        pending = records.pending()
+    except ValueError:
+        pending = None
+    return FirmwareStatus(running_version, booted, tuple(slots), pending, records.result())
