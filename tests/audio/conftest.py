@@ -19,11 +19,14 @@ import numpy as np
 import pytest
 import redis
 
+from herald.access import Level
 from herald.audio.clips import ClipLimits, ClipStore
+from herald.audio.params import params_from_settings
 from herald.audio.settings import AudioSettings
 from herald.bus import EVENT_PREFIX, Bus, Event, ServiceUnavailable
 from herald.hal.file_audio import FileAudioDevices, die_with_parent
-from tests.conftest import REPO, wait_until
+from herald.params import ParamStore, default_tree
+from tests.conftest import REPO, redis_server, wait_until
 
 
 class Events:
@@ -69,6 +72,7 @@ class Core:
     bus: Bus
     card: FileAudioDevices
     clips: ClipStore
+    params: ParamStore
     link: Path
     redis_url: str
     process: subprocess.Popen
@@ -77,6 +81,12 @@ class Core:
 
     def call(self, method: str, **params: Any) -> Any:
         return self.bus.call("audio", method, **params)
+
+    def configure(self, **settings: Any) -> None:
+        """Change audio parameters as the web admin does; wait until the engine follows."""
+        self.params.update(params_from_settings(settings), Level.ADMIN)
+        wait_until(lambda: all(self.status()["settings"][k] == v for k, v in settings.items()),
+                   what=f"the engine to apply {settings}")
 
     def status(self) -> dict[str, Any]:
         return self.call("status")
@@ -112,20 +122,29 @@ def sound_card(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FileAudioDe
 
 
 @pytest.fixture(scope="session")
-def core_process(redis_url: str, sound_card: FileAudioDevices,
+def core_process(sound_card: FileAudioDevices,
                  tmp_path_factory: pytest.TempPathFactory) -> Iterator[Core]:
+    """herald-core with a Redis of its own: no other area's service answers as "audio"."""
     data = tmp_path_factory.mktemp("data")
+    with redis_server(tmp_path_factory.mktemp("redis")) as redis_url:
+        yield from _run_core(data, redis_url, sound_card)
+
+
+def _run_core(data: Path, redis_url: str, sound_card: FileAudioDevices) -> Iterator[Core]:
     log = data / "core.log"
     env = {**os.environ, **sound_card.env, "HERALD_MODE": "development",
-           "HERALD_DATA_DIR": str(data), "HERALD_RUN_DIR": str(data / "run"),
-           "REDIS_URL": redis_url, "PYTHONPATH": str(REPO / "firmware")}
+           "HERALD_DATA_DIR": str(data), "REDIS_URL": redis_url,
+           "PYTHONPATH": str(REPO / "firmware")}
+    env.pop("HERALD_RUN_DIR", None)
     with open(log, "wb") as output:
         process = subprocess.Popen([sys.executable, "-m", "herald.core"], env=env,
                                    stdout=output, stderr=subprocess.STDOUT,
                                    preexec_fn=die_with_parent)
     bus = Bus(redis_url, source="test")
     clips = ClipStore(data / "clips", ClipLimits(max_clips=1000))
-    core = Core(bus, sound_card, clips, data / "run" / "audio.sock", redis_url, process, log)
+    params = ParamStore(data / "db.sqlite3", default_tree(), bus)
+    core = Core(bus, sound_card, clips, params, data / "run" / "audio.sock", redis_url, process,
+                log)
 
     def answers() -> bool:
         if process.poll() is not None:
@@ -149,7 +168,7 @@ def engine(core_process: Core) -> Core:
     """herald-core with default settings and nothing playing."""
     core_process.call("stop_clip")
     core_process.call("stop_tone")
-    core_process.call("configure", **AudioSettings().to_dict())
+    core_process.configure(**AudioSettings().to_dict())
     core_process.wait_idle()
     return core_process
 

@@ -28,7 +28,7 @@ def mic(engine: Core) -> Core:
 
 
 def test_levels_and_threshold_crossings(mic: Core, events: Events) -> None:
-    mic.call("configure", sound_level_threshold=60)  # -36 dBFS
+    mic.configure(sound_level_threshold=60)  # -36 dBFS
     above = events.wait("audio.sound_level.crossed", direction="above")
     below = events.wait("audio.sound_level.crossed", direction="below")
     assert above.data["threshold"] == 60 and above.data["level"] > 60
@@ -43,7 +43,7 @@ def test_levels_and_threshold_crossings(mic: Core, events: Events) -> None:
 
 
 def test_threshold_above_the_loudest_sound_never_triggers(mic: Core, events: Events) -> None:
-    mic.call("configure", sound_level_threshold=95)
+    mic.configure(sound_level_threshold=95)
     wait_until(lambda: len(events.of("audio.level")) >= 25, what="2.5 s of levels")
     assert events.of("audio.sound_level.crossed") == []
 
@@ -52,10 +52,10 @@ def test_input_gain_and_mute_change_the_level(mic: Core, events: Events) -> None
     mic.card.set_scene(sine(1000, 0.5, amplitude=10 ** (-40 / 20)), 48000)
     wait_until(lambda: [e for e in events.of("audio.level") if abs(e.data["level"] - 55.6) < 1],
                what="a level of -40 dBFS")
-    mic.call("configure", input_gain=20)
+    mic.configure(input_gain=20)
     wait_until(lambda: [e for e in events.of("audio.level") if abs(e.data["level"] - 77.8) < 1],
                what="20 dB more")
-    mic.call("configure", input_mute=True)
+    mic.configure(input_mute=True)
     wait_until(lambda: [e for e in events.of("audio.level") if e.data["level"] == 0],
                what="silence")
 
@@ -79,7 +79,7 @@ def test_listening_gets_the_microphone(mic: Core) -> None:
 
 
 def test_input_off_stops_levels_and_listening(mic: Core, events: Events) -> None:
-    mic.call("configure", input_enabled=False)
+    mic.configure(input_enabled=False)
     assert mic.status()["input"]["enabled"] is False
     with pytest.raises(LinkError) as refused:
         CaptureClient(mic.link, "s16le", 16000)
@@ -87,6 +87,6 @@ def test_input_off_stops_levels_and_listening(mic: Core, events: Events) -> None
     with pytest.raises(LinkError) as bad:
         CaptureClient(mic.link, "opus", 16000)
     assert bad.value.status == 400
-    mic.call("configure", input_enabled=True)
+    mic.configure(input_enabled=True)
     count = len(events.of("audio.level"))
     wait_until(lambda: len(events.of("audio.level")) > count + 3, what="levels again")

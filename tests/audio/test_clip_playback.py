@@ -75,7 +75,7 @@ def test_repeat_plays_the_clip_again(engine: Core, events: Events) -> None:
 
 def test_stopping_a_clip_fades_it_out_without_a_click(engine: Core, events: Events) -> None:
     clip = engine.add_clip(encode(sine(1000, 5.0, 48000, amplitude=0.9), 48000, "wav"), "long.wav")
-    engine.call("configure", output_gain=0)
+    engine.configure(output_gain=0)
     engine.start_listening()
     engine.call("play_clip", clip=clip, repeat=-1)
     events.wait("audio.clip.started", clip=clip)
@@ -93,7 +93,7 @@ def test_output_gain_mute_and_maximum_volume(engine: Core, events: Events) -> No
     clip = engine.add_clip(encode(sine(500, 0.4, 48000, amplitude=0.9), 48000, "wav"), "loud.wav")
 
     def play(**settings: object) -> np.ndarray:
-        engine.call("configure", **settings)
+        engine.configure(**settings)
         engine.start_listening()
         engine.call("play_clip", clip=clip)
         events.wait("audio.clip.stopped", clip=clip)

@@ -67,7 +67,7 @@ def speechlike(rate: int, seconds: float) -> np.ndarray:
 def test_mulaw_stream_comes_out_intact(engine: Core, events: Events, content_type: str,
                                        rate: int) -> None:
     # A deep jitter buffer: "intact" must not depend on how busy the test machine is.
-    engine.call("configure", receiver_buffer_ms=300)
+    engine.configure(receiver_buffer_ms=300)
     signal = speechlike(rate, 1.5)
     body = ulaw_encode(float_to_s16(signal))
     engine.start_listening()

@@ -47,7 +47,7 @@ def test_a_tone_interrupts_a_clip(engine: Core, events: Events) -> None:
 
 
 def test_a_tone_ducks_a_clip_under_the_duck_rule(engine: Core, events: Events) -> None:
-    engine.call("configure", priority_rule="duck", duck_level=-20)
+    engine.configure(priority_rule="duck", duck_level=-20)
     clip = engine.add_clip(encode(sine(440, 1.5, 48000), 48000, "wav"), "music.wav")
     engine.start_listening()
     engine.call("play_clip", clip=clip)

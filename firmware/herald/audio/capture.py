@@ -44,6 +44,7 @@ class Capture:
         self.thread = threading.Thread(target=self._run, name="capture", daemon=True)
         self.gain = self._gain_target()
         self.error: str | None = None
+        self.opened = False
         self.overruns = 0
 
     def start(self) -> None:
@@ -74,12 +75,13 @@ class Capture:
             except alsaaudio.ALSAAudioError as exc:
                 self._fail(f"cannot open capture device {self.config.device!r}: {exc}")
                 continue
-            self.error = None
+            self.error, self.opened = None, True
             try:
                 self._capture(pcm)
             except alsaaudio.ALSAAudioError as exc:
                 self._fail(f"capture device {self.config.device!r} failed: {exc}")
             finally:
+                self.opened = False
                 pcm.close()
 
     def _fail(self, message: str) -> None:

@@ -20,14 +20,23 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import socket
 from pathlib import Path
 from typing import Any
+
+from herald.environment import Environment
 
 HEADER_LIMIT = 4096
 TRANSMIT = "transmit"
 CAPTURE = "capture"
 CAPTURE_ENCODINGS = {"mulaw": "audio/basic", "s16le": "audio/L16"}
+
+
+def socket_path(environment: Environment) -> Path:
+    """Where the core listens: HERALD_RUN_DIR, else the data directory's run/."""
+    run_dir = os.environ.get("HERALD_RUN_DIR")
+    return (Path(run_dir) if run_dir else environment.data_dir / "run") / "audio.sock"
 
 
 class LinkError(Exception):

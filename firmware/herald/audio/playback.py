@@ -45,6 +45,7 @@ class Playback:
         self.underruns = 0
         self.frames_written = 0
         self.error: str | None = None  # why the speaker cannot be used, if it cannot
+        self.opened = False
         self.idle = True
 
     def start(self) -> None:
@@ -62,12 +63,13 @@ class Playback:
             except alsaaudio.ALSAAudioError as exc:
                 self._fail(f"cannot open playback device {self.config.device!r}: {exc}")
                 continue
-            self.error = None
+            self.error, self.opened = None, True
             try:
                 self._play(pcm)
             except alsaaudio.ALSAAudioError as exc:
                 self._fail(f"playback device {self.config.device!r} failed: {exc}")
             finally:
+                self.opened = False
                 pcm.close()
 
     def _fail(self, message: str) -> None:

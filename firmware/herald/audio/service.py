@@ -34,13 +34,15 @@ from herald.audio.levels import LevelDetector
 from herald.audio.link import CAPTURE, CAPTURE_ENCODINGS, HEADER_LIMIT, TRANSMIT, encode
 from herald.audio.live import LiveAudioError, LiveDecoder, parse_content_type
 from herald.audio.mixer import Mixer, Voice, VoiceEvent
+from herald.audio.params import concerns_audio, settings_from_params
 from herald.audio.pcm import float_to_s16, s16_to_float
 from herald.audio.playback import Playback
 from herald.audio.resample import Resampler
-from herald.audio.settings import AudioSettings, settings_from_dict
+from herald.audio.settings import AudioSettings
 from herald.audio.sources import ClipSource, LiveSource, ToneSource
-from herald.bus import AsyncBus
+from herald.bus import EVENT_PREFIX, AsyncBus, BusError, Event
 from herald.hal.audio_devices import AudioDevices
+from herald.params import ParamStore
 
 log = logging.getLogger(__name__)
 
@@ -61,10 +63,10 @@ def _whole(name: str, value: Any, low: int, high: int) -> int:
 
 class AudioService:
     def __init__(self, bus: AsyncBus, devices: AudioDevices, clips: ClipStore,
-                 link_path: Path, settings_path: Path | None = None) -> None:
+                 link_path: Path, params: ParamStore) -> None:
         self.bus, self.devices, self.clips = bus, devices, clips
-        self.link_path, self.settings_path = link_path, settings_path
-        self.settings = self._load_settings()
+        self.link_path, self.params = link_path, params
+        self.settings = AudioSettings()  # until start() reads the parameters
         self.rate = devices.playback.rate
         self.mixer = Mixer(self.rate, self.settings)
         self.playback = Playback(devices.playback, self.mixer, self._voice_events)
@@ -85,8 +87,8 @@ class AudioService:
             "stop_clip": self.stop_clip,
             "play_tone": self.play_tone,
             "stop_tone": self.stop_tone,
-            "configure": self.configure,
             "status": self.status,
+            "ping": self.ping,
         }
 
     # -- life cycle ---------------------------------------------------------------
@@ -96,8 +98,12 @@ class AudioService:
         await self.bus.set_state("audio.clip.playing", False)
         await self.bus.set_state("audio.live.active", False)
         self.tasks.append(asyncio.create_task(self._publish(), name="audio events"))
+        pubsub = self.bus.redis.pubsub(ignore_subscribe_messages=True)
+        await pubsub.subscribe(EVENT_PREFIX + "params.changed")
+        # Subscribed first, read second: no change slips in between.
+        self._apply(await asyncio.to_thread(self._read_settings))
+        self.tasks.append(asyncio.create_task(self._params_changed(pubsub), name="audio params"))
         self.playback.start()
-        self._apply_input()
         self.link_path.parent.mkdir(parents=True, exist_ok=True)
         with contextlib.suppress(FileNotFoundError):
             self.link_path.unlink()
@@ -154,15 +160,11 @@ class AudioService:
     async def stop_tone(self) -> dict[str, Any]:
         return {"stopped": len(self.mixer.stop("stopped", kind="tone"))}
 
-    async def configure(self, **changes: Any) -> dict[str, Any]:
-        """Change some settings; all are checked before any is applied."""
-        settings = self.settings.changed(**changes)
+    def _apply(self, settings: AudioSettings) -> None:
         self.settings = settings
         self.mixer.configure(settings)
         self.detector.threshold = settings.sound_level_threshold
         self._apply_input()
-        self._save_settings()
-        return settings.to_dict()
 
     async def status(self) -> dict[str, Any]:
         capture = self.capture
@@ -177,23 +179,32 @@ class AudioService:
             "settings": self.settings.to_dict(),
         }
 
+    async def ping(self) -> dict[str, Any]:
+        """Whether the engine holds its devices: the boot health gate asks this."""
+        problems = [self.playback.error or ("" if self.playback.opened else "speaker not open")]
+        if self.capture is not None:
+            problems.append(self.capture.error or
+                            ("" if self.capture.opened else "microphone not open"))
+        problems = [p for p in problems if p]
+        return {"ok": True} if not problems else {"ok": False, "error": "; ".join(problems)}
+
     # -- settings and input ------------------------------------------------------------
 
-    def _load_settings(self) -> AudioSettings:
-        if self.settings_path is None or not self.settings_path.exists():
-            return AudioSettings()
-        try:
-            return settings_from_dict(json.loads(self.settings_path.read_text()))
-        except ValueError as exc:
-            log.error("ignoring saved audio settings %s: %s", self.settings_path, exc)
-            return AudioSettings()
+    def _read_settings(self) -> AudioSettings:
+        return settings_from_params(self.params.snapshot().get)
 
-    def _save_settings(self) -> None:
-        if self.settings_path is None:
-            return
-        temporary = self.settings_path.with_suffix(".tmp")
-        temporary.write_text(json.dumps(self.settings.to_dict()))
-        os.replace(temporary, self.settings_path)
+    async def _params_changed(self, pubsub: Any) -> None:
+        try:
+            async for message in pubsub.listen():
+                try:
+                    event = Event.decode(message["data"])
+                except BusError:
+                    continue
+                changed = event.data.get("changed", {})
+                if isinstance(changed, dict) and concerns_audio(changed):
+                    self._apply(await asyncio.to_thread(self._read_settings))
+        finally:
+            await pubsub.aclose()
 
     def _apply_input(self) -> None:
         if self.settings.input_enabled and self.capture is None:

@@ -3,29 +3,54 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import os
 import signal
+from collections.abc import Iterator
 
 from herald.audio.clips import ClipStore
+from herald.audio.link import socket_path
 from herald.audio.service import AudioService
 from herald.bus import AsyncBus
-from herald.core.config import CoreConfig
+from herald.environment import Environment, current
 from herald.hal.audio_devices import load_audio_devices
+from herald.hal.file_audio import FileAudioDevices
+from herald.memory import limit_malloc_arenas
+from herald.params import ParamStore, default_tree
 
 log = logging.getLogger("herald.core")
 
 
-async def run(config: CoreConfig) -> None:
+@contextlib.contextmanager
+def sound_card(environment: Environment) -> Iterator[None]:
+    """On a development host without a configured sound card, simulate one.
+
+    The speaker then plays into <data>/soundcard/speaker.wav and the
+    microphone hears <data>/soundcard/mic-scene.wav (see herald.hal.file_audio).
+    """
+    if environment.is_device or os.environ.get("HERALD_AUDIO_CONFIG"):
+        yield
+        return
+    with FileAudioDevices(environment.data_dir / "soundcard") as card:
+        os.environ.update(card.env)  # before anything opens ALSA
+        log.info("simulated sound card: the speaker plays into %s", card.speaker_wav)
+        yield
+
+
+async def run(environment: Environment) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
-    bus = AsyncBus(config.redis_url, source="core")
-    audio = AudioService(bus, load_audio_devices(), ClipStore(config.clips_dir),
-                         config.audio_link, config.audio_settings)
+    bus = AsyncBus(environment.redis_url, source="core")
+    params = ParamStore(environment.database, default_tree())
+    audio = AudioService(bus, load_audio_devices(), ClipStore(environment.data_dir / "clips"),
+                         socket_path(environment), params)
     await audio.start()
     serving = asyncio.create_task(bus.serve("audio", audio.handlers), name="serve audio")
-    log.info("herald-core running (%s mode, data in %s)", config.mode, config.data_dir)
+    log.info("herald-core running (%s mode, data in %s)", environment.mode,
+             environment.data_dir)
     stopped = asyncio.create_task(stop.wait())
     done, _ = await asyncio.wait({serving, stopped}, return_when=asyncio.FIRST_COMPLETED)
     serving.cancel()
@@ -39,4 +64,7 @@ async def run(config: CoreConfig) -> None:
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    asyncio.run(run(CoreConfig.from_env()))
+    limit_malloc_arenas()
+    environment = current()
+    with sound_card(environment):
+        asyncio.run(run(environment))

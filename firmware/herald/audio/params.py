@@ -1,0 +1,148 @@
+"""The audio parameters in the device's parameter tree, and the engine's view of them.
+
+The Django database is the single source of truth: the web admin and
+param.cgi change these parameters, herald-core reads them at start and
+follows `params.changed`. Names follow VAPIX where VAPIX has one
+(AudioSource.A0.AlarmLevel, Audio.ReceiverBuffer, MediaClip.MaxUploadSize);
+Herald's own additions sit beside them. Ranges come from `settings`, so the
+engine and the tree never disagree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from herald.access import Level
+from herald.audio.settings import (
+    DUCK_LEVELS,
+    INPUT_GAINS,
+    INPUT_TYPES,
+    MAX_VOLUMES,
+    OUTPUT_GAINS,
+    POWER_TYPES,
+    PRIORITY_RULES,
+    AudioSettings,
+    settings_from_dict,
+)
+from herald.params.tree import Group, Param
+from herald.params.types import Bool, Enum, Int, String
+
+SOURCE = "AudioSource.A0"
+
+# AudioSettings field -> parameter.
+SETTINGS: dict[str, str] = {
+    "output_gain": f"{SOURCE}.OutputGain",
+    "output_mute": f"{SOURCE}.OutputMute",
+    "input_enabled": f"{SOURCE}.InputEnabled",
+    "input_gain": f"{SOURCE}.InputGain",
+    "input_mute": f"{SOURCE}.InputMute",
+    "input_type": f"{SOURCE}.InputType",
+    "power_type": f"{SOURCE}.PowerType",
+    "echo_cancellation": f"{SOURCE}.EchoCancellation",
+    "sound_level_threshold": f"{SOURCE}.AlarmLevel",
+    "max_volume": "Audio.MaxVolume",
+    "priority_rule": "Audio.PriorityRule",
+    "duck_level": "Audio.DuckLevel",
+    "priority_clip": "Audio.Priority.Clip",
+    "priority_tone": "Audio.Priority.Tone",
+    "priority_live": "Audio.Priority.Live",
+    "receiver_buffer_ms": "Audio.ReceiverBuffer",
+    "receiver_timeout_ms": "Audio.ReceiverTimeout",
+}
+PREFIXES = ("Audio.", "AudioSource.")
+
+_DEFAULTS = AudioSettings()
+
+
+def _range(values: range) -> Int:
+    return Int(values.start, values.stop - 1)
+
+
+def _default(field: str) -> str:
+    value = getattr(_DEFAULTS, field)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
+def _param(field: str, kind: Any, nice: str, write: Level | None = None) -> Param:
+    return Param(SETTINGS[field].rsplit(".", 1)[1], kind, _default(field), nice, write=write)
+
+
+PRIORITY = Int(1, 100)
+
+GROUPS = [
+    Group("Audio", (
+        _param("receiver_buffer_ms", Int(20, 1000), "Live audio buffer (ms)"),
+        _param("receiver_timeout_ms", Int(500, 60000), "Live audio timeout (ms)"),
+        _param("max_volume", _range(MAX_VOLUMES), "Maximum volume (dBFS)"),
+        _param("priority_rule", Enum(PRIORITY_RULES), "A higher-priority source"),
+        _param("duck_level", _range(DUCK_LEVELS), "Ducked sources (dB)"),
+        Group("Priority", (
+            Param("Clip", PRIORITY, _default("priority_clip"), "Audio clips"),
+            Param("Tone", PRIORITY, _default("priority_tone"), "Tones"),
+            Param("Live", PRIORITY, _default("priority_live"), "Live audio"),
+        )),
+    ), read=Level.OPERATOR, write=Level.ADMIN),
+    Group("AudioSource", (
+        Param("NbrOfSources", Int(1, 1), "1", write=Level.ROOT),
+        Group("A0", (
+            Param("Name", String(64), "Microphone", "Name"),
+            _param("input_enabled", Bool(), "Input"),
+            _param("input_gain", _range(INPUT_GAINS), "Input gain (dB)"),
+            _param("input_mute", Bool(), "Input muted"),
+            _param("input_type", Enum(INPUT_TYPES), "Input type"),
+            _param("power_type", Enum(POWER_TYPES), "Power type"),
+            _param("echo_cancellation", Bool(), "Echo cancellation"),
+            _param("output_gain", _range(OUTPUT_GAINS), "Output gain (dB)"),
+            _param("output_mute", Bool(), "Output muted"),
+            _param("sound_level_threshold", Int(0, 100), "Sound level (%)", write=Level.ADMIN),
+        )),
+    ), read=Level.OPERATOR, write=Level.OPERATOR),
+    Group("MediaClip", (
+        Param("MaxGroups", Int(1, 1000), "50", "Most clips", write=Level.ROOT),
+        Param("MaxUploadSize", Int(1, 100), "10", "Largest clip file (MB)"),
+        Param("MaxDuration", Int(1, 3600), "600", "Longest clip (s)"),
+    ), read=Level.VIEWER, write=Level.ADMIN),
+    Group("Properties", (
+        Group("Audio", (
+            Param("Audio", Bool(), "yes"),
+            Param("DuplexMode", String(64), "full"),
+            Group("Decoder", (Param("Format", String(128), "g711,axis-mulaw-128,l16,wav"),)),
+        )),
+        Group("AudioClip", (
+            Param("PlayOptions", String(64), "repeat,volume"),
+            Param("StopClip", Bool(), "yes"),
+            Param("Format", String(64), "au,wav,mp3,opus,vorbis"),
+        )),
+    )),
+]
+
+
+def settings_from_params(get: Callable[[str], str]) -> AudioSettings:
+    """The engine's settings from parameter values (e.g. a snapshot's `get`)."""
+    converted: dict[str, Any] = {}
+    for field, name in SETTINGS.items():
+        raw, default = get(name), getattr(_DEFAULTS, field)
+        if isinstance(default, bool):
+            converted[field] = raw == "yes"
+        elif isinstance(default, int):
+            converted[field] = int(raw)
+        else:
+            converted[field] = raw
+    return settings_from_dict(converted)
+
+
+def params_from_settings(changes: Mapping[str, Any]) -> dict[str, str]:
+    """Parameter values for some settings, e.g. {"output_gain": -10}."""
+    unknown = set(changes) - set(SETTINGS)
+    if unknown:
+        raise ValueError(f"unknown audio settings: {', '.join(sorted(unknown))}")
+    return {SETTINGS[k]: ("yes" if v else "no") if isinstance(v, bool) else str(v)
+            for k, v in changes.items()}
+
+
+def concerns_audio(changed: Mapping[str, Any]) -> bool:
+    return any(name.startswith(PREFIXES) for name in changed)
+

@@ -1,0 +1,47 @@
+"""The audio service's calls on the bus: health, refusals, parameters followed."""
+
+from __future__ import annotations
+
+import pytest
+
+from herald.access import Level
+from herald.bus import CallFailed
+from tests.audio.conftest import Core
+from tests.conftest import wait_until
+
+
+def test_ping_says_the_devices_are_open(engine: Core) -> None:
+    assert engine.call("ping") == {"ok": True}
+    status = engine.status()
+    assert status["output"]["device"] == "herald_speaker"
+    assert status["input"]["device"] == "herald_mic"
+    assert status["output"]["error"] is None and status["input"]["error"] is None
+
+
+@pytest.mark.parametrize(("params", "words"), [
+    ({"clip": 999999}, "there is no clip 999999"),
+    ({"clip": "1"}, "clip must be a whole number"),
+    ({"clip": 0, "volume": 1001}, "volume must be a whole number from 0 to 1000"),
+    ({"clip": 0, "repeat": -2}, "repeat must be a whole number from -1"),
+    ({"clip": 0, "loudness": 3}, "unexpected keyword argument 'loudness'"),
+])
+def test_bad_play_requests_are_refused_clearly(engine: Core, params: dict, words: str) -> None:
+    with pytest.raises(CallFailed) as refused:
+        engine.call("play_clip", **params)
+    assert words in str(refused.value)
+    assert engine.status()["playing"] == []
+
+
+def test_bad_tones_are_refused(engine: Core) -> None:
+    for params in ({"frequency": 5}, {"seconds": 0}, {"level": 3}):
+        with pytest.raises(CallFailed, match=r"out of range|more than 0|-60 to 0"):
+            engine.call("play_tone", **params)
+
+
+def test_the_engine_follows_parameter_changes(engine: Core) -> None:
+    engine.params.update({"AudioSource.A0.OutputGain": "-30", "Audio.PriorityRule": "duck"},
+                         Level.ADMIN)
+    wait_until(lambda: engine.status()["settings"]["output_gain"] == -30, what="the new gain")
+    assert engine.status()["settings"]["priority_rule"] == "duck"
+    engine.params.reset()  # factory default
+    wait_until(lambda: engine.status()["settings"]["output_gain"] == -6, what="the default gain")
