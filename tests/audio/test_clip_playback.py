@@ -43,6 +43,9 @@ def test_each_format_plays_its_sound(engine: Core, events: Events, fmt: str, rat
     assert rms(middle) == pytest.approx(expected, rel=tolerance)
     # No click where it starts or ends: no jump beyond what the sine itself does.
     assert max_step(heard) < 1.5 * 2 * np.pi * frequency / 48000 * 0.5 * DEFAULT_GAIN
+    # The output meter saw it: -6 dB gain on a -6 dBFS sine is about 87 %.
+    assert max(e.data["level"] for e in events.of("audio.level.output")) == pytest.approx(
+        86.7, abs=1.5)
 
 
 def test_volume_scales_the_clip(engine: Core, events: Events) -> None:

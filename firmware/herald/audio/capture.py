@@ -1,7 +1,7 @@
 """The capture thread: the only reader of the microphone's ALSA PCM.
 
-It applies the input gain and mute, measures the level every
-`LEVEL_SECONDS` for the meter and sound-level detection, and hands the
+It applies the input gain and mute, measures the level ten times a
+second for the meter and sound-level detection, and hands the
 audio, converted to 16-bit mono at `STREAM_RATE`, to whoever listens: live
 listening, recordings and receive.cgi. Listeners are callables that must
 not block; the microphone never waits for anyone.
@@ -17,7 +17,7 @@ import alsaaudio
 import numpy as np
 
 from herald.audio.gain import db_to_gain, ramp
-from herald.audio.levels import level_percent
+from herald.audio.levels import LevelMeter
 from herald.audio.mixer import GAIN_SECONDS
 from herald.audio.pcm import float_to_s16, s16_to_float, to_mono
 from herald.audio.playback import REOPEN_SECONDS, open_pcm
@@ -28,7 +28,6 @@ from herald.hal.audio_devices import PcmConfig
 log = logging.getLogger(__name__)
 
 STREAM_RATE = 16000
-LEVEL_SECONDS = 0.1
 
 
 BlockSink = Callable[[bytes], None]
@@ -93,8 +92,7 @@ class Capture:
     def _capture(self, pcm: alsaaudio.PCM) -> None:
         rate, channels = self.config.rate, self.config.channels
         resampler = Resampler(rate, STREAM_RATE)
-        window: list[np.ndarray] = []
-        windowed, window_frames = 0, int(LEVEL_SECONDS * rate)
+        meter = LevelMeter(rate, self.on_level)
         while not self.stopping.is_set():
             frames, data = pcm.read()
             if frames <= 0:
@@ -108,11 +106,7 @@ class Capture:
             gain = ramp(self.gain, self._gain_target(), GAIN_SECONDS, rate, frames)
             self.gain = float(gain[-1])
             samples = samples * gain
-            window.append(samples)
-            windowed += frames
-            if windowed >= window_frames:
-                self.on_level(level_percent(np.concatenate(window)))
-                window, windowed = [], 0
+            meter.add(samples)
             with self.lock:
                 listeners = list(self.listeners)
             if listeners:

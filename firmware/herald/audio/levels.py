@@ -10,6 +10,7 @@ not flood the bus with events.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,6 +35,26 @@ def percent_from_dbfs(level_dbfs: float) -> float:
 
 def level_percent(block: np.ndarray) -> float:
     return percent_from_dbfs(dbfs(block))
+
+
+LEVEL_SECONDS = 0.1
+
+
+class LevelMeter:
+    """Collects blocks and reports the level of every LEVEL_SECONDS of them."""
+
+    def __init__(self, rate: int, report: Callable[[float], None]) -> None:
+        self.window = int(LEVEL_SECONDS * rate)
+        self.report = report
+        self.blocks: list[np.ndarray] = []
+        self.frames = 0
+
+    def add(self, block: np.ndarray) -> None:
+        self.blocks.append(block)
+        self.frames += len(block)
+        if self.frames >= self.window:
+            self.report(level_percent(np.concatenate(self.blocks)))
+            self.blocks, self.frames = [], 0
 
 
 @dataclass

@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 import alsaaudio
 
+from herald.audio.levels import LevelMeter
 from herald.audio.mixer import Mixer, VoiceEvent
 from herald.audio.pcm import float_to_s16, interleave
 from herald.hal.audio_devices import PcmConfig
@@ -27,6 +28,7 @@ IDLE_SECONDS = 0.3  # silence written after the last source before the PCM is dr
 REOPEN_SECONDS = 2.0
 
 EventSink = Callable[[list[VoiceEvent], float], None]
+LevelSink = Callable[[float], None]
 
 
 def open_pcm(kind: int, config: PcmConfig) -> alsaaudio.PCM:
@@ -38,8 +40,9 @@ def open_pcm(kind: int, config: PcmConfig) -> alsaaudio.PCM:
 
 
 class Playback:
-    def __init__(self, config: PcmConfig, mixer: Mixer, on_events: EventSink) -> None:
-        self.config, self.mixer, self.on_events = config, mixer, on_events
+    def __init__(self, config: PcmConfig, mixer: Mixer, on_events: EventSink,
+                 on_level: LevelSink) -> None:
+        self.config, self.mixer, self.on_events, self.on_level = config, mixer, on_events, on_level
         self.stopping = threading.Event()
         self.thread = threading.Thread(target=self._run, name="playback", daemon=True)
         self.underruns = 0
@@ -81,6 +84,7 @@ class Playback:
     def _play(self, pcm: alsaaudio.PCM) -> None:
         period, channels = self.config.period_frames, self.config.channels
         idle_periods = int(IDLE_SECONDS / self.config.period_seconds)
+        meter = LevelMeter(self.config.rate, self.on_level)
         silent = idle_periods
         while not self.stopping.is_set():
             if not self.mixer.active:
@@ -89,6 +93,7 @@ class Playback:
                     if not self.idle:
                         pcm.drain()
                         self.idle = True
+                        self.on_level(0.0)  # the meter falls back when the speaker stops
                     self.mixer.wakeup.wait()
                     self.mixer.wakeup.clear()
                     continue
@@ -96,6 +101,7 @@ class Playback:
                 silent = 0
             self.idle = False
             block, events = self.mixer.render(period)
+            meter.add(block)
             data = float_to_s16(interleave(block, channels)).tobytes()
             if pcm.write(data) == -errno.EPIPE:
                 self.underruns += 1

@@ -8,7 +8,7 @@ loop and goes out on the bus as events and state:
     audio.clip.started / audio.clip.stopped    clip, name, voice, reason...
     audio.tone.started / audio.tone.stopped
     audio.live.started / audio.live.stopped    transmit.cgi streams
-    audio.level                                input level in percent, ten times a second
+    audio.level.input / audio.level.output     levels in percent, ten times a second
     audio.sound_level.crossed                  the level rose above or fell below the threshold
     state audio.clip.playing, audio.live.active, audio.sound_level.triggered.0
 
@@ -69,7 +69,8 @@ class AudioService:
         self.settings = AudioSettings()  # until start() reads the parameters
         self.rate = devices.playback.rate
         self.mixer = Mixer(self.rate, self.settings)
-        self.playback = Playback(devices.playback, self.mixer, self._voice_events)
+        self.playback = Playback(devices.playback, self.mixer, self._voice_events,
+                                 self._output_level)
         self.capture: Capture | None = None
         self.detector = LevelDetector(self.settings.sound_level_threshold)
         self.level: float | None = None
@@ -225,6 +226,9 @@ class AudioService:
     def _level(self, level: float) -> None:
         self.loop.call_soon_threadsafe(self.outbox.put_nowait, ("level", level))
 
+    def _output_level(self, level: float) -> None:
+        self.loop.call_soon_threadsafe(self.outbox.put_nowait, ("output", level))
+
     def _finished(self, voice: Voice) -> asyncio.Future[str]:
         if voice.id not in self.finished:
             self.finished[voice.id] = self.loop.create_future()
@@ -237,6 +241,8 @@ class AudioService:
                 if item[0] == "voices":
                     for event in item[1]:
                         await self._publish_voice(event, item[2])
+                elif item[0] == "output":
+                    await self.bus.publish("audio.level.output", output=0, level=round(item[1], 1))
                 else:
                     await self._publish_level(item[1])
             except Exception:  # the bus may hiccup; the engine goes on
@@ -266,7 +272,7 @@ class AudioService:
         if self.capture is None:
             return
         self.level = round(level, 1)
-        await self.bus.publish("audio.level", input=INPUT, level=self.level)
+        await self.bus.publish("audio.level.input", input=INPUT, level=self.level)
         crossing = self.detector.update(level)
         if crossing is not None:
             direction = "above" if crossing.above else "below"
