@@ -35,7 +35,7 @@ SECTIONS = {
     "/status/": Level.VIEWER, "/ws/status/": Level.VIEWER,
     "/audio/": Level.OPERATOR, "/speaker-test/": Level.OPERATOR, "/light/": Level.OPERATOR,
     "/recordings/": Level.OPERATOR, "/apps/": Level.OPERATOR,
-    "/system/": Level.ADMIN, "/maintenance/": Level.ADMIN,
+    "/system/": Level.ADMIN, "/maintenance/": Level.ADMIN, "/ws/maintenance/": Level.ADMIN,
 }
 # VAPIX security levels of the CGIs.
 CGIS = {
@@ -49,6 +49,7 @@ CGIS = {
     "mediaclip.cgi": Level.OPERATOR, "playclip.cgi": Level.VIEWER,
     "stopclip.cgi": Level.VIEWER, "audio/transmit.cgi": Level.VIEWER,
     "audio/receive.cgi": Level.VIEWER, "audiodevicecontrol.cgi": Level.OPERATOR,
+    "firmwaremanagement.cgi": Level.ADMIN,
 }
 
 
