@@ -41,3 +41,6 @@ def small_bundles(tmp_path_factory: pytest.TempPathFactory) -> SmallBundles:
         wrong_compatible=bundles.bundle(work, rootfs, work / "wrong-compatible.raucb", "9.9.0",
                                         "herald-raspberrypi", pki),
     )
+
+
+from tests.webadmin.fixtures import fresh_herald, herald, herald_factory  # noqa: E402, F401

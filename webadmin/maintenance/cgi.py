@@ -1,17 +1,19 @@
-"""VAPIX restart.cgi, factorydefault.cgi (keeps the network settings) and
-hardfactorydefault.cgi: each answers, then acts."""
+"""VAPIX restart.cgi, factorydefault.cgi (keeps the network settings),
+hardfactorydefault.cgi: each answers, then acts; and firmwaremanagement.cgi
+(maintenance.fwmgr)."""
 
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 
 from herald.access import Level
-from maintenance import tasks
+from maintenance import fwmgr, tasks
 from vapix.registry import cgi
 from vapix.replies import html
 
 PAGE = ('<html><head><meta http-equiv="refresh" content="90;URL=/"></head>'
         "<body>{}</body></html>\n")
+__all__ = ["fwmgr"]  # registers firmwaremanagement.cgi
 
 
 @cgi("restart.cgi", Level.ADMIN)

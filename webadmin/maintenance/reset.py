@@ -25,9 +25,11 @@ log = logging.getLogger(__name__)
 
 PENDING = ".factory-default-pending"
 # What survives in the data directory: the database (emptied, not removed),
-# the secrets, the logs, the device identity, runtime sockets.
+# the secrets, the logs, the device identity, runtime sockets, and the
+# firmware's upgrade records (a factory-default upgrade resets the settings
+# before the restart into the new firmware, which still has to decide).
 KEPT_FILES = {"db.sqlite3", "db.sqlite3-wal", "db.sqlite3-shm", "secrets", "logs", "identity",
-              "run", ".migrate.lock", PENDING}
+              "run", ".migrate.lock", PENDING, "update"}
 
 
 def restart(by: str) -> None:

@@ -4,6 +4,8 @@ on the bus) is left out, not shown empty."""
 
 from __future__ import annotations
 
+import math
+import time
 from typing import Any
 
 from django.template.loader import render_to_string
@@ -30,7 +32,19 @@ def facts() -> dict[str, Any]:
         "clients": state.get("system.clients"),
         "recordings": state.get("recordings.ongoing"),
         "speaker_test": state.get("speakertest.status"),
+        "firmware": firmware(state),
     }
+
+
+def firmware(state: dict[str, Any]) -> dict[str, Any] | None:
+    """Both slots, what runs and what boots next, and an upgrade on trial
+    (published by herald-update and the worker; absent without RAUC)."""
+    status = state.get("update.status")
+    if status is None:
+        return None
+    trial = state.get("update.autorollback")
+    return {**status, "trial": trial and {
+        **trial, "minutes_left": max(0, math.ceil((trial["deadline"] - time.time()) / 60))}}
 
 
 def security(web: dict[str, Any], anonymous_viewing: bool) -> dict[str, Any]:
@@ -50,7 +64,7 @@ def security(web: dict[str, Any], anonymous_viewing: bool) -> dict[str, Any]:
     }
 
 
-SECTIONS = ("device", "time", "security", "clients", "recordings", "speaker_test")
+SECTIONS = ("device", "firmware", "time", "security", "clients", "recordings", "speaker_test")
 
 
 def render(facts: dict[str, Any]) -> dict[str, str]:

@@ -82,6 +82,7 @@ class Gate:
     async def run(self) -> str:
         """Decide this boot; returns what was done, for the log."""
         booted = await self.rauc.boot_slot()
+        self.records.remember_slot(booted, self.running_version)
         pending = self._pending()
         if pending is not None and pending.boot == boot_id():
             await self.publish()

@@ -146,12 +146,11 @@ class Updater:
         if self.records.pending() is not None:
             raise UpdateRefused("an upgrade is waiting for a restart or a confirmation; "
                                 "finish it before rolling back", BUSY)
-        other = [s for s in await self.rauc.slots() if s.state != "booted"]
-        previous = next((s for s in other if s.boot_status == "good"), None)
-        if previous is None:
+        previous = (await self.status()).other
+        if previous is None or not previous.good:
             raise UpdateRefused("there is no previous firmware to roll back to", NO_PREVIOUS)
         await self.rauc.mark("active", "other")
-        self.snapshots.restore_on_next_boot(previous.bootname)
+        self.snapshots.restore_on_next_boot(previous.name)
         version = previous.version or "the previous version"
         self.records.save_result(UpgradeResult(
             "rolled back", version,

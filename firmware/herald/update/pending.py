@@ -29,6 +29,7 @@ STAGES = (INSTALLING, INSTALLED, ABANDONED)
 
 PENDING_FILE = "pending.json"
 RESULT_FILE = "result.json"
+SLOTS_FILE = "slots.json"
 BOOT_ID = Path("/proc/sys/kernel/random/boot_id")
 
 
@@ -129,3 +130,17 @@ class UpgradeRecords:
 
     def save_result(self, result: UpgradeResult) -> None:
         write_json_atomically(self.directory / RESULT_FILE, asdict(result))
+
+    def slot_versions(self) -> dict[str, str]:
+        """The version each slot ran when it last booted (RAUC knows only what it wrote,
+        not what the image builder put into the first slot)."""
+        try:
+            known = json.loads((self.directory / SLOTS_FILE).read_text())
+        except (FileNotFoundError, ValueError):
+            return {}
+        return {str(k): str(v) for k, v in known.items()} if isinstance(known, dict) else {}
+
+    def remember_slot(self, slot: str, version: str) -> None:
+        known = self.slot_versions()
+        if known.get(slot) != version:
+            write_json_atomically(self.directory / SLOTS_FILE, {**known, slot: version})

@@ -21,7 +21,7 @@ from herald.update.version import Version
 
 # Why an upgrade, rollback or commit was refused.
 BUSY = "busy"  # another upgrade is running or waits for a restart or a confirmation
-INVALID = "invalid"  # not a complete Herald firmware bundle, or damaged
+INVALID = "invalid-bundle"  # not a complete Herald firmware bundle, or damaged
 UNTRUSTED = "untrusted"  # not signed by a key this device trusts
 INCOMPATIBLE = "incompatible"  # made for another kind of device
 TOO_OLD = "too-old"  # below the downgrade floor

@@ -55,12 +55,14 @@ async def read_status(rauc: Rauc, records: UpgradeRecords, running_version: str)
         primary = await rauc.primary()
     except RaucError:  # no slot has boot tries left: GRUB starts over with the first good one
         primary = ""
+    known = records.slot_versions()
     slots = []
     for slot in sorted(await rauc.slots(), key=lambda s: s.bootname):
         running = slot.bootname == booted
-        slots.append(SlotState(
-            slot.bootname, running, slot.name == primary, slot.boot_status == "good",
-            slot.version or (running_version if running else ""), slot.installed))
+        # What runs is certain; RAUC knows what it last wrote; else what last ran there.
+        version = running_version if running else slot.version or known.get(slot.bootname, "")
+        slots.append(SlotState(slot.bootname, running, slot.name == primary,
+                               slot.boot_status == "good", version, slot.installed))
     try:
         pending = records.pending()
     except ValueError:

@@ -1,0 +1,37 @@
+"""The Maintenance page's websocket: the firmware's state as it changes
+(upgrade progress, the Autorollback countdown, the slots), sent whole on
+every change of an `update.*` state on the bus."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+from channels.db import database_sync_to_async
+
+from accounts.access import AccessConsumer
+from herald.access import Level
+from herald_web.device import async_bus
+from maintenance.views import firmware_facts
+
+
+class FirmwareConsumer(AccessConsumer):
+    access_level = Level.ADMIN
+
+    async def joined(self) -> None:
+        self.bus = async_bus()
+        await self._send()
+        self.task = asyncio.create_task(self._listen())
+
+    async def left(self) -> None:
+        self.task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self.task
+        await self.bus.close()
+
+    async def _listen(self) -> None:
+        async for _event in self.bus.listen("state.update.*"):
+            await self._send()
+
+    async def _send(self) -> None:
+        await self.send_json({"firmware": await database_sync_to_async(firmware_facts)()})
