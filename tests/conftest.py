@@ -58,3 +58,8 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A private redis-server on a unix socket, as on the device."""
     with redis_server(tmp_path_factory.mktemp("redis")) as url:
         yield url
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--power-cuts", type=int, default=20,
+                     help="power cuts in the firmware upgrade power-cut run (default 20)")
