@@ -26,6 +26,7 @@ from herald.audio.settings import AudioSettings
 from herald.bus import EVENT_PREFIX, Bus, Event, ServiceUnavailable
 from herald.hal.file_audio import FileAudioDevices, die_with_parent
 from herald.params import ParamStore, default_tree
+from tests.audio.webstack import AudioDevice, audio_device
 from tests.conftest import REPO, redis_server, wait_until
 
 
@@ -161,6 +162,13 @@ def _run_core(data: Path, redis_url: str, sound_card: FileAudioDevices) -> Itera
     finally:
         process.terminate()
         process.wait(timeout=15)
+
+
+@pytest.fixture(scope="session")
+def device(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AudioDevice]:
+    """The whole device (web, worker, core) on a sound card of its own."""
+    with audio_device(tmp_path_factory.mktemp("device")) as whole:
+        yield whole
 
 
 @pytest.fixture

@@ -59,7 +59,7 @@ class Clip:
 
 
 class ClipNotFound(LookupError):
-    def __init__(self, clip_id: int) -> None:
+    def __init__(self, clip_id: int | str) -> None:
         super().__init__(f"there is no clip {clip_id}")
 
 

@@ -1,0 +1,73 @@
+"""A whole device for audio tests: web, worker and core on a file-backed sound card."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from herald.bus import ServiceUnavailable
+from herald.hal.file_audio import FileAudioDevices
+from tests.conftest import redis_server, wait_until
+from tests.webadmin.fixtures import set_up_accounts
+from tests.webadmin.stack import HeraldStack
+
+
+@dataclass
+class AudioDevice:
+    stack: HeraldStack
+    card: FileAudioDevices
+    mark: int = 0
+
+    def call(self, method: str, **params: object) -> object:
+        return self.stack.bus().call("audio", method, **params)
+
+    def start_listening(self) -> None:
+        self.wait_idle()
+        self.mark = self.card.speaker_frames()
+
+    def wait_idle(self) -> None:
+        status = wait_until(lambda: (s := self.call("status"))["output"]["idle"] and s,
+                            what="the engine to go idle")
+        written = status["output"]["frames_written"]
+        wait_until(lambda: self.card.speaker_frames() >= written,
+                   what="the speaker to play everything written")
+
+    def heard(self) -> np.ndarray:
+        self.wait_idle()
+        return self.card.speaker_audio(self.mark)
+
+    def clip_files(self) -> list[str]:
+        clips = self.stack.data_dir / "clips"
+        return sorted(p.name for p in clips.iterdir() if p.name != ".lock") if clips.exists() \
+            else []
+
+
+@contextmanager
+def audio_device(directory: Path) -> Iterator[AudioDevice]:
+    (directory / "redis").mkdir()
+    with FileAudioDevices(directory / "soundcard") as card, \
+            redis_server(directory / "redis") as redis_url:
+        stack = HeraldStack(directory / "data", redis_url, extra_env=card.env)
+        try:
+            stack.start()
+            set_up_accounts(stack)
+            core = stack.spawn("core", "herald.core")
+            device = AudioDevice(stack, card)
+
+            def answers() -> bool:
+                if core.poll() is not None:
+                    raise AssertionError(f"herald-core exited:\n{stack.output('core')[-3000:]}")
+                try:
+                    device.call("status")
+                except ServiceUnavailable:
+                    return False
+                return True
+
+            wait_until(answers, timeout=30, what="herald-core to answer")
+            yield device
+        finally:
+            stack.stop()
