@@ -5,6 +5,9 @@ debug access."""
 from __future__ import annotations
 
 import json
+import os
+import re
+import subprocess
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -54,3 +57,27 @@ def test_sbom_is_spdx_and_describes_every_manifest_package():
     assert set(manifest(IMAGE)) <= names
     ids = {p["SPDXID"] for p in doc["packages"]}
     assert all(r["relatedSpdxElement"] in ids for r in doc["relationships"])
+
+
+def kas_build() -> str:
+    env = dict(os.environ, PATH=f"{REPO / '.venv' / 'bin'}:{os.environ['PATH']}")
+    build = subprocess.run(["kas", "build", "kas.yml"], cwd=REPO, env=env,
+                           capture_output=True, text=True, timeout=1800)
+    assert build.returncode == 0, (build.stdout + build.stderr)[-3000:]
+    return build.stdout + build.stderr
+
+
+def test_second_build_runs_no_task_and_downloads_nothing():
+    downloads = REPO / "build" / "downloads"
+
+    def snapshot() -> dict[str, tuple[int, int]]:
+        return {str(p): (p.stat().st_size, p.stat().st_mtime_ns)
+                for p in downloads.rglob("*") if p.is_file()}
+
+    kas_build()  # brings the build up to date with the working tree
+    before = snapshot()
+    log = kas_build()
+    summary = re.search(r"Attempted (\d+) tasks of which (\d+) didn't need to be rerun", log)
+    assert summary and summary.group(1) == summary.group(2), log[-3000:]
+    assert "Running task" not in log
+    assert snapshot() == before
