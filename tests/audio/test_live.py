@@ -19,6 +19,13 @@ from tests.audio.signals import bursts, dominant_frequency, encode, max_step, rm
 CHUNK = 1024
 
 
+@pytest.fixture
+def engine(engine: Core) -> Core:
+    """A deep jitter buffer: what comes out must not depend on how busy the machine is."""
+    engine.configure(receiver_buffer_ms=300)
+    return engine
+
+
 async def transmit(engine: Core, content_type: str, body: bytes) -> tuple[dict, dict]:
     """Send a whole body as a fast client would; the core's buffer sets the pace."""
     client = await TransmitClient.open(engine.link, content_type)
@@ -66,8 +73,6 @@ def speechlike(rate: int, seconds: float) -> np.ndarray:
     ("audio/axis-mulaw-128", 16000), ("audio/basic", 8000)])
 def test_mulaw_stream_comes_out_intact(engine: Core, events: Events, content_type: str,
                                        rate: int) -> None:
-    # A deep jitter buffer: "intact" must not depend on how busy the test machine is.
-    engine.configure(receiver_buffer_ms=300)
     signal = speechlike(rate, 1.5)
     body = ulaw_encode(float_to_s16(signal))
     engine.start_listening()

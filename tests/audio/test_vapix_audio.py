@@ -16,6 +16,7 @@ from tests.audio.signals import bursts, dominant_frequency, encode, sine
 from tests.audio.test_clip_store import DAMAGE, GOOD, _truncations
 from tests.audio.test_live import similarity, speechlike, wav_header
 from tests.audio.webstack import AudioDevice
+from tests.conftest import wait_until
 
 UPLOAD = "/axis-cgi/mediaclip.cgi?action=upload&media=audio"
 
@@ -60,8 +61,6 @@ def test_upload_play_and_stop_clips(device: AudioDevice) -> None:
 
 
 def wait_for_state(device: AudioDevice, key: str, value: object) -> None:
-    from tests.conftest import wait_until
-
     wait_until(lambda: device.stack.bus().state().get(key) == value, what=f"{key} = {value}")
 
 
@@ -110,6 +109,13 @@ def transmit(device: AudioDevice, content_type: str, body: bytes) -> httpx.Respo
 
 
 def test_transmitted_audio_comes_out_intact(device: AudioDevice) -> None:
+    with device.stack.vapix(device.stack.accounts["admin"]) as admin:
+        # A deep jitter buffer: what comes out must not depend on how busy the machine is.
+        reply = admin.get("/axis-cgi/param.cgi",
+                          params={"action": "update", "Audio.ReceiverBuffer": "300"})
+        assert reply.text.strip() == "OK"
+    wait_until(lambda: device.call("status")["settings"]["receiver_buffer_ms"] == 300,
+               what="the engine to take the buffer")
     signal = speechlike(16000, 1.5)
     body = ulaw_encode(float_to_s16(signal))
     device.start_listening()
@@ -210,8 +216,6 @@ def test_audio_device_control(device: AudioDevice) -> None:
             {"id": 0, "gain": -30, "mute": False}]}]}]}]}]}
     assert adc(device, "setDevicesSettings", change) == {
         "apiVersion": "1.0", "context": "t", "method": "setDevicesSettings", "data": {}}
-    from tests.conftest import wait_until
-
     wait_until(lambda: device.call("status")["settings"]["output_gain"] == -30,
                what="the engine to take the new gain")
     change["devices"][0]["outputs"][0]["connectionTypes"][0]["signalingTypes"][0][

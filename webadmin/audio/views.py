@@ -14,7 +14,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse, S
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from accounts.access import api, apply_params, page
+from accounts.access import api, apply_params, level_of, page
 from audio.cgi import CLIP_TYPES
 from audio.engine import EngineError, call, clips, link, status
 from audio.forms import DeviceSettingsForm
@@ -25,6 +25,7 @@ from herald.audio.link import LinkError, open_capture
 from herald.audio.params import params_from_settings, settings_from_params
 from herald.params import ParamError
 from herald_web.device import params
+from recordings.models import STORAGES, Recording
 
 CONTEXT = {"section": "audio"}
 LISTEN_RATE = 16000
@@ -40,7 +41,8 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "audio/index.html", {
         **CONTEXT, "form": DeviceSettingsForm(initial=settings.to_dict()),
         "settings": settings, "clips": clips().list(), "engine": status(),
-        "accept": ",".join(sorted(EXTENSIONS)),
+        "accept": ",".join(sorted(EXTENSIONS)), "storages": STORAGES,
+        "ongoing_recording": Recording.objects.filter(status=Recording.ONGOING).first(),
     })
 
 
@@ -53,7 +55,7 @@ def save_settings(request: HttpRequest) -> HttpResponse:
             messages.error(request, f"{form.fields[field].label}: {' '.join(errors)}")
         return redirect("audio:index")
     try:
-        apply_params(params_from_settings(form.cleaned_data), request.herald_level)
+        apply_params(params_from_settings(form.cleaned_data), level_of(request.user))
     except ParamError as exc:
         messages.error(request, f"{exc.name}: {exc.reason}")
     else:

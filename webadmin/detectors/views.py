@@ -1,0 +1,49 @@
+"""System > Detectors > Audio detection: the sound level each input is compared with."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.access import apply_params, level_of, page
+from herald.access import Level
+from herald.audio.params import params_from_settings, settings_from_params
+from herald.params import ParamError
+from herald_web.device import params
+
+CONTEXT = {"section": "system", "page_key": "system.detectors"}
+
+
+class AudioDetectionForm(forms.Form):
+    sound_level_threshold = forms.IntegerField(
+        label="Sound level", min_value=0, max_value=100,
+        help_text="0 is the most sensitive, 100 the least. Events can fire when the level "
+                  "rises above, falls below or passes this value.",
+        widget=forms.NumberInput(attrs={"type": "range", "min": 0, "max": 100, "step": 1}))
+
+
+@page(Level.ADMIN)
+def index(request: HttpRequest) -> HttpResponse:
+    settings = settings_from_params(params().snapshot().get)
+    form = AudioDetectionForm(initial={"sound_level_threshold": settings.sound_level_threshold})
+    return render(request, "detectors/index.html", {**CONTEXT, "form": form,
+                                                    "settings": settings})
+
+
+@page(Level.ADMIN)
+@require_POST
+def save(request: HttpRequest) -> HttpResponse:
+    form = AudioDetectionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "The sound level must be a whole number from 0 to 100.")
+        return redirect("detectors:index")
+    try:
+        apply_params(params_from_settings(form.cleaned_data), level_of(request.user))
+    except ParamError as exc:
+        messages.error(request, f"{exc.name}: {exc.reason}")
+    else:
+        messages.success(request, "The sound level is saved.")
+    return redirect("detectors:index")
