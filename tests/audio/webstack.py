@@ -47,9 +47,11 @@ class AudioDevice:
 
 
 @contextmanager
-def audio_device(directory: Path) -> Iterator[AudioDevice]:
+def audio_device(directory: Path, timeline: bool = False) -> Iterator[AudioDevice]:
+    """Web, worker and core on a file-backed sound card; `timeline` logs when each
+    sample was played (for latency benchmarks)."""
     (directory / "redis").mkdir()
-    with FileAudioDevices(directory / "soundcard") as card, \
+    with FileAudioDevices(directory / "soundcard", timeline=timeline) as card, \
             redis_server(directory / "redis") as redis_url:
         stack = HeraldStack(directory / "data", redis_url, extra_env=card.env)
         try:
