@@ -1,0 +1,72 @@
+"""In the QEMU image: a clip played through VAPIX comes out of the emulated
+sound card, found by analysis in the WAV file QEMU writes."""
+
+from __future__ import annotations
+
+import struct
+from pathlib import Path
+
+import httpx
+import numpy as np
+import pytest
+
+from tests.audio.signals import bursts, dominant_frequency, encode, sine
+from tests.conftest import wait_until
+from tests.system.conftest import device, test_image  # noqa: F401
+
+pytestmark = [pytest.mark.system, pytest.mark.slow]
+ROOT_PASSWORD = "Speaker test 1!"
+
+
+def qemu_wav(path: Path) -> tuple[np.ndarray, int]:
+    """What QEMU's wav audiodev wrote so far, mono float. Its header gets its
+    lengths only when QEMU exits, so the length is the file's."""
+    data = path.read_bytes() if path.exists() else b""
+    if len(data) < 44:
+        return np.zeros(0, dtype=np.float32), 48000
+    channels, rate = struct.unpack_from("<HI", data, 22)
+    bits = struct.unpack_from("<H", data, 34)[0]
+    assert bits == 16, f"QEMU wrote {bits}-bit audio"
+    body = data[44 : 44 + (len(data) - 44) // (2 * channels) * 2 * channels]
+    frames = np.frombuffer(body, dtype="<i2").reshape(-1, channels)
+    return frames.mean(axis=1).astype(np.float32) / 32768, rate
+
+
+def test_a_clip_played_through_vapix_comes_out_of_the_sound_card(device) -> None:  # noqa: F811
+    base = device.http_url.rstrip("/")
+
+    def web_up() -> bool:
+        try:
+            return httpx.get(base + "/healthz", timeout=10).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    wait_until(web_up, timeout=600, interval=2, what="the web admin in the guest")
+    with httpx.Client(base_url=base, timeout=60) as anonymous:
+        made = anonymous.post("/axis-cgi/pwdgrp.cgi", data={
+            "action": "add", "user": "root", "pwd": ROOT_PASSWORD, "grp": "root",
+            "sgrp": "admin:operator:viewer:ptz"})
+        assert made.status_code == 200, made.text
+    with httpx.Client(base_url=base, timeout=60,
+                      auth=httpx.DigestAuth("root", ROOT_PASSWORD)) as client:
+        wait_until(lambda: client.get("/axis-cgi/stopclip.cgi").status_code == 200,
+                   timeout=300, interval=2, what="the audio service in the guest")
+        reply = client.post("/axis-cgi/mediaclip.cgi?action=upload&media=audio",
+                            files={"file": ("tone.wav", encode(sine(1000, 1.0, 48000), 48000,
+                                                               "wav"), "audio/wav")})
+        assert reply.status_code == 200, reply.text
+        clip = int(reply.text.split()[1].removeprefix("Uploaded="))
+        before = len(qemu_wav(device.audio_out)[0])
+        reply = client.get("/axis-cgi/playclip.cgi", params={"clip": clip})
+        assert reply.text.split() == ["OK", f"playing={clip}"]
+
+    def tone_heard() -> tuple[np.ndarray, int] | None:
+        audio, rate = qemu_wav(device.audio_out)
+        audio = audio[before:]
+        found = [b for b in bursts(audio, threshold=0.005) if b.end - b.start > 0.5 * rate]
+        return (audio[found[0].start : found[0].end], rate) if found else None
+
+    tone, rate = wait_until(tone_heard, timeout=120, interval=1,
+                            what="the tone in QEMU's WAV file")
+    assert len(tone) / rate == pytest.approx(1.0, abs=0.05)
+    assert dominant_frequency(tone, rate) == pytest.approx(1000, rel=0.01)
