@@ -15,11 +15,14 @@ Usage: .venv/bin/python bench/image_boot.py   (after kas build kas.yml:kas/test.
 from __future__ import annotations
 
 import json
+import sys
 import tempfile
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from qemu.vm import GUEST_PORTS, Machine, deployed_image, free_port
 

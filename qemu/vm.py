@@ -99,7 +99,14 @@ class Machine:
             shutil.copyfile(self.settings["ovmf_vars"], self.vars)
         self.disk = self.image
         if not self.snapshot:
+            # A copy-on-write overlay is only valid on the image it was made from.
             self.disk = self.workdir / "disk.qcow2"
+            stamp = self.workdir / "image.stamp"
+            info = self.image.stat()
+            current = f"{self.image.resolve()} {info.st_size} {info.st_mtime_ns}\n"
+            if not stamp.exists() or stamp.read_text() != current:
+                self.disk.unlink(missing_ok=True)
+                stamp.write_text(current)
             if not self.disk.exists():
                 subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", "-F", "raw",
                                 "-b", str(self.image.resolve()), str(self.disk)], check=True)

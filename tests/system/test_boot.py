@@ -50,3 +50,15 @@ def test_device_identity_comes_from_the_mac_address(device):
     mac = device.run("cat /sys/class/net/enp0s2/address", check=True).output.strip()
     assert serial == mac.replace(":", "").upper()
     assert device.run("hostname", check=True).output.strip() == "herald-" + serial[-6:].lower()
+
+
+def test_missing_grub_environment_is_recreated_for_the_running_slot(device):
+    wait_for_good_slot(device, "A")
+    device.run("rm /boot/efi/grub/grubenv", check=True)
+    device.run("systemctl restart herald-grubenv.service", check=True)
+    env = device.run("grub-editenv /boot/efi/grub/grubenv list", check=True).output.split()
+    assert env[:2] == ["ORDER=A", "B"]
+    assert {"A_OK=1", "A_TRY=0", "B_OK=0"} <= set(env)
+    # RAUC works with the new environment: the running slot is good again.
+    device.run("rauc status mark-good booted", check=True)
+    wait_for_good_slot(device, "A")
