@@ -172,7 +172,7 @@ def test_upgrade_parameters_are_checked_and_the_file_dropped(herald, params, mes
 
 def test_a_streamed_upgrade_without_rauc_is_refused_as_unavailable(herald):
     body, content_type = multipart({"apiVersion": "1.0", "method": "upgrade"},
-                                   secrets.token_bytes(300_000))
+                                   secrets.token_bytes(3_000_000))  # above Django's body limit
     with herald.vapix(herald.accounts["admin"]) as client:
         answer = client.post(CGI, content=body, headers={"Content-Type": content_type}).json()
         assert answer["method"] == "upgrade" and answer["error"]["code"] == 500

@@ -240,7 +240,12 @@ async def firmwaremanagement(request: StreamRequest) -> None:
             "apiVersion": api.versions[-1], "method": "upgrade",
             "error": {"code": ERRORS["json"], "message": str(exc)}}))
         return
-    django = ASGIRequest(request.scope, io.BytesIO(body))
+    # The JSON alone is the request the API sees (not the firmware that came with it).
+    headers = [(k, v) for k, v in request.scope["headers"]
+               if k not in (b"content-length", b"content-type")]
+    scope = {**request.scope, "headers": [*headers, (b"content-type", b"application/json"),
+                                          (b"content-length", str(len(body)).encode())]}
+    django = ASGIRequest(scope, io.BytesIO(body))
     django.user, django.herald_level = request.django.user, request.django.herald_level
     django.herald_upload = upload
     response = await sync_to_async(api.handle, thread_sensitive=False)(django)

@@ -172,8 +172,9 @@ class Gate:
             while not decided.done():
                 left = pending.deadline - time.time()
                 if left <= 0:
-                    return (f"The upgrade to {pending.to_version} was not confirmed "
-                            f"within {pending.confirm_seconds / 60:g} minutes")
+                    minutes = pending.confirm_seconds / 60
+                    return (f"The upgrade to {pending.to_version} was not confirmed within "
+                            f"{minutes:g} minute{'' if minutes == 1 else 's'}")
                 # Wake up at the deadline, or earlier to notice an extension.
                 await asyncio.wait([decided], timeout=min(left, 1.0))
             return decided.result()

@@ -74,9 +74,20 @@ class UpgradeResult:
     time: float
 
 
+def make_directory(directory: Path) -> None:
+    """Create `directory` for the account that owns its parent: the boot gate runs as
+    root, the worker that installs upgrades as the services' account, both write here."""
+    if directory.is_dir():
+        return
+    directory.mkdir(parents=True, exist_ok=True)
+    if os.geteuid() == 0:
+        owner = directory.parent.stat()
+        os.chown(directory, owner.st_uid, owner.st_gid)
+
+
 def write_json_atomically(path: Path, value: dict[str, Any]) -> None:
     """Replace `path` with `value` so that a power cut leaves old or new, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_directory(path.parent)
     tmp = path.with_name(path.name + ".tmp")
     with open(tmp, "w") as out:
         json.dump(value, out)

@@ -23,7 +23,12 @@ import sqlite3
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from herald.update.pending import INSTALLING, PendingUpgrade, write_json_atomically
+from herald.update.pending import (
+    INSTALLING,
+    PendingUpgrade,
+    make_directory,
+    write_json_atomically,
+)
 
 SNAPSHOT_FILE = "rollback-config.sqlite3"
 RECORD_FILE = "rollback.json"
@@ -58,7 +63,7 @@ class Snapshots:
 
     def take(self, slot: str, version: str) -> None:
         """Copy the live database for `slot`'s firmware `version`."""
-        self.directory.mkdir(parents=True, exist_ok=True)
+        make_directory(self.directory)
         self.forget()
         tmp = self.copy.with_name(self.copy.name + ".tmp")
         tmp.unlink(missing_ok=True)

@@ -1,0 +1,218 @@
+"""Firmware upgrades and rollbacks on a Herald device in QEMU, as an
+administrator does them: from the Maintenance page in a browser and through
+firmwaremanagement.cgi.
+
+One device with its own disk goes through the whole story, so the steps run
+in file order: bad bundles are refused with the reason and change nothing;
+a standard upgrade from the page and one from the API come back on the new
+version with the settings; a rollback returns to the previous version; an
+Autorollback upgrade nobody confirms goes back by itself, a confirmed one
+stays; a factory-default upgrade comes back with default settings, no root
+password and no way back.
+
+Versions: the test image's own firmware (e.g. 0.1.0) and the same root
+filesystem released as NEW (0.2.0), see device.version_bundle.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from playwright.sync_api import expect
+
+from tests.update.browser import chromium, log_in, shot, start_upgrade
+from tests.update.conftest import SmallBundles
+from tests.update.device import ROOT_PASSWORD, Device, base_bundle, image_version, version_bundle
+
+pytestmark = [pytest.mark.system, pytest.mark.slow, pytest.mark.browser]
+
+NEW = "0.2.0"
+# A setting and an account the administrator made before upgrading.
+SETTINGS = {"SIP.Port": "5070", "Network.HostName": "lobby-speaker"}
+
+
+@pytest.fixture(scope="module")
+def old() -> str:
+    return image_version()
+
+
+@pytest.fixture(scope="module")
+def new_bundle():
+    return version_bundle(NEW)
+
+
+@pytest.fixture(scope="module")
+def device(tmp_path_factory: pytest.TempPathFactory, new_bundle) -> Iterator[Device]:
+    device = Device.create(tmp_path_factory.mktemp("upgrade-vm"))
+    device.start()
+    device.set_root_password()
+    device.set_params(**SETTINGS)
+    device.wait_committed("A")
+    try:
+        yield device
+    finally:
+        device.stop()
+
+
+@pytest.fixture(scope="module")
+def settings(device: Device) -> str:
+    """The settings as the administrator left them before any upgrade."""
+    return device.settings_fingerprint()
+
+
+def running(device: Device) -> str:
+    return device.params("Properties.Firmware")["root.Properties.Firmware.Version"]
+
+
+def kept_settings(device: Device, settings: str) -> None:
+    assert device.settings_fingerprint() == settings
+    values = device.params("SIP")
+    assert values["root.SIP.Port"] == SETTINGS["SIP.Port"]
+
+
+BAD = [  # (bundle, VAPIX error code, words of the reason)
+    ("unsigned", 415, "not a complete Herald firmware bundle"),
+    ("other_key", 422, "not signed by a key this device trusts"),
+    ("truncated", 415, "not a complete Herald firmware bundle"),
+    ("flipped", 415, "damaged"),
+    ("wrong_compatible", 421, "this firmware is for 'herald-raspberrypi' devices"),
+]
+
+
+def test_bad_bundles_are_refused_with_the_reason_and_nothing_changes(
+        device: Device, small_bundles: SmallBundles, settings: str, old: str):
+    before = device.slots()
+    for name, code, reason in BAD:
+        answer = device.upgrade(getattr(small_bundles, name))
+        assert answer["error"]["code"] == code, (name, answer)
+        assert reason in answer["error"]["message"], (name, answer)
+        assert device.machine.process.poll() is None, f"{name}: the device restarted"
+        assert device.slots() == before, f"{name}: a slot changed"
+        assert device.primary() == "A"
+        kept_settings(device, settings)
+    assert running(device) == old
+    status = device.rpc("status")["data"]
+    assert status["isCommited"] and status["activeFirmwarePart"] == "A"
+
+
+def test_the_page_shows_why_a_bundle_was_refused(device: Device, small_bundles: SmallBundles):
+    with chromium() as browser:
+        page = browser.new_page()
+        log_in(page, device.url, "root", ROOT_PASSWORD)
+        start_upgrade(page, small_bundles.flipped)
+        expect(page.locator("[data-fw=progress-title]")).to_have_text(
+            "The firmware was not installed", timeout=120_000)
+        expect(page.locator("[data-fw=progress-message]")).to_contain_text("damaged")
+        shot(page, "qemu-refused-flipped-byte")
+    assert device.primary() == "A"
+
+
+def test_standard_upgrade_from_the_page_comes_back_new_with_the_settings(
+        device: Device, new_bundle, settings: str):
+    with chromium() as browser:
+        page = browser.new_page()
+        log_in(page, device.url, "root", ROOT_PASSWORD)
+        start_upgrade(page, new_bundle)
+        title = page.locator("[data-fw=progress-title]")
+        expect(title).to_have_text("Installing the firmware", timeout=600_000)
+        shot(page, "qemu-standard-installing")
+        expect(title).to_have_text("Restarting", timeout=900_000)
+        device.restarted()
+        # The page waits for the device and reloads on the new firmware.
+        expect(page.locator("[data-fw=version]")).to_have_text(NEW, timeout=600_000)
+        shot(page, "qemu-standard-upgraded")
+    device.wait_committed("B")
+    assert running(device) == NEW
+    kept_settings(device, settings)
+
+
+def test_status_page_shows_the_version_and_both_slots(device: Device, old: str):
+    with chromium() as browser:
+        page = browser.new_page()
+        log_in(page, device.url, "root", ROOT_PASSWORD)
+        page.goto(device.url + "/status/")
+        expect(page.locator("[data-fact=firmware]")).to_have_text(NEW)
+        expect(page.locator("[data-fact=slot-B]")).to_contain_text(f"{NEW}: running, good")
+        expect(page.locator("[data-fact=slot-A]")).to_contain_text(f"{old}: not running, good")
+        expect(page.locator("[data-fact=firmware-last]")).to_contain_text(
+            f"Upgraded from firmware {old} to {NEW}")
+        shot(page, "qemu-status-slots")
+
+
+def test_rollback_returns_to_the_previous_version_with_the_settings(
+        device: Device, settings: str, old: str):
+    assert device.rpc("rollback") == {"apiVersion": "1.0", "method": "rollback", "data": {}}
+    device.restarted()
+    device.wait_committed("A")
+    assert running(device) == old
+    kept_settings(device, settings)
+
+
+def test_standard_upgrade_from_the_api(device: Device, new_bundle, settings: str):
+    answer = device.upgrade(new_bundle, autoCommit="default")
+    assert answer["data"] == {"firmwareVersion": NEW}, answer
+    device.restarted()
+    status = device.wait_committed("B")
+    assert status["activeFirmwareVersion"] == NEW and status["inactiveFirmwareVersion"]
+    kept_settings(device, settings)
+
+
+def test_autorollback_not_confirmed_returns_by_itself(device: Device, old: str):
+    with chromium() as browser:
+        page = browser.new_page()
+        log_in(page, device.url, "root", ROOT_PASSWORD)
+        start_upgrade(page, base_bundle(), "autorollback", minutes=1)
+        expect(page.locator("[data-fw=progress-title]")).to_have_text(
+            "Restarting", timeout=900_000)
+        device.restarted()
+        # Back on trial: the page counts down and offers Confirm; nobody clicks it.
+        page.goto(device.url + "/maintenance/")
+        expect(page.locator("[data-fw=trial]")).to_be_visible(timeout=600_000)
+        expect(page.locator("[data-fw=trial-version]")).to_have_text(old)
+        expect(page.locator("[data-fw=countdown]")).to_have_text(re.compile(r"0:\d\d"))
+        shot(page, "qemu-autorollback-countdown")
+    assert device.slots()["A"]["state"] == "booted"
+    device.restarted()  # the boot gate gave the slot up and restarted
+    status = device.wait_committed("B")
+    assert status["activeFirmwareVersion"] == NEW
+    last = device.machine.run("cat /data/herald/update/result.json", check=True).output
+    assert f"The upgrade to {old} was not confirmed within 1 minute;" in last
+
+
+def test_autorollback_confirmed_stays(device: Device, old: str):
+    with chromium() as browser:
+        page = browser.new_page()
+        log_in(page, device.url, "root", ROOT_PASSWORD)
+        start_upgrade(page, base_bundle(), "autorollback", minutes=10)
+        expect(page.locator("[data-fw=progress-title]")).to_have_text(
+            "Restarting", timeout=900_000)
+        device.restarted()
+        page.goto(device.url + "/maintenance/")
+        expect(page.locator("[data-fw=trial]")).to_be_visible(timeout=600_000)
+        page.get_by_role("button", name="Confirm").click()
+        expect(page.locator("[data-fw=trial]")).to_be_hidden()
+        expect(page.locator("[data-fw=progress-message]")).to_contain_text("confirmed")
+        shot(page, "qemu-autorollback-confirmed")
+    status = device.wait_committed("A")
+    assert status["activeFirmwareVersion"] == old and status["inactiveFirmwareVersion"] == NEW
+    assert device.primary() == "A"
+
+
+def test_factory_default_upgrade_comes_back_default_without_root_password(
+        device: Device, new_bundle):
+    answer = device.upgrade(new_bundle, factoryDefaultMode="hard")
+    assert answer["data"] == {"firmwareVersion": NEW}, answer
+    device.restarted()
+    # No root password: the first visit sets it, anyone may.
+    reply = httpx.get(device.url + "/maintenance/", follow_redirects=False, timeout=60)
+    assert reply.headers["location"] == "/setup/"
+    device.set_root_password()
+    device.wait_committed("B")
+    assert running(device) == NEW
+    assert device.params("SIP")["root.SIP.Port"] == "5060"
+    # No going back after a factory-default upgrade.
+    assert device.slots()["A"]["boot_status"] == "bad"
+    assert device.rpc("rollback")["error"]["code"] == 404
