@@ -87,6 +87,12 @@ class Device:
     def url(self) -> str:
         return self.machine.http_url.rstrip("/")
 
+    def has_update_client(self) -> bool:
+        """Whether the image runs Herald's boot gate and prepare step (herald-update)."""
+        units = self.machine.run("systemctl cat herald-health.service "
+                                 "herald-update-prepare.service 2>/dev/null").output
+        return "herald-update gate" in units and "herald-update prepare" in units
+
     def start(self) -> float:
         """Power on; returns the seconds until the device answers on HTTP."""
         started = time.monotonic()

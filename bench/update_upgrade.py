@@ -1,0 +1,101 @@
+#!/usr/bin/env python3
+"""Firmware upgrade figures on the test image in QEMU (TCG): how long an
+upgrade takes to upload, check and install, how long from the restart until
+the new slot is kept (confirmed by the boot gate), and how big a bundle is
+against the root filesystem it carries.
+
+    .venv/bin/python bench/update_upgrade.py [--rounds N]
+
+Needs `kas build kas.yml:kas/test.yml`. Times are wall-clock on a shared,
+TCG-emulated machine: read them as sizes, compare ratios between runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path[:0] = [str(Path(__file__).resolve().parent.parent / p) for p in ("", "firmware")]
+
+from tests.update import bundles  # noqa: E402
+from tests.update.device import Device, base_bundle, version_bundle  # noqa: E402
+
+
+def worker_times(device: Device) -> dict[str, float]:
+    """When the worker took the upgrade and when it had installed it (guest clock)."""
+    out = device.machine.run("journalctl -b -u herald-worker -o json --no-pager",
+                             check=True).output
+    stamps = {}
+    for line in out.splitlines():
+        entry = json.loads(line)
+        text = str(entry.get("MESSAGE", ""))
+        when = int(entry["__REALTIME_TIMESTAMP"]) / 1e6
+        if "firmware upgrade" in text:
+            stamps["received"] = when
+        elif "installed; it starts" in text:
+            stamps["installed"] = when
+    return stamps
+
+
+def sizes(bundle: Path, device: Device) -> tuple[int, int, int]:
+    """Bundle bytes, slot image bytes, bytes the root filesystem uses."""
+    info = bundles.inspect(bundle.parent, bundle, "herald-qemux86-64", bundles.dev_pki())
+    image = sum(image["size"] for slot in info["images"] for image in slot.values())
+    used = int(device.machine.run("df -B1 --output=used / | tail -1", check=True).output)
+    return bundle.stat().st_size, image, used
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rounds", type=int, default=2, help="upgrades to time (default 2)")
+    args = parser.parse_args()
+    versions = [f"0.{9 + n}.0" for n in range(args.rounds)]
+    prepared = {v: version_bundle(v) for v in versions}
+    with tempfile.TemporaryDirectory(prefix="bench-update-") as work:
+        device = Device.create(Path(work) / "vm")
+        boot = device.start()
+        try:
+            device.set_root_password()
+            slot = "A"
+            device.wait_committed(slot)
+            size, image, used = sizes(base_bundle(), device)
+            uploads, installs, restarts = [], [], []
+            for version in versions:
+                started = time.monotonic()
+                answer = device.upgrade(prepared[version])
+                assert answer.get("data") == {"firmwareVersion": version}, answer
+                replied = time.monotonic()
+                stamps = worker_times(device)
+                installs.append(stamps["installed"] - stamps["received"])
+                uploads.append(replied - started - installs[-1])
+                device.machine.wait_for_exit(timeout=600)
+                rebooted = time.monotonic()
+                device.start()
+                slot = "B" if slot == "A" else "A"
+                device.wait_committed(slot)
+                restarts.append(time.monotonic() - rebooted)
+                print(f"{version}: {replied - started:.0f} s request (upload {uploads[-1]:.0f} s, "
+                      f"check and install {installs[-1]:.0f} s), restart to kept slot "
+                      f"{restarts[-1]:.0f} s", flush=True)
+        finally:
+            device.stop()
+    median = statistics.median
+    print(f"first boot to HTTP:                 {boot:.0f} s")
+    print(f"upload of the bundle (VAPIX):       {median(uploads):.0f} s "
+          f"({size / median(uploads) / 1e6:.1f} MB/s)")
+    print(f"check and install of a bundle:      {median(installs):.0f} s "
+          f"({size / median(installs) / 1e6:.1f} MB/s of bundle)")
+    print(f"restart to confirmed (kept) slot:   {median(restarts):.0f} s")
+    print(f"bundle size:                        {size / 1e6:.0f} MB")
+    print(f"root filesystem: slot image {image / 1e6:.0f} MB, used {used / 1e6:.0f} MB; "
+          f"bundle = {size / used:.2f} x used, {size / image:.2f} x image")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
