@@ -62,6 +62,12 @@ def result_back_on_old(pending: PendingUpgrade, now: float) -> UpgradeResult:
                          f"{why}; the device returned to firmware {pending.from_version}.", now)
 
 
+def duration(seconds: int) -> str:
+    """'1 minute', '5 minutes', '30 seconds'."""
+    count, unit = (seconds // 60, "minute") if seconds % 60 == 0 else (seconds, "second")
+    return f"{count} {unit}{'' if count == 1 else 's'}"
+
+
 class Gate:
     """One boot's decision, with RAUC, the upgrade records and the health checks."""
 
@@ -172,9 +178,8 @@ class Gate:
             while not decided.done():
                 left = pending.deadline - time.time()
                 if left <= 0:
-                    minutes = pending.confirm_seconds / 60
                     return (f"The upgrade to {pending.to_version} was not confirmed within "
-                            f"{minutes:g} minute{'' if minutes == 1 else 's'}")
+                            f"{duration(pending.confirm_seconds)}")
                 # Wake up at the deadline, or earlier to notice an extension.
                 await asyncio.wait([decided], timeout=min(left, 1.0))
             return decided.result()
