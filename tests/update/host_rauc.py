@@ -26,8 +26,11 @@ COMPATIBLE = "herald-qemux86-64"
 
 
 class HostRauc:
-    def __init__(self, work: Path) -> None:
+    """`shared`: host directories RAUC sees at the same path (where bundles are)."""
+
+    def __init__(self, work: Path, shared: tuple[Path, ...] = ()) -> None:
         self.work = work
+        self.shared = shared
         self.process: subprocess.Popen | None = None
         (work / "run").mkdir(parents=True, exist_ok=True)
         (work / "data").mkdir(exist_ok=True)
@@ -91,9 +94,11 @@ class HostRauc:
                   "DBUS_SESSION_BUS_ADDRESS=unix:path=/w/run/bus DBUS_STARTER_BUS_TYPE=session "
                   f"rauc --conf=/w/system.conf --override-boot-slot={slot} service")
         log = (self.work / "rauc.log").open("ab")
+        binds = [arg for path in self.shared for arg in ("--bind", f"{path}:{path}")]
         self.process = subprocess.Popen(
-            [str(bundles.CHROOT), str(bundles.ensure_tools()), "--bind", f"{self.work}:/w", "--",
-             "sh", "-c", script], stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            [str(bundles.CHROOT), str(bundles.ensure_tools()), "--bind", f"{self.work}:/w",
+             *binds, "--", "sh", "-c", script],
+            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         wait_until(self._answers, timeout=30, interval=0.1, what="the RAUC service")
 
     def _answers(self) -> bool:
