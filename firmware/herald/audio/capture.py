@@ -11,16 +11,19 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 
 import alsaaudio
 import numpy as np
 
+from herald.audio.echo import EchoCanceller, EchoReference
 from herald.audio.gain import db_to_gain, ramp
 from herald.audio.levels import LevelMeter
 from herald.audio.mixer import GAIN_SECONDS
 from herald.audio.pcm import float_to_s16, s16_to_float, to_mono
 from herald.audio.playback import REOPEN_SECONDS, open_pcm
+from herald.audio.realtime import make_realtime
 from herald.audio.resample import Resampler
 from herald.audio.settings import AudioSettings
 from herald.hal.audio_devices import PcmConfig
@@ -28,6 +31,8 @@ from herald.hal.audio_devices import PcmConfig
 log = logging.getLogger(__name__)
 
 STREAM_RATE = 16000
+CLOCK_SLACK = 0.005
+LOST_SECONDS = 0.25
 
 
 BlockSink = Callable[[bytes], None]
@@ -35,8 +40,10 @@ LevelSink = Callable[[float], None]
 
 
 class Capture:
-    def __init__(self, config: PcmConfig, settings: AudioSettings, on_level: LevelSink) -> None:
+    def __init__(self, config: PcmConfig, settings: AudioSettings, on_level: LevelSink,
+                 reference: EchoReference) -> None:
         self.config, self.settings, self.on_level = config, settings, on_level
+        self.reference = reference
         self.listeners: set[BlockSink] = set()
         self.lock = threading.Lock()
         self.stopping = threading.Event()
@@ -68,6 +75,7 @@ class Capture:
         return 0.0 if self.settings.input_mute else db_to_gain(self.settings.input_gain)
 
     def _run(self) -> None:
+        make_realtime(f"the {self.config.device!r} capture thread")
         while not self.stopping.is_set():
             try:
                 pcm = open_pcm(alsaaudio.PCM_CAPTURE, self.config)
@@ -93,6 +101,8 @@ class Capture:
         rate, channels = self.config.rate, self.config.channels
         resampler = Resampler(rate, STREAM_RATE)
         meter = LevelMeter(rate, self.on_level)
+        canceller: EchoCanceller | None = None
+        clock: float | None = None
         while not self.stopping.is_set():
             frames, data = pcm.read()
             if frames <= 0:
@@ -101,8 +111,22 @@ class Capture:
                 else:  # a device with nothing to give: do not spin
                     self.stopping.wait(self.config.period_seconds)
                 continue
+            # When the last sample read was heard: one block after the one before,
+            # sample by sample, as echo cancellation needs; pulled back when it would
+            # lie in the future (the first read came from a full buffer) and set
+            # anew when far behind (samples were lost).
+            now = time.monotonic()
+            clock = now if clock is None else clock + frames / rate
+            if clock > now + CLOCK_SLACK or now - clock > LOST_SECONDS:
+                clock = now
             raw = np.frombuffer(data, dtype="<i2")[: frames * channels].reshape(frames, channels)
             samples = to_mono(s16_to_float(raw))
+            if not self.settings.echo_cancellation or self.reference.rate != rate:
+                canceller = None
+            elif frames == self.config.period_frames:
+                canceller = canceller or EchoCanceller(frames, rate)
+                far = self.reference.window(clock - frames / rate, frames)
+                samples = canceller.process(samples, far)
             gain = ramp(self.gain, self._gain_target(), GAIN_SECONDS, rate, frames)
             self.gain = float(gain[-1])
             samples = samples * gain

@@ -17,9 +17,11 @@ from collections.abc import Callable
 
 import alsaaudio
 
+from herald.audio.echo import EchoReference
 from herald.audio.levels import LevelMeter
 from herald.audio.mixer import Mixer, VoiceEvent
 from herald.audio.pcm import float_to_s16, interleave
+from herald.audio.realtime import make_realtime
 from herald.hal.audio_devices import PcmConfig
 
 log = logging.getLogger(__name__)
@@ -41,8 +43,9 @@ def open_pcm(kind: int, config: PcmConfig) -> alsaaudio.PCM:
 
 class Playback:
     def __init__(self, config: PcmConfig, mixer: Mixer, on_events: EventSink,
-                 on_level: LevelSink) -> None:
+                 on_level: LevelSink, reference: EchoReference) -> None:
         self.config, self.mixer, self.on_events, self.on_level = config, mixer, on_events, on_level
+        self.reference = reference
         self.stopping = threading.Event()
         self.thread = threading.Thread(target=self._run, name="playback", daemon=True)
         self.underruns = 0
@@ -60,6 +63,7 @@ class Playback:
         self.thread.join(timeout=5)
 
     def _run(self) -> None:
+        make_realtime(f"the {self.config.device!r} playback thread")
         while not self.stopping.is_set():
             try:
                 pcm = open_pcm(alsaaudio.PCM_PLAYBACK, self.config)
@@ -107,5 +111,6 @@ class Playback:
                 self.underruns += 1
                 pcm.write(data)
             self.frames_written += period
+            self.reference.played(block, time.monotonic())
             if events:
                 self.on_events(events, time.time())

@@ -29,6 +29,7 @@ import numpy as np
 
 from herald.audio.capture import STREAM_RATE, Capture
 from herald.audio.clips import ClipStore
+from herald.audio.echo import EchoReference
 from herald.audio.g711 import ulaw_encode
 from herald.audio.levels import LevelDetector
 from herald.audio.link import CAPTURE, CAPTURE_ENCODINGS, HEADER_LIMIT, TRANSMIT, encode
@@ -69,8 +70,9 @@ class AudioService:
         self.settings = AudioSettings()  # until start() reads the parameters
         self.rate = devices.playback.rate
         self.mixer = Mixer(self.rate, self.settings)
+        self.reference = EchoReference(self.rate)
         self.playback = Playback(devices.playback, self.mixer, self._voice_events,
-                                 self._output_level)
+                                 self._output_level, self.reference)
         self.capture: Capture | None = None
         self.detector = LevelDetector(self.settings.sound_level_threshold)
         self.level: float | None = None
@@ -209,7 +211,8 @@ class AudioService:
 
     def _apply_input(self) -> None:
         if self.settings.input_enabled and self.capture is None:
-            self.capture = Capture(self.devices.capture, self.settings, self._level)
+            self.capture = Capture(self.devices.capture, self.settings, self._level,
+                                   self.reference)
             self.capture.start()
         elif not self.settings.input_enabled and self.capture is not None:
             capture, self.capture = self.capture, None

@@ -30,25 +30,29 @@ import argparse
 import contextlib
 import ctypes
 import fcntl
+import json
 import os
 import select
 import signal
 import struct
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import numpy as np
 import soundfile
 
+from herald.audio.realtime import make_realtime
 from herald.audio.resample import Resampler
 
 PCM_SPEAKER = "herald_speaker"
 PCM_MIC = "herald_mic"
 F_SETPIPE_SZ = 1031
 PR_SET_PDEATHSIG = 1
-PIPE_BYTES = 4096
+PIPE_BYTES = 4096  # the speaker's pipe: a page, so writes keep time like a DAC's buffer
+MIC_PIPE_BYTES = 16384  # the microphone's: room to catch up after the simulator was held up
 CHUNK_FRAMES = 240  # the simulated DAC moves 5 ms at a time at 48 kHz
 UNDERRUN_SLACK = 0.05  # a gap longer than this restarts the speaker's clock
 HEADER_UPDATE_SECONDS = 0.1
@@ -115,50 +119,110 @@ class WavAppender:
         os.close(self.fd)
 
 
-def _open_pipe(path: Path, flags: int = 0) -> int:
+def _open_pipe(path: Path, size: int, flags: int = 0) -> int:
     if not path.exists():
         os.mkfifo(path, 0o600)
     fd = os.open(path, os.O_RDWR | flags)
-    fcntl.fcntl(fd, F_SETPIPE_SZ, PIPE_BYTES)
+    fcntl.fcntl(fd, F_SETPIPE_SZ, size)
     return fd
 
 
-def run_speaker(pipe: Path, wav: Path, rate: int, channels: int, timeline: Path | None) -> None:
-    """Play the pipe into `wav` in real time until SIGTERM.
+def run_speaker(pipe: Path, wav: Path, rate: int, channels: int, timeline: Path | None,
+                room: Room, opened: threading.Event, stop: threading.Event) -> None:
+    """Play the pipe into `wav` in real time until `stop`.
 
     With `timeline`, each chunk's first frame and the moment it was played
     (time.time()) are logged, for latency benchmarks.
     """
-    fd = _open_pipe(pipe)
+    make_realtime("the simulated speaker")  # hardware keeps time whatever the load
+    fd = _open_pipe(pipe, PIPE_BYTES)
+    opened.set()
     frame_bytes = 2 * channels
     out = WavAppender(wav, rate, channels)
     log = open(timeline, "w", buffering=1) if timeline else None  # noqa: SIM115
-    _ready()
-    clock, played, partial = None, 0, b""
+    clock, played, partial = 0.0, 0, b""
     try:
-        while True:
+        while not stop.is_set():
             if not select.select([fd], [], [], HEADER_UPDATE_SECONDS)[0]:
                 out.flush()  # idle: let readers see everything played so far
+                continue
             data = partial + os.read(fd, CHUNK_FRAMES * frame_bytes)
             usable = len(data) - len(data) % frame_bytes
             data, partial = data[:usable], data[usable:]
             now = time.monotonic()
-            if clock is None or now > clock + played / rate + UNDERRUN_SLACK:
+            if now > clock + played / rate + UNDERRUN_SLACK:
                 clock = now - played / rate  # the DAC starts again after an underrun
                 out.flush()
             if log:
                 log.write(f"{played} {time.time():.6f}\n")
             out.append(data)
+            room.played(np.frombuffer(data, dtype="<i2"), clock + played / rate)
             played += usable // frame_bytes
             delay = clock + played / rate - time.monotonic()
             if delay > 0:
                 time.sleep(delay)
-    except _Stop:
-        pass
     finally:
         out.close()
         if log:
             log.close()
+
+
+# -- the room between them ---------------------------------------------------------
+
+
+class Room:
+    """Sound from the speaker reaching the microphone: `gain_db` quieter, `delay_ms` later.
+
+    Set by a small JSON file (FileAudioDevices.set_room); without it the
+    room is silent. Speaker-to-microphone coupling is what echo cancellation
+    and the speaker test work against.
+    """
+
+    def __init__(self, path: Path, rate: int, channels: int) -> None:
+        self.path, self.rate, self.channels = path, rate, channels
+        self.history = np.zeros(2 * rate, dtype=np.float32)  # the last two seconds played
+        self.end = time.monotonic()  # when the last sample in history was played
+        self.lock = threading.Lock()
+        self.stamp: tuple[int, int] | None = None
+        self.gain, self.delay = 0.0, 0.0
+
+    def played(self, samples: np.ndarray, start: float) -> None:
+        mono = samples.reshape(-1, self.channels).mean(axis=1).astype(np.float32) / 32768
+        end = start + len(mono) / self.rate
+        with self.lock:
+            silence = min(round((start - self.end) * self.rate), len(self.history))
+            if silence > 0:  # the speaker was idle in between
+                mono = np.concatenate([np.zeros(silence, dtype=np.float32), mono])
+            mono = mono[-len(self.history) :]
+            self.history = np.concatenate([self.history[len(mono) :], mono])
+            self.end = end
+
+    def echo(self, end: float, frames: int) -> np.ndarray:
+        """What the microphone hears of the speaker over the `frames` before `end`."""
+        self._reload()
+        if self.gain == 0.0:
+            return np.zeros(frames, dtype=np.float32)
+        with self.lock:
+            last = len(self.history) - round((self.end - (end - self.delay)) * self.rate)
+            window = np.zeros(frames, dtype=np.float32)
+            first = last - frames
+            lo, hi = max(first, 0), min(last, len(self.history))
+            if hi > lo:
+                window[lo - first : hi - first] = self.history[lo:hi]
+        return window * np.float32(self.gain)
+
+    def _reload(self) -> None:
+        try:
+            stat = self.path.stat()
+        except FileNotFoundError:
+            self.stamp, self.gain = None, 0.0
+            return
+        stamp = (stat.st_ino, stat.st_mtime_ns)
+        if stamp != self.stamp:
+            self.stamp = stamp
+            room = json.loads(self.path.read_text())
+            self.gain = 10 ** (float(room["gain_db"]) / 20)
+            self.delay = float(room["delay_ms"]) / 1000
 
 
 # -- the microphone ---------------------------------------------------------------
@@ -191,48 +255,65 @@ class Scene:
         pcm = np.clip(np.rint(mono * 32768), -32768, 32767).astype(np.int16)
         self.samples = np.repeat(pcm, self.channels) if pcm.size else self.samples
 
-    def chunk(self, frames: int) -> bytes:
+    def chunk(self, frames: int) -> np.ndarray:
+        """The next `frames` of the scene, interleaved 16-bit."""
         self._reload()
         count = frames * self.channels
         indices = (self.position + np.arange(count)) % len(self.samples)
         self.position = int((self.position + count) % len(self.samples))
-        return self.samples[indices].tobytes()
+        return self.samples[indices]
 
 
-def run_mic(pipe: Path, scene_path: Path, rate: int, channels: int, period: int) -> None:
-    """Write the scene into the pipe in real time, `period` frames at a time, until SIGTERM."""
+def run_mic(pipe: Path, scene_path: Path, rate: int, channels: int, period: int, room: Room,
+            opened: threading.Event, stop: threading.Event) -> None:
+    """Write the scene and the room's echo into the pipe in real time, `period` frames
+    at a time, until `stop`."""
+    make_realtime("the simulated microphone")
+    fd = _open_pipe(pipe, MIC_PIPE_BYTES, os.O_NONBLOCK)
+    opened.set()
+    scene = Scene(scene_path, rate, channels)
+    start, sent = time.monotonic(), 0
+    while not stop.is_set():
+        due = int((time.monotonic() - start) * rate) - sent
+        while due >= period:
+            sent += period
+            echo = room.echo(start + sent / rate, period)
+            heard = scene.chunk(period).astype(np.int32) + np.repeat(
+                np.rint(echo * 32768).astype(np.int32), channels)
+            # Writes up to a page are atomic: a reader gets whole periods.
+            with contextlib.suppress(BlockingIOError):  # nobody reads: samples are lost
+                os.write(fd, np.clip(heard, -32768, 32767).astype("<i2").tobytes())
+            due -= period
+        time.sleep(period / rate)
+
+
+def run_card(directory: Path, rate: int, channels: int, period: int,
+             timeline: bool) -> None:
+    """The whole simulated card (speaker, microphone, room) until SIGTERM."""
     if period * channels * 2 > PIPE_BYTES:
         raise SystemExit(f"a period of {period} frames does not fit the {PIPE_BYTES}-byte pipe")
-    fd = _open_pipe(pipe, os.O_NONBLOCK)
-    scene = Scene(scene_path, rate, channels)
-    _ready()
-    start, sent = time.monotonic(), 0
-    try:
-        while True:
-            due = int((time.monotonic() - start) * rate) - sent
-            while due >= period:
-                # Writes up to a page are atomic: a reader gets whole periods.
-                with contextlib.suppress(BlockingIOError):  # nobody reads: samples are lost
-                    os.write(fd, scene.chunk(period))
-                sent += period
-                due -= period
-            time.sleep(period / rate)
-    except _Stop:
-        pass
-
-
-class _Stop(Exception):
-    pass
-
-
-def _raise_stop(*_: object) -> None:
-    raise _Stop
-
-
-def _ready() -> None:
-    signal.signal(signal.SIGTERM, _raise_stop)
-    signal.signal(signal.SIGINT, _raise_stop)
+    stop = threading.Event()
+    room = Room(directory / "room.json", rate, channels)
+    opened = [threading.Event(), threading.Event()]
+    parts = [
+        threading.Thread(target=run_speaker, args=(
+            directory / "speaker.fifo", directory / "speaker.wav", rate, channels,
+            directory / "speaker.timeline" if timeline else None, room, opened[0], stop)),
+        threading.Thread(target=run_mic, args=(
+            directory / "mic.fifo", directory / "mic-scene.wav", rate, channels, period,
+            room, opened[1], stop)),
+    ]
+    stopping = {signal.SIGINT, signal.SIGTERM}
+    signal.pthread_sigmask(signal.SIG_BLOCK, stopping)  # the threads inherit the mask
+    for part in parts:
+        part.start()
+    if not all(event.wait(10) for event in opened):
+        raise SystemExit("the simulated card's pipes did not open")
     print("ready", flush=True)
+    signal.sigwait(stopping)
+    stop.set()
+    for part in parts:
+        part.join()
 
 
 # -- managing both ----------------------------------------------------------------
@@ -264,22 +345,19 @@ class FileAudioDevices:
         self.directory.mkdir(parents=True, exist_ok=True)
         self.asoundrc.write_text(alsa_config(self.directory))
         self.devices_toml.write_text(devices_config(self.rate, self.channels, self.period_frames))
-        common = ["--rate", str(self.rate), "--channels", str(self.channels)]
-        speaker = ["speaker", str(self.directory / "speaker.fifo"), str(self.speaker_wav), *common]
+        arguments = ["card", str(self.directory), "--rate", str(self.rate), "--channels",
+                     str(self.channels), "--period", str(self.period_frames)]
         if self.timeline:
-            speaker += ["--timeline", str(self.timeline)]
-        mic = ["mic", str(self.directory / "mic.fifo"), str(self.mic_scene), *common,
-               "--period", str(self.period_frames)]
-        for arguments in (speaker, mic):
-            process = subprocess.Popen(
-                [sys.executable, "-m", "herald.hal.file_audio", *arguments],
-                stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": _pythonpath()},
-                preexec_fn=die_with_parent,
-            )
-            self.processes.append(process)
-            if process.stdout is None or process.stdout.readline().strip() != "ready":
-                self.stop()
-                raise RuntimeError(f"the simulated {arguments[0]} did not start")
+            arguments.append("--timeline")
+        process = subprocess.Popen(
+            [sys.executable, "-m", "herald.hal.file_audio", *arguments],
+            stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": _pythonpath()},
+            preexec_fn=die_with_parent,
+        )
+        self.processes.append(process)
+        if process.stdout is None or process.stdout.readline().strip() != "ready":
+            self.stop()
+            raise RuntimeError("the simulated sound card did not start")
         return self
 
     def stop(self) -> None:
@@ -306,6 +384,17 @@ class FileAudioDevices:
         temporary = self.mic_scene.with_suffix(".tmp.wav")
         soundfile.write(temporary, samples, rate, subtype="PCM_16")
         os.replace(temporary, self.mic_scene)
+
+    def set_room(self, gain_db: float | None, delay_ms: float = 20.0) -> None:
+        """Let the microphone hear the speaker, `gain_db` quieter and `delay_ms` later;
+        None makes the room silent again."""
+        room = self.directory / "room.json"
+        if gain_db is None:
+            room.unlink(missing_ok=True)
+            return
+        temporary = room.with_suffix(".tmp")
+        temporary.write_text(json.dumps({"gain_db": gain_db, "delay_ms": delay_ms}))
+        os.replace(temporary, room)
 
     def speaker_frames(self) -> int:
         """Frames the speaker has played so far."""
@@ -336,33 +425,27 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m herald.hal.file_audio", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
-    for name in ("speaker", "mic"):
-        command = commands.add_parser(name)
-        command.add_argument("pipe", type=Path)
-        command.add_argument("file", type=Path)
+    for name in ("card", "up"):
+        command = commands.add_parser(name, help="run the simulated sound card"
+                                      + (" and print its environment" if name == "up" else ""))
+        command.add_argument("directory", type=Path)
         command.add_argument("--rate", type=int, default=48000)
         command.add_argument("--channels", type=int, default=1)
-        if name == "speaker":
-            command.add_argument("--timeline", type=Path)
-        else:
-            command.add_argument("--period", type=int, default=480)
-    up = commands.add_parser("up", help="run the simulated sound card until Ctrl-C")
-    up.add_argument("directory", type=Path)
-    up.add_argument("--rate", type=int, default=48000)
+        command.add_argument("--period", type=int, default=480)
+        command.add_argument("--timeline", action="store_true")
     args = parser.parse_args(argv)
-    if args.command == "speaker":
-        run_speaker(args.pipe, args.file, args.rate, args.channels, args.timeline)
-    elif args.command == "mic":
-        run_mic(args.pipe, args.file, args.rate, args.channels, args.period)
-    else:
-        with FileAudioDevices(args.directory.resolve(), rate=args.rate) as devices:
-            for key, value in devices.env.items():
-                print(f"export {key}={value}")
-            print(f"# the speaker plays into {devices.speaker_wav}; "
-                  f"the microphone hears {devices.mic_scene}", flush=True)
-            stop = {signal.SIGINT, signal.SIGTERM}
-            signal.pthread_sigmask(signal.SIG_BLOCK, stop)
-            signal.sigwait(stop)
+    if args.command == "card":
+        run_card(args.directory, args.rate, args.channels, args.period, args.timeline)
+        return
+    with FileAudioDevices(args.directory.resolve(), rate=args.rate, channels=args.channels,
+                          period_frames=args.period, timeline=args.timeline) as devices:
+        for key, value in devices.env.items():
+            print(f"export {key}={value}")
+        print(f"# the speaker plays into {devices.speaker_wav}; "
+              f"the microphone hears {devices.mic_scene}", flush=True)
+        stop = {signal.SIGINT, signal.SIGTERM}
+        signal.pthread_sigmask(signal.SIG_BLOCK, stop)
+        signal.sigwait(stop)
 
 
 if __name__ == "__main__":
