@@ -126,7 +126,8 @@ def test_sound_level_on_the_detectors_page(device: AudioDevice) -> None:
                    what="the engine to take the new sound level")
         bad = post_form(client, "/system/detectors/audio/", {"sound_level_threshold": "170"},
                         token_from="/system/detectors/")
-        assert "whole number from 0 to 100" in client.get(bad.headers["location"]).text
+        assert "Sound level: Ensure this value is less than or equal to 100" in client.get(
+            bad.headers["location"]).text
         post_form(client, "/system/detectors/audio/", {"sound_level_threshold": "50"},
                   token_from="/system/detectors/")
     with device.stack.browser(device.stack.accounts["operator"]) as client:

@@ -3,8 +3,14 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 
+from accounts.access import apply_params, level_of
+from herald.audio.params import params_from_settings
 from herald.audio.settings import INPUT_GAINS, INPUT_TYPES, OUTPUT_GAINS, POWER_TYPES
+from herald.params import ParamError
 
 INPUT_TYPE_NAMES = {"mic": "Microphone", "line": "Line in"}
 POWER_TYPE_NAMES = {"off": "No power", "bias": "Plug-in power (bias)"}
@@ -23,3 +29,18 @@ class DeviceSettingsForm(forms.Form):
                                      max_value=OUTPUT_GAINS.stop - 1)
     output_mute = forms.BooleanField(label="Mute the speaker", required=False)
     echo_cancellation = forms.BooleanField(label="Echo cancellation", required=False)
+
+
+def save_settings(request: HttpRequest, form: forms.Form, saved: str, back: str) -> HttpResponse:
+    """Apply an audio settings form to the parameter tree, say how it went, go `back`."""
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            messages.error(request, f"{form.fields[field].label}: {' '.join(errors)}")
+        return redirect(back)
+    try:
+        apply_params(params_from_settings(form.cleaned_data), level_of(request.user))
+    except ParamError as exc:
+        messages.error(request, f"{exc.name}: {exc.reason}")
+    else:
+        messages.success(request, saved)
+    return redirect(back)

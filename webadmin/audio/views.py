@@ -9,21 +9,20 @@ from __future__ import annotations
 import struct
 from collections.abc import AsyncIterator
 
-from django.contrib import messages
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
-from accounts.access import api, apply_params, level_of, page
+from accounts.access import api, page
 from audio.cgi import CLIP_TYPES
 from audio.engine import EngineError, call, clips, link, status
 from audio.forms import DeviceSettingsForm
+from audio.forms import save_settings as save_settings_form
 from herald.access import Level
 from herald.audio.clipformat import EXTENSIONS, ClipError
 from herald.audio.clips import ClipNotFound
 from herald.audio.link import LinkError, open_capture
-from herald.audio.params import params_from_settings, settings_from_params
-from herald.params import ParamError
+from herald.audio.params import settings_from_params
 from herald_web.device import params
 from recordings.models import STORAGES, Recording
 
@@ -49,18 +48,8 @@ def index(request: HttpRequest) -> HttpResponse:
 @page(Level.OPERATOR)
 @require_POST
 def save_settings(request: HttpRequest) -> HttpResponse:
-    form = DeviceSettingsForm(request.POST)
-    if not form.is_valid():
-        for field, errors in form.errors.items():
-            messages.error(request, f"{form.fields[field].label}: {' '.join(errors)}")
-        return redirect("audio:index")
-    try:
-        apply_params(params_from_settings(form.cleaned_data), level_of(request.user))
-    except ParamError as exc:
-        messages.error(request, f"{exc.name}: {exc.reason}")
-    else:
-        messages.success(request, "The device settings are saved.")
-    return redirect("audio:index")
+    return save_settings_form(request, DeviceSettingsForm(request.POST),
+                              "The device settings are saved.", "audio:index")
 
 
 def _refusal(exc: Exception, status_code: int = 400) -> JsonResponse:

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
-from accounts.access import apply_params, level_of, page
+from accounts.access import page
+from audio.forms import save_settings
 from herald.access import Level
-from herald.audio.params import params_from_settings, settings_from_params
-from herald.params import ParamError
+from herald.audio.params import settings_from_params
 from herald_web.device import params
 
 CONTEXT = {"section": "system", "page_key": "system.detectors"}
@@ -36,14 +35,5 @@ def index(request: HttpRequest) -> HttpResponse:
 @page(Level.ADMIN)
 @require_POST
 def save(request: HttpRequest) -> HttpResponse:
-    form = AudioDetectionForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "The sound level must be a whole number from 0 to 100.")
-        return redirect("detectors:index")
-    try:
-        apply_params(params_from_settings(form.cleaned_data), level_of(request.user))
-    except ParamError as exc:
-        messages.error(request, f"{exc.name}: {exc.reason}")
-    else:
-        messages.success(request, "The sound level is saved.")
-    return redirect("detectors:index")
+    return save_settings(request, AudioDetectionForm(request.POST), "The sound level is saved.",
+                         "detectors:index")

@@ -9,7 +9,6 @@ not block; the microphone never waits for anyone.
 
 from __future__ import annotations
 
-import logging
 import threading
 import time
 from collections.abc import Callable
@@ -17,18 +16,15 @@ from collections.abc import Callable
 import alsaaudio
 import numpy as np
 
+from herald.audio.device import DeviceThread
 from herald.audio.echo import EchoCanceller, EchoReference
 from herald.audio.gain import db_to_gain, ramp
 from herald.audio.levels import LevelMeter
 from herald.audio.mixer import GAIN_SECONDS
 from herald.audio.pcm import float_to_s16, s16_to_float, to_mono
-from herald.audio.playback import REOPEN_SECONDS, open_pcm
-from herald.audio.realtime import make_realtime
 from herald.audio.resample import Resampler
 from herald.audio.settings import AudioSettings
 from herald.hal.audio_devices import PcmConfig
-
-log = logging.getLogger(__name__)
 
 STREAM_RATE = 16000
 CLOCK_SLACK = 0.005
@@ -39,26 +35,18 @@ BlockSink = Callable[[bytes], None]
 LevelSink = Callable[[float], None]
 
 
-class Capture:
+class Capture(DeviceThread):
+    kind = alsaaudio.PCM_CAPTURE
+    role = "capture"
+
     def __init__(self, config: PcmConfig, settings: AudioSettings, on_level: LevelSink,
                  reference: EchoReference) -> None:
-        self.config, self.settings, self.on_level = config, settings, on_level
-        self.reference = reference
+        super().__init__(config)
+        self.settings, self.on_level, self.reference = settings, on_level, reference
         self.listeners: set[BlockSink] = set()
         self.lock = threading.Lock()
-        self.stopping = threading.Event()
-        self.thread = threading.Thread(target=self._run, name="capture", daemon=True)
         self.gain = self._gain_target()
-        self.error: str | None = None
-        self.opened = False
         self.overruns = 0
-
-    def start(self) -> None:
-        self.thread.start()
-
-    def stop(self) -> None:
-        self.stopping.set()
-        self.thread.join(timeout=5)
 
     def configure(self, settings: AudioSettings) -> None:
         self.settings = settings
@@ -74,30 +62,7 @@ class Capture:
     def _gain_target(self) -> float:
         return 0.0 if self.settings.input_mute else db_to_gain(self.settings.input_gain)
 
-    def _run(self) -> None:
-        make_realtime(f"the {self.config.device!r} capture thread")
-        while not self.stopping.is_set():
-            try:
-                pcm = open_pcm(alsaaudio.PCM_CAPTURE, self.config)
-            except alsaaudio.ALSAAudioError as exc:
-                self._fail(f"cannot open capture device {self.config.device!r}: {exc}")
-                continue
-            self.error, self.opened = None, True
-            try:
-                self._capture(pcm)
-            except alsaaudio.ALSAAudioError as exc:
-                self._fail(f"capture device {self.config.device!r} failed: {exc}")
-            finally:
-                self.opened = False
-                pcm.close()
-
-    def _fail(self, message: str) -> None:
-        if message != self.error:
-            log.error("%s", message)
-        self.error = message
-        self.stopping.wait(REOPEN_SECONDS)
-
-    def _capture(self, pcm: alsaaudio.PCM) -> None:
+    def work(self, pcm: alsaaudio.PCM) -> None:
         rate, channels = self.config.rate, self.config.channels
         resampler = Resampler(rate, STREAM_RATE)
         meter = LevelMeter(rate, self.on_level)
