@@ -1,7 +1,8 @@
 """Signed A/B updates on a device in QEMU: bundles signed by another key or
 with one flipped byte are refused while the device keeps running slot A; the
 freshly built bundle boots slot B; a slot whose firmware does not come up is
-given up by the health check and the device falls back by itself.
+given up by the health check and the device falls back by itself; a slot
+that never finishes booting is left after its three boot tries.
 
 The steps build on each other on one persistent disk (each reboot is a new
 QEMU process), so the tests run in file order.
@@ -31,6 +32,8 @@ printf '#!/bin/sh\\necho simulated broken firmware >&2\\nexit 1\\n' > /run/broke
 chmod 755 /run/broken-herald-web
 mount --bind /run/broken-herald-web /usr/lib/herald/venv/bin/herald-web
 """
+# A slot that never finishes booting: slot A restarts itself early in every boot.
+RESTARTS_ON_SLOT_A = "grep -q 'rauc.slot=A' /proc/cmdline && systemctl reboot --force || true\n"
 
 
 def tools(*command: str, binds: dict[Path, str]) -> None:
@@ -145,4 +148,17 @@ def test_slot_whose_firmware_fails_falls_back_by_itself(machine):
     slots = slot_states(machine)
     assert slots["B"]["state"] == "booted"
     assert slots["A"]["boot_status"] == "bad"
+    wait_for_good_slot(machine, "B")
+
+
+def test_slot_that_never_finishes_booting_is_left_after_three_tries(machine):
+    machine.run("rauc status mark-active other", check=True)
+    machine.reboot(boot_script=RESTARTS_ON_SLOT_A)
+    for attempt in (1, 2, 3):
+        machine.wait_for_exit(timeout=600)
+        assert f"Herald: booting slot A, try {attempt} of 3" in machine.console()
+        machine.boot(RESTARTS_ON_SLOT_A)
+    machine.wait_until_up()
+    assert "Herald: booting slot B" in machine.console()
+    assert slot_states(machine)["B"]["state"] == "booted"
     wait_for_good_slot(machine, "B")
