@@ -388,6 +388,7 @@ class AudioService:
         while len(samples) and not done.done():
             room = source.space()
             if room <= 0:
+                source.throttle()
                 await asyncio.sleep(pause)
                 continue
             source.push(samples[:room])

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import queue
 import threading
+import time
 from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,6 +26,8 @@ log = logging.getLogger(__name__)
 END_FADE_SECONDS = 0.003  # a clip's last samples fade out, so its end never clicks
 PREFETCH_BLOCKS = 8
 PRIME_SECONDS = 0.25  # decoded before playing starts, a margin for a busy machine
+CATCH_UP_FACTOR = 2  # a live stream buffered beyond this many prebuffers plays faster
+THROTTLE_MEMORY = 1.0  # seconds a sender that had to wait counts as faster than real time
 
 
 class Source:
@@ -197,6 +200,7 @@ class LiveSource(Source):
         self.lock = threading.Lock()
         self.frames_in = 0
         self.frames_out = 0
+        self.throttled = 0.0
 
     @property
     def ready(self) -> bool:
@@ -206,6 +210,10 @@ class LiveSource(Source):
     def space(self) -> int:
         with self.lock:
             return self.capacity - self.buffered
+
+    def throttle(self) -> None:
+        """The writer had to wait for room: it sends faster than real time."""
+        self.throttled = time.monotonic()
 
     def push(self, samples: np.ndarray) -> None:
         with self.lock:
@@ -225,21 +233,33 @@ class LiveSource(Source):
                 if self.buffered < self.prebuffer and not self.ended:
                     return np.zeros(frames, dtype=np.float32)
                 self.primed = True
-            parts, have = [], 0
-            while have < frames and self.blocks:
-                block = self.blocks.popleft()
-                take = min(frames - have, len(block))
-                parts.append(block[:take])
-                if take < len(block):
-                    self.blocks.appendleft(block[take:])
-                have += take
-            self.buffered -= have
-            self.frames_out += have
-            if have < frames:
-                if self.ended:
-                    self.finished = True
-                else:
-                    self.underruns += 1
-                    self.primed = False  # buffer up again before going on
-                    parts.append(np.zeros(frames - have, dtype=np.float32))
-            return np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
+            if (self.buffered > CATCH_UP_FACTOR * self.prebuffer and not self.ended
+                    and time.monotonic() - self.throttled > THROTTLE_MEMORY):
+                # A real-time sender's delay grew (the network stalled, then caught up):
+                # play a little faster until it is back, 1 % at a time, too little to
+                # hear. A sender faster than real time (a file) is held back instead.
+                taken = self._take(frames + max(1, frames // 100))
+                return np.interp(np.linspace(0, len(taken) - 1, frames), np.arange(len(taken)),
+                                 taken).astype(np.float32)
+            return self._take(frames)
+
+    def _take(self, frames: int) -> np.ndarray:
+        """Up to `frames` from the buffer (the lock is held), silence after a dry spell."""
+        parts, have = [], 0
+        while have < frames and self.blocks:
+            block = self.blocks.popleft()
+            take = min(frames - have, len(block))
+            parts.append(block[:take])
+            if take < len(block):
+                self.blocks.appendleft(block[take:])
+            have += take
+        self.buffered -= have
+        self.frames_out += have
+        if have < frames:
+            if self.ended:
+                self.finished = True
+            else:
+                self.underruns += 1
+                self.primed = False  # buffer up again before going on
+                parts.append(np.zeros(frames - have, dtype=np.float32))
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
