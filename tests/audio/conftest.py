@@ -20,7 +20,7 @@ import pytest
 import redis
 
 from herald.access import Level
-from herald.audio.clips import ClipLimits, ClipStore
+from herald.audio.clips import ClipStore
 from herald.audio.params import params_from_settings
 from herald.audio.settings import AudioSettings
 from herald.bus import EVENT_PREFIX, Bus, Event, ServiceUnavailable
@@ -142,8 +142,8 @@ def _run_core(data: Path, redis_url: str, sound_card: FileAudioDevices) -> Itera
                                    stdout=output, stderr=subprocess.STDOUT,
                                    preexec_fn=die_with_parent)
     bus = Bus(redis_url, source="test")
-    clips = ClipStore(data / "clips", ClipLimits(max_clips=1000))
     params = ParamStore(data / "db.sqlite3", default_tree(), bus)
+    clips = ClipStore(data / "clips", params)
     core = Core(bus, sound_card, clips, params, data / "run" / "audio.sock", redis_url, process,
                 log)
 
@@ -176,6 +176,8 @@ def engine(core_process: Core) -> Core:
     """herald-core with default settings and nothing playing."""
     core_process.call("stop_clip")
     core_process.call("stop_tone")
+    for clip in core_process.clips.list():  # the store holds 50 clips at most
+        core_process.clips.remove(clip.id)
     core_process.configure(**AudioSettings().to_dict())
     core_process.wait_idle()
     return core_process

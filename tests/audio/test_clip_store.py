@@ -8,8 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from herald.access import Level
 from herald.audio.clipformat import ClipError
 from herald.audio.clips import ClipLimits, ClipNotFound, ClipStore
+from herald.params import GroupError, ParamError, ParamStore, default_tree
 from tests.audio.signals import encode, sine
 
 GOOD = {
@@ -26,9 +28,13 @@ def samples() -> dict[str, bytes]:
     return {fmt: encode(sine(800, 1.0, rate), rate, fmt) for fmt, (_, rate) in GOOD.items()}
 
 
+def params(directory: Path) -> ParamStore:
+    return ParamStore(directory / "db.sqlite3", default_tree())
+
+
 @pytest.fixture
 def store(tmp_path: Path) -> ClipStore:
-    return ClipStore(tmp_path / "clips")
+    return ClipStore(tmp_path / "clips", params(tmp_path))
 
 
 def contents(store: ClipStore) -> list[str]:
@@ -45,25 +51,37 @@ def test_each_format_is_stored_with_what_it_is(store: ClipStore, samples: dict[s
     assert clip.duration == pytest.approx(1.0, abs=0.001)
     assert store.path(clip).read_bytes() == samples[fmt]
     assert store.list() == [clip]
-    assert ClipStore(store.directory).get(clip.id) == clip  # another process sees it too
+    # Another process sees it too, and param.cgi lists it as VAPIX clients expect.
+    assert ClipStore(store.directory, params(store.directory.parent)).get(clip.id) == clip
+    listed = dict(store.params.list(["MediaClip"], Level.VIEWER).lines)
+    assert listed[f"MediaClip.M{clip.id}.Name"] == "bell"
+    assert listed[f"MediaClip.M{clip.id}.Type"] == "audio"
 
 
-def test_rename_remove_and_numbers_never_reused(store: ClipStore,
-                                               samples: dict[str, bytes]) -> None:
+def test_rename_and_remove_as_parameters(store: ClipStore, samples: dict[str, bytes]) -> None:
     first = store.add(samples["wav"], "one.wav")
     second = store.add(samples["mp3"], "two.mp3", name="Second clip")
     assert (first.id, second.id) == (0, 1)
     assert store.rename(first.id, "  Doorbell  ").name == "Doorbell"
+    assert store.params.get("MediaClip.M0.Name") == "Doorbell"
     store.remove(second.id)
-    third = store.add(samples["au"], "three.au")
-    assert third.id == 2  # a link made for clip 1 never plays another clip
-    assert [c.name for c in store.list()] == ["Doorbell", "three"]
+    assert "MediaClip.M1" not in store.params.snapshot().instances
+    third = store.add(samples["au"], "Türklingel.au")
+    assert (third.id, third.name) == (1, "Turklingel")  # VAPIX numbering: the lowest free
+    assert [c.name for c in store.list()] == ["Doorbell", "Turklingel"]
     with pytest.raises(ClipNotFound):
-        store.get(second.id)
-    for bad in ("", "   ", "x" * 101, "bell\x07"):
+        store.get(7)
+    for bad in ("", "   ", "x" * 65, "bell\x07", "Glocke für Tür"):
         with pytest.raises(ClipError):
             store.rename(first.id, bad)
     assert store.get(first.id).name == "Doorbell"
+    # Nobody makes or removes clip groups but the store, which keeps the file with them.
+    with pytest.raises(GroupError):
+        store.params.add("mediaclip", "MediaClip", {}, Level.ADMIN)
+    with pytest.raises(GroupError):
+        store.params.remove(["MediaClip.M0"], Level.ADMIN)
+    with pytest.raises(ParamError):
+        store.params.update({"MediaClip.M0.Type": "video"}, Level.ADMIN)
 
 
 def test_an_unfinished_upload_is_cleared_away(store: ClipStore, samples: dict[str, bytes]) -> None:
@@ -71,9 +89,9 @@ def test_an_unfinished_upload_is_cleared_away(store: ClipStore, samples: dict[st
     # What a power cut mid-upload leaves: audio without its description, a temporary file.
     (store.directory / "7.mp3").write_bytes(samples["mp3"])
     (store.directory / ".tmp-abc").write_bytes(b"partial")
-    reopened = ClipStore(store.directory)
+    reopened = ClipStore(store.directory, store.params)
     assert reopened.list() == [clip]
-    assert contents(reopened) == [".last-id", "0.json", "0.wav"]
+    assert contents(reopened) == ["0.json", "0.wav"]
 
 
 def _truncations(data: bytes) -> list[bytes]:
@@ -154,17 +172,19 @@ def test_files_that_are_not_clips_are_refused(store: ClipStore, data: bytes, fil
 def test_limits_on_size_duration_count_and_space(tmp_path: Path,
                                                  samples: dict[str, bytes]) -> None:
     wav = samples["wav"]
-    small = ClipStore(tmp_path / "a", ClipLimits(max_bytes=len(wav) - 1))
+    small = ClipStore(tmp_path / "a", params(tmp_path), ClipLimits(max_bytes=len(wav) - 1))
     with pytest.raises(ClipError, match="at most"):
         small.add(wav, "x.wav")
-    short = ClipStore(tmp_path / "b", ClipLimits(max_duration=0.5))
+    short = ClipStore(tmp_path / "b", params(tmp_path), ClipLimits(max_duration=0.5))
     with pytest.raises(ClipError, match="1 s long"):
         short.add(wav, "x.wav")
-    few = ClipStore(tmp_path / "c", ClipLimits(max_clips=1))
+    other = tmp_path / "other"
+    other.mkdir()
+    few = ClipStore(tmp_path / "c", params(other), ClipLimits(max_clips=1))
     few.add(wav, "x.wav")
     with pytest.raises(ClipError, match="already 1 clips"):
         few.add(wav, "y.wav")
-    full = ClipStore(tmp_path / "d", ClipLimits(reserve_bytes=2**62))
+    full = ClipStore(tmp_path / "d", params(tmp_path), ClipLimits(reserve_bytes=2**62))
     with pytest.raises(ClipError, match="not enough space"):
         full.add(wav, "x.wav")
     assert [len(s.list()) for s in (small, short, few, full)] == [0, 0, 1, 0]

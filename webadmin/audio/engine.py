@@ -29,7 +29,7 @@ def clips() -> ClipStore:
     limits = ClipLimits(max_bytes=int(get("MediaClip.MaxUploadSize")) * MEGABYTE,
                         max_duration=float(get("MediaClip.MaxDuration")),
                         max_clips=int(get("MediaClip.MaxGroups")))
-    return ClipStore(settings.ENVIRONMENT.data_dir / "clips", limits)
+    return ClipStore(settings.ENVIRONMENT.data_dir / "clips", params(), limits)
 
 
 def link() -> Any:

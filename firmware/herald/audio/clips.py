@@ -1,12 +1,14 @@
 """The clip store: uploaded audio clips on the data partition.
 
-Each clip is two files named by its number: the audio as uploaded
-(`7.mp3`) and its description (`7.json`). Every change is written to a
-temporary file, synced and renamed into place, and the description is
-written last: it is the commit. A power cut leaves either the old state or
-the new one; an audio file without a description is a half-finished upload
-and is removed when the store opens. Several processes use the store (the
-web admin writes, the core reads), so changes take a file lock.
+A clip is a parameter group MediaClip.M<n> (its name, as VAPIX clients list
+it with param.cgi) and two files named by its number: the audio as uploaded
+(`7.mp3`) and the facts about that audio (`7.json`: format, length, ...).
+Adding writes and syncs the files first, then makes the group: the group is
+the commit. A power cut leaves either the old state or the new one; files
+without a group are a half-finished upload and are removed when the store
+opens. Removing drops the group first, then the files. Several processes
+use the store (the web admin writes, the core reads), so changes take a
+file lock.
 """
 
 from __future__ import annotations
@@ -15,19 +17,23 @@ import contextlib
 import fcntl
 import json
 import os
+import re
 import shutil
 import tempfile
 import time
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 
+from herald.access import Level
 from herald.audio.clipformat import STORED_EXTENSION, ClipError, inspect_clip
 from herald.audio.decode import check_decodes
+from herald.audio.params import MAX_CLIPS, MAX_NAME_LENGTH
+from herald.params import GroupError, ParamError, ParamStore
 
-MAX_NAME_LENGTH = 100
 LOCK_FILE = ".lock"
+GROUP = re.compile(r"MediaClip\.M(\d+)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -36,14 +42,14 @@ class ClipLimits:
 
     max_bytes: int = 10 * 1024 * 1024
     max_duration: float = 600.0
-    max_clips: int = 50
+    max_clips: int = MAX_CLIPS
     reserve_bytes: int = 32 * 1024 * 1024  # free space kept for the rest of /data
 
 
 @dataclass(frozen=True)
-class Clip:
-    id: int
-    name: str
+class Facts:
+    """What the audio file is: written once, when the clip is added."""
+
     filename: str  # as uploaded
     format: str
     codec: str
@@ -53,6 +59,12 @@ class Clip:
     size: int
     added: float
     stored_as: str  # file name inside the store
+
+
+@dataclass(frozen=True)
+class Clip(Facts):
+    id: int = 0
+    name: str = ""
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -64,20 +76,29 @@ class ClipNotFound(LookupError):
 
 
 def clean_name(name: str) -> str:
-    """A clip's display name: trimmed, printable, not empty, not too long."""
-    name = unicodedata.normalize("NFC", name).strip()
+    """A clip's name as parameters hold it: printable ASCII, 1 to 64 characters."""
+    name = name.strip()
     if not name:
         raise ClipError("the clip name is empty")
     if len(name) > MAX_NAME_LENGTH:
         raise ClipError(f"the clip name is longer than {MAX_NAME_LENGTH} characters")
-    if any(unicodedata.category(c).startswith("C") for c in name):
-        raise ClipError("the clip name contains control characters")
+    if not all(" " <= c <= "~" for c in name):
+        raise ClipError("the clip name may hold printable ASCII characters only")
     return name
 
 
+def name_from_file(filename: str) -> str:
+    """A default name from an uploaded file's name: its stem, in ASCII."""
+    stem = unicodedata.normalize("NFKD", PurePath(filename).stem)
+    ascii_stem = "".join(c for c in stem if " " <= c <= "~").strip()
+    return ascii_stem[:MAX_NAME_LENGTH].strip() or "clip"
+
+
 class ClipStore:
-    def __init__(self, directory: Path, limits: ClipLimits | None = None) -> None:
+    def __init__(self, directory: Path, params: ParamStore,
+                 limits: ClipLimits | None = None) -> None:
         self.directory = Path(directory)
+        self.params = params
         self.limits = limits or ClipLimits()
         self.directory.mkdir(parents=True, exist_ok=True)
         with self._locked():
@@ -85,22 +106,36 @@ class ClipStore:
 
     # -- reading ---------------------------------------------------------------
 
+    def _numbers(self) -> dict[int, str]:
+        """Clip number -> name, from the parameters."""
+        snapshot = self.params.snapshot()
+        numbers = {}
+        for instance in snapshot.instances:
+            if match := GROUP.fullmatch(instance):
+                numbers[int(match.group(1))] = snapshot.get(f"{instance}.Name")
+        return numbers
+
     def list(self) -> list[Clip]:
-        clips = []
-        for meta in self.directory.glob("*.json"):
-            clip = self._load(meta)
-            if clip is not None:
-                clips.append(clip)
-        return sorted(clips, key=lambda c: c.id)
+        clips = (self._clip(number, name) for number, name in sorted(self._numbers().items()))
+        return [clip for clip in clips if clip is not None]
 
     def get(self, clip_id: int) -> Clip:
-        clip = self._load(self.directory / f"{int(clip_id)}.json")
+        name = self._numbers().get(int(clip_id))
+        clip = self._clip(int(clip_id), name) if name is not None else None
         if clip is None:
             raise ClipNotFound(clip_id)
         return clip
 
     def path(self, clip: Clip) -> Path:
         return self.directory / clip.stored_as
+
+    def _clip(self, number: int, name: str) -> Clip | None:
+        try:
+            facts = Facts(**json.loads((self.directory / f"{number}.json").read_text()))
+        except (FileNotFoundError, ValueError, TypeError):
+            return None
+        clip = Clip(**asdict(facts), id=number, name=name)
+        return clip if self.path(clip).exists() else None
 
     # -- changing --------------------------------------------------------------
 
@@ -110,7 +145,7 @@ class ClipStore:
         if len(data) > limits.max_bytes:
             raise ClipError(f"the file is {_mb(len(data))}; clips may be at most "
                             f"{_mb(limits.max_bytes)}")
-        display = clean_name(name if name is not None else Path(filename).stem or filename)
+        display = clean_name(name) if name is not None else name_from_file(filename)
         info = inspect_clip(data, filename)
         frames = check_decodes(data, info)
         duration = frames / info.rate
@@ -118,41 +153,46 @@ class ClipStore:
             raise ClipError(f"the clip is {duration:.0f} s long; clips may be at most "
                             f"{limits.max_duration:.0f} s")
         with self._locked():
-            existing = self.list()
-            if len(existing) >= limits.max_clips:
-                raise ClipError(f"there are already {len(existing)} clips, the most the device "
+            taken = set(self._numbers())
+            if len(taken) >= limits.max_clips:
+                raise ClipError(f"there are already {len(taken)} clips, the most the device "
                                 "keeps: delete one first")
             free = shutil.disk_usage(self.directory).free
             if free - len(data) < limits.reserve_bytes:
                 room = max(free - limits.reserve_bytes, 0)
                 raise ClipError(f"not enough space left: {_mb(room)} free for clips, "
                                 f"the file needs {_mb(len(data))}")
-            clip_id = self._next_id()
-            clip = Clip(
-                id=clip_id, name=display, filename=Path(filename).name, format=info.format,
-                codec=info.codec, rate=info.rate, channels=info.channels,
-                duration=round(duration, 3), size=len(data), added=time.time(),
-                stored_as=f"{clip_id}{STORED_EXTENSION[info.format]}",
-            )
-            self._write(self.directory / clip.stored_as, data)
-            self._save(clip)
-        return clip
+            number = min(set(range(len(taken) + 1)) - taken)  # as the parameter store numbers
+            facts = Facts(filename=PurePath(filename).name, format=info.format,
+                          codec=info.codec, rate=info.rate, channels=info.channels,
+                          duration=round(duration, 3), size=len(data), added=time.time(),
+                          stored_as=f"{number}{STORED_EXTENSION[info.format]}")
+            self._write(self.directory / facts.stored_as, data)
+            self._write(self.directory / f"{number}.json", json.dumps(asdict(facts)).encode())
+            try:
+                made = self.params.add("mediaclip", "MediaClip",
+                                       {"MediaClip.M.Name": display}, Level.ROOT)  # the commit
+            except (GroupError, ParamError) as exc:
+                self._remove_files(number)
+                raise ClipError(f"the clip cannot be added: {exc}") from None
+            if made != f"M{number}":  # nobody else makes clip groups: never expected
+                self.params.remove([f"MediaClip.{made}"], Level.ROOT)
+                self._remove_files(number)
+                raise ClipError("the clip store and the parameters disagree; try again")
+        return Clip(**asdict(facts), id=number, name=display)
 
     def rename(self, clip_id: int, name: str) -> Clip:
         display = clean_name(name)
         with self._locked():
-            clip = self.get(clip_id)
-            renamed = Clip(**{**clip.to_dict(), "name": display})
-            self._save(renamed)
-        return renamed
+            self.get(clip_id)
+            self.params.update({f"MediaClip.M{int(clip_id)}.Name": display}, Level.OPERATOR)
+        return self.get(clip_id)
 
     def remove(self, clip_id: int) -> Clip:
         with self._locked():
             clip = self.get(clip_id)
-            (self.directory / f"{clip.id}.json").unlink()  # the commit
-            self._sync_directory()
-            with contextlib.suppress(FileNotFoundError):
-                self.path(clip).unlink()
+            self.params.remove([f"MediaClip.M{clip.id}"], Level.ROOT)  # the commit
+            self._remove_files(clip.id)
         return clip
 
     # -- internals -------------------------------------------------------------
@@ -165,26 +205,6 @@ class ClipStore:
                 yield
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
-
-    def _next_id(self) -> int:
-        """One more than any number ever seen here, so old links never play a new clip."""
-        used = [int(p.stem) for p in self.directory.iterdir() if p.stem.isdigit()]
-        counter = self.directory / ".last-id"
-        with contextlib.suppress(FileNotFoundError, ValueError):
-            used.append(int(counter.read_text()))
-        clip_id = max(used, default=-1) + 1
-        self._write(counter, str(clip_id).encode())
-        return clip_id
-
-    def _load(self, meta: Path) -> Clip | None:
-        try:
-            clip = Clip(**json.loads(meta.read_text()))
-        except (FileNotFoundError, ValueError, TypeError):
-            return None
-        return clip if self.path(clip).exists() else None
-
-    def _save(self, clip: Clip) -> None:
-        self._write(self.directory / f"{clip.id}.json", json.dumps(clip.to_dict()).encode())
 
     def _write(self, target: Path, data: bytes) -> None:
         fd, temporary = tempfile.mkstemp(dir=self.directory, prefix=".tmp-")
@@ -207,13 +227,16 @@ class ClipStore:
         finally:
             os.close(fd)
 
+    def _remove_files(self, number: int) -> None:
+        for path in self.directory.glob(f"{number}.*"):
+            path.unlink(missing_ok=True)
+        self._sync_directory()
+
     def _remove_unfinished(self) -> None:
-        described = {p.stem for p in self.directory.glob("*.json")}
+        committed = {str(n) for n in self._numbers()}
         for path in self.directory.iterdir():
-            unfinished = path.name.startswith(".tmp-") or (
-                path.stem.isdigit() and path.suffix != ".json" and path.stem not in described
-            )
-            if unfinished:
+            if path.name.startswith(".tmp-") or (
+                    path.stem.isdigit() and path.stem not in committed):
                 path.unlink()
 
 

@@ -25,10 +25,12 @@ from herald.audio.settings import (
     AudioSettings,
     settings_from_dict,
 )
-from herald.params.tree import Group, Param
+from herald.params.tree import Group, Param, Template
 from herald.params.types import Bool, Enum, Int, String
 
 SOURCE = "AudioSource.A0"
+MAX_CLIPS = 50
+MAX_NAME_LENGTH = 64
 
 # AudioSettings field -> parameter.
 SETTINGS: dict[str, str] = {
@@ -101,9 +103,17 @@ GROUPS = [
         )),
     ), read=Level.OPERATOR, write=Level.OPERATOR),
     Group("MediaClip", (
-        Param("MaxGroups", Int(1, 1000), "50", "Most clips", write=Level.ROOT),
+        Param("MaxGroups", Int(MAX_CLIPS, MAX_CLIPS), str(MAX_CLIPS), "Most clips",
+              write=Level.ROOT),
         Param("MaxUploadSize", Int(1, 100), "10", "Largest clip file (MB)"),
         Param("MaxDuration", Int(1, 3600), "600", "Longest clip (s)"),
+        # Clips are made and removed by the clip store only (it stores the file
+        # too); people rename them.
+        Template("mediaclip", "M", (
+            Param("Name", String(MAX_NAME_LENGTH, 1), "clip", "Name", write=Level.OPERATOR),
+            Param("Location", String(255), "", "Location", write=Level.ROOT),
+            Param("Type", String(16), "audio", "Type", write=Level.ROOT),
+        ), max_groups=MAX_CLIPS, create=Level.ROOT, delete=Level.ROOT),
     ), read=Level.VIEWER, write=Level.ADMIN),
     Group("Properties", (
         Group("Audio", (

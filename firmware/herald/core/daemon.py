@@ -45,8 +45,8 @@ async def run(environment: Environment) -> None:
         loop.add_signal_handler(signum, stop.set)
     bus = AsyncBus(environment.redis_url, source="core")
     params = ParamStore(environment.database, default_tree())
-    audio = AudioService(bus, load_audio_devices(), ClipStore(environment.data_dir / "clips"),
-                         socket_path(environment), params)
+    clips = ClipStore(environment.data_dir / "clips", params)
+    audio = AudioService(bus, load_audio_devices(), clips, socket_path(environment), params)
     await audio.start()
     serving = asyncio.create_task(bus.serve("audio", audio.handlers), name="serve audio")
     log.info("herald-core running (%s mode, data in %s)", environment.mode,
