@@ -132,3 +132,20 @@ def test_sound_level_on_the_detectors_page(device: AudioDevice) -> None:
                   token_from="/system/detectors/")
     with device.stack.browser(device.stack.accounts["operator"]) as client:
         assert client.get("/system/detectors/").status_code == 403
+
+
+def test_listening_in_the_browser_streams_the_microphone(device: AudioDevice) -> None:
+    device.card.set_scene(sine(600, 0.5, amplitude=0.4), 48000)
+    with device.stack.browser(device.stack.accounts["operator"]) as client, \
+            client.stream("GET", "/audio/listen/") as reply:
+        assert reply.headers["content-type"] == "audio/wav"
+        data = b""
+        for chunk in reply.iter_bytes():
+            data += chunk
+            if len(data) > 44 + 32000:
+                break
+    assert data[:4] == b"RIFF" and data[8:12] == b"WAVE"
+    samples = np.frombuffer(data[44 + 16000 : 44 + 32000], dtype="<i2") / 32768
+    assert dominant_frequency(samples, 16000) == pytest.approx(600, rel=0.003)
+    with device.stack.browser(device.stack.accounts["viewer"]) as client:
+        assert client.get("/audio/listen/").status_code == 403

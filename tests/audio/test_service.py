@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 
 from herald.access import Level
-from herald.bus import CallFailed
+from herald.bus import Bus, CallFailed, ServiceUnavailable
+from herald.hal.file_audio import die_with_parent
 from tests.audio.conftest import Core
-from tests.conftest import wait_until
+from tests.conftest import REPO, redis_server, wait_until
 
 
 def test_ping_says_the_devices_are_open(engine: Core) -> None:
@@ -45,3 +50,33 @@ def test_the_engine_follows_parameter_changes(engine: Core) -> None:
     assert engine.status()["settings"]["priority_rule"] == "duck"
     engine.params.reset()  # factory default
     wait_until(lambda: engine.status()["settings"]["output_gain"] == -6, what="the default gain")
+
+
+def test_a_development_core_simulates_its_own_sound_card(tmp_path) -> None:
+    """scripts/dev runs herald-core with no sound card set up: it makes a simulated one."""
+    (tmp_path / "redis").mkdir()
+    with redis_server(tmp_path / "redis") as url:
+        env = {k: v for k, v in os.environ.items()
+               if k not in ("HERALD_AUDIO_CONFIG", "ALSA_CONFIG_PATH", "HERALD_RUN_DIR")}
+        env.update(HERALD_MODE="development", HERALD_DATA_DIR=str(tmp_path / "data"),
+                   REDIS_URL=url, PYTHONPATH=str(REPO / "firmware"))
+        core = subprocess.Popen([sys.executable, "-m", "herald.core"], env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                preexec_fn=die_with_parent)
+        bus = Bus(url)
+
+        def ping() -> dict | None:
+            try:
+                return bus.call("audio", "ping", timeout=1)
+            except ServiceUnavailable:
+                return None
+
+        try:
+            assert wait_until(ping, what="the development core") == {"ok": True}
+            bus.call("audio", "play_tone", seconds=0.2)
+            speaker = tmp_path / "data" / "soundcard" / "speaker.wav"
+            wait_until(lambda: speaker.exists() and speaker.stat().st_size > 48000 * 2 * 0.2,
+                       what="the simulated speaker to play the tone")
+        finally:
+            core.terminate()
+            assert core.wait(timeout=20) == 0
