@@ -58,8 +58,8 @@ def main() -> int:
     prepared = {v: version_bundle(v) for v in versions}
     with tempfile.TemporaryDirectory(prefix="bench-update-") as work:
         device = Device.create(Path(work) / "vm")
-        boot = device.start()
         try:
+            boot = device.start()
             device.set_root_password()
             slot = "A"
             device.wait_committed(slot)

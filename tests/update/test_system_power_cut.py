@@ -69,12 +69,11 @@ def test_power_cuts_during_upgrades_always_leave_a_working_device(
     with tarfile.open(disk, "w", format=tarfile.GNU_FORMAT) as tar:
         tar.add(base_bundle(), arcname="bundle.raucb")
     device = Device.create(work / "vm", drives={"bundle": disk})
-    device.start()
-    if not device.has_update_client():
-        device.stop()
-        pytest.skip("the test image does not run herald-update gate and prepare yet "
-                    "(/work/coord/image-requests.md)")
     try:
+        device.start()
+        if not device.has_update_client():
+            pytest.skip("the test image does not run herald-update gate and prepare yet "
+                        "(/work/coord/image-requests.md)")
         device.set_root_password()
         device.set_params(**{"SIP.Port": "5070", "Network.HostName": "power-cut"})
         device.wait_committed("A")

@@ -47,15 +47,14 @@ def new_bundle():
 @pytest.fixture(scope="module")
 def device(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Device]:
     device = Device.create(tmp_path_factory.mktemp("upgrade-vm"))
-    device.start()
-    if not device.has_update_client():
-        device.stop()
-        pytest.skip("the test image does not run herald-update gate and prepare yet "
-                    "(/work/coord/image-requests.md)")
-    device.set_root_password()
-    device.set_params(**SETTINGS)
-    device.wait_committed("A")
     try:
+        device.start()
+        if not device.has_update_client():
+            pytest.skip("the test image does not run herald-update gate and prepare yet "
+                        "(/work/coord/image-requests.md)")
+        device.set_root_password()
+        device.set_params(**SETTINGS)
+        device.wait_committed("A")
         yield device
     finally:
         device.stop()
