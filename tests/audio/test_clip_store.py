@@ -56,6 +56,7 @@ def test_each_format_is_stored_with_what_it_is(store: ClipStore, samples: dict[s
     listed = dict(store.params.list(["MediaClip"], Level.VIEWER).lines)
     assert listed[f"MediaClip.M{clip.id}.Name"] == "bell"
     assert listed[f"MediaClip.M{clip.id}.Type"] == "audio"
+    assert listed[f"MediaClip.M{clip.id}.Location"] == str(store.path(clip))
 
 
 def test_rename_and_remove_as_parameters(store: ClipStore, samples: dict[str, bytes]) -> None:
@@ -82,6 +83,8 @@ def test_rename_and_remove_as_parameters(store: ClipStore, samples: dict[str, by
         store.params.remove(["MediaClip.M0"], Level.ADMIN)
     with pytest.raises(ParamError):
         store.params.update({"MediaClip.M0.Type": "video"}, Level.ADMIN)
+    with pytest.raises(ParamError, match="read-only"):
+        store.params.update({"MediaClip.M0.Location": "/etc/shadow"}, Level.ADMIN)
 
 
 def test_an_unfinished_upload_is_cleared_away(store: ClipStore, samples: dict[str, bytes]) -> None:

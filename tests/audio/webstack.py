@@ -9,7 +9,6 @@ from pathlib import Path
 
 import numpy as np
 
-from herald.bus import ServiceUnavailable
 from herald.hal.file_audio import FileAudioDevices
 from tests.conftest import redis_server, wait_until
 from tests.webadmin.fixtures import set_up_accounts
@@ -57,19 +56,7 @@ def audio_device(directory: Path, timeline: bool = False) -> Iterator[AudioDevic
         try:
             stack.start()
             set_up_accounts(stack)
-            core = stack.spawn("core", "herald.core")
-            device = AudioDevice(stack, card)
-
-            def answers() -> bool:
-                if core.poll() is not None:
-                    raise AssertionError(f"herald-core exited:\n{stack.output('core')[-3000:]}")
-                try:
-                    device.call("status")
-                except ServiceUnavailable:
-                    return False
-                return True
-
-            wait_until(answers, timeout=30, what="herald-core to answer")
-            yield device
+            stack.start_core()
+            yield AudioDevice(stack, card)
         finally:
             stack.stop()

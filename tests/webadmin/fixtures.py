@@ -53,6 +53,7 @@ def herald(tmp_path_factory: pytest.TempPathFactory, redis_url: str) -> Iterator
     stack = HeraldStack(tmp_path_factory.mktemp("herald"), redis_url)
     try:
         stack.start()
+        stack.start_core()
         set_up_accounts(stack)
         yield stack
     finally:

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import httpx
 
-from herald.bus import Bus
+from herald.bus import Bus, BusError
 from tests.conftest import REPO, wait_until
 
 SERVING = re.compile(r"herald-web: serving (https?)://localhost:(\d+)/")
@@ -115,6 +115,21 @@ class HeraldStack:
             return (bus.state().get("services.worker") or {}).get("pid") == worker.pid
 
         wait_until(ready, timeout=60, what="herald-worker to be ready")
+
+    def start_core(self) -> None:
+        """herald-core (in development mode it simulates its own sound card)."""
+        core = self.spawn("core", "herald.core")
+        bus = Bus(self.redis_url)
+
+        def answers() -> bool:
+            if core.poll() is not None:
+                raise AssertionError(f"herald-core exited:\n{self.output('core')[-3000:]}")
+            try:
+                return bus.call("audio", "ping", timeout=1).get("ok") is True
+            except BusError:
+                return False
+
+        wait_until(answers, timeout=60, what="herald-core to answer")
 
     def stop(self) -> None:
         for process in self.processes.values():

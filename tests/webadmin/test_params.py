@@ -129,6 +129,9 @@ def test_an_update_is_all_or_nothing_and_is_announced_without_secrets(store, rec
 def test_levels_and_read_only_parameters_are_enforced(store):
     with pytest.raises(ParamError, match="read-only"):
         store.update({"Test.Fixed": "v2"}, Level.ADMIN)
+    assert store.get("Test.Fixed") == "v1"
+    # The firmware itself (ROOT, no account has it) sets read-only facts.
+    assert store.update({"Test.Fixed": "v2"}, Level.ROOT) == {"Test.Fixed": "v2"}
     with pytest.raises(ParamError, match="not allowed"):
         store.update({"Test.AdminOnly": "yes"}, Level.OPERATOR)
     with pytest.raises(ParamError, match="no such parameter"):

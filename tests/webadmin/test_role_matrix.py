@@ -95,8 +95,10 @@ def page_verdict(client: httpx.Client, url: str, method: str, public: bool = Fal
     data = {}
     if method == "POST" and "csrftoken" in client.cookies:
         data = {"csrfmiddlewaretoken": client.cookies["csrftoken"]}
-    reply = client.request(method, url, data=data or None,
-                           headers={"X-CSRFToken": client.cookies.get("csrftoken", "")})
+    # Status and headers decide; the body is not read (a live stream never ends).
+    with client.stream(method, url, data=data or None,
+                       headers={"X-CSRFToken": client.cookies.get("csrftoken", "")}) as reply:
+        pass
     location = reply.headers.get("location", "")
     sent_to_log_in = not public and location.startswith(("/login/", "/setup/"))
     if reply.status_code in (401, 403) or sent_to_log_in:

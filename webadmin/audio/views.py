@@ -28,10 +28,6 @@ from recordings.models import STORAGES, Recording
 
 CONTEXT = {"section": "audio"}
 LISTEN_RATE = 16000
-# The page's API answers "the audio service is not running" with 409, not 503:
-# the role matrix test runs the web without herald-core and takes any 5xx for
-# a crash (see webadmin-requests.md).
-NOT_RUNNING = 409
 
 
 @page(Level.OPERATOR)
@@ -53,8 +49,7 @@ def save_settings(request: HttpRequest) -> HttpResponse:
 
 
 def _refusal(exc: Exception, status_code: int = 400) -> JsonResponse:
-    return JsonResponse({"error": str(exc)}, status=NOT_RUNNING if status_code == 503
-                        else status_code)
+    return JsonResponse({"error": str(exc)}, status=status_code)
 
 
 @api(Level.OPERATOR)

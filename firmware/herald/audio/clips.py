@@ -170,8 +170,11 @@ class ClipStore:
             self._write(self.directory / facts.stored_as, data)
             self._write(self.directory / f"{number}.json", json.dumps(asdict(facts)).encode())
             try:
-                made = self.params.add("mediaclip", "MediaClip",
-                                       {"MediaClip.M.Name": display}, Level.ROOT)  # the commit
+                made = self.params.add(
+                    "mediaclip", "MediaClip",
+                    {"MediaClip.M.Name": display,
+                     "MediaClip.M.Location": str(self.directory / facts.stored_as)},
+                    Level.ROOT)  # the commit
             except (GroupError, ParamError) as exc:
                 self._remove_files(number)
                 raise ClipError(f"the clip cannot be added: {exc}") from None

@@ -163,7 +163,9 @@ class ParamStore:
         if resolved is None or (resolved.instance and resolved.instance not in current.instances):
             raise ParamError(strip_root(name), value, "no such parameter")
         definition = resolved.definition
-        if definition.computed or definition.write >= Level.ROOT:
+        # Read-only means read-only for people; the firmware itself (ROOT, which no
+        # account reaches) sets facts such as a clip's file location.
+        if definition.computed or (definition.write >= Level.ROOT and level < Level.ROOT):
             raise ParamError(resolved.name, value, "read-only")
         if definition.write > level:
             raise ParamError(resolved.name, value, "not allowed for this account")
