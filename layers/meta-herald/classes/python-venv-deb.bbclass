@@ -40,7 +40,7 @@ do_venv() {
     venv_tools --bind ${WORKDIR}/venv:${VENV_PATH} -- sh -ec '
         python3 -m venv ${VENV_PATH}
         ${VENV_PATH}/bin/pip install -q --disable-pip-version-check --no-index --find-links /pypi \
-            --no-deps --require-hashes -r /lock/$(basename ${VENV_LOCK})'
+            --no-deps --no-compile --require-hashes -r /lock/$(basename ${VENV_LOCK})'
 }
 do_venv[cleandirs] = "${WORKDIR}/venv"
 do_venv[file-checksums] = "${VENV_LOCK}:True"
@@ -58,12 +58,20 @@ python do_unpack_projects() {
 do_unpack_projects[file-checksums] = "${@' '.join(p + ':True' for p in d.getVar('VENV_PROJECTS').split())}"
 addtask unpack_projects after do_unpack before do_install
 
+# Byte code is compiled once, after everything is in place, as hash-based .pyc
+# that Python uses without comparing file times: the .deb clamps file times
+# (reproducible builds), which made time-stamped .pyc files stale, and the
+# read-only root cannot cache fresh ones, so every service start compiled every
+# module again (boot to the first HTTP answer took twice as long). The sources
+# change only with the whole root filesystem, so they are not checked either.
 venv_install_projects() {
     mkdir -p ${D}${VENV_PATH}
     cp -a ${WORKDIR}/venv/. ${D}${VENV_PATH}/
     venv_tools --bind ${D}${VENV_PATH}:${VENV_PATH} --bind ${WORKDIR}/projects:/projects -- sh -ec '
         cd /projects
         ${VENV_PATH}/bin/pip install -q --disable-pip-version-check --no-index --find-links /pypi \
-            --no-deps ./*
-        ${VENV_PATH}/bin/pip uninstall -q -y pip'
+            --no-deps --no-compile ./*
+        ${VENV_PATH}/bin/pip uninstall -q -y pip
+        ${VENV_PATH}/bin/python -m compileall -q -f -j 0 --invalidation-mode unchecked-hash \
+            ${VENV_PATH}/lib'
 }

@@ -15,8 +15,6 @@ SRC_URI = "file://herald.default file://herald-web.service file://herald-core.se
 
 do_install() {
     venv_install_projects
-    install -d ${D}/usr/lib/herald/webadmin
-    cp -a ${WORKDIR}/projects/webadmin/. ${D}/usr/lib/herald/webadmin/
     install -D -m 644 ${WORKDIR}/herald.default ${D}/etc/default/herald
     install -D -m 644 ${WORKDIR}/herald.tmpfiles ${D}/usr/lib/tmpfiles.d/herald.conf
     install -D -m 644 ${WORKDIR}/herald-rauc-dbus.conf ${D}/usr/share/dbus-1/system.d/herald-rauc.conf
