@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from celery import shared_task
@@ -33,10 +34,11 @@ def rotate_logs() -> None:
 
 @shared_task
 def server_report(mode: str) -> str:
-    """mode "text": the report itself; "zip": the name of a zip in the data
-    directory's reports/ (the caller sends it and removes it)."""
+    """mode "text": the report itself; "zip": where the zip is under the data
+    directory's reports/ (the caller sends it and removes it). Each report gets
+    a folder of its own: two made in the same second share their file name."""
     if mode == "text":
         return report.text()
-    name = report.archive_name()
-    report.write_zip(settings.ENVIRONMENT.data_dir / REPORTS / name)
-    return name
+    stored = f"{uuid.uuid4().hex}/{report.archive_name()}"
+    report.write_zip(settings.ENVIRONMENT.data_dir / REPORTS / stored)
+    return stored

@@ -88,11 +88,12 @@ async def report_view(request: HttpRequest) -> HttpResponse:
 
 
 async def report_download() -> FileResponse:
-    name = await outcome(server_report.delay("zip"), REPORT_TIMEOUT)
-    path = settings.ENVIRONMENT.data_dir / REPORTS / name
+    stored = await outcome(server_report.delay("zip"), REPORT_TIMEOUT)
+    path = settings.ENVIRONMENT.data_dir / REPORTS / stored
     archive = path.open("rb")
     path.unlink()  # the open file stays readable; nothing is left behind
-    return FileResponse(archive, as_attachment=True, filename=name,
+    path.parent.rmdir()
+    return FileResponse(archive, as_attachment=True, filename=path.name,
                         content_type="application/zip")
 
 
