@@ -201,6 +201,9 @@ class Machine:
             sock.sendall(line.encode())
         except TimeoutError:  # the guest has not opened its end of the port yet
             return None
+        except ConnectionError as closed:  # QEMU went away (a restart or a power cut)
+            self._sock = None
+            raise GuestError("the debug port closed") from closed
         pattern = re.compile(rb"@@%d:start@@\n(.*?)@@%d:(\d+)@@\n" % (n, n), re.S)
         deadline = time.monotonic() + timeout
         while True:
@@ -217,6 +220,8 @@ class Machine:
                 chunk = sock.recv(65536)
             except TimeoutError:
                 continue
+            except ConnectionError:  # QEMU went away (a restart or a power cut)
+                chunk = b""
             if not chunk:
                 self._sock = None
                 raise GuestError("the debug port closed")
