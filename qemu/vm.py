@@ -284,6 +284,17 @@ class Machine:
                 while b'"return"' not in qmp.recv(65536):
                     pass
 
+    def poweroff(self) -> None:
+        """Power off from inside through the debug shell (under load quicker than
+        the power button); press the button if the shell does not answer."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        with contextlib.suppress(GuestError, OSError):
+            self.run("systemctl poweroff", timeout=10)
+        with contextlib.suppress(GuestError):
+            self.wait_for_exit(timeout=60)
+        self.shutdown()
+
     def shutdown(self, timeout: float = 120) -> None:
         """Power the guest off cleanly; kill QEMU only if it does not stop."""
         if self.process is None or self.process.poll() is not None:

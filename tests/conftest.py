@@ -12,6 +12,9 @@ from pathlib import Path
 import pytest
 import redis
 
+# The web admin stacks (herald, fresh_herald, herald_factory) for every test area.
+pytest_plugins = ["tests.webadmin.fixtures"]
+
 REPO = Path(__file__).resolve().parent.parent
 
 

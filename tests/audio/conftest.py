@@ -116,13 +116,13 @@ class Core:
         return self.card.speaker_audio(self.mark)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def sound_card(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FileAudioDevices]:
     with FileAudioDevices(tmp_path_factory.mktemp("soundcard")) as card:
         yield card
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def core_process(sound_card: FileAudioDevices,
                  tmp_path_factory: pytest.TempPathFactory) -> Iterator[Core]:
     """herald-core with a Redis of its own: no other area's service answers as "audio"."""
@@ -164,7 +164,7 @@ def _run_core(data: Path, redis_url: str, sound_card: FileAudioDevices) -> Itera
         process.wait(timeout=15)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def device(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AudioDevice]:
     """The whole device (web, worker, core) on a sound card of its own."""
     with audio_device(tmp_path_factory.mktemp("device")) as whole:

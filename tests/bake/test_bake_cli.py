@@ -215,8 +215,11 @@ def test_interrupt_stops_running_tasks_and_exits_1(tmp_path: Path) -> None:
                                   "do_fetch:append() {\n    echo $$ > ${TOPDIR}/task.pid\n"
                                   "    while true; do sleep 0.1; done\n}\n"})
     env = {k: v for k, v in os.environ.items() if not k.startswith("BB")}
+    # As from a terminal: a test run started in the background of a shell would
+    # hand bitbake an ignored SIGINT, and Python then never raises KeyboardInterrupt.
     proc = subprocess.Popen([str(REPO / "bake/bin/bitbake"), "a"], cwd=build, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     pidfile = build / "task.pid"
     wait_until(lambda: pidfile.exists() and pidfile.read_text().strip(), 60,
                what="the task to start")

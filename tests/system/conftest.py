@@ -1,7 +1,7 @@
 """System-test fixtures: the built test image booted in QEMU (TCG).
 
-`device` is one throwaway-snapshot VM shared by the whole session; tests that
-change slots or reboot make their own machine (see test_update.py).
+`device` is one throwaway-snapshot VM shared by the tests here; tests that
+change slots or reboot make their own machine (see tests/update).
 """
 
 from __future__ import annotations
@@ -42,23 +42,20 @@ def wait_for_good_slot(machine: Machine, bootname: str, timeout: float = 600) ->
     wait_until(good, timeout=timeout, interval=5, what=f"slot {bootname} booted and marked good")
 
 
-def boot(machine: Machine, boot_script: str | None = None) -> None:
-    machine.boot(boot_script)
-    machine.wait_until_up()
-
-
 @pytest.fixture(scope="session")
 def test_image() -> Path:
     return deployed_image(TEST_IMAGE)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def device(test_image: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Machine]:
-    """The test image booted once for the session, changes thrown away."""
+    """The test image booted once for tests/system, changes thrown away; powered
+    off when they are done (an idle guest still takes CPU from the next ones)."""
     machine = Machine(image=test_image, workdir=tmp_path_factory.mktemp("device"),
                       snapshot=True, ports=forwarded_ports())
-    boot(machine)
     try:
+        machine.boot()
+        machine.wait_until_up()
         yield machine
     finally:
-        machine.shutdown()
+        machine.poweroff()

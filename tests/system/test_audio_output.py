@@ -12,7 +12,6 @@ import pytest
 
 from tests.audio.signals import bursts, dominant_frequency, encode, sine
 from tests.conftest import wait_until
-from tests.system.conftest import device, test_image  # noqa: F401
 
 pytestmark = [pytest.mark.system, pytest.mark.slow]
 ROOT_PASSWORD = "Speaker test 1!"
@@ -32,7 +31,7 @@ def qemu_wav(path: Path) -> tuple[np.ndarray, int]:
     return frames.mean(axis=1).astype(np.float32) / 32768, rate
 
 
-def test_a_clip_played_through_vapix_comes_out_of_the_sound_card(device) -> None:  # noqa: F811
+def test_a_clip_played_through_vapix_comes_out_of_the_sound_card(device) -> None:
     base = device.http_url.rstrip("/")
 
     def web_up() -> bool:

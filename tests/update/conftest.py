@@ -42,5 +42,3 @@ def small_bundles(tmp_path_factory: pytest.TempPathFactory) -> SmallBundles:
                                         "herald-raspberrypi", pki),
     )
 
-
-from tests.webadmin.fixtures import fresh_herald, herald, herald_factory  # noqa: E402, F401

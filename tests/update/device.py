@@ -5,7 +5,6 @@ the database behind the settings)."""
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import shutil
@@ -16,7 +15,7 @@ from pathlib import Path
 
 import httpx
 
-from qemu.vm import GUEST_PORTS, GuestError, Machine, deployed_image, free_port
+from qemu.vm import GUEST_PORTS, Machine, deployed_image, free_port
 from tests.conftest import REPO, wait_until
 from tests.update import bundles
 
@@ -210,11 +209,4 @@ class Device:
         return self.machine.run(f'python3 -c "{script}"', check=True).output.strip()
 
     def stop(self) -> None:
-        """Power off from inside (quicker than waiting for the power button under load)."""
-        machine = self.machine
-        if machine.process is not None and machine.process.poll() is None:
-            with contextlib.suppress(GuestError, OSError):
-                machine.run("systemctl poweroff", timeout=10)
-            with contextlib.suppress(GuestError):
-                machine.wait_for_exit(timeout=60)
-        machine.shutdown()
+        self.machine.poweroff()

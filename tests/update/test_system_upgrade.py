@@ -7,8 +7,10 @@ in file order: bad bundles are refused with the reason and change nothing;
 a standard upgrade from the page and one from the API come back on the new
 version with the settings; a rollback returns to the previous version; an
 Autorollback upgrade nobody confirms goes back by itself, a confirmed one
-stays; a factory-default upgrade comes back with default settings, no root
-password and no way back.
+stays; a slot whose firmware does not come up is given up by the boot gate,
+one that never finishes booting is left after its three GRUB tries (both fall
+back by themselves); a factory-default upgrade comes back with default
+settings, no root password and no way back.
 
 Versions: the test image's own firmware (e.g. 0.1.0) and the same root
 filesystem released as NEW (0.2.0), see device.version_bundle.
@@ -202,6 +204,48 @@ def test_autorollback_confirmed_stays(device: Device, old: str):
     status = device.wait_committed("A")
     assert status["activeFirmwareVersion"] == old and status["inactiveFirmwareVersion"] == NEW
     assert device.primary() == "A"
+
+
+# Firmware that does not start: the web admin's entry point fails at once. The
+# boot gate gives it half a minute (not the default five) to answer.
+BROKEN_FIRMWARE = """
+sed 's/^HERALD_HEALTH_TIMEOUT=.*/HERALD_HEALTH_TIMEOUT=30/' /etc/default/herald > /run/herald.env
+mount --bind /run/herald.env /etc/default/herald
+printf '#!/bin/sh\\necho simulated broken firmware >&2\\nexit 1\\n' > /run/broken-herald-web
+chmod 755 /run/broken-herald-web
+mount --bind /run/broken-herald-web /usr/lib/herald/venv/bin/herald-web
+"""
+# A slot that never finishes booting: slot B restarts itself early in every boot.
+RESTARTS_ON_SLOT_B = "grep -q 'rauc.slot=B' /proc/cmdline && systemctl reboot --force || true\n"
+
+
+def test_a_slot_whose_firmware_fails_is_given_up_by_itself(device: Device, old: str):
+    # The other slot (B, good) becomes the one to boot next, but its firmware
+    # will not start.
+    device.machine.run("rauc status mark-active other", check=True)
+    device.machine.reboot(boot_script=BROKEN_FIRMWARE)
+    # Nobody touches the device: the boot gate gives slot B up and restarts
+    # (which ends this QEMU process); the next boot is slot A again.
+    device.machine.wait_for_exit(timeout=900)
+    assert "Herald: booting slot B" in device.machine.console()
+    device.start()
+    assert "Herald: booting slot A" in device.machine.console()
+    device.wait_committed("A")
+    assert device.slots()["B"]["boot_status"] == "bad"
+    assert running(device) == old
+
+
+def test_a_slot_that_never_finishes_booting_is_left_after_three_tries(device: Device, old: str):
+    device.machine.run("rauc status mark-active other", check=True)
+    device.machine.reboot(boot_script=RESTARTS_ON_SLOT_B)
+    for attempt in (1, 2, 3):
+        device.machine.wait_for_exit(timeout=600)
+        assert f"Herald: booting slot B, try {attempt} of 3" in device.machine.console()
+        device.machine.boot(RESTARTS_ON_SLOT_B)
+    device.machine.wait_until_up(timeout=600)
+    assert "Herald: booting slot A" in device.machine.console()
+    device.wait_committed("A")
+    assert running(device) == old
 
 
 def test_factory_default_upgrade_comes_back_default_without_root_password(

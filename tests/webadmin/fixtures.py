@@ -1,7 +1,7 @@
 """Fixtures that run the real web stack (herald-web and herald-worker) for
-tests. A test area uses them by importing them into its conftest.py:
-
-    from tests.webadmin.fixtures import fresh_herald, herald  # noqa: F401
+tests, in every test area: tests/conftest.py loads this module as a plugin.
+(Imported into two conftest files they would be two fixtures, and the two
+session stacks on the one session Redis took each other's Celery tasks.)
 
 `herald` (session): one stack on the session's `redis_url`, with the root
 password set and one account of each role in `herald.accounts`

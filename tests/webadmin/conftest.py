@@ -1,1 +1,0 @@
-from tests.webadmin.fixtures import fresh_herald, herald, herald_factory  # noqa: F401
