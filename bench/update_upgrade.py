@@ -45,7 +45,7 @@ def worker_times(device: Device) -> dict[str, float]:
 def sizes(bundle: Path, device: Device) -> tuple[int, int, int]:
     """Bundle bytes, slot image bytes, bytes the root filesystem uses."""
     info = bundles.inspect(bundle.parent, bundle, "herald-qemux86-64", bundles.dev_pki())
-    image = sum(image["size"] for slot in info["images"] for image in slot.values())
+    image = sum(image["size"] for image in info["images"])
     used = int(device.machine.run("df -B1 --output=used / | tail -1", check=True).output)
     return bundle.stat().st_size, image, used
 
