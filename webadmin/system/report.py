@@ -29,9 +29,7 @@ def _processes() -> list[str]:
             )
         except OSError:
             continue
-        # A process that ends while it is read leaves an empty status behind.
-        rows.append(f"{pid:>7} {status.get('VmRSS', '-').strip():>12}  "
-                    f"{status.get('Name', '-').strip()}")
+        rows.append(f"{pid:>7} {status.get('VmRSS', '-').strip():>12}  {status['Name'].strip()}")
     return rows
 
 
