@@ -60,9 +60,13 @@ def test_a_clip_played_through_vapix_comes_out_of_the_sound_card(device) -> None
         assert reply.text.split() == ["OK", f"playing={clip}"]
 
     def tone_heard() -> tuple[np.ndarray, int] | None:
+        """The tone once it has ended: QEMU writes the file as the card plays, and
+        the speaker plays 0.3 s of silence after a clip, so a tone with less than
+        0.15 s of quiet after it may still go on."""
         audio, rate = qemu_wav(device.audio_out)
         audio = audio[before:]
-        found = [b for b in bursts(audio, threshold=0.005) if b.end - b.start > 0.5 * rate]
+        found = [b for b in bursts(audio, threshold=0.005)
+                 if b.end - b.start > 0.5 * rate and len(audio) - b.end > 0.15 * rate]
         return (audio[found[0].start : found[0].end], rate) if found else None
 
     tone, rate = wait_until(tone_heard, timeout=120, interval=1,
