@@ -54,12 +54,18 @@ do_rootfs[depends] = "herald-tools:do_bootstrap"
 do_rootfs[file-checksums] = "${HERALD_SCRIPTS}/herald-rootfs:True ${HERALD_SCRIPTS}/herald-prune-modules:True"
 addtask rootfs after do_unpack before do_build
 
-# The slot image: ext4, read-only at run time, file times clamped.
+# The slot image: ext4, read-only at run time, file times clamped. Sized to
+# its content, not to the slot: RAUC writes every byte of it on each install,
+# and the root filesystem never grows at run time. The margin holds ext4's
+# own metadata (journal, inode tables, directories).
 do_image_slot() {
     rm -f ${IMAGE_SLOT}
+    # Counted in 4 KiB blocks from file sizes, the same on every build host.
+    used_kib=$(find ${IMAGE_ROOTFS} -printf '%s\n' | awk '{ k += int(($1 + 4095) / 4096) * 4 } END { print k }')
+    size_mib=$((used_kib * 11 / 10 / 1024 + 64))
     herald_tools --bind ${WORKDIR}:/work -- env E2FSPROGS_FAKE_TIME=${SOURCE_DATE_EPOCH} \
         mkfs.ext4 -q -L herald-root -U clear -E root_owner=0:0,hash_seed=0b1c3d8e-2f4a-4b6c-9d0e-1f2a3b4c5d6e \
-        -d /work/rootfs /work/rootfs.ext4 ${HERALD_SLOT_SIZE}M
+        -d /work/rootfs /work/rootfs.ext4 ${size_mib}M
 }
 addtask image_slot after do_rootfs before do_build
 
