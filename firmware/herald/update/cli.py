@@ -10,26 +10,38 @@
 
 `install` and `rollback` do not restart the device: the caller decides when
 (the web admin waits for playback to end).
+
+Each command imports what it needs: `prepare` runs before the services on
+every boot, and the D-Bus and Redis clients it does not use would add
+seconds to it on a slow CPU.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import logging
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from herald.bus import AsyncBus, Bus
 from herald.environment import current
-from herald.update.gate import Gate, reboot_device
-from herald.update.health import service_check, web_check
-from herald.update.install import Updater, records_dir
-from herald.update.pending import AUTOROLLBACK, KINDS, STANDARD, UpgradeRecords, boot_id
+from herald.update.pending import (
+    AUTOROLLBACK,
+    KINDS,
+    STANDARD,
+    UpgradeRecords,
+    boot_id,
+    records_dir,
+)
 from herald.update.policy import UpdateRefused
-from herald.update.rauc import RaucError
 from herald.update.snapshot import Snapshots, booted_slot, restore_at_boot
+
+if TYPE_CHECKING:
+    from herald.update.install import Updater
 
 HEALTH_URL = "http://127.0.0.1/healthz"
 
@@ -47,47 +59,52 @@ async def _prepare(_args: argparse.Namespace) -> str:
     return f"configuration of firmware {restored.version} put back"
 
 
-async def _gate(args: argparse.Namespace) -> str:
-    env = current()
+@contextlib.asynccontextmanager
+async def _updater() -> AsyncIterator[Updater]:
+    from herald.update.install import Updater
+
     updater = await Updater.connect()
-    bus = AsyncBus(env.redis_url, source="update")
-    checks = [web_check(args.health_url), service_check(Bus(env.redis_url), "audio")]
     try:
-        gate = Gate(updater.rauc, updater.records, updater.snapshots, checks, bus,
-                    updater.version, reboot_device, health_timeout=args.timeout)
-        return await gate.run()
+        yield updater
     finally:
-        await bus.close()
         updater.close()
 
 
-async def _install(args: argparse.Namespace) -> str:
-    updater = await Updater.connect()
+async def _gate(args: argparse.Namespace) -> str:
+    from herald.bus import AsyncBus, Bus
+    from herald.update.gate import Gate, reboot_device
+    from herald.update.health import service_check, web_check
+
+    env = current()
+    bus = AsyncBus(env.redis_url, source="update")
+    checks = [web_check(args.health_url), service_check(Bus(env.redis_url), "audio")]
     try:
+        async with _updater() as updater:
+            gate = Gate(updater.rauc, updater.records, updater.snapshots, checks, bus,
+                        updater.version, reboot_device, health_timeout=args.timeout)
+            return await gate.run()
+    finally:
+        await bus.close()
+
+
+async def _install(args: argparse.Namespace) -> str:
+    async with _updater() as updater:
         done = await updater.upgrade(
             args.bundle, args.type,
             confirm_seconds=round(args.confirm_minutes * 60) if args.type == AUTOROLLBACK else 0,
             progress=lambda stage, percent, text: print(f"{stage} {percent:3d}% {text}",
                                                         flush=True))
-        return f"firmware {done.to_version} installed; it starts at the next restart"
-    finally:
-        updater.close()
+    return f"firmware {done.to_version} installed; it starts at the next restart"
 
 
 async def _rollback(_args: argparse.Namespace) -> str:
-    updater = await Updater.connect()
-    try:
+    async with _updater() as updater:
         return f"firmware {await updater.rollback()} starts at the next restart"
-    finally:
-        updater.close()
 
 
 async def _status(_args: argparse.Namespace) -> str:
-    updater = await Updater.connect()
-    try:
+    async with _updater() as updater:
         return json.dumps((await updater.status()).to_dict(), indent=2)
-    finally:
-        updater.close()
 
 
 def parser() -> argparse.ArgumentParser:
@@ -118,7 +135,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         print(asyncio.run(args.run(args)))
-    except (UpdateRefused, RaucError, ValueError) as exc:
+    except Exception as exc:
+        from herald.update.rauc import RaucError
+
+        if not isinstance(exc, (UpdateRefused, RaucError, ValueError)):
+            raise
         print(f"herald-update: {exc}", file=sys.stderr)
         return 1
     return 0

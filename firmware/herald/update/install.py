@@ -27,6 +27,7 @@ from herald.update.pending import (
     UpgradeRecords,
     UpgradeResult,
     boot_id,
+    records_dir,
 )
 from herald.update.policy import (
     BUSY,
@@ -63,10 +64,6 @@ def refusal(error: RaucError) -> UpdateRefused:
         return UpdateRefused(f"the firmware is not signed by a key this device trusts ({text})",
                              UNTRUSTED)
     return UpdateRefused(f"the file is not a complete Herald firmware bundle ({text})", INVALID)
-
-
-def records_dir() -> Path:
-    return current().data_dir / "update"
 
 
 @dataclass

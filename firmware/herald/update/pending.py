@@ -17,6 +17,8 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
+from herald.environment import current
+
 STANDARD = "standard"
 FACTORY_DEFAULT = "factory-default"
 AUTOROLLBACK = "autorollback"
@@ -31,6 +33,11 @@ PENDING_FILE = "pending.json"
 RESULT_FILE = "result.json"
 SLOTS_FILE = "slots.json"
 BOOT_ID = Path("/proc/sys/kernel/random/boot_id")
+
+
+def records_dir() -> Path:
+    """Where the upgrade records live: the data partition, kept across slots."""
+    return current().data_dir / "update"
 
 
 def boot_id() -> str:
