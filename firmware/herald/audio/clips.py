@@ -28,7 +28,6 @@ from pathlib import Path, PurePath
 
 from herald.access import Level
 from herald.audio.clipformat import STORED_EXTENSION, ClipError, inspect_clip
-from herald.audio.decode import check_decodes
 from herald.audio.params import MAX_CLIPS, MAX_NAME_LENGTH
 from herald.params import GroupError, ParamError, ParamStore
 
@@ -146,6 +145,10 @@ class ClipStore:
             raise ClipError(f"the file is {_mb(len(data))}; clips may be at most "
                             f"{_mb(limits.max_bytes)}")
         display = clean_name(name) if name is not None else name_from_file(filename)
+        # numpy and libsndfile load with the first upload, not with every
+        # process that lists clips (the web admin's start).
+        from herald.audio.decode import check_decodes
+
         info = inspect_clip(data, filename)
         frames = check_decodes(data, info)
         duration = frames / info.rate
