@@ -14,7 +14,6 @@ Usage: .venv/bin/python bench/image_boot.py   (after kas build kas.yml:kas/test.
 
 from __future__ import annotations
 
-import json
 import sys
 import tempfile
 import time
@@ -24,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from qemu.vm import GUEST_PORTS, Machine, deployed_image, free_port
+from qemu.vm import Machine, deployed_image, forwarded_ports
 
 SERVICES = ("herald-web", "herald-core", "herald-worker", "redis-server")
 
@@ -42,18 +41,15 @@ def first_http_answer(url: str, started: float, timeout: float = 900) -> float:
 
 
 def booted_slot_good(machine: Machine) -> bool:
-    status = json.loads(machine.run("rauc status --detailed --output-format=json 2>/dev/null",
-                                    check=True).output)
     return any(s["state"] == "booted" and s.get("boot_status") == "good"
-               for slot in status["slots"] for s in slot.values())
+               for s in machine.slots().values())
 
 
 def main() -> None:
     pressure = Path("/proc/pressure/cpu").read_text().splitlines()[0]
     with tempfile.TemporaryDirectory(prefix="herald-boot-bench-") as tmp:
-        ports = {name: free_port(proto) for name, (proto, _) in GUEST_PORTS.items()}
         machine = Machine(image=deployed_image("herald-image-test"), workdir=Path(tmp),
-                          snapshot=True, ports=ports)
+                          snapshot=True, ports=forwarded_ports())
         started = time.monotonic()
         machine.boot()
         try:

@@ -55,6 +55,11 @@ def free_port(kind: str = "tcp") -> int:
         return s.getsockname()[1]
 
 
+def forwarded_ports() -> dict[str, int]:
+    """Free host ports for every forwarded guest port (machines side by side)."""
+    return {name: free_port(proto) for name, (proto, _) in GUEST_PORTS.items()}
+
+
 def deployed_image(image: str = "herald-image", machine: str = "qemux86-64") -> Path:
     """The disk image `kas build` deployed for MACHINE."""
     path = REPO / "build" / "deploy" / machine / f"{image}-{machine}.wic"
@@ -255,6 +260,12 @@ class Machine:
         if result is None:
             raise GuestError(f"{command!r} did not finish in {timeout:.0f} s")
         return result.check(command) if check else result
+
+    def slots(self) -> dict[str, dict]:
+        """RAUC's slots by boot name (A, B): state ('booted', 'inactive'), boot status."""
+        out = self.run("rauc status --detailed --output-format=json 2>/dev/null",
+                       check=True).output
+        return {s["bootname"]: s for slot in json.loads(out)["slots"] for s in slot.values()}
 
     def wait_for_exit(self, timeout: float = 300) -> int:
         """Wait until QEMU ends (a guest reboot or poweroff ends it)."""

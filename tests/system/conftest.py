@@ -6,38 +6,21 @@ change slots or reboot make their own machine (see tests/update).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from qemu.vm import GUEST_PORTS, Machine, deployed_image, free_port
+from qemu.vm import Machine, deployed_image, forwarded_ports
 from tests.conftest import wait_until
 
 TEST_IMAGE = "herald-image-test"
 
 
-def forwarded_ports() -> dict[str, int]:
-    """Free host ports for every forwarded guest port."""
-    return {name: free_port(proto) for name, (proto, _) in GUEST_PORTS.items()}
-
-
-def rauc_status(machine: Machine) -> dict:
-    """`rauc status` of the guest, as JSON."""
-    out = machine.run("rauc status --detailed --output-format=json 2>/dev/null", check=True)
-    return json.loads(out.output)
-
-
-def slot_states(machine: Machine) -> dict[str, dict]:
-    """Per boot name (A, B): RAUC's state ('booted', 'inactive') and boot status."""
-    return {s["bootname"]: s for slot in rauc_status(machine)["slots"] for s in slot.values()}
-
-
 def wait_for_good_slot(machine: Machine, bootname: str, timeout: float = 600) -> None:
     """Wait until the health check has marked the booted slot good."""
     def good() -> bool:
-        slot = slot_states(machine)[bootname]
+        slot = machine.slots()[bootname]
         return slot["state"] == "booted" and slot.get("boot_status") == "good"
     wait_until(good, timeout=timeout, interval=5, what=f"slot {bootname} booted and marked good")
 

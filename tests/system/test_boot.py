@@ -9,7 +9,7 @@ import urllib.request
 import pytest
 
 from tests.conftest import wait_until
-from tests.system.conftest import slot_states, wait_for_good_slot
+from tests.system.conftest import wait_for_good_slot
 
 pytestmark = [pytest.mark.system, pytest.mark.slow]
 
@@ -31,7 +31,7 @@ def test_web_admin_answers_on_forwarded_http_port(device):
 
 def test_slot_a_is_booted_and_marked_good(device):
     wait_for_good_slot(device, "A")
-    slots = slot_states(device)
+    slots = device.slots()
     assert slots["A"]["state"] == "booted"
     assert slots["B"]["state"] == "inactive"
     env = device.run("grub-editenv /boot/efi/grub/grubenv list", check=True).output.split()

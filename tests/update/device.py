@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 
-from qemu.vm import GUEST_PORTS, Machine, deployed_image, free_port
+from qemu.vm import Machine, deployed_image, forwarded_ports
 from tests.conftest import REPO, wait_until
 from tests.update import bundles
 
@@ -79,9 +79,8 @@ class Device:
 
     @classmethod
     def create(cls, workdir: Path, drives: dict[str, Path] | None = None) -> Device:
-        ports = {name: free_port(proto) for name, (proto, _) in GUEST_PORTS.items()}
         return cls(Machine(image=deployed_image(TEST_IMAGE), workdir=workdir, snapshot=False,
-                           ports=ports, drives=drives or {}))
+                           ports=forwarded_ports(), drives=drives or {}))
 
     @property
     def url(self) -> str:
@@ -137,10 +136,7 @@ class Device:
         assert reply.text.strip() == "OK", reply.text
 
     def slots(self) -> dict[str, dict]:
-        """RAUC's view of the slots, by boot name: state and boot status."""
-        out = self.machine.run("rauc status --detailed --output-format=json 2>/dev/null",
-                               check=True).output
-        return {s["bootname"]: s for slot in json.loads(out)["slots"] for s in slot.values()}
+        return self.machine.slots()
 
     def primary(self) -> str:
         out = self.machine.run("rauc status --output-format=shell 2>/dev/null", check=True)
