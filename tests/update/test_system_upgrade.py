@@ -10,7 +10,10 @@ Autorollback upgrade nobody confirms goes back by itself, a confirmed one
 stays; a slot whose firmware does not come up is given up by the boot gate,
 one that never finishes booting is left after its three GRUB tries (both fall
 back by themselves); a factory-default upgrade comes back with default
-settings, no root password and no way back.
+settings, no root password and no way back. Last, power cuts: QEMU is killed
+at random moments of upgrades, and every next power-on comes up on a working
+slot with every setting and account as before (`pytest --power-cuts N` sets
+how many, default 20; the run prints how many the device survived).
 
 Versions: the test image's own firmware (e.g. 0.1.0) and the same root
 filesystem released as NEW (0.2.0), see device.version_bundle.
@@ -18,13 +21,16 @@ filesystem released as NEW (0.2.0), see device.version_bundle.
 
 from __future__ import annotations
 
+import random
 import re
+import time
 from collections.abc import Iterator
 
 import httpx
 import pytest
 from playwright.sync_api import expect
 
+from tests.update import power_cut
 from tests.update.browser import chromium, log_in, shot, start_upgrade
 from tests.update.conftest import SmallBundles
 from tests.update.device import ROOT_PASSWORD, Device, base_bundle, image_version, version_bundle
@@ -48,7 +54,8 @@ def new_bundle():
 
 @pytest.fixture(scope="module")
 def device(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Device]:
-    device = Device.create(tmp_path_factory.mktemp("upgrade-vm"))
+    work = tmp_path_factory.mktemp("upgrade-vm")
+    device = Device.create(work / "vm", drives={power_cut.DRIVE: power_cut.bundle_drive(work)})
     try:
         device.start()
         if not device.has_update_client():
@@ -263,3 +270,42 @@ def test_factory_default_upgrade_comes_back_default_without_root_password(
     # No going back after a factory-default upgrade.
     assert device.slots()["A"]["boot_status"] == "bad"
     assert device.rpc("rollback")["error"]["code"] == 404
+
+
+def test_power_cuts_during_upgrades_always_leave_a_working_device(
+        device: Device, request: pytest.FixtureRequest):
+    cuts = request.config.getoption("--power-cuts")
+    device.set_params(**{"SIP.Port": "5070", "Network.HostName": "power-cut"})
+    power_cut.stage_bundle(device)
+    settings = device.settings_fingerprint()
+    slot = power_cut.booted_slot(device)
+
+    # One whole upgrade first: how long it takes to install and to restart.
+    started = power_cut.start_upgrade(device)
+    power_cut.upgrade_restarts(device)
+    installing = time.monotonic() - started
+    device.start()
+    device.wait_committed({"A": "B", "B": "A"}[slot])
+    whole = time.monotonic() - started
+    print(f"\nuncut upgrade: {installing:.0f} s to install, {whole:.0f} s until kept",
+          flush=True)
+
+    seed = time.time_ns()
+    print(f"cut points from random seed {seed}")
+    rng = random.Random(seed)
+    survived = []
+    for number in range(1, cuts + 1):
+        started = power_cut.start_upgrade(device)
+        after = rng.uniform(0, installing)
+        phase = power_cut.cut_power(device, started, after)
+        device.start()  # the next power-on, up to answering on HTTP
+        slot = power_cut.booted_slot(device)
+        assert device.slots()[slot]["state"] == "booted"
+        assert device.settings_fingerprint() == settings, f"cut {number}: settings changed"
+        survived.append(number)
+        print(f"cut {number}: {after:5.1f} s into the upgrade ({phase}); "
+              f"came back on slot {slot} with its settings", flush=True)
+    # The last power-on decides like every other: a slot is kept, the firmware works.
+    assert device.wait_committed(slot)["isCommited"]
+    print(f"survived {len(survived)} of {cuts} power cuts")
+    assert len(survived) == cuts

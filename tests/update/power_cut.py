@@ -1,0 +1,90 @@
+"""Power cuts during firmware upgrades, for the last chapter of the upgrade
+story (test_system_upgrade.py): an upgrade started inside the device from a
+bundle on an extra drive, and QEMU killed (the power fails) at a chosen moment
+of it: while the bundle is checked, the configuration copied, RAUC writes the
+other slot, switches the boot order, or the device shuts down to restart into
+the new firmware (a cut may also fall into the boot after a restart that came
+early).
+"""
+
+from __future__ import annotations
+
+import tarfile
+import time
+from pathlib import Path
+
+import pytest
+
+from qemu.vm import GuestError
+from tests.conftest import wait_until
+from tests.update.device import Device, base_bundle
+
+DRIVE = "bundle"
+
+STAGED = "/data/power-cut/bundle.raucb"
+# Waits until no upgrade is pending (the boot gate settles one left by a cut),
+# then upgrades and restarts as the Maintenance page does.
+UPGRADE = (f"until [ ! -e /data/herald/update/pending.json ]; do sleep 0.5; done; "
+           f"touch /run/power-cut-started; "
+           f"/usr/lib/herald/venv/bin/herald-update install {STAGED} && systemctl reboot")
+
+
+def stage_bundle(device: Device) -> None:
+    device.machine.run(f"mkdir -p /data/power-cut && tar -xOf /dev/disk/by-id/virtio-{DRIVE} "
+                       f"> {STAGED} && chmod 600 {STAGED}", timeout=600, check=True)
+
+
+def start_upgrade(device: Device) -> float:
+    """Start an upgrade in the guest; returns when it began (host monotonic time)."""
+    device.machine.run("rm -f /run/power-cut-started; systemd-run --unit=power-cut-upgrade "
+                       "-p EnvironmentFile=/etc/default/herald -p StandardOutput=journal "
+                       f"sh -c '{UPGRADE}'", check=True)
+    wait_until(lambda: device.machine.run("test -e /run/power-cut-started").returncode == 0,
+               timeout=600, interval=0.5, what="the upgrade to start")
+    return time.monotonic()
+
+
+def upgrade_restarts(device: Device, timeout: float = 1800) -> None:
+    """Wait until the upgrade restarts the device; fail at once if it fails."""
+    def restarted() -> bool:
+        try:
+            failed = device.machine.run("systemctl is-failed --quiet power-cut-upgrade")
+        except GuestError:  # the guest is going down
+            failed = None
+        if device.machine.process.poll() is not None:
+            return True
+        if failed is not None and failed.returncode == 0:
+            log = device.machine.run("journalctl -u power-cut-upgrade --no-pager | tail -20")
+            pytest.fail(f"the upgrade failed:\n{log.output}")
+        return False
+    wait_until(restarted, timeout=timeout, interval=2, what="the upgrade to restart the device")
+
+
+def cut_power(device: Device, started: float, after: float) -> str:
+    """Kill QEMU `after` seconds into the upgrade; a restart the upgrade made itself
+    is followed by the next power-on, and the cut may then fall into that boot."""
+    machine = device.machine
+    deadline = started + after
+    while time.monotonic() < deadline:
+        if machine.process.poll() is not None:  # the upgrade restarted the device
+            machine.boot()
+        time.sleep(min(0.2, max(deadline - time.monotonic(), 0)))
+    phase = "upgrading" if machine.process.poll() is None else "restarting"
+    machine.process.kill()  # the power fails: no shutdown, nothing flushed
+    machine.process.wait()
+    return phase
+
+
+def bundle_drive(work: Path) -> Path:
+    """The test image's bundle in a tar file, for a drive: the guest reads it
+    from /dev/disk/by-id/virtio-bundle."""
+    disk = work / "bundle.tar"
+    with tarfile.open(disk, "w", format=tarfile.GNU_FORMAT) as tar:
+        tar.add(base_bundle(), arcname="bundle.raucb")
+    return disk
+
+
+def booted_slot(device: Device) -> str:
+    """The slot this boot came from (A or B), as GRUB told the kernel."""
+    return device.machine.run("sed -n 's/.*rauc\\.slot=\\([AB]\\).*/\\1/p' /proc/cmdline",
+                              check=True).output.strip()
