@@ -76,8 +76,8 @@ def cut_power(device: Device, started: float, after: float) -> str:
 
 
 def bundle_drive(work: Path) -> Path:
-    """The test image's bundle in a tar file, for a drive: the guest reads it
-    from /dev/disk/by-id/virtio-bundle."""
+    """The test image's bundle in a tar file, for the drive named DRIVE (the
+    guest reads it from /dev/disk/by-id/virtio-DRIVE)."""
     disk = work / "bundle.tar"
     with tarfile.open(disk, "w", format=tarfile.GNU_FORMAT) as tar:
         tar.add(base_bundle(), arcname="bundle.raucb")

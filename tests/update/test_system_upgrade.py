@@ -293,7 +293,6 @@ def test_power_cuts_during_upgrades_always_leave_a_working_device(
     seed = time.time_ns()
     print(f"cut points from random seed {seed}")
     rng = random.Random(seed)
-    survived = []
     for number in range(1, cuts + 1):
         started = power_cut.start_upgrade(device)
         after = rng.uniform(0, installing)
@@ -302,10 +301,8 @@ def test_power_cuts_during_upgrades_always_leave_a_working_device(
         slot = power_cut.booted_slot(device)
         assert device.slots()[slot]["state"] == "booted"
         assert device.settings_fingerprint() == settings, f"cut {number}: settings changed"
-        survived.append(number)
         print(f"cut {number}: {after:5.1f} s into the upgrade ({phase}); "
               f"came back on slot {slot} with its settings", flush=True)
     # The last power-on decides like every other: a slot is kept, the firmware works.
     assert device.wait_committed(slot)["isCommited"]
-    print(f"survived {len(survived)} of {cuts} power cuts")
-    assert len(survived) == cuts
+    print(f"survived {cuts} of {cuts} power cuts")
