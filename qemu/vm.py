@@ -3,7 +3,8 @@
 One `Machine` is one disk: either a throwaway snapshot of the deployed image or
 a persistent qcow2 overlay on it (for tests that reboot and switch slots). Each
 `boot()` starts one QEMU process; guest reboots end it (`-no-reboot`) so every
-boot can get its own fw_cfg boot script. On test images, `run()` executes
+boot can get its own fw_cfg boot script (`wait_until_up` powers on again after
+a restart the device made by itself while booting). On test images, `run()` executes
 shell commands through the debug shell on the virtio port "herald.debug".
 """
 
@@ -28,6 +29,12 @@ GUEST_PORTS = {"http": ("tcp", 80), "https": ("tcp", 443), "ssh": ("tcp", 22),
                "snmp": ("udp", 161), "sip": ("tcp", 5060), "sip-udp": ("udp", 5060)}
 DEFAULT_HOST_PORTS = {"http": 8080, "https": 8443, "ssh": 2222, "snmp": 1161,
                       "sip": 5060, "sip-udp": 5060}
+
+
+# What the console shows when a boot ends in the device restarting itself,
+# and how long that restart may take once the debug shell is gone (panic=5).
+SELF_RESTARTS = ("Kernel panic", "could not be started, restarting")
+SELF_RESTART_SECONDS = 30
 
 
 class GuestError(RuntimeError):
@@ -90,6 +97,9 @@ class Machine:
     # Extra read-only disks, serial -> file; the guest sees /dev/disk/by-id/virtio-SERIAL.
     drives: dict[str, Path] = field(default_factory=dict)
     process: subprocess.Popen | None = None
+    # The console of every boot that ended in a restart (see wait_until_up).
+    restarts: list[str] = field(default_factory=list)
+    _boot_args: tuple[str | None, bool] = (None, False)
     _sock: socket.socket | None = None
     _buffer: bytes = b""
     _serial = itertools.count(1)
@@ -172,6 +182,7 @@ class Machine:
             raise GuestError("the machine is already running")
         self.console_log.unlink(missing_ok=True)
         self.debug_socket.unlink(missing_ok=True)
+        self._boot_args = (boot_script, reboot)
         self.process = subprocess.Popen(self.command(boot_script, reboot), stdin=subprocess.DEVNULL,
                                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         self._sock = None
@@ -233,26 +244,55 @@ class Machine:
             self._buffer += chunk
 
     def wait_until_up(self, timeout: float = 600) -> float:
-        """Wait until the debug shell answers and systemd has finished booting.
+        """Wait until the debug shell answers and systemd has finished booting,
+        powering on again whenever the device restarts itself on the way.
 
         Returns the seconds from QEMU start to the shell's first answer."""
         started = time.monotonic()
         deadline = started + timeout
+        while True:
+            try:
+                answered = self._first_answer(deadline, timeout) - started
+                self.run("systemctl is-system-running --wait >/dev/null || true",
+                         timeout=max(deadline - time.monotonic(), 30))
+                return answered
+            except GuestError:
+                if not self._powered_on_after_restart():
+                    raise
+
+    def _first_answer(self, deadline: float, timeout: float) -> float:
+        """When the debug shell first answered (monotonic time)."""
         while time.monotonic() < deadline:
             self._alive()
             try:
                 if self._exchange("true", timeout=3) is not None:
-                    break
+                    return time.monotonic()
             except (OSError, GuestError):
                 self._sock = None
                 time.sleep(1)
-        else:
-            raise GuestError(f"no answer from the debug shell in {timeout:.0f} s:\n"
-                             f"{self.console()[-3000:]}")
-        answered = time.monotonic() - started
-        self.run("systemctl is-system-running --wait >/dev/null || true",
-                 timeout=max(deadline - time.monotonic(), 30))
-        return answered
+        raise GuestError(f"no answer from the debug shell in {timeout:.0f} s:\n"
+                         f"{self.console()[-3000:]}")
+
+    def _powered_on_after_restart(self) -> bool:
+        """Power on again if this boot ended in a restart the device made by
+        itself: a kernel panic (panic= on the kernel command line) or a slot
+        GRUB could not load. -no-reboot turns such a restart into QEMU's exit
+        where real hardware would simply boot again, so the harness carries
+        on and says so. (Multi-threaded TCG also, rarely, breaks the kernel's
+        live code patching: an int3 oops early in boot.)"""
+        if self.process is None:
+            return False
+        try:
+            self.process.wait(timeout=SELF_RESTART_SECONDS)
+        except subprocess.TimeoutExpired:  # still running: not a restart
+            return False
+        console = self.console()
+        if not any(sign in console for sign in SELF_RESTARTS):
+            return False
+        self.restarts.append(console)
+        print(f"the device restarted itself during boot:\n{console[-600:]}", flush=True)
+        self.boot(*self._boot_args)
+        return True
 
     def run(self, command: str, timeout: float = 120, check: bool = False) -> CommandResult:
         """Run a shell command in the guest as root."""
