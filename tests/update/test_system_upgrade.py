@@ -285,8 +285,14 @@ def test_factory_default_upgrade_comes_back_default_without_root_password(
 
 
 def test_power_cuts_during_upgrades_always_leave_a_working_device(
-        device: Device, request: pytest.FixtureRequest):
+        device: Device, request: pytest.FixtureRequest, capsys: pytest.CaptureFixture):
     cuts = request.config.getoption("--power-cuts")
+
+    def report(line: str) -> None:
+        """Straight to the terminal: every run shows its cuts, also when it passes."""
+        with capsys.disabled():
+            print(line, flush=True)
+
     device.set_params(**{"SIP.Port": "5070", "Network.HostName": "power-cut"})
     power_cut.stage_bundle(device)
     settings = device.settings_fingerprint()
@@ -299,11 +305,10 @@ def test_power_cuts_during_upgrades_always_leave_a_working_device(
     device.start()
     device.wait_committed({"A": "B", "B": "A"}[slot])
     whole = time.monotonic() - started
-    print(f"\nuncut upgrade: {installing:.0f} s to install, {whole:.0f} s until kept",
-          flush=True)
+    report(f"\nuncut upgrade: {installing:.0f} s to install, {whole:.0f} s until kept")
 
     seed = time.time_ns()
-    print(f"cut points from random seed {seed}")
+    report(f"cut points from random seed {seed}")
     rng = random.Random(seed)
     for number in range(1, cuts + 1):
         started = power_cut.start_upgrade(device)
@@ -315,10 +320,9 @@ def test_power_cuts_during_upgrades_always_leave_a_working_device(
         assert device.slots()[slot]["state"] == "booted"
         assert device.settings_fingerprint() == settings, f"cut {number}: settings changed"
         restarts = len(device.machine.restarts) - restarted
-        print(f"cut {number}: {after:5.1f} s into the upgrade ({phase}); came back on slot "
-              f"{slot} with its settings, answering after {answered:.0f} s"
-              + (f" (it restarted itself {restarts}x on the way)" if restarts else ""),
-              flush=True)
+        report(f"cut {number}: {after:5.1f} s into the upgrade ({phase}); came back on slot "
+               f"{slot} with its settings, answering after {answered:.0f} s"
+               + (f" (it restarted itself {restarts}x on the way)" if restarts else ""))
     # The last power-on decides like every other: a slot is kept, the firmware works.
     assert device.wait_committed(slot)["isCommited"]
-    print(f"survived {cuts} of {cuts} power cuts")
+    report(f"survived {cuts} of {cuts} power cuts")
