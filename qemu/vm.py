@@ -37,6 +37,15 @@ SELF_RESTARTS = ("Kernel panic", "could not be started, restarting")
 SELF_RESTART_SECONDS = 30
 
 
+def restart_cause(console: str) -> str:
+    """The first console line that says why a boot ended in a restart (an
+    oops, a kernel BUG, the panic, or GRUB giving up on a slot)."""
+    for line in console.splitlines():
+        if re.search(r"Oops:|BUG:|Kernel panic|could not be started", line):
+            return line.strip()
+    return "no reason on the console"
+
+
 class GuestError(RuntimeError):
     """The guest could not be reached, or a command in it failed."""
 

@@ -31,6 +31,7 @@ import httpx
 import pytest
 from playwright.sync_api import expect
 
+from qemu.vm import restart_cause
 from tests.update import power_cut
 from tests.update.browser import chromium, log_in, shot, start_upgrade
 from tests.update.conftest import SmallBundles
@@ -319,10 +320,10 @@ def test_power_cuts_during_upgrades_always_leave_a_working_device(
         slot = power_cut.booted_slot(device)
         assert device.slots()[slot]["state"] == "booted"
         assert device.settings_fingerprint() == settings, f"cut {number}: settings changed"
-        restarts = len(device.machine.restarts) - restarted
+        causes = [restart_cause(c) for c in device.machine.restarts[restarted:]]
         report(f"cut {number}: {after:5.1f} s into the upgrade ({phase}); came back on slot "
                f"{slot} with its settings, answering after {answered:.0f} s"
-               + (f" (it restarted itself {restarts}x on the way)" if restarts else ""))
+               + "".join(f"\n  it restarted itself on the way: {c}" for c in causes))
     # The last power-on decides like every other: a slot is kept, the firmware works.
     assert device.wait_committed(slot)["isCommited"]
     report(f"survived {cuts} of {cuts} power cuts")
