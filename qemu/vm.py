@@ -32,8 +32,10 @@ DEFAULT_HOST_PORTS = {"http": 8080, "https": 8443, "ssh": 2222, "snmp": 1161,
 
 
 # What the console shows when a boot ends in the device restarting itself,
-# and how long that restart may take once the debug shell is gone (panic=5).
+# what may come before it and say why, and how long that restart may take
+# once the debug shell is gone (panic=5).
 SELF_RESTARTS = ("Kernel panic", "could not be started, restarting")
+RESTART_CAUSES = ("Oops:", "BUG:", *SELF_RESTARTS)
 SELF_RESTART_SECONDS = 30
 
 
@@ -41,7 +43,7 @@ def restart_cause(console: str) -> str:
     """The first console line that says why a boot ended in a restart (an
     oops, a kernel BUG, the panic, or GRUB giving up on a slot)."""
     for line in console.splitlines():
-        if re.search(r"Oops:|BUG:|Kernel panic|could not be started", line):
+        if any(sign in line for sign in RESTART_CAUSES):
             return line.strip()
     return "no reason on the console"
 
