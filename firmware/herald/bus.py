@@ -38,6 +38,7 @@ CALL_PREFIX = "herald:call:"
 REPLY_PREFIX = "herald:reply:"
 REPLY_TTL_SECONDS = 30
 DEFAULT_CALL_TIMEOUT = 5.0
+SUBSCRIBE_TIMEOUT = 5.0
 # redis-py's default 5 s socket timeout would cut blocking reads (BLPOP, a
 # quiet pub/sub) and turn a cancelled read into a retry; the bus bounds its own
 # waits instead and only bounds connecting.
@@ -178,6 +179,23 @@ def _decode_or_log(raw: bytes) -> Event | None:
         return None
 
 
+class Subscription:
+    """Events on the patterns `AsyncBus.subscribe` subscribed to, as they come."""
+
+    def __init__(self, pubsub: aioredis.client.PubSub) -> None:
+        self._pubsub = pubsub
+
+    async def __aiter__(self) -> AsyncIterator[Event]:
+        async for message in self._pubsub.listen():
+            if message["type"] == "pmessage":
+                event = _decode_or_log(message["data"])
+                if event is not None:
+                    yield event
+
+    async def close(self) -> None:
+        await self._pubsub.aclose()
+
+
 class AsyncBus:
     """Asyncio side of the bus, for the core services and websocket consumers."""
 
@@ -217,16 +235,29 @@ class AsyncBus:
             raise ServiceUnavailable(f"the {service} service did not answer within {timeout:g} s")
         return _reply_value(reply[1])
 
-    async def listen(self, *patterns: str) -> AsyncIterator[Event]:
-        pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
+    async def subscribe(self, *patterns: str) -> Subscription:
+        """Subscribe to topics matching any glob pattern; returns once Redis has
+        confirmed, so every event published after this call is received (a page
+        that sends what is true now and then the changes misses none in between)."""
+        pubsub = self.redis.pubsub()
         await pubsub.psubscribe(*(EVENT_PREFIX + p for p in patterns))
+        confirmed = 0
+        while confirmed < len(patterns):
+            message = await pubsub.get_message(timeout=SUBSCRIBE_TIMEOUT)
+            if message is None:
+                await pubsub.aclose()
+                raise BusError(f"Redis did not confirm the subscription to {patterns}")
+            confirmed += message["type"] == "psubscribe"
+        return Subscription(pubsub)
+
+    async def listen(self, *patterns: str) -> AsyncIterator[Event]:
+        """Yield events whose topic matches any glob pattern, forever."""
+        subscription = await self.subscribe(*patterns)
         try:
-            async for message in pubsub.listen():
-                event = _decode_or_log(message["data"])
-                if event is not None:
-                    yield event
+            async for event in subscription:
+                yield event
         finally:
-            await pubsub.aclose()
+            await subscription.close()
 
     async def serve(self, service: str, handlers: Mapping[str, Handler]) -> None:
         """Answer calls to `service` forever, one at a time, in arrival order.

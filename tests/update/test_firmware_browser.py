@@ -1,14 +1,17 @@
 """The Maintenance page in a real browser on a development host: the chosen
 file is uploaded with a progress bar and, with no RAUC here, the page says
-why nothing was installed."""
+why nothing was installed; an Autorollback trial shows up on the open page."""
 
 from __future__ import annotations
 
+import re
 import secrets
+import time
 
 import pytest
 from playwright.sync_api import expect
 
+from maintenance.firmware import AUTOROLLBACK_STATE
 from tests.update.browser import chromium, log_in, shot, start_upgrade
 
 
@@ -26,3 +29,25 @@ def test_the_page_uploads_and_shows_why_nothing_was_installed(herald, tmp_path):
         expect(page.locator("[data-fw=progress-message]")).to_contain_text("not available")
         shot(page, "host-upgrade-refused")
     assert not list((herald.data_dir / "firmware-upload").glob("*.raucb"))
+
+
+@pytest.mark.browser
+def test_a_trial_announced_while_the_page_is_open_shows_its_countdown(herald):
+    """The boot gate announces an Autorollback trial as the services come up,
+    often just as the administrator's page loads: the open page shows it."""
+    account = herald.accounts["admin"]
+    bus = herald.bus()
+    with chromium() as browser:
+        page = browser.new_page()
+        log_in(page, herald.http_url, account.name, account.password)
+        trial = page.locator("[data-fw=trial]")
+        expect(trial).to_be_hidden()
+        try:
+            bus.set_state(AUTOROLLBACK_STATE, {"version": "2.0.0", "from_version": "1.0.0",
+                                               "deadline": time.time() + 185})
+            expect(trial).to_be_visible()
+            expect(page.locator("[data-fw=trial-version]")).to_have_text("2.0.0")
+            expect(page.locator("[data-fw=countdown]")).to_have_text(re.compile(r"^3:0\d$"))
+        finally:
+            bus.set_state(AUTOROLLBACK_STATE, None)
+        expect(trial).to_be_hidden()

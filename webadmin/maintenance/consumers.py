@@ -1,6 +1,8 @@
 """The Maintenance page's websocket: the firmware's state as it changes
 (upgrade progress, the Autorollback countdown, the slots), sent whole on
-every change of an `update.*` state on the bus."""
+every change of an `update.*` state on the bus. It subscribes before it
+sends the first state, so a change in between (the boot gate announcing an
+Autorollback trial just as the page loads) is never missed."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ class FirmwareConsumer(AccessConsumer):
 
     async def joined(self) -> None:
         self.bus = async_bus()
+        self.events = await self.bus.subscribe("state.update.*")
         await self._send()
         self.task = asyncio.create_task(self._listen())
 
@@ -27,10 +30,11 @@ class FirmwareConsumer(AccessConsumer):
         self.task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await self.task
+        await self.events.close()
         await self.bus.close()
 
     async def _listen(self) -> None:
-        async for _event in self.bus.listen("state.update.*"):
+        async for _event in self.events:
             await self._send()
 
     async def _send(self) -> None:

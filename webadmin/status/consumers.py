@@ -25,6 +25,8 @@ class StatusConsumer(AccessConsumer):
         self.sent: dict[str, str] = {}
         self.changed = asyncio.Event()
         self.bus = async_bus()
+        # Subscribed before the first render: no change in between is missed.
+        self.events = await self.bus.subscribe("state.*", "params.changed")
         self.tasks = [asyncio.create_task(self._listen()), asyncio.create_task(self._update())]
 
     async def left(self) -> None:
@@ -33,10 +35,11 @@ class StatusConsumer(AccessConsumer):
         for task in self.tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        await self.events.close()
         await self.bus.close()
 
     async def _listen(self) -> None:
-        async for _event in self.bus.listen("state.*", "params.changed"):
+        async for _event in self.events:
             self.changed.set()
 
     async def _update(self) -> None:
