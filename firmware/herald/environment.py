@@ -1,7 +1,7 @@
 """Where a Herald service runs: mode, data directory, Redis, identity.
 
 Every service reads the same environment (on the device from
-/etc/default/herald, see coord's device contract); on a development host the
+/etc/default/herald, installed by the herald-firmware recipe); on a development host the
 defaults keep everything inside the repository's var/ directory.
 """
 

@@ -2,8 +2,7 @@
 ports) and herald-worker, started as the device starts them, against a
 given Redis and a data directory of their own.
 
-Other test areas use it through the fixtures in tests/webadmin/fixtures.py;
-see /work/coord/webadmin-ready.md.
+Other test areas use it through the fixtures in tests/webadmin/fixtures.py.
 """
 
 from __future__ import annotations
