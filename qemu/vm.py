@@ -357,6 +357,17 @@ class Machine:
             self.wait_for_exit(timeout=60)
         self.shutdown()
 
+    def cut_power(self) -> bool:
+        """The power fails: QEMU is killed, no shutdown, nothing flushed.
+        False if it had already ended (the guest had restarted or powered off)."""
+        if self.process is None:
+            return False
+        running = self.process.poll() is None
+        self.process.kill()
+        self.process.wait()
+        self._sock = None
+        return running
+
     def shutdown(self, timeout: float = 120) -> None:
         """Power the guest off cleanly; kill QEMU only if it does not stop."""
         if self.process is None or self.process.poll() is not None:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.update import bundles
+from tests.update.story import CHAPTER_REPORTS
 
 COMPATIBLE = "herald-qemux86-64"
 
@@ -42,3 +43,10 @@ def small_bundles(tmp_path_factory: pytest.TempPathFactory) -> SmallBundles:
                                         "herald-raspberrypi", pki),
     )
 
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> pytest.TestReport:
+    report = yield
+    item.stash.setdefault(CHAPTER_REPORTS, {})[report.when] = report
+    return report

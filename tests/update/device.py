@@ -168,6 +168,19 @@ class Device:
         self.machine.wait_for_exit(timeout=timeout)
         return self.start()
 
+    def upgrade_and_restart(self, bundle: Path, version: str, **params: object) -> None:
+        """Upgrade to `bundle` (firmware `version`) through the API, and the restart
+        into it."""
+        answer = self.upgrade(bundle, **params)
+        assert answer.get("data") == {"firmwareVersion": version}, answer
+        self.restarted()
+
+    def roll_back(self) -> None:
+        """Roll back through the API, and the restart into the previous firmware."""
+        answer = self.rpc("rollback")
+        assert answer == {"apiVersion": "1.0", "method": "rollback", "data": {}}, answer
+        self.restarted()
+
     def upgrade(self, bundle: Path, **params: object) -> dict:
         """firmwaremanagement.cgi upgrade, streamed as VAPIX documents it."""
         request = json.dumps({"apiVersion": "1.0", "context": "test", "method": "upgrade",

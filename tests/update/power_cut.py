@@ -69,10 +69,7 @@ def cut_power(device: Device, started: float, after: float) -> str:
         if machine.process.poll() is not None:  # the upgrade restarted the device
             machine.boot()
         time.sleep(min(0.2, max(deadline - time.monotonic(), 0)))
-    phase = "upgrading" if machine.process.poll() is None else "restarting"
-    machine.process.kill()  # the power fails: no shutdown, nothing flushed
-    machine.process.wait()
-    return phase
+    return "upgrading" if machine.cut_power() else "restarting"
 
 
 def bundle_drive(work: Path) -> Path:

@@ -2,19 +2,23 @@
 administrator does them: from the Maintenance page in a browser and through
 firmwaremanagement.cgi.
 
-One device with its own disk goes through the whole story, so the steps run
-in file order: bad bundles are refused with the reason and change nothing;
-a standard upgrade from the page and one from the API come back on the new
-version with the settings; a rollback returns to the previous version; an
-Autorollback upgrade nobody confirms goes back by itself, a confirmed one
-stays; a slot whose firmware does not come up is given up by the boot gate,
-one that never finishes booting (its kernel panics, then GRUB cannot load it;
-the device restarts itself each time) is left after its three GRUB tries (both
-fall back by themselves); a factory-default upgrade comes back with default
-settings, no root password and no way back. Last, power cuts: QEMU is killed
-at random moments of upgrades, and every next power-on comes up on a working
-slot with every setting and account as before (`pytest --power-cuts N` sets
-how many, default 20; the run prints how many the device survived).
+One device with its own disk goes through the whole story, so the chapters
+run in file order, each from where the one before left the device (a chapter
+that finds it elsewhere fails at once; after a failure the next chapter
+starts on a fresh device, see story.py): bad bundles are refused with the
+reason and change nothing; a standard upgrade from the page and one from the
+API come back on the new version with the settings; a rollback returns to the
+previous version; an Autorollback upgrade nobody confirms goes back by
+itself, one whose restart the power cuts off is still on trial after it and
+stays once confirmed; a slot whose firmware does not come up is given up by
+the boot gate, one that never finishes booting (its kernel panics, then GRUB
+cannot load it; the device restarts itself each time) is left after its
+three GRUB tries (both fall back by themselves); a factory-default upgrade
+comes back with default settings, no root password and no way back. Last,
+power cuts: QEMU is killed at random moments of upgrades, and every next
+power-on comes up on a working slot with every setting and account as before
+(`pytest --power-cuts N` sets how many, default 20; the run prints how many
+the device survived).
 
 Versions: the test image's own firmware (e.g. 0.1.0) and the same root
 filesystem released as NEW (0.2.0), see device.version_bundle.
@@ -36,12 +40,11 @@ from tests.update import power_cut
 from tests.update.browser import chromium, log_in, shot, start_upgrade
 from tests.update.conftest import SmallBundles
 from tests.update.device import ROOT_PASSWORD, Device, base_bundle, image_version, version_bundle
+from tests.update.story import CHAPTER_REPORTS, SETTINGS, Start, Story
 
 pytestmark = [pytest.mark.system, pytest.mark.slow, pytest.mark.browser]
 
 NEW = "0.2.0"
-# A setting and an account the administrator made before upgrading.
-SETTINGS = {"SIP.Port": "5070", "Network.HostName": "lobby-speaker"}
 
 
 @pytest.fixture(scope="module")
@@ -50,41 +53,31 @@ def old() -> str:
 
 
 @pytest.fixture(scope="module")
-def new_bundle():
-    return version_bundle(NEW)
-
-
-@pytest.fixture(scope="module")
-def device(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Device]:
+def story(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Story]:
     work = tmp_path_factory.mktemp("upgrade-vm")
-    device = Device.create(work / "vm", drives={power_cut.DRIVE: power_cut.bundle_drive(work)})
+    story = Story(work, NEW, version_bundle(NEW), {power_cut.DRIVE: power_cut.bundle_drive(work)})
     try:
-        device.start()
-        if not device.has_update_client():
-            pytest.skip("the test image does not run herald-update gate and prepare yet "
-                        "(/work/coord/image-requests.md)")
-        device.set_root_password()
-        device.set_params(**SETTINGS)
-        device.wait_committed("A")
-        yield device
+        yield story
     finally:
-        device.stop()
+        story.stop()
 
 
-@pytest.fixture(scope="module")
-def settings(device: Device) -> str:
-    """The settings as the administrator left them before any upgrade."""
-    return device.settings_fingerprint()
+@pytest.fixture(autouse=True)
+def chapter(story: Story, request: pytest.FixtureRequest) -> Iterator[None]:
+    """After a chapter that failed: say what the device knows, start the next afresh."""
+    yield
+    report = request.node.stash.get(CHAPTER_REPORTS, {}).get("call")
+    if report is None or report.failed:
+        story.chapter_failed(request.node.name)
 
 
 def running(device: Device) -> str:
     return device.params("Properties.Firmware")["root.Properties.Firmware.Version"]
 
 
-def kept_settings(device: Device, settings: str) -> None:
-    assert device.settings_fingerprint() == settings
-    values = device.params("SIP")
-    assert values["root.SIP.Port"] == SETTINGS["SIP.Port"]
+def kept_settings(story: Story) -> None:
+    assert story.device.settings_fingerprint() == story.settings
+    assert story.device.params("SIP")["root.SIP.Port"] == SETTINGS["SIP.Port"]
 
 
 BAD = [  # (bundle, VAPIX error code, words of the reason)
@@ -97,7 +90,8 @@ BAD = [  # (bundle, VAPIX error code, words of the reason)
 
 
 def test_bad_bundles_are_refused_with_the_reason_and_nothing_changes(
-        device: Device, small_bundles: SmallBundles, settings: str, old: str):
+        story: Story, small_bundles: SmallBundles, old: str):
+    device = story.begin(Start("A", old))
     before = device.slots()
     for name, code, reason in BAD:
         answer = device.upgrade(getattr(small_bundles, name))
@@ -106,13 +100,15 @@ def test_bad_bundles_are_refused_with_the_reason_and_nothing_changes(
         assert device.machine.process.poll() is None, f"{name}: the device restarted"
         assert device.slots() == before, f"{name}: a slot changed"
         assert device.primary() == "A"
-        kept_settings(device, settings)
+        kept_settings(story)
     assert running(device) == old
     status = device.rpc("status")["data"]
     assert status["isCommited"] and status["activeFirmwarePart"] == "A"
 
 
-def test_the_page_shows_why_a_bundle_was_refused(device: Device, small_bundles: SmallBundles):
+def test_the_page_shows_why_a_bundle_was_refused(
+        story: Story, small_bundles: SmallBundles, old: str):
+    device = story.begin(Start("A", old))
     with chromium() as browser:
         page = browser.new_page()
         log_in(page, device.url, "root", ROOT_PASSWORD)
@@ -125,11 +121,12 @@ def test_the_page_shows_why_a_bundle_was_refused(device: Device, small_bundles: 
 
 
 def test_standard_upgrade_from_the_page_comes_back_new_with_the_settings(
-        device: Device, new_bundle, settings: str):
+        story: Story, old: str):
+    device = story.begin(Start("A", old))
     with chromium() as browser:
         page = browser.new_page()
         log_in(page, device.url, "root", ROOT_PASSWORD)
-        start_upgrade(page, new_bundle)
+        start_upgrade(page, story.new_bundle)
         title = page.locator("[data-fw=progress-title]")
         expect(title).to_have_text("Installing the firmware", timeout=600_000)
         shot(page, "qemu-standard-installing")
@@ -140,10 +137,11 @@ def test_standard_upgrade_from_the_page_comes_back_new_with_the_settings(
         shot(page, "qemu-standard-upgraded")
     device.wait_committed("B")
     assert running(device) == NEW
-    kept_settings(device, settings)
+    kept_settings(story)
 
 
-def test_status_page_shows_the_version_and_both_slots(device: Device, old: str):
+def test_status_page_shows_the_version_and_both_slots(story: Story, old: str):
+    device = story.begin(Start("B", NEW, old))
     with chromium() as browser:
         page = browser.new_page()
         log_in(page, device.url, "root", ROOT_PASSWORD)
@@ -156,25 +154,24 @@ def test_status_page_shows_the_version_and_both_slots(device: Device, old: str):
         shot(page, "qemu-status-slots")
 
 
-def test_rollback_returns_to_the_previous_version_with_the_settings(
-        device: Device, settings: str, old: str):
-    assert device.rpc("rollback") == {"apiVersion": "1.0", "method": "rollback", "data": {}}
-    device.restarted()
+def test_rollback_returns_to_the_previous_version_with_the_settings(story: Story, old: str):
+    device = story.begin(Start("B", NEW, old))
+    device.roll_back()
     device.wait_committed("A")
     assert running(device) == old
-    kept_settings(device, settings)
+    kept_settings(story)
 
 
-def test_standard_upgrade_from_the_api(device: Device, new_bundle, settings: str):
-    answer = device.upgrade(new_bundle, autoCommit="default")
-    assert answer["data"] == {"firmwareVersion": NEW}, answer
-    device.restarted()
+def test_standard_upgrade_from_the_api(story: Story, old: str):
+    device = story.begin(Start("A", old))
+    device.upgrade_and_restart(story.new_bundle, NEW, autoCommit="default")
     status = device.wait_committed("B")
     assert status["activeFirmwareVersion"] == NEW and status["inactiveFirmwareVersion"]
-    kept_settings(device, settings)
+    kept_settings(story)
 
 
-def test_autorollback_not_confirmed_returns_by_itself(device: Device, old: str):
+def test_autorollback_not_confirmed_returns_by_itself(story: Story, old: str):
+    device = story.begin(Start("B", NEW))
     with chromium() as browser:
         page = browser.new_page()
         log_in(page, device.url, "root", ROOT_PASSWORD)
@@ -196,16 +193,22 @@ def test_autorollback_not_confirmed_returns_by_itself(device: Device, old: str):
     assert f"The upgrade to {old} was not confirmed within 1 minute;" in last
 
 
-def test_autorollback_confirmed_stays(device: Device, old: str):
+def test_autorollback_survives_a_power_cut_and_confirmed_stays(story: Story, old: str):
+    device = story.begin(Start("B", NEW))
     with chromium() as browser:
         page = browser.new_page()
         log_in(page, device.url, "root", ROOT_PASSWORD)
         start_upgrade(page, base_bundle(), "autorollback", minutes=10)
         expect(page.locator("[data-fw=progress-title]")).to_have_text(
             "Restarting", timeout=900_000)
-        device.restarted()
+        # The power fails as the device restarts: the Autorollback choice, its
+        # time to confirm and the upgrade's record were on disk before.
+        assert device.machine.cut_power(), "the device had ended before the power cut"
+        device.start()
         page.goto(device.url + "/maintenance/")
         expect(page.locator("[data-fw=trial]")).to_be_visible(timeout=600_000)
+        expect(page.locator("[data-fw=trial-version]")).to_have_text(old)
+        expect(page.locator("[data-fw=countdown]")).to_have_text(re.compile(r"^\d:\d\d$"))
         page.get_by_role("button", name="Confirm").click()
         expect(page.locator("[data-fw=trial]")).to_be_hidden()
         expect(page.locator("[data-fw=progress-message]")).to_contain_text("confirmed")
@@ -236,7 +239,8 @@ fi
 """
 
 
-def test_a_slot_whose_firmware_fails_is_given_up_by_itself(device: Device, old: str):
+def test_a_slot_whose_firmware_fails_is_given_up_by_itself(story: Story, old: str):
+    device = story.begin(Start("A", old, NEW))
     # The other slot (B, good) becomes the one to boot next, but its firmware
     # will not start.
     device.machine.run("rauc status mark-active other", check=True)
@@ -252,7 +256,8 @@ def test_a_slot_whose_firmware_fails_is_given_up_by_itself(device: Device, old: 
     assert running(device) == old
 
 
-def test_a_slot_that_never_finishes_booting_is_left_after_three_tries(device: Device, old: str):
+def test_a_slot_that_never_finishes_booting_is_left_after_three_tries(story: Story, old: str):
+    device = story.begin(Start("A", old, NEW))
     device.machine.run("rauc status mark-active other", check=True)
     restarted = len(device.machine.restarts)
     device.machine.reboot(boot_script=BREAKS_SLOT_B)
@@ -269,10 +274,9 @@ def test_a_slot_that_never_finishes_booting_is_left_after_three_tries(device: De
 
 
 def test_factory_default_upgrade_comes_back_default_without_root_password(
-        device: Device, new_bundle):
-    answer = device.upgrade(new_bundle, factoryDefaultMode="hard")
-    assert answer["data"] == {"firmwareVersion": NEW}, answer
-    device.restarted()
+        story: Story, old: str):
+    device = story.begin(Start("A", old))
+    device.upgrade_and_restart(story.new_bundle, NEW, factoryDefaultMode="hard")
     # No root password: the first visit sets it, anyone may.
     reply = httpx.get(device.url + "/maintenance/", follow_redirects=False, timeout=60)
     assert reply.headers["location"] == "/setup/"
@@ -286,7 +290,8 @@ def test_factory_default_upgrade_comes_back_default_without_root_password(
 
 
 def test_power_cuts_during_upgrades_always_leave_a_working_device(
-        device: Device, request: pytest.FixtureRequest, capsys: pytest.CaptureFixture):
+        story: Story, request: pytest.FixtureRequest, capsys: pytest.CaptureFixture):
+    device = story.begin(None)
     cuts = request.config.getoption("--power-cuts")
 
     def report(line: str) -> None:
