@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import struct
 from dataclasses import dataclass
 
 import av
@@ -99,3 +100,25 @@ def tone_amplitude(samples: np.ndarray, frequency: float, rate: int = RATE) -> f
     """Amplitude of one frequency's component in `samples` (a single-bin DFT)."""
     t = np.arange(len(samples)) / rate
     return float(2 * np.abs(np.sum(samples * np.exp(-2j * np.pi * frequency * t))) / len(samples))
+
+
+def wav_header(rate: int, channels: int, tag: int, bits: int) -> bytes:
+    block = channels * bits // 8
+    return struct.pack("<4sI4s4sIHHIIHH4sI", b"RIFF", 0xFFFFFFFF, b"WAVE", b"fmt ", 16, tag,
+                       channels, rate, rate * block, block, bits, b"data", 0xFFFFFFFF)
+
+
+def similarity(heard: np.ndarray, sent: np.ndarray) -> float:
+    """Normalised cross-correlation peak between what was sent and what played."""
+    spectrum = np.fft.rfft(heard, 2 * len(heard)) * np.conj(np.fft.rfft(sent, 2 * len(heard)))
+    lag = int(np.argmax(np.fft.irfft(spectrum)[: len(heard)]))
+    aligned = heard[lag : lag + len(sent)]
+    sent = sent[: len(aligned)]
+    return float(np.dot(aligned, sent) / np.sqrt(np.dot(aligned, aligned) * np.dot(sent, sent)))
+
+
+# A chirp-like signal: any dropped, repeated or reordered piece lowers the similarity.
+def speechlike(rate: int, seconds: float) -> np.ndarray:
+    t = np.arange(int(rate * seconds)) / rate
+    envelope = 0.6 + 0.4 * np.sin(2 * np.pi * 3 * t)
+    return (0.4 * np.sin(2 * np.pi * (300 * t + 400 * t**2)) * envelope).astype(np.float32)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import struct
 from pathlib import Path
 
 import numpy as np
@@ -12,15 +11,8 @@ from herald.access import Level
 from herald.audio.clipformat import ClipError
 from herald.audio.clips import ClipLimits, ClipNotFound, ClipStore
 from herald.params import GroupError, ParamError, ParamStore, default_tree
+from tests.audio.clip_files import DAMAGE, GOOD, truncations
 from tests.audio.signals import encode, sine
-
-GOOD = {
-    "au": ("bell.au", 8000),
-    "wav": ("bell.wav", 16000),
-    "mp3": ("bell.mp3", 44100),
-    "opus": ("bell.opus", 48000),
-    "vorbis": ("bell.ogg", 22050),
-}
 
 
 @pytest.fixture(scope="module")
@@ -97,45 +89,6 @@ def test_an_unfinished_upload_is_cleared_away(store: ClipStore, samples: dict[st
     assert contents(reopened) == ["0.json", "0.wav"]
 
 
-def _truncations(data: bytes) -> list[bytes]:
-    return [data[:cut] for cut in (0, 3, 12, 30, len(data) // 4, len(data) // 2, len(data) - 1)]
-
-
-def _wav_damage(data: bytes) -> list[bytes]:
-    tag_2 = data[:20] + struct.pack("<H", 2) + data[22:]  # ADPCM
-    bad_align = data[:32] + struct.pack("<H", 3) + data[34:]
-    long_data = data[:40] + struct.pack("<I", len(data)) + data[44:]
-    no_fmt = data[:12] + b"junk" + data[16:]
-    return [tag_2, bad_align, long_data, no_fmt]
-
-
-def _au_damage(data: bytes) -> list[bytes]:
-    return [data[:12] + struct.pack(">I", 99) + data[16:],
-            data[:4] + struct.pack(">I", len(data) + 10) + data[8:],
-            data[:8] + struct.pack(">I", len(data)) + data[12:]]
-
-
-def _mp3_damage(data: bytes) -> list[bytes]:
-    middle = len(data) // 2
-    start = data.index(b"\xff", middle)
-    return [data[:start] + b"\x00\x00\x00\x00" + data[start + 4 :],
-            data[:middle] + b"garbage in the middle" + data[middle:]]
-
-
-def _ogg_damage(data: bytes) -> list[bytes]:
-    rng = np.random.default_rng(5)
-    damaged = []
-    for position in rng.integers(0, len(data), 12):
-        flipped = bytearray(data)
-        flipped[position] ^= 0x5A
-        damaged.append(bytes(flipped))
-    return damaged
-
-
-DAMAGE = {"wav": _wav_damage, "au": _au_damage, "mp3": _mp3_damage, "opus": _ogg_damage,
-          "vorbis": _ogg_damage}
-
-
 @pytest.mark.parametrize("fmt", GOOD)
 def test_truncated_corrupt_and_mislabeled_files_are_refused(store: ClipStore,
                                                             samples: dict[str, bytes],
@@ -143,7 +96,7 @@ def test_truncated_corrupt_and_mislabeled_files_are_refused(store: ClipStore,
     good = store.add(samples["wav"], "good.wav")
     before = contents(store)
     filename = GOOD[fmt][0]
-    cases = [(data, filename) for data in _truncations(samples[fmt]) + DAMAGE[fmt](samples[fmt])]
+    cases = [(data, filename) for data in truncations(samples[fmt]) + DAMAGE[fmt](samples[fmt])]
     others = [name for other, (name, _) in GOOD.items() if other != fmt
               and not (name.endswith(".ogg") and fmt == "opus")]
     cases += [(samples[fmt], name) for name in others]  # mislabeled

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import struct
 
 import numpy as np
 import pytest
@@ -14,7 +13,17 @@ from herald.audio.link import LinkError, TransmitClient
 from herald.audio.pcm import float_to_s16, s16_to_float
 from herald.audio.resample import Resampler
 from tests.audio.conftest import Core, Events
-from tests.audio.signals import bursts, dominant_frequency, encode, max_step, rms, sine
+from tests.audio.signals import (
+    bursts,
+    dominant_frequency,
+    encode,
+    max_step,
+    rms,
+    similarity,
+    sine,
+    speechlike,
+    wav_header,
+)
 
 CHUNK = 1024
 
@@ -45,28 +54,6 @@ async def _send(client: TransmitClient, body: bytes) -> None:
     for start in range(0, len(body), CHUNK):
         await client.send(body[start : start + CHUNK])
     await client.end()
-
-
-def wav_header(rate: int, channels: int, tag: int, bits: int) -> bytes:
-    block = channels * bits // 8
-    return struct.pack("<4sI4s4sIHHIIHH4sI", b"RIFF", 0xFFFFFFFF, b"WAVE", b"fmt ", 16, tag,
-                       channels, rate, rate * block, block, bits, b"data", 0xFFFFFFFF)
-
-
-def similarity(heard: np.ndarray, sent: np.ndarray) -> float:
-    """Normalised cross-correlation peak between what was sent and what played."""
-    spectrum = np.fft.rfft(heard, 2 * len(heard)) * np.conj(np.fft.rfft(sent, 2 * len(heard)))
-    lag = int(np.argmax(np.fft.irfft(spectrum)[: len(heard)]))
-    aligned = heard[lag : lag + len(sent)]
-    sent = sent[: len(aligned)]
-    return float(np.dot(aligned, sent) / np.sqrt(np.dot(aligned, aligned) * np.dot(sent, sent)))
-
-
-# A chirp-like signal: any dropped, repeated or reordered piece lowers the similarity.
-def speechlike(rate: int, seconds: float) -> np.ndarray:
-    t = np.arange(int(rate * seconds)) / rate
-    envelope = 0.6 + 0.4 * np.sin(2 * np.pi * 3 * t)
-    return (0.4 * np.sin(2 * np.pi * (300 * t + 400 * t**2)) * envelope).astype(np.float32)
 
 
 @pytest.mark.parametrize(("content_type", "rate"), [

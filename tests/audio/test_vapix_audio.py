@@ -12,9 +12,16 @@ from herald.audio.g711 import ulaw_decode, ulaw_encode
 from herald.audio.gain import db_to_gain
 from herald.audio.pcm import float_to_s16, s16_to_float
 from herald.audio.resample import Resampler
-from tests.audio.signals import bursts, dominant_frequency, encode, sine
-from tests.audio.test_clip_store import DAMAGE, GOOD, _truncations
-from tests.audio.test_live import similarity, speechlike, wav_header
+from tests.audio.clip_files import DAMAGE, GOOD, truncations
+from tests.audio.signals import (
+    bursts,
+    dominant_frequency,
+    encode,
+    similarity,
+    sine,
+    speechlike,
+    wav_header,
+)
 from tests.audio.webstack import AudioDevice
 from tests.conftest import wait_until
 
@@ -86,7 +93,7 @@ def test_bad_uploads_get_a_clear_error_and_store_nothing(device: AudioDevice) ->
     samples = {fmt: encode(sine(800, 1.0, rate), rate, fmt) for fmt, (_, rate) in GOOD.items()}
     cases = []
     for fmt, (filename, _) in GOOD.items():
-        cases += [(data, filename) for data in _truncations(samples[fmt])[1::2]]
+        cases += [(data, filename) for data in truncations(samples[fmt])[1::2]]
         cases += [(data, filename) for data in DAMAGE[fmt](samples[fmt])[:3]]
     cases += [(samples["mp3"], "bell.wav"), (samples["wav"], "bell.opus"),
               (samples["opus"], "bell.mp3"), (b"<html>not audio</html>", "page.au"),

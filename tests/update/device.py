@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import secrets
 import shutil
 import time
 from collections.abc import Iterator
@@ -18,11 +19,11 @@ import httpx
 from qemu.vm import Machine, deployed_image, forwarded_ports
 from tests.conftest import REPO, wait_until
 from tests.update import bundles
+from tests.update.firmware_cgi import CGI, upgrade_parts
 
 TEST_IMAGE = "herald-image-test"
 DEPLOY = REPO / "build" / "deploy" / "qemux86-64"
 CACHE = REPO / "build" / "tmp" / "update-tests"
-CGI = "/axis-cgi/firmwaremanagement.cgi"
 ROOT_PASSWORD = "Upgrade-test 1!"
 BOOT_SECONDS = 600
 
@@ -183,12 +184,8 @@ class Device:
 
     def upgrade(self, bundle: Path, **params: object) -> dict:
         """firmwaremanagement.cgi upgrade, streamed as VAPIX documents it."""
-        request = json.dumps({"apiVersion": "1.0", "context": "test", "method": "upgrade",
-                              "params": params}).encode()
-        boundary = "HeraldUpgrade" + hashlib.sha256(request).hexdigest()[:12]
-        head = (f"--{boundary}\r\nContent-Type: application/json\r\n\r\n".encode() + request
-                + f"\r\n--{boundary}\r\nContent-Type: application/octet-stream\r\n\r\n".encode())
-        tail = f"\r\n--{boundary}--\r\n".encode()
+        request = {"apiVersion": "1.0", "context": "test", "method": "upgrade", "params": params}
+        head, tail, content_type = upgrade_parts(request, "HeraldUpgrade" + secrets.token_hex(6))
 
         def body() -> Iterator[bytes]:
             yield head
@@ -202,8 +199,7 @@ class Device:
             # Authenticate first: a streamed body cannot be sent again after the 401.
             client.post(CGI, json={"apiVersion": "1.0", "method": "getSupportedVersions"})
             reply = client.post(CGI, content=body(), headers={
-                "Content-Type": f"multipart/form-data; boundary={boundary}",
-                "Content-Length": str(length)})
+                "Content-Type": content_type, "Content-Length": str(length)})
         reply.raise_for_status()
         return reply.json()
 

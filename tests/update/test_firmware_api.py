@@ -15,10 +15,10 @@ import pytest
 from websockets.sync.client import connect
 
 from tests.conftest import wait_until
+from tests.update.firmware_cgi import CGI, multipart
 from tests.webadmin.stack import form_token, login
 
 UPLOAD = "/maintenance/firmware/upload/"
-CGI = "/axis-cgi/firmwaremanagement.cgi"
 
 
 @pytest.fixture
@@ -124,14 +124,6 @@ def rpc(client: httpx.Client, method: str, **params) -> dict:
                                    "params": params})
     assert reply.status_code == 200
     return reply.json()
-
-
-def multipart(request: dict, firmware: bytes, boundary: str = "Herald") -> tuple[bytes, str]:
-    """An upgrade request as VAPIX documents it: unnamed JSON part, then the file."""
-    body = (f"--{boundary}\r\nContent-Type: application/json\r\n\r\n{json.dumps(request)}\r\n"
-            f"--{boundary}\r\nContent-Type: application/octet-stream\r\n\r\n").encode()
-    body += firmware + f"\r\n--{boundary}--\r\n".encode()
-    return body, f"multipart/form-data; boundary={boundary}"
 
 
 def test_firmwaremanagement_answers_in_vapix_envelopes(herald):

@@ -13,8 +13,8 @@ import pytest
 
 from tests.conftest import redis_server, wait_until
 from tests.update.conftest import SmallBundles
+from tests.update.firmware_cgi import CGI, multipart
 from tests.update.host_rauc import HostRauc
-from tests.update.test_firmware_api import CGI, multipart
 from tests.webadmin.fixtures import set_up_accounts
 from tests.webadmin.stack import HeraldStack
 
