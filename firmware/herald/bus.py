@@ -34,11 +34,13 @@ log = logging.getLogger(__name__)
 
 EVENT_PREFIX = "herald:event:"
 STATE_KEY = "herald:state"
+EVERY_STATE = "state.*"  # the events of every change of state
 CALL_PREFIX = "herald:call:"
 REPLY_PREFIX = "herald:reply:"
 REPLY_TTL_SECONDS = 30
 DEFAULT_CALL_TIMEOUT = 5.0
 SUBSCRIBE_TIMEOUT = 5.0
+PING = "ping"  # every core service answers it with {"ok": true} while it works
 # redis-py's default 5 s socket timeout would cut blocking reads (BLPOP, a
 # quiet pub/sub) and turn a cancelled read into a retry; the bus bounds its own
 # waits instead and only bounds connecting.
@@ -116,8 +118,13 @@ def _reply_value(raw: bytes) -> Any:
     return reply.get("result")
 
 
+def state_event(key: str) -> str:
+    """The topic of the event that announces a change of state `key`."""
+    return f"state.{key}"
+
+
 def _state_changed(key: str, value: Any, source: str) -> Event:
-    return Event(f"state.{key}", {"key": key, "value": value}, source=source)
+    return Event(state_event(key), {"key": key, "value": value}, source=source)
 
 
 class Bus:

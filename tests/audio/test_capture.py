@@ -5,9 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from herald.audio import contract as audio
 from herald.audio.g711 import ulaw_decode
 from herald.audio.link import CaptureClient, LinkError
 from herald.audio.pcm import s16_to_float
+from herald.audio.service import INPUT
+from herald.bus import state_event
 from tests.audio.conftest import Core, Events
 from tests.audio.signals import dominant_frequency, sine
 from tests.conftest import wait_until
@@ -29,28 +32,28 @@ def mic(engine: Core) -> Core:
 
 def test_levels_and_threshold_crossings(mic: Core, events: Events) -> None:
     mic.configure(sound_level_threshold=60)  # -36 dBFS
-    above = events.wait("audio.sound_level.crossed", direction="above")
-    below = events.wait("audio.sound_level.crossed", direction="below")
+    above = events.wait(audio.SOUND_LEVEL_CROSSED, direction="above")
+    below = events.wait(audio.SOUND_LEVEL_CROSSED, direction="below")
     assert above.data["threshold"] == 60 and above.data["level"] > 60
     assert below.data["level"] < 60
-    levels = [e.data["level"] for e in events.of("audio.level.input")]
+    levels = [e.data["level"] for e in events.of(audio.LEVEL_INPUT)]
     # -10 dBFS is 89 %, -60 dBFS 33 % (windows across a change fall in between).
     assert np.median([v for v in levels if v > 60]) == pytest.approx(88.9, abs=0.5)
     assert np.median([v for v in levels if v < 60]) == pytest.approx(33.3, abs=0.5)
-    states = events.of("state.audio.sound_level.triggered.0")
+    states = events.of(state_event(audio.sound_level_triggered(INPUT)))
     assert [s.data["value"] for s in states][:2] in ([True, False], [False, True])
     assert mic.status()["input"]["enabled"] is True
 
 
 def test_threshold_above_the_loudest_sound_never_triggers(mic: Core, events: Events) -> None:
     mic.configure(sound_level_threshold=95)
-    wait_until(lambda: len(events.of("audio.level.input")) >= 25, what="2.5 s of levels")
-    assert events.of("audio.sound_level.crossed") == []
+    wait_until(lambda: len(events.of(audio.LEVEL_INPUT)) >= 25, what="2.5 s of levels")
+    assert events.of(audio.SOUND_LEVEL_CROSSED) == []
 
 
 def test_input_gain_and_mute_change_the_level(mic: Core, events: Events) -> None:
     def heard(level: float) -> bool:
-        return any(abs(e.data["level"] - level) < 1 for e in events.of("audio.level.input"))
+        return any(abs(e.data["level"] - level) < 1 for e in events.of(audio.LEVEL_INPUT))
 
     mic.card.set_scene(sine(1000, 0.5, amplitude=10 ** (-40 / 20)), 48000)
     wait_until(lambda: heard(55.6), what="a level of -40 dBFS")
@@ -88,5 +91,5 @@ def test_input_off_stops_levels_and_listening(mic: Core, events: Events) -> None
         CaptureClient(mic.link, "opus", 16000)
     assert bad.value.status == 400
     mic.configure(input_enabled=True)
-    count = len(events.of("audio.level.input"))
-    wait_until(lambda: len(events.of("audio.level.input")) > count + 3, what="levels again")
+    count = len(events.of(audio.LEVEL_INPUT))
+    wait_until(lambda: len(events.of(audio.LEVEL_INPUT)) > count + 3, what="levels again")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from herald.audio import contract as audio
 from herald.audio.gain import db_to_gain
 from tests.audio.conftest import Core, Events
 from tests.audio.signals import bursts, dominant_frequency, encode, max_step, rms, sine
@@ -32,7 +33,7 @@ def test_each_format_plays_its_sound(engine: Core, events: Events, fmt: str, rat
     engine.start_listening()
     played = engine.call("play_clip", clip=clip)
     assert played["clip"] == clip
-    events.wait("audio.clip.stopped", clip=clip)
+    events.wait(audio.stopped("clip"), clip=clip)
     heard = engine.heard()
     [burst] = bursts(heard)
     assert burst.seconds == pytest.approx(0.6, abs=0.02)
@@ -44,7 +45,7 @@ def test_each_format_plays_its_sound(engine: Core, events: Events, fmt: str, rat
     # No click where it starts or ends: no jump beyond what the sine itself does.
     assert max_step(heard) < 1.5 * 2 * np.pi * frequency / 48000 * 0.5 * DEFAULT_GAIN
     # The output meter saw it: -6 dB gain on a -6 dBFS sine is about 87 %.
-    assert max(e.data["level"] for e in events.of("audio.level.output")) == pytest.approx(
+    assert max(e.data["level"] for e in events.of(audio.LEVEL_OUTPUT)) == pytest.approx(
         86.7, abs=1.5)
 
 
@@ -54,7 +55,7 @@ def test_volume_scales_the_clip(engine: Core, events: Events) -> None:
     for volume in (100, 50, 10):
         engine.start_listening()
         engine.call("play_clip", clip=clip, volume=volume)
-        events.wait("audio.clip.stopped", clip=clip, volume=volume)
+        events.wait(audio.stopped("clip"), clip=clip, volume=volume)
         heard = engine.heard()
         [burst] = bursts(heard, threshold=0.002)
         levels[volume] = rms(heard[burst.start + EDGE : burst.end - EDGE])
@@ -67,7 +68,7 @@ def test_repeat_plays_the_clip_again(engine: Core, events: Events) -> None:
     clip = engine.add_clip(encode(beep, 48000, "wav"), "beep.wav")
     engine.start_listening()
     engine.call("play_clip", clip=clip, repeat=2)
-    stopped = events.wait("audio.clip.stopped", clip=clip)
+    stopped = events.wait(audio.stopped("clip"), clip=clip)
     assert stopped.data["reason"] == "end"
     found = bursts(engine.heard())
     assert len(found) == 3
@@ -81,9 +82,9 @@ def test_stopping_a_clip_fades_it_out_without_a_click(engine: Core, events: Even
     engine.configure(output_gain=0)
     engine.start_listening()
     engine.call("play_clip", clip=clip, repeat=-1)
-    events.wait("audio.clip.started", clip=clip)
+    events.wait(audio.started("clip"), clip=clip)
     assert engine.call("stop_clip") == {"stopped": 1}
-    stopped = events.wait("audio.clip.stopped", clip=clip)
+    stopped = events.wait(audio.stopped("clip"), clip=clip)
     assert stopped.data["reason"] == "stopped"
     heard = engine.heard()
     [burst] = bursts(heard)
@@ -99,7 +100,7 @@ def test_output_gain_mute_and_maximum_volume(engine: Core, events: Events) -> No
         engine.configure(**settings)
         engine.start_listening()
         engine.call("play_clip", clip=clip)
-        events.wait("audio.clip.stopped", clip=clip)
+        events.wait(audio.stopped("clip"), clip=clip)
         events.events.clear()
         return engine.heard()
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from herald.audio import contract as audio
 from herald.audio.link import CaptureClient
 from herald.audio.pcm import s16_to_float
 from tests.audio.conftest import Core, Events
@@ -28,9 +29,9 @@ def heard_while_playing(engine: Core, events: Events, clip: int, seconds: float)
     """What the microphone delivered during the last `seconds` of the clip."""
     with CaptureClient(engine.link, "s16le", RATE) as client:
         engine.call("play_clip", clip=clip)
-        events.wait("audio.clip.started", clip=clip)
+        events.wait(audio.started("clip"), clip=clip)
         data = b""
-        while not events.of("audio.clip.stopped", clip=clip):
+        while not events.of(audio.stopped("clip"), clip=clip):
             data += client.read(8192)
     events.events.clear()
     samples = s16_to_float(np.frombuffer(data[: len(data) // 2 * 2], dtype="<i2"))

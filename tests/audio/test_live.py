@@ -7,11 +7,13 @@ import asyncio
 import numpy as np
 import pytest
 
+from herald.audio import contract as audio
 from herald.audio.g711 import ulaw_decode, ulaw_encode
 from herald.audio.gain import db_to_gain
 from herald.audio.link import LinkError, TransmitClient
 from herald.audio.pcm import float_to_s16, s16_to_float
 from herald.audio.resample import Resampler
+from herald.bus import state_event
 from tests.audio.conftest import Core, Events
 from tests.audio.signals import (
     bursts,
@@ -67,9 +69,9 @@ def test_mulaw_stream_comes_out_intact(engine: Core, events: Events, content_typ
     assert first["message"] == "playing"
     assert last["message"] == "played"
     assert last["seconds"] == pytest.approx(1.5, abs=0.01)
-    assert events.wait("audio.live.stopped").data["reason"] == "end"
-    events.wait("state.audio.live.active", value=False)
-    assert [e.data["value"] for e in events.of("state.audio.live.active")] == [True, False]
+    assert events.wait(audio.stopped("live")).data["reason"] == "end"
+    events.wait(state_event(audio.LIVE_ACTIVE), value=False)
+    assert [e.data["value"] for e in events.of(state_event(audio.LIVE_ACTIVE))] == [True, False]
 
     heard = engine.heard() / db_to_gain(-6)
     sent = Resampler(rate, 48000).process(s16_to_float(ulaw_decode(body)))
@@ -130,7 +132,7 @@ def test_bad_streams_get_a_clear_refusal(engine: Core, events: Events, content_t
         asyncio.run(transmit(engine, content_type, body))
     assert refused.value.status == status
     assert words in str(refused.value)
-    assert events.of("audio.live.started") == []
+    assert events.of(audio.started("live")) == []
     assert engine.status()["playing"] == []
 
 
@@ -148,13 +150,13 @@ def test_one_live_stream_at_a_time(engine: Core, events: Events) -> None:
         first.close()
 
     asyncio.run(two_streams())
-    assert len(events.of("audio.live.started")) == 1
+    assert len(events.of(audio.started("live"))) == 1
 
 
 def test_live_audio_interrupts_a_clip(engine: Core, events: Events) -> None:
     clip = engine.add_clip(encode(sine(440, 3.0, 48000), 48000, "wav"), "music.wav")
     engine.call("play_clip", clip=clip)
-    events.wait("audio.clip.started", clip=clip)
+    events.wait(audio.started("clip"), clip=clip)
     asyncio.run(transmit(engine, "audio/axis-mulaw-128",
                          ulaw_encode(float_to_s16(sine(1000, 0.3, 16000)))))
-    assert events.wait("audio.clip.stopped", clip=clip).data["reason"] == "interrupted"
+    assert events.wait(audio.stopped("clip"), clip=clip).data["reason"] == "interrupted"

@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from herald.audio import contract as audio
 from herald.audio.gain import db_to_gain
+from herald.bus import state_event
 from tests.audio.conftest import Core, Events
 from tests.audio.signals import bursts, encode, sine, tone_amplitude
 
@@ -22,19 +24,19 @@ def test_a_tone_interrupts_a_clip(engine: Core, events: Events) -> None:
     clip = engine.add_clip(encode(sine(440, 3.0, 48000), 48000, "wav"), "music.wav")
     engine.start_listening()
     engine.call("play_clip", clip=clip)
-    events.wait("audio.clip.started", clip=clip)
+    events.wait(audio.started("clip"), clip=clip)
     engine.call("play_tone", frequency=1000, seconds=0.3, level=-6)
-    events.wait("audio.tone.stopped")
-    stopped = events.wait("audio.clip.stopped", clip=clip)
+    events.wait(audio.stopped("tone"))
+    stopped = events.wait(audio.stopped("clip"), clip=clip)
     assert stopped.data["reason"] == "interrupted"
-    events.wait("state.audio.clip.playing", value=False)
+    events.wait(state_event(audio.CLIP_PLAYING), value=False)
     assert events.topics("audio.clip") + events.topics("audio.tone") == [
-        "audio.clip.started", "audio.clip.stopped", "audio.tone.started", "audio.tone.stopped"]
+        audio.started("clip"), audio.stopped("clip"), audio.started("tone"), audio.stopped("tone")]
     order = [e.topic for e in events.events if e.topic.startswith(("audio.clip", "audio.tone"))]
-    assert order.index("audio.tone.started") < order.index("audio.clip.stopped")
-    playing = [e.data["value"] for e in events.of("state.audio.clip.playing")]
+    assert order.index(audio.started("tone")) < order.index(audio.stopped("clip"))
+    playing = [e.data["value"] for e in events.of(state_event(audio.CLIP_PLAYING))]
     assert playing == [True, False]
-    assert engine.bus.state()["audio.clip.playing"] is False
+    assert engine.bus.state()[audio.CLIP_PLAYING] is False
 
     heard = engine.heard()
     clip_level, tone_level = amplitudes(heard, 440), amplitudes(heard, 1000)
@@ -51,12 +53,12 @@ def test_a_tone_ducks_a_clip_under_the_duck_rule(engine: Core, events: Events) -
     clip = engine.add_clip(encode(sine(440, 1.5, 48000), 48000, "wav"), "music.wav")
     engine.start_listening()
     engine.call("play_clip", clip=clip)
-    events.wait("audio.clip.started", clip=clip)
+    events.wait(audio.started("clip"), clip=clip)
     engine.call("play_tone", frequency=1000, seconds=0.4, level=-6)
-    stopped = events.wait("audio.clip.stopped", clip=clip)
+    stopped = events.wait(audio.stopped("clip"), clip=clip)
     assert stopped.data["reason"] == "end"
-    events.wait("state.audio.clip.playing", value=False)
-    assert [e.data["value"] for e in events.of("state.audio.clip.playing")] == [True, False]
+    events.wait(state_event(audio.CLIP_PLAYING), value=False)
+    assert [e.data["value"] for e in events.of(state_event(audio.CLIP_PLAYING))] == [True, False]
 
     heard = engine.heard()
     clip_level, tone_level = amplitudes(heard, 440), amplitudes(heard, 1000)
@@ -74,10 +76,10 @@ def test_a_new_clip_replaces_the_playing_one(engine: Core, events: Events) -> No
     first = engine.add_clip(encode(sine(440, 3.0, 48000), 48000, "wav"), "first.wav")
     second = engine.add_clip(encode(sine(660, 0.3, 48000), 48000, "wav"), "second.wav")
     engine.call("play_clip", clip=first)
-    events.wait("audio.clip.started", clip=first)
+    events.wait(audio.started("clip"), clip=first)
     engine.call("play_clip", clip=second)
-    assert events.wait("audio.clip.stopped", clip=first).data["reason"] == "replaced"
-    assert events.wait("audio.clip.stopped", clip=second).data["reason"] == "end"
-    events.wait("state.audio.clip.playing", value=False)
+    assert events.wait(audio.stopped("clip"), clip=first).data["reason"] == "replaced"
+    assert events.wait(audio.stopped("clip"), clip=second).data["reason"] == "end"
+    events.wait(state_event(audio.CLIP_PLAYING), value=False)
     # The state stays "playing" from the first start to the second clip's end.
-    assert [e.data["value"] for e in events.of("state.audio.clip.playing")] == [True, False]
+    assert [e.data["value"] for e in events.of(state_event(audio.CLIP_PLAYING))] == [True, False]

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 import soundfile
 
+from herald.recordings.contract import ONGOING
 from tests.audio.signals import dominant_frequency, sine
 from tests.audio.webstack import AudioDevice
 from tests.conftest import wait_until
@@ -29,7 +30,7 @@ def start(device: AudioDevice, client) -> int:
     reply = post_form(client, "/recordings/start/", {"storage": "data", "next": "/recordings/"},
                       token_from="/recordings/")
     assert reply.status_code == 302
-    state = wait_until(lambda: device.stack.bus().state().get("recordings.ongoing"),
+    state = wait_until(lambda: device.stack.bus().state().get(ONGOING),
                        what="the recording to show as ongoing")
     return int(state[0]["name"].split()[1])
 
@@ -38,7 +39,7 @@ def stop(device: AudioDevice, client) -> None:
     reply = post_form(client, "/recordings/stop/", {"next": "/recordings/"},
                       token_from="/recordings/")
     assert reply.status_code == 302
-    wait_until(lambda: not device.stack.bus().state().get("recordings.ongoing"),
+    wait_until(lambda: not device.stack.bus().state().get(ONGOING),
                timeout=30, what="the recording to stop")
 
 

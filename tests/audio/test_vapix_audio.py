@@ -8,6 +8,7 @@ import httpx
 import numpy as np
 import pytest
 
+from herald.audio import contract as audio
 from herald.audio.g711 import ulaw_decode, ulaw_encode
 from herald.audio.gain import db_to_gain
 from herald.audio.pcm import float_to_s16, s16_to_float
@@ -61,10 +62,10 @@ def test_upload_play_and_stop_clips(device: AudioDevice) -> None:
     with device.stack.vapix(device.stack.accounts["operator"]) as operator:
         assert operator.get("/axis-cgi/mediaclip.cgi",
                             params={"action": "play", "clip": long_clip, "repeat": -1}).is_success
-        wait_for_state(device, "audio.clip.playing", True)
+        wait_for_state(device, audio.CLIP_PLAYING, True)
         with device.stack.vapix(device.stack.accounts["viewer"]) as viewer:
             assert viewer.get("/axis-cgi/stopclip.cgi").text.split() == ["OK", "stopping"]
-        wait_for_state(device, "audio.clip.playing", False)
+        wait_for_state(device, audio.CLIP_PLAYING, False)
 
 
 def wait_for_state(device: AudioDevice, key: str, value: object) -> None:
@@ -177,7 +178,7 @@ def test_a_stream_cut_short_stops_cleanly(device: AudioDevice) -> None:
             client.post("/axis-cgi/audio/transmit.cgi", content=body_then_hang_up(),
                         headers={"Content-Type": "audio/axis-mulaw-128"})
     assert stop.is_set()
-    wait_for_state(device, "audio.live.active", False)
+    wait_for_state(device, audio.LIVE_ACTIVE, False)
     assert device.call("ping") == {"ok": True}
 
 

@@ -112,6 +112,22 @@ def test_without_rauc_an_upgrade_is_refused_and_its_file_removed(herald, admin):
     assert not list(upload_dir(herald).glob("*.raucb"))
 
 
+@pytest.mark.parametrize(("choice", "error"), [
+    ({"type": "nightly"}, "the upgrade type must be one of standard, factory-default, "
+                          "autorollback, not 'nightly'"),
+    ({"type": "autorollback", "minutes": 0}, "the time to confirm must be 1 to 1440 minutes, "
+                                             "not 0"),
+    ({"type": "autorollback", "minutes": "5"}, "the time to confirm must be 1 to 1440 minutes, "
+                                               "not '5'"),
+])
+def test_an_upgrade_the_page_does_not_offer_is_refused_and_the_upload_kept(admin, herald,
+                                                                          choice, error):
+    token = upload(admin, secrets.token_bytes(3000))
+    reply = admin.post("/maintenance/firmware/upgrade/", json={"upload": token, **choice})
+    assert (reply.status_code, reply.json()) == (400, {"error": error})
+    assert (upload_dir(herald) / f"{token}.raucb").stat().st_size == 3000  # to choose again
+
+
 def test_nothing_to_confirm_or_roll_back_is_said_so(admin):
     assert admin.post("/maintenance/firmware/confirm/").json() == {
         "error": "no upgrade is waiting for a confirmation"}

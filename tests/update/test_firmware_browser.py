@@ -11,7 +11,7 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from maintenance.firmware import AUTOROLLBACK_STATE
+from herald.update.contract import TRIAL, Trial
 from tests.update.browser import chromium, log_in, shot, start_upgrade
 
 
@@ -43,11 +43,10 @@ def test_a_trial_announced_while_the_page_is_open_shows_its_countdown(herald):
         trial = page.locator("[data-fw=trial]")
         expect(trial).to_be_hidden()
         try:
-            bus.set_state(AUTOROLLBACK_STATE, {"version": "2.0.0", "from_version": "1.0.0",
-                                               "deadline": time.time() + 185})
+            bus.set_state(TRIAL, Trial("2.0.0", "1.0.0", time.time() + 185).to_dict())
             expect(trial).to_be_visible()
             expect(page.locator("[data-fw=trial-version]")).to_have_text("2.0.0")
             expect(page.locator("[data-fw=countdown]")).to_have_text(re.compile(r"^3:0\d$"))
         finally:
-            bus.set_state(AUTOROLLBACK_STATE, None)
+            bus.set_state(TRIAL, None)
         expect(trial).to_be_hidden()

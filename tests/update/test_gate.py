@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 
 from herald.bus import AsyncBus, Bus
-from herald.update.gate import CONFIRMATION_STATE, Gate
+from herald.update.contract import CONFIRM, EXTEND, REJECT, SERVICE, STATUS, TRIAL
+from herald.update.gate import Gate
 from herald.update.health import web_check
 from herald.update.pending import (
     ABANDONED,
@@ -31,7 +32,6 @@ from herald.update.pending import (
 )
 from herald.update.rauc import Rauc
 from herald.update.snapshot import Snapshots
-from herald.update.status import STATUS_STATE
 from tests.conftest import wait_until
 from tests.update.host_rauc import HostRauc
 
@@ -95,14 +95,14 @@ def rig(tmp_path: Path, herald) -> Iterator[Rig]:
         yield rig
     finally:
         rauc.stop()
-        Bus(herald.redis_url).set_state(CONFIRMATION_STATE, None)
+        Bus(herald.redis_url).set_state(TRIAL, None)
 
 
 def test_a_healthy_first_boot_keeps_its_slot_and_publishes_it(rig):
     assert rig.rauc.grubenv()["A_TRY"] == "1"
     assert rig.run(OLD).startswith("slot A marked good")
     assert rig.rauc.grubenv()["A_TRY"] == "0"
-    status = Bus(rig.redis_url).state()[STATUS_STATE]
+    status = Bus(rig.redis_url).state()[STATUS]
     assert status["booted"] == "A" and status["version"] == OLD
     assert [(s["name"], s["running"], s["good"]) for s in status["slots"]] == [
         ("A", True, True), ("B", False, False)]
@@ -166,7 +166,7 @@ def test_an_autorollback_nobody_confirms_returns_by_itself(rig):
     assert rig.records.result().message == (
         f"The upgrade to {NEW} was not confirmed within 2 seconds; "
         f"the device returned to firmware {OLD}.")
-    assert CONFIRMATION_STATE not in Bus(rig.redis_url).state()
+    assert TRIAL not in Bus(rig.redis_url).state()
 
 
 def gate_in_background(rig: Rig, version: str) -> tuple[multiprocessing.Process,
@@ -184,16 +184,16 @@ def test_a_confirmed_autorollback_stays(rig):
     rig.restart()
     process, outcome = gate_in_background(rig, NEW)
     bus = Bus(rig.redis_url)
-    trial = wait_until(lambda: bus.state().get(CONFIRMATION_STATE), timeout=30,
+    trial = wait_until(lambda: bus.state().get(TRIAL), timeout=30,
                        what="the confirmation to be offered")
     assert trial["version"] == NEW and trial["from_version"] == OLD
     assert 590 < trial["deadline"] - time.time() <= 600
-    assert bus.call("update", "confirm") == {"confirmed": True, "version": NEW}
+    assert bus.call(SERVICE, CONFIRM) == {"confirmed": True, "version": NEW}
     assert outcome.get(timeout=30) == f"upgrade to {NEW} (autorollback) kept on slot B"
     process.join(timeout=30)
     assert rig.rauc.grubenv()["B_TRY"] == "0"
     assert rig.records.result().outcome == "upgraded"
-    assert CONFIRMATION_STATE not in bus.state()
+    assert TRIAL not in bus.state()
 
 
 def test_a_restart_does_not_extend_the_confirmation_time_but_the_administrator_may(rig):
@@ -202,23 +202,23 @@ def test_a_restart_does_not_extend_the_confirmation_time_but_the_administrator_m
     rig.restart()
     bus = Bus(rig.redis_url)
     process, _ = gate_in_background(rig, NEW)
-    first = wait_until(lambda: bus.state().get(CONFIRMATION_STATE), timeout=30,
+    first = wait_until(lambda: bus.state().get(TRIAL), timeout=30,
                        what="the confirmation to be offered")["deadline"]
     # The power fails; the next boot (B has tries left) offers the same deadline.
     process.kill()
     process.join()
     rig.rauc.stop()
-    bus.set_state(CONFIRMATION_STATE, None)
+    bus.set_state(TRIAL, None)
     assert json.loads((rig.records.directory / "pending.json").read_text())["deadline"] == first
     assert rig.restart() == "B"
     process, outcome = gate_in_background(rig, NEW)
-    again = wait_until(lambda: bus.state().get(CONFIRMATION_STATE), timeout=30,
+    again = wait_until(lambda: bus.state().get(TRIAL), timeout=30,
                        what="the confirmation to be offered again")["deadline"]
     assert again == first
-    extended = bus.call("update", "extend", minutes=30)["deadline"]
+    extended = bus.call(SERVICE, EXTEND, minutes=30)["deadline"]
     assert 1790 < extended - time.time() <= 1800
     assert rig.records.pending().deadline == extended
-    assert bus.call("update", "reject") == {"rolling_back": True, "version": OLD}
+    assert bus.call(SERVICE, REJECT) == {"rolling_back": True, "version": OLD}
     assert outcome.get(timeout=30).startswith(
         f"The upgrade to {NEW} was rolled back by the administrator")
     process.join(timeout=30)

@@ -1,8 +1,16 @@
-"""Version order and the bundle policy an administrator meets on upload."""
+"""Version order, the bundle policy an administrator meets on upload, and
+what an upgrade request may ask for."""
 
 import pytest
 
-from herald.update.policy import Firmware, UpdateRefused, check_bundle
+from herald.update.policy import (
+    BAD_REQUEST,
+    Firmware,
+    UpdateRefused,
+    UpgradeRequest,
+    check_bundle,
+    upgrade_request,
+)
 from herald.update.version import Version
 
 RUNNING = Firmware("herald-qemux86-64", Version.parse("1.4.0"))
@@ -43,3 +51,26 @@ def test_bundle_below_the_floor_is_refused_even_if_signed() -> None:
     old = Firmware("herald-qemux86-64", Version.parse("1.3.0-rc.2"))
     with pytest.raises(UpdateRefused, match=r"1\.3\.0-rc\.2 is older than 1\.3\.0"):
         check_bundle(old, RUNNING, floor=Version.parse("1.3.0"))
+
+
+def test_an_upgrade_request_is_the_type_and_for_autorollback_the_time_to_confirm() -> None:
+    assert upgrade_request("standard", "ignored") == UpgradeRequest("standard", 0)
+    assert upgrade_request("factory-default") == UpgradeRequest("factory-default", 0)
+    assert upgrade_request("autorollback", 1) == UpgradeRequest("autorollback", 60)
+    assert upgrade_request("autorollback", 2.5) == UpgradeRequest("autorollback", 150)
+    assert upgrade_request("autorollback", 1440) == UpgradeRequest("autorollback", 86400)
+
+
+@pytest.mark.parametrize(("kind", "minutes", "words"), [
+    ("upgrade", 5, "the upgrade type must be one of standard, factory-default, autorollback"),
+    (None, 5, "the upgrade type must be one of"),
+    ("autorollback", 0.5, "the time to confirm must be 1 to 1440 minutes, not 0.5"),
+    ("autorollback", 1441, "the time to confirm must be 1 to 1440 minutes"),
+    ("autorollback", "10", "not '10'"),
+    ("autorollback", True, "not True"),
+    ("autorollback", None, "not None"),
+])
+def test_a_request_the_device_does_not_offer_is_refused_saying_why(kind, minutes, words) -> None:
+    with pytest.raises(UpdateRefused, match=words) as refused:
+        upgrade_request(kind, minutes)
+    assert refused.value.reason == BAD_REQUEST

@@ -20,6 +20,7 @@ from pathlib import Path
 import httpx
 
 from herald.bus import Bus, BusError
+from herald_web.contract import WORKER
 from tests.conftest import REPO, wait_until
 
 SERVING = re.compile(r"herald-web: serving (https?)://localhost:(\d+)/")
@@ -111,7 +112,7 @@ class HeraldStack:
         def ready() -> bool:
             if worker.poll() is not None:
                 raise AssertionError(f"herald-worker exited:\n{self.output('worker')[-3000:]}")
-            return (bus.state().get("services.worker") or {}).get("pid") == worker.pid
+            return (bus.state().get(WORKER) or {}).get("pid") == worker.pid
 
         wait_until(ready, timeout=60, what="herald-worker to be ready")
 

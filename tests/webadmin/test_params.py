@@ -19,6 +19,7 @@ from herald.params import (
     Tree,
     default_tree,
 )
+from herald.params.contract import CHANGED
 from herald.params.types import Address, Bool, Enum, Host, Int, Password, String
 from tests.conftest import wait_until
 
@@ -83,7 +84,7 @@ def store(tmp_path, redis_url):
 
 
 class Recorder:
-    """Collects "params.changed" events from the real bus until stopped."""
+    """Collects CHANGED events from the real bus until stopped."""
 
     def __init__(self, redis_url):
         self.events = []
@@ -93,7 +94,7 @@ class Recorder:
         wait_until(lambda: self.bus.redis.pubsub_numpat() > 0, what="the recorder to subscribe")
 
     def _run(self):
-        for event in self.bus.listen("params.changed", "test.stop"):
+        for event in self.bus.listen(CHANGED, "test.stop"):
             if event.topic == "test.stop":
                 return
             self.events.append(event.data)

@@ -10,6 +10,7 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
+from herald.recordings.contract import ONGOING
 from tests.webadmin.stack import login
 
 
@@ -37,13 +38,13 @@ def test_sections_follow_the_bus_and_parameters(herald):
         first = next_sections(ws, lambda s: "device" in s)
         assert first["recordings"] == "", "no recording service on the bus: no section"
 
-        bus.set_state("recordings.ongoing", [{"name": "Lobby", "source": "Microphone",
+        bus.set_state(ONGOING, [{"name": "Lobby", "source": "Microphone",
                                               "storage": "SD card"}])
         try:
             update = next_sections(ws, lambda s: s.get("recordings"))
             assert "Lobby" in update["recordings"] and "SD card" in update["recordings"]
         finally:
-            bus.set_state("recordings.ongoing", None)
+            bus.set_state(ONGOING, None)
         assert next_sections(ws, lambda s: "recordings" in s)["recordings"] == ""
 
         with herald.vapix(herald.accounts["admin"]) as admin:

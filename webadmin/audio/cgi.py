@@ -17,6 +17,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from audio import devicecontrol
 from audio.engine import EngineError, call, clips, link
 from herald.access import Level
+from herald.audio import contract
 from herald.audio.clipformat import ClipError
 from herald.audio.clips import ClipNotFound
 from herald.audio.link import LinkError, TransmitClient, open_capture
@@ -58,7 +59,7 @@ def _check_device(args: dict) -> None:
 def _play(args: dict) -> HttpResponse:
     _check_device(args)
     clip = _number(args, "clip")
-    played = call("play_clip", clip=clip, volume=_number(args, "volume", 100),
+    played = call(contract.PLAY_CLIP, clip=clip, volume=_number(args, "volume", 100),
                   repeat=_number(args, "repeat", 0))
     return text(f"OK\nplaying={played['clip']}\n")
 
@@ -86,7 +87,7 @@ def mediaclip(request: HttpRequest) -> HttpResponse:
 
 
 def _stop(args: dict) -> HttpResponse:
-    call("stop_clip")
+    call(contract.STOP_CLIP)
     return text("OK\nstopping\n")
 
 

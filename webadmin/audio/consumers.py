@@ -9,6 +9,7 @@ import contextlib
 
 from accounts.access import AccessConsumer
 from herald.access import Level
+from herald.audio import contract
 from herald_web.device import async_bus
 
 
@@ -26,10 +27,10 @@ class LevelConsumer(AccessConsumer):
         await self.bus.close()
 
     async def _forward(self) -> None:
-        async for event in self.bus.listen("audio.level.*", "audio.sound_level.crossed"):
-            if event.topic == "audio.level.input":
+        async for event in self.bus.listen(contract.LEVELS, contract.SOUND_LEVEL_CROSSED):
+            if event.topic == contract.LEVEL_INPUT:
                 await self.send_json({"input": event.data.get("level")})
-            elif event.topic == "audio.level.output":
+            elif event.topic == contract.LEVEL_OUTPUT:
                 await self.send_json({"output": event.data.get("level")})
             else:
                 await self.send_json({"triggered": event.data.get("direction") == "above"})

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 
+from herald.audio import contract
 from herald.audio.clips import ClipLimits, ClipStore
 from herald.audio.link import socket_path
 from herald.bus import CallFailed, ServiceUnavailable
@@ -39,7 +40,7 @@ def link() -> Any:
 def call(method: str, **arguments: Any) -> Any:
     """Ask the core's audio service; EngineError when it refuses or is not running."""
     try:
-        return bus().call("audio", method, timeout=CALL_SECONDS, **arguments)
+        return bus().call(contract.SERVICE, method, timeout=CALL_SECONDS, **arguments)
     except ServiceUnavailable:
         raise EngineError("the audio service is not running", 503) from None
     except CallFailed as exc:
@@ -50,6 +51,6 @@ def call(method: str, **arguments: Any) -> Any:
 def status() -> dict[str, Any] | None:
     """The engine's status, or None when it is not running."""
     try:
-        return call("status")
+        return call(contract.STATUS)
     except EngineError:
         return None

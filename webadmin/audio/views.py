@@ -19,6 +19,7 @@ from audio.engine import EngineError, call, clips, link, status
 from audio.forms import DeviceSettingsForm
 from audio.forms import save_settings as save_settings_form
 from herald.access import Level
+from herald.audio import contract
 from herald.audio.clipformat import EXTENSIONS, ClipError
 from herald.audio.clips import ClipNotFound
 from herald.audio.link import LinkError, open_capture
@@ -84,7 +85,7 @@ def _int(request: HttpRequest, name: str, default: int) -> int:
 @require_POST
 def play(request: HttpRequest, clip_id: str) -> JsonResponse:
     try:
-        played = call("play_clip", clip=_clip_number(clip_id),
+        played = call(contract.PLAY_CLIP, clip=_clip_number(clip_id),
                       volume=_int(request, "volume", 100), repeat=_int(request, "repeat", 0))
     except ClipNotFound as exc:
         return _refusal(exc, 404)
@@ -97,7 +98,7 @@ def play(request: HttpRequest, clip_id: str) -> JsonResponse:
 @require_POST
 def stop(request: HttpRequest) -> JsonResponse:
     try:
-        return JsonResponse(call("stop_clip"))
+        return JsonResponse(call(contract.STOP_CLIP))
     except EngineError as exc:
         return _refusal(exc, exc.status)
 

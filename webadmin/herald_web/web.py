@@ -18,6 +18,7 @@ import redis
 import uvicorn
 
 from herald.environment import current
+from herald_web.contract import WEB
 
 log = logging.getLogger("herald_web.web")
 
@@ -82,7 +83,7 @@ def _announce(value: dict[str, int] | None) -> None:
     from herald_web.device import bus
 
     try:
-        bus().set_state("services.web", value)
+        bus().set_state(WEB, value)
     except redis.RedisError as exc:
         log.error("cannot reach Redis to announce the web service: %s", exc)
 

@@ -18,6 +18,8 @@ from celery import bootsteps
 from celery.beat import EmbeddedService
 from celery.signals import worker_ready, worker_shutdown
 
+from herald_web.contract import WORKER
+
 log = logging.getLogger("herald_web.worker")
 
 
@@ -37,7 +39,7 @@ class ThreadedBeat(bootsteps.StartStopStep):
 def _ready(**kwargs: Any) -> None:
     from herald_web.device import bus
 
-    bus().set_state("services.worker", {"pid": os.getpid()})
+    bus().set_state(WORKER, {"pid": os.getpid()})
     log.info("worker ready")
 
 
@@ -46,7 +48,7 @@ def _stopped(**kwargs: Any) -> None:
     from herald_web.device import bus
 
     try:
-        bus().set_state("services.worker", None)
+        bus().set_state(WORKER, None)
     except redis.RedisError:
         log.info("Redis stopped first: no worker state to clear")
 

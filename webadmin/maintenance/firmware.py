@@ -5,10 +5,7 @@ file and asks; the worker, which runs as root, checks and installs the
 bundle through `herald.update`, then restarts the device into the new slot
 once the speaker is quiet (unless forced), after a factory default if one
 was chosen. Every step is published on the bus as state `update.progress`,
-which the Maintenance page shows live:
-
-    {"stage": "checking" | "installing" | "waiting" | "restarting" | "refused",
-     "percent": 0..100, "message": "...", "version": "...", "reason": "..."}
+which the Maintenance page shows live (herald.update.contract.Progress).
 
 One upgrade at a time: a Redis lock covers the check and the install, the
 pending record on /data covers the time until the new firmware decides.
@@ -23,28 +20,25 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from herald.bus import ServiceUnavailable
+from herald.update import contract
 from herald.update.install import Updater
-from herald.update.pending import AUTOROLLBACK
 from herald.update.playback import playing
-from herald.update.policy import BUSY, INVALID, UNAVAILABLE, UpdateRefused
+from herald.update.policy import BUSY, INVALID, UNAVAILABLE, UpdateRefused, upgrade_request
 from herald.update.rauc import RaucError, RaucUnavailable
-from herald.update.status import STATUS_STATE
 from herald_web.device import bus
 from maintenance import reset, uploads
 
 log = logging.getLogger(__name__)
 
-PROGRESS_STATE = "update.progress"
-AUTOROLLBACK_STATE = "update.autorollback"
 LOCK = "herald:update:busy"
 LOCK_SECONDS = 3600  # longer than any install; a worker that died lets go by then
 QUIET_POLL_SECONDS = 1.0
 T = TypeVar("T")
 
 
-def report(stage: str, percent: int = 0, message: str = "", **extra: Any) -> None:
-    bus().set_state(PROGRESS_STATE, {"stage": stage, "percent": percent, "message": message,
-                                     "time": time.time(), **extra})
+def report(stage: str, percent: int = 0, message: str = "", **extra: str) -> None:
+    bus().set_state(contract.PROGRESS,
+                    contract.Progress(stage, percent, message, **extra).to_dict())
 
 
 def with_updater(action: Callable[[Updater], Awaitable[T]]) -> T:
@@ -70,7 +64,7 @@ async def publish(updater: Updater) -> None:
     except RaucError as exc:
         log.warning("could not read the firmware status: %s", exc)
         return
-    bus().set_state(STATUS_STATE, status.to_dict())
+    bus().set_state(contract.STATUS, status.to_dict())
 
 
 def install(token: str, kind: str, confirm_minutes: float, by: str) -> dict[str, Any]:
@@ -79,6 +73,7 @@ def install(token: str, kind: str, confirm_minutes: float, by: str) -> dict[str,
     if not lock.acquire(blocking=False):
         return refused(UpdateRefused("another firmware upgrade is being installed", BUSY))
     try:
+        request = upgrade_request(kind, confirm_minutes)
         upload = uploads.find(token)
         bundle = uploads.hand_over(upload)
         log.warning("firmware upgrade (%s) from %r requested by %s", kind, upload.name, by)
@@ -89,8 +84,7 @@ def install(token: str, kind: str, confirm_minutes: float, by: str) -> dict[str,
                 last[:] = [percent, stage]
                 report(stage, percent, message)
 
-        seconds = round(confirm_minutes * 60) if kind == AUTOROLLBACK else 0
-        pending = with_updater(lambda u: u.upgrade(bundle, kind, seconds, progress))
+        pending = with_updater(lambda u: u.upgrade(bundle, request, progress))
     except UpdateRefused as exc:
         return refused(exc)
     except uploads.UploadError as exc:
@@ -99,14 +93,14 @@ def install(token: str, kind: str, confirm_minutes: float, by: str) -> dict[str,
         uploads.discard_all()
         lock.release()
     log.warning("firmware %s installed; it starts at the next restart", pending.to_version)
-    report("installed", 100, f"Firmware {pending.to_version} is installed.",
+    report(contract.INSTALLED, 100, f"Firmware {pending.to_version} is installed.",
            version=pending.to_version)
     return {"ok": True, "version": pending.to_version, "kind": pending.kind}
 
 
 def refused(exc: UpdateRefused) -> dict[str, Any]:
     log.warning("firmware upgrade refused: %s", exc)
-    report("refused", 0, str(exc), reason=exc.reason)
+    report(contract.REFUSED, 0, str(exc), reason=exc.reason)
     return {"ok": False, "reason": exc.reason, "message": str(exc)}
 
 
@@ -117,10 +111,10 @@ def restart_when_quiet(factory_default: str, force: bool, by: str, version: str)
         now_playing = playing(bus())
         if not now_playing:
             break
-        report("waiting", 100, "Waiting for audio playback to end before restarting: "
+        report(contract.WAITING, 100, "Waiting for audio playback to end before restarting: "
                                + ", ".join(now_playing))
         time.sleep(QUIET_POLL_SECONDS)
-    report("restarting", 100, f"The device is restarting into firmware {version}.")
+    report(contract.RESTARTING, 100, f"The device is restarting into firmware {version}.")
     if factory_default in ("soft", "hard"):
         reset.factory_default(factory_default == "hard", by)
     else:
@@ -130,9 +124,9 @@ def restart_when_quiet(factory_default: str, force: bool, by: str, version: str)
 def rollback(by: str) -> dict[str, Any]:
     """Go back to the previous firmware: at once while an Autorollback upgrade
     waits for its confirmation (the boot gate restarts), else at the next restart."""
-    if bus().state().get(AUTOROLLBACK_STATE):
+    if bus().state().get(contract.TRIAL):
         try:
-            bus().call("update", "reject", timeout=10)
+            bus().call(contract.SERVICE, contract.REJECT, timeout=10)
         except ServiceUnavailable as exc:
             return refused(UpdateRefused(f"the upgrade could not be rolled back: {exc}", BUSY))
         return {"ok": True, "restart": False}
@@ -141,7 +135,8 @@ def rollback(by: str) -> dict[str, Any]:
     except UpdateRefused as exc:
         return refused(exc)
     log.warning("rollback to firmware %s requested by %s", version, by)
-    report("installed", 100, f"Firmware {version} starts at the next restart.", version=version)
+    report(contract.INSTALLED, 100, f"Firmware {version} starts at the next restart.",
+           version=version)
     return {"ok": True, "restart": True, "version": version}
 
 

@@ -31,8 +31,7 @@ from django.http import HttpRequest, JsonResponse
 from herald.access import Level
 from herald.bus import CallFailed, ServiceUnavailable
 from herald.identity import this_firmware
-from herald.update import policy
-from herald.update.gate import MAX_CONFIRM_MINUTES
+from herald.update import contract, policy
 from herald.update.params import FIRMWARE_MANAGEMENT_VERSION
 from herald.update.pending import AUTOROLLBACK, FACTORY_DEFAULT, STANDARD
 from herald_web.device import bus
@@ -49,7 +48,7 @@ ERRORS = {
     "version": 417, "forbidden": 403, "internal": 500,
     policy.BUSY: 423, policy.TOO_OLD: 410, policy.INVALID: 415, policy.INCOMPATIBLE: 421,
     policy.UNTRUSTED: 422, policy.NO_PREVIOUS: 404, policy.NOT_COMMITTED: 412,
-    policy.FAILED: 500, policy.UNAVAILABLE: 500,
+    policy.FAILED: 500, policy.UNAVAILABLE: 500, policy.BAD_REQUEST: 400,
 }
 api = JsonApi(versions=("1.0", "1.1", "1.2", "1.3"), errors=ERRORS)
 MAX_JSON_BYTES = 64 * 1024
@@ -86,11 +85,11 @@ def status(request: HttpRequest, params: dict[str, Any]) -> dict[str, Any]:
                             "isCommited": state.pending is None}
     if other is not None and other.good and other.version:
         data["inactiveFirmwareVersion"] = other.version
-    trial = bus().state().get(firmware.AUTOROLLBACK_STATE)
+    trial = bus().state().get(contract.TRIAL)
     if state.pending is not None:
         data["pendingCommit"] = True
         if trial:
-            data["timeToRollback"] = max(0, round(trial["deadline"] - time.time()))
+            data["timeToRollback"] = contract.Trial.from_dict(trial).seconds_left()
     if state.last is not None and state.last.outcome == "upgraded":
         data["lastUpgradeAt"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(state.last.time))
     return data
@@ -110,9 +109,7 @@ def upgrade_kind(params: dict[str, Any]) -> tuple[str, float, str]:
     elif (isinstance(rollback, int | float) and not isinstance(rollback, bool)) or (
             isinstance(rollback, str) and rollback.isdigit()):
         minutes = float(rollback)
-        if not 1 <= minutes <= MAX_CONFIRM_MINUTES:
-            raise JsonApiError("invalid", f"autoRollback must be 1 to {MAX_CONFIRM_MINUTES} "
-                                          "minutes, never or default")
+        confirm_time(minutes)
     else:
         raise JsonApiError("invalid", "autoRollback must be a number of minutes, never or default")
     if commit != "never":
@@ -133,16 +130,24 @@ def upgrade(request: HttpRequest, params: dict[str, Any]) -> dict[str, Any]:
         raise JsonApiError("missing", "upgrade needs the firmware file: send a multipart/"
                                       "form-data request with the JSON, then the file")
     kind, minutes, factory = upgrade_kind(params)
-    firmware.report("checking", 0, "Waiting for the worker")
+    firmware.report(contract.CHECKING, 0, "Waiting for the worker")
     outcome = _wait(tasks.firmware_upgrade.delay(upload.token, kind, minutes, factory, False,
                                                  _by(request)), INSTALL_SECONDS)
     _refuse(outcome)
     return {"firmwareVersion": outcome["version"]}
 
 
+def confirm_time(minutes: object) -> None:
+    """autoRollback's minutes, checked by the update policy."""
+    try:
+        policy.confirm_seconds(minutes)
+    except policy.UpdateRefused as exc:
+        raise JsonApiError(exc.reason, f"autoRollback: {exc}") from None
+
+
 def _gate_call(method: str, **params: Any) -> Any:
     try:
-        return bus().call("update", method, timeout=10, **params)
+        return bus().call(contract.SERVICE, method, timeout=10, **params)
     except ServiceUnavailable:
         return None
     except CallFailed as exc:
@@ -151,7 +156,7 @@ def _gate_call(method: str, **params: Any) -> Any:
 
 @api.method("commit", Level.ADMIN)
 def commit(request: HttpRequest, params: dict[str, Any]) -> dict[str, Any]:
-    answer = _gate_call("confirm")
+    answer = _gate_call(contract.CONFIRM)
     if answer is None:  # nothing on trial: the running firmware is committed
         return {"firmwareVersion": this_firmware().version}
     return {"firmwareVersion": answer["version"]}
@@ -160,9 +165,8 @@ def commit(request: HttpRequest, params: dict[str, Any]) -> dict[str, Any]:
 @api.method("autoRollback", Level.ADMIN)
 def auto_rollback(request: HttpRequest, params: dict[str, Any]) -> dict[str, Any]:
     minutes = params.get("autoRollback")
-    if not isinstance(minutes, int | float) or isinstance(minutes, bool):
-        raise JsonApiError("invalid", "autoRollback must be a number of minutes")
-    if _gate_call("extend", minutes=minutes) is None:
+    confirm_time(minutes)
+    if _gate_call(contract.EXTEND, minutes=minutes) is None:
         raise JsonApiError("invalid", "no upgrade is waiting for its commit")
     return {}
 

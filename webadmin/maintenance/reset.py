@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.management import call_command
 
 from herald.params.groups.network import KEPT_ON_RESTORE
+from herald.system import contract as system
 from herald_web.device import bus, params
 
 log = logging.getLogger(__name__)
@@ -34,7 +35,7 @@ KEPT_FILES = {"db.sqlite3", "db.sqlite3-wal", "db.sqlite3-shm", "secrets", "logs
 
 def restart(by: str) -> None:
     log.info("restart requested by %s", by)
-    bus().publish("system.restarting", by=by)
+    bus().publish(system.RESTARTING, by=by)
     command = settings.HERALD_REBOOT_COMMAND
     if not command:
         log.warning("no reboot command is set (development mode): the device keeps running")

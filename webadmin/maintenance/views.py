@@ -10,7 +10,6 @@ refused) arrives over the websocket (maintenance.consumers).
 from __future__ import annotations
 
 import json
-import time
 from typing import Any
 
 from asgiref.sync import sync_to_async
@@ -22,8 +21,9 @@ from django.views.decorators.http import require_POST
 from accounts.access import api, page
 from herald.access import Level
 from herald.bus import CallFailed, ServiceUnavailable
-from herald.update.gate import MAX_CONFIRM_MINUTES
-from herald.update.pending import AUTOROLLBACK, KINDS
+from herald.update import contract
+from herald.update.pending import FACTORY_DEFAULT, KINDS
+from herald.update.policy import MAX_CONFIRM_MINUTES, UpdateRefused, upgrade_request
 from herald_web.celery import outcome as outcome_of
 from herald_web.device import async_bus, bus
 from maintenance import firmware, tasks, uploads
@@ -37,16 +37,13 @@ TASK_SECONDS = 60  # a rollback or purge in the worker: RAUC marks a slot
 def firmware_facts() -> dict[str, Any]:
     """What the page and its websocket show about the firmware, from the bus."""
     state = bus().state()
-    now = time.time()
-    trial = state.get(firmware.AUTOROLLBACK_STATE)
+    trial = state.get(contract.TRIAL)
     if trial:
-        trial = {**trial, "seconds_left": max(0, round(trial["deadline"] - now))}
-    progress = state.get(firmware.PROGRESS_STATE)
-    if progress and progress["stage"] in ("refused", "installed") and (
-            now - progress.get("time", 0) > PROGRESS_SHOWN_SECONDS):
+        trial = {**trial, "seconds_left": contract.Trial.from_dict(trial).seconds_left()}
+    progress = state.get(contract.PROGRESS)
+    if progress and contract.Progress.from_dict(progress).is_old(PROGRESS_SHOWN_SECONDS):
         progress = None  # an old outcome, not news
-    return {"status": state.get(firmware.STATUS_STATE), "progress": progress,
-            "autorollback": trial}
+    return {"status": state.get(contract.STATUS), "progress": progress, "autorollback": trial}
 
 
 @page(Level.ADMIN)
@@ -147,18 +144,16 @@ def upgrade(request: HttpRequest) -> JsonResponse:
         upload = uploads.find(str(body.get("upload", "")))
     except uploads.UploadError as exc:
         return _error(str(exc))
-    kind = body.get("type")
-    if kind not in KINDS:
-        return _error(f"the upgrade type must be one of {', '.join(KINDS)}")
     minutes = body.get("minutes", DEFAULT_CONFIRM_MINUTES)
-    if kind == AUTOROLLBACK and (not isinstance(minutes, int | float) or isinstance(minutes, bool)
-                                 or not 1 <= minutes <= MAX_CONFIRM_MINUTES):
-        return _error(f"the time to confirm must be 1 to {MAX_CONFIRM_MINUTES} minutes")
+    try:
+        chosen = upgrade_request(body.get("type"), minutes)
+    except UpdateRefused as exc:
+        return _error(str(exc))
     if not upload.complete:
         return _error(f"the upload is incomplete ({upload.received} of {upload.size} bytes)")
-    firmware.report("checking", 0, "Waiting for the worker")
-    tasks.firmware_upgrade.delay(upload.token, kind, float(minutes),
-                                 "hard" if kind == "factory-default" else "",
+    firmware.report(contract.CHECKING, 0, "Waiting for the worker")
+    tasks.firmware_upgrade.delay(upload.token, chosen.kind, chosen.confirm_seconds / 60,
+                                 "hard" if chosen.kind == FACTORY_DEFAULT else "",
                                  body.get("force") is True, request.user.username)
     return JsonResponse({"started": True})
 
@@ -169,7 +164,7 @@ async def confirm(request: HttpRequest) -> JsonResponse:
     """Keep the firmware an Autorollback upgrade installed."""
     updates = async_bus()
     try:
-        answer = await updates.call("update", "confirm", timeout=5)
+        answer = await updates.call(contract.SERVICE, contract.CONFIRM, timeout=5)
     except ServiceUnavailable:
         return _error("no upgrade is waiting for a confirmation", 409)
     except CallFailed as exc:

@@ -20,12 +20,12 @@ from django.utils import timezone
 
 from herald.audio.link import LinkError, socket_path
 from herald.audio.recorder import record as record_into
+from herald.recordings.contract import ONGOING
 
 log = logging.getLogger(__name__)
 SHUTTING_DOWN = threading.Event()
 CHECK_SECONDS = 1.0
 RETRY_SECONDS = 2.0
-ONGOING_STATE = "recordings.ongoing"
 
 
 def publish_ongoing() -> None:
@@ -36,7 +36,7 @@ def publish_ongoing() -> None:
     running = (Recording.ONGOING, Recording.STOPPING)  # until the task has closed the file
     ongoing = [{"name": r.name, "source": r.source, "storage": STORAGES[r.storage]}
                for r in Recording.objects.filter(status__in=running)]
-    bus().set_state(ONGOING_STATE, ongoing or None)
+    bus().set_state(ONGOING, ongoing or None)
 
 
 class StopWatch:

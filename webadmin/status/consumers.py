@@ -11,6 +11,8 @@ from channels.db import database_sync_to_async
 
 from accounts.access import AccessConsumer
 from herald.access import Level
+from herald.bus import EVERY_STATE
+from herald.params.contract import CHANGED
 from herald_web.device import async_bus
 from status.sections import SECTIONS, facts, render
 
@@ -26,7 +28,7 @@ class StatusConsumer(AccessConsumer):
         self.changed = asyncio.Event()
         self.bus = async_bus()
         # Subscribed before the first render: no change in between is missed.
-        self.events = await self.bus.subscribe("state.*", "params.changed")
+        self.events = await self.bus.subscribe(EVERY_STATE, CHANGED)
         self.tasks = [asyncio.create_task(self._listen()), asyncio.create_task(self._update())]
 
     async def left(self) -> None:

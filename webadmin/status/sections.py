@@ -5,13 +5,16 @@ on the bus) is left out, not shown empty."""
 from __future__ import annotations
 
 import math
-import time
 from typing import Any
 
 from django.template.loader import render_to_string
 
 from accounts.models import Account
 from herald.identity import this_device, this_firmware
+from herald.recordings import contract as recordings
+from herald.system import contract as system
+from herald.update import contract as update
+from herald_web.contract import WEB
 from herald_web.device import bus, params
 
 
@@ -19,7 +22,7 @@ def facts() -> dict[str, Any]:
     """Everything the sections show, read once."""
     values = params().snapshot()
     state = bus().state()
-    web = state.get("services.web") or {}
+    web = state.get(WEB) or {}
     return {
         "device": {
             "product": values.get("Brand.ProdFullName"),
@@ -27,11 +30,10 @@ def facts() -> dict[str, Any]:
             "serial": this_device().serial,
             "hostname": values.get("Network.HostName"),
         },
-        "time": state.get("system.time"),
+        "time": state.get(system.TIME),
         "security": security(web, values.get("System.AnonymousViewing") == "yes"),
-        "clients": state.get("system.clients"),
-        "recordings": state.get("recordings.ongoing"),
-        "speaker_test": state.get("speakertest.status"),
+        "clients": state.get(system.CLIENTS),
+        "recordings": state.get(recordings.ONGOING),
         "firmware": firmware(state),
     }
 
@@ -39,12 +41,12 @@ def facts() -> dict[str, Any]:
 def firmware(state: dict[str, Any]) -> dict[str, Any] | None:
     """Both slots, what runs and what boots next, and an upgrade on trial
     (published by herald-update and the worker; absent without RAUC)."""
-    status = state.get("update.status")
+    status = state.get(update.STATUS)
     if status is None:
         return None
-    trial = state.get("update.autorollback")
+    trial = state.get(update.TRIAL)
     return {**status, "trial": trial and {
-        **trial, "minutes_left": max(0, math.ceil((trial["deadline"] - time.time()) / 60))}}
+        **trial, "minutes_left": math.ceil(update.Trial.from_dict(trial).seconds_left() / 60)}}
 
 
 def security(web: dict[str, Any], anonymous_viewing: bool) -> dict[str, Any]:
@@ -64,7 +66,7 @@ def security(web: dict[str, Any], anonymous_viewing: bool) -> dict[str, Any]:
     }
 
 
-SECTIONS = ("device", "firmware", "time", "security", "clients", "recordings", "speaker_test")
+SECTIONS = ("device", "firmware", "time", "security", "clients", "recordings")
 
 
 def render(facts: dict[str, Any]) -> dict[str, str]:

@@ -9,6 +9,7 @@ from celery import shared_task
 from django.conf import settings
 
 from herald import connections, logs, timesync
+from herald.system import contract
 from herald_web.device import bus
 from system import report
 
@@ -23,8 +24,8 @@ def _publish(key: str, value: Any) -> None:
 @shared_task(ignore_result=True)
 def refresh_status() -> None:
     """Time sync and connected clients for the Status page, on the bus."""
-    _publish("system.time", timesync.status())
-    _publish("system.clients", connections.connected())
+    _publish(contract.TIME, timesync.status())
+    _publish(contract.CLIENTS, connections.connected())
 
 
 @shared_task(ignore_result=True)

@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from herald.audio import contract
 from herald.audio.capture import STREAM_RATE, Capture
 from herald.audio.clips import ClipStore
 from herald.audio.echo import EchoReference
@@ -41,9 +42,10 @@ from herald.audio.playback import Playback
 from herald.audio.resample import Resampler
 from herald.audio.settings import AudioSettings
 from herald.audio.sources import ClipSource, LiveSource, ToneSource
-from herald.bus import EVENT_PREFIX, AsyncBus, BusError, Event
+from herald.bus import EVENT_PREFIX, PING, AsyncBus, BusError, Event
 from herald.hal.audio_devices import AudioDevices
 from herald.params import ParamStore
+from herald.params.contract import CHANGED as PARAMS_CHANGED
 
 log = logging.getLogger(__name__)
 
@@ -86,23 +88,23 @@ class AudioService:
     @property
     def handlers(self) -> dict[str, Any]:
         return {
-            "play_clip": self.play_clip,
-            "stop_clip": self.stop_clip,
-            "play_tone": self.play_tone,
-            "stop_tone": self.stop_tone,
-            "status": self.status,
-            "ping": self.ping,
+            contract.PLAY_CLIP: self.play_clip,
+            contract.STOP_CLIP: self.stop_clip,
+            contract.PLAY_TONE: self.play_tone,
+            contract.STOP_TONE: self.stop_tone,
+            contract.STATUS: self.status,
+            PING: self.ping,
         }
 
     # -- life cycle ---------------------------------------------------------------
 
     async def start(self) -> None:
         self.loop = asyncio.get_running_loop()
-        await self.bus.set_state("audio.clip.playing", False)
-        await self.bus.set_state("audio.live.active", False)
+        for state in contract.PLAYING.values():
+            await self.bus.set_state(state, False)
         self.tasks.append(asyncio.create_task(self._publish(), name="audio events"))
         pubsub = self.bus.redis.pubsub(ignore_subscribe_messages=True)
-        await pubsub.subscribe(EVENT_PREFIX + "params.changed")
+        await pubsub.subscribe(EVENT_PREFIX + PARAMS_CHANGED)
         # Subscribed first, read second: no change slips in between.
         self._apply(await asyncio.to_thread(self._read_settings))
         self.tasks.append(asyncio.create_task(self._params_changed(pubsub), name="audio params"))
@@ -245,7 +247,8 @@ class AudioService:
                     for event in item[1]:
                         await self._publish_voice(event, item[2])
                 elif item[0] == "output":
-                    await self.bus.publish("audio.level.output", output=0, level=round(item[1], 1))
+                    await self.bus.publish(contract.LEVEL_OUTPUT, output=0,
+                                           level=round(item[1], 1))
                 else:
                     await self._publish_level(item[1])
             except Exception:  # the bus may hiccup; the engine goes on
@@ -258,15 +261,15 @@ class AudioService:
         playing = self.playing[kind]
         if event.what == "started":
             playing.add(voice.id)
-            await self.bus.publish(f"audio.{kind}.started", at=when, **voice.describe())
-            if kind in ("clip", "live") and len(playing) == 1:
-                await self.bus.set_state(_STATE[kind], True)
+            await self.bus.publish(contract.started(kind), at=when, **voice.describe())
+            if kind in contract.PLAYING and len(playing) == 1:
+                await self.bus.set_state(contract.PLAYING[kind], True)
             return
         playing.discard(voice.id)
-        await self.bus.publish(f"audio.{kind}.stopped", at=when, reason=voice.reason,
+        await self.bus.publish(contract.stopped(kind), at=when, reason=voice.reason,
                                **voice.describe())
-        if kind in ("clip", "live") and not playing:
-            await self.bus.set_state(_STATE[kind], False)
+        if kind in contract.PLAYING and not playing:
+            await self.bus.set_state(contract.PLAYING[kind], False)
         future = self.finished.pop(voice.id, None)
         if future is not None and not future.done():
             future.set_result(voice.reason)
@@ -275,13 +278,13 @@ class AudioService:
         if self.capture is None:
             return
         self.level = round(level, 1)
-        await self.bus.publish("audio.level.input", input=INPUT, level=self.level)
+        await self.bus.publish(contract.LEVEL_INPUT, input=INPUT, level=self.level)
         crossing = self.detector.update(level)
         if crossing is not None:
             direction = "above" if crossing.above else "below"
-            await self.bus.publish("audio.sound_level.crossed", input=INPUT, direction=direction,
+            await self.bus.publish(contract.SOUND_LEVEL_CROSSED, input=INPUT, direction=direction,
                                    level=self.level, threshold=crossing.threshold)
-            await self.bus.set_state(f"audio.sound_level.triggered.{INPUT}", crossing.above)
+            await self.bus.set_state(contract.sound_level_triggered(INPUT), crossing.above)
 
     # -- the audio link -----------------------------------------------------------------------
 
@@ -432,5 +435,3 @@ def _put_dropping_oldest(queue: asyncio.Queue[bytes], block: bytes) -> None:
         queue.get_nowait()
     queue.put_nowait(block)
 
-
-_STATE = {"clip": "audio.clip.playing", "live": "audio.live.active"}

@@ -9,6 +9,7 @@ import os
 import signal
 from collections.abc import Iterator
 
+from herald.audio import contract as audio_contract
 from herald.audio.clips import ClipStore
 from herald.audio.link import socket_path
 from herald.audio.service import AudioService
@@ -48,7 +49,8 @@ async def run(environment: Environment) -> None:
     clips = ClipStore(environment.data_dir / "clips", params)
     audio = AudioService(bus, load_audio_devices(), clips, socket_path(environment), params)
     await audio.start()
-    serving = asyncio.create_task(bus.serve("audio", audio.handlers), name="serve audio")
+    serving = asyncio.create_task(bus.serve(audio_contract.SERVICE, audio.handlers),
+                                  name="serve audio")
     log.info("herald-core running (%s mode, data in %s)", environment.mode,
              environment.data_dir)
     stopped = asyncio.create_task(stop.wait())

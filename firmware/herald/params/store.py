@@ -4,7 +4,7 @@ The store is the one way to read and change parameters, from the web admin,
 the VAPIX API and the core services alike. Every change is checked against
 the tree first and written in one transaction, so a request with one bad
 value changes nothing; after the commit the change is announced on the bus
-as the event "params.changed" with data ``{"changed": {name: value},
+as the event CHANGED (contract.py) with data ``{"changed": {name: value},
 "removed": [group, ...]}`` (values of passwords are None: read them here).
 SQLite runs in WAL mode with full sync, so a change that was answered
 survives a power cut.
@@ -21,6 +21,7 @@ from pathlib import Path
 
 from herald.access import Level
 from herald.bus import Bus
+from herald.params.contract import CHANGED
 from herald.params.tree import Pattern, Resolved, Tree, strip_root
 
 SCHEMA = """
@@ -274,4 +275,4 @@ class ParamStore:
             resolved = self.tree.resolve(name)
             secret = resolved is not None and resolved.definition.secret
             public[name] = None if secret else value
-        self.bus.publish("params.changed", changed=public, removed=removed)
+        self.bus.publish(CHANGED, changed=public, removed=removed)

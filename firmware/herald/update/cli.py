@@ -29,15 +29,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from herald.environment import current
+from herald.update import contract
 from herald.update.pending import (
-    AUTOROLLBACK,
     KINDS,
     STANDARD,
     UpgradeRecords,
     boot_id,
     records_dir,
 )
-from herald.update.policy import UpdateRefused
+from herald.update.policy import UpdateRefused, upgrade_request
 from herald.update.snapshot import Snapshots, booted_slot, restore_at_boot
 
 if TYPE_CHECKING:
@@ -71,13 +71,14 @@ async def _updater() -> AsyncIterator[Updater]:
 
 
 async def _gate(args: argparse.Namespace) -> str:
+    from herald.audio import contract as audio
     from herald.bus import AsyncBus, Bus
     from herald.update.gate import Gate, reboot_device
     from herald.update.health import service_check, web_check
 
     env = current()
-    bus = AsyncBus(env.redis_url, source="update")
-    checks = [web_check(args.health_url), service_check(Bus(env.redis_url), "audio")]
+    bus = AsyncBus(env.redis_url, source=contract.SERVICE)
+    checks = [web_check(args.health_url), service_check(Bus(env.redis_url), audio.SERVICE)]
     try:
         async with _updater() as updater:
             gate = Gate(updater.rauc, updater.records, updater.snapshots, checks, bus,
@@ -88,10 +89,10 @@ async def _gate(args: argparse.Namespace) -> str:
 
 
 async def _install(args: argparse.Namespace) -> str:
+    request = upgrade_request(args.type, args.confirm_minutes)
     async with _updater() as updater:
         done = await updater.upgrade(
-            args.bundle, args.type,
-            confirm_seconds=round(args.confirm_minutes * 60) if args.type == AUTOROLLBACK else 0,
+            args.bundle, request,
             progress=lambda stage, percent, text: print(f"{stage} {percent:3d}% {text}",
                                                         flush=True))
     return f"firmware {done.to_version} installed; it starts at the next restart"

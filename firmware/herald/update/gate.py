@@ -10,11 +10,8 @@ come up is marked bad and the device restarts into the other slot, if that
 one is good. Whatever happens to an upgrade is written down for the web
 pages to show, and the firmware's state is published on the bus.
 
-On the bus the gate serves, while an Autorollback upgrade waits:
-    update.confirm            keep the new firmware
-    update.reject             go back to the previous firmware now
-    update.extend(minutes)    move the deadline to `minutes` from now
-and sets state `update.autorollback` = {"version", "deadline"}.
+While an Autorollback upgrade waits, the gate serves the update service's
+calls (confirm, reject, extend) and keeps its Trial on the bus (contract.py).
 """
 
 from __future__ import annotations
@@ -29,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from herald.bus import AsyncBus
+from herald.update import contract
 from herald.update.health import Check, run_checks, summary
 from herald.update.pending import (
     ABANDONED,
@@ -40,14 +38,12 @@ from herald.update.pending import (
     UpgradeResult,
     boot_id,
 )
+from herald.update.policy import confirm_seconds
 from herald.update.rauc import Rauc
 from herald.update.snapshot import Snapshots
-from herald.update.status import STATUS_STATE, read_status
+from herald.update.status import read_status
 
 log = logging.getLogger(__name__)
-
-CONFIRMATION_STATE = "update.autorollback"
-MAX_CONFIRM_MINUTES = 24 * 60
 
 
 def result_back_on_old(pending: PendingUpgrade, now: float) -> UpgradeResult:
@@ -124,7 +120,7 @@ class Gate:
 
     async def publish(self) -> None:
         status = await read_status(self.rauc, self.records, self.running_version)
-        await self.bus.set_state(STATUS_STATE, status.to_dict())
+        await self.bus.set_state(contract.STATUS, status.to_dict())
 
     def _pending(self) -> PendingUpgrade | None:
         try:
@@ -164,16 +160,14 @@ class Gate:
 
         async def extend(minutes: float) -> dict[str, Any]:
             nonlocal pending
-            if not isinstance(minutes, int | float) or not 1 <= minutes <= MAX_CONFIRM_MINUTES:
-                raise ValueError(f"minutes must be a number from 1 to {MAX_CONFIRM_MINUTES}")
-            pending = dataclasses.replace(pending, deadline=time.time() + minutes * 60)
+            pending = dataclasses.replace(pending, deadline=time.time() + confirm_seconds(minutes))
             self.records.save_pending(pending)
             await self._announce(pending)
             return {"deadline": pending.deadline}
 
         await self._announce(pending)
-        server = asyncio.create_task(self.bus.serve(
-            "update", {"confirm": confirm, "reject": reject, "extend": extend}))
+        server = asyncio.create_task(self.bus.serve(contract.SERVICE, {
+            contract.CONFIRM: confirm, contract.REJECT: reject, contract.EXTEND: extend}))
         try:
             while not decided.done():
                 left = pending.deadline - time.time()
@@ -186,12 +180,11 @@ class Gate:
         finally:
             server.cancel()
             await asyncio.gather(server, return_exceptions=True)
-            await self.bus.set_state(CONFIRMATION_STATE, None)
+            await self.bus.set_state(contract.TRIAL, None)
 
     async def _announce(self, pending: PendingUpgrade) -> None:
-        await self.bus.set_state(CONFIRMATION_STATE, {
-            "version": pending.to_version, "from_version": pending.from_version,
-            "deadline": pending.deadline})
+        await self.bus.set_state(contract.TRIAL, contract.Trial(
+            pending.to_version, pending.from_version, pending.deadline).to_dict())
 
     async def _give_up(self, pending: PendingUpgrade | None, reason: str) -> str:
         log.error("%s", reason)

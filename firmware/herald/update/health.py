@@ -14,7 +14,7 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from herald.bus import Bus, BusError
+from herald.bus import PING, Bus, BusError
 
 Check = Callable[[], "CheckResult"]
 
@@ -52,7 +52,7 @@ def service_check(bus: Bus, service: str) -> Check:
 
     def check() -> CheckResult:
         try:
-            answer = bus.call(service, "ping", timeout=3)
+            answer = bus.call(service, PING, timeout=3)
         except BusError as exc:
             return CheckResult(service, False, f"{service} service: {exc}")
         if isinstance(answer, dict) and answer.get("ok") is True:

@@ -19,10 +19,11 @@ from pathlib import Path
 
 from herald.environment import current
 from herald.identity import read_firmware
+from herald.update.contract import CHECKING
+from herald.update.contract import INSTALLING as INSTALLING_STAGE
 from herald.update.pending import (
     INSTALLED,
     INSTALLING,
-    KINDS,
     PendingUpgrade,
     UpgradeRecords,
     UpgradeResult,
@@ -38,6 +39,7 @@ from herald.update.policy import (
     UNTRUSTED,
     Firmware,
     UpdateRefused,
+    UpgradeRequest,
     check_bundle,
 )
 from herald.update.rauc import BundleInfo, Rauc, RaucError
@@ -46,10 +48,7 @@ from herald.update.status import FirmwareStatus, read_status
 from herald.update.verity import PayloadDamaged, check_payload
 from herald.update.version import Version
 
-CHECKING = "checking"
-WRITING = "installing"
-
-# (stage, percent, message): CHECKING while the bundle is read, then WRITING.
+# (stage, percent, message): CHECKING while the bundle is read, then INSTALLING.
 Progress = Callable[[str, int, str], None]
 
 
@@ -113,24 +112,21 @@ class Updater:
             raise UpdateRefused(str(exc), INVALID) from exc
         return info
 
-    async def upgrade(self, bundle: Path, kind: str, confirm_seconds: int = 0,
+    async def upgrade(self, bundle: Path, request: UpgradeRequest,
                       progress: Progress = _ignore) -> PendingUpgrade:
         """Install `bundle` into the other slot; raise UpdateRefused with the reason."""
-        if kind not in KINDS:
-            raise UpdateRefused(f"upgrade type must be one of {', '.join(KINDS)}, not {kind!r}",
-                                INVALID)
         if self.records.pending() is not None:
             raise UpdateRefused("an upgrade is already waiting for a restart or a confirmation",
                                 BUSY)
         info = await self.check(bundle, progress)
         booted = await self.rauc.boot_slot()
-        pending = PendingUpgrade(kind, INSTALLING, booted, self.version, info.version,
-                                 confirm_seconds, boot=boot_id())
+        pending = PendingUpgrade(request.kind, INSTALLING, booted, self.version, info.version,
+                                 request.confirm_seconds, boot=boot_id())
         await asyncio.to_thread(self.snapshots.take, booted, self.version)
         self.records.save_pending(pending)
         try:
             await self.rauc.install(str(bundle),
-                                    lambda percent, text: progress(WRITING, percent, text))
+                                    lambda percent, text: progress(INSTALLING_STAGE, percent, text))
         except RaucError as exc:
             self.records.clear_pending()
             raise UpdateRefused(f"installation failed: {exc}", FAILED) from exc

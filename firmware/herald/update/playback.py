@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 
+from herald.audio import contract as audio
 from herald.bus import Bus, CallFailed, ServiceUnavailable
 
 log = logging.getLogger(__name__)
@@ -17,7 +18,7 @@ log = logging.getLogger(__name__)
 def playing(bus: Bus) -> list[str]:
     """What the audio engine plays now, in words; empty when quiet."""
     try:
-        status = bus.call("audio", "status", timeout=3)
+        status = bus.call(audio.SERVICE, audio.STATUS, timeout=3)
     except ServiceUnavailable:
         return []  # no audio engine running: nothing can play
     except CallFailed as exc:

@@ -9,6 +9,11 @@ validly signed but vulnerable old bundle cannot be installed). A firmware
 rollback does not install a bundle: it boots the other slot, which the floor
 does not block.
 
+What an administrator may ask for (the upgrade type, the time to confirm an
+Autorollback upgrade) is checked here too, once for every door the request
+comes through: the Maintenance page, firmwaremanagement.cgi, the command
+line and the boot gate's extend call.
+
 Every refusal carries a reason code, so the web page and VAPIX (which
 numbers its errors) can tell the cases apart without parsing sentences.
 """
@@ -17,7 +22,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from herald.update.pending import AUTOROLLBACK, KINDS
 from herald.update.version import Version
+
+MAX_CONFIRM_MINUTES = 24 * 60
 
 # Why an upgrade, rollback or commit was refused.
 BUSY = "busy"  # another upgrade is running or waits for a restart or a confirmation
@@ -29,6 +37,7 @@ NO_PREVIOUS = "no-previous"  # nothing to roll back to
 NOT_COMMITTED = "not-committed"  # the running firmware still waits for its confirmation
 FAILED = "failed"  # RAUC could not write the slot
 UNAVAILABLE = "unavailable"  # no RAUC service (a development host)
+BAD_REQUEST = "invalid-request"  # an upgrade type or a time that is not offered
 
 
 class UpdateRefused(Exception):
@@ -57,3 +66,31 @@ def check_bundle(bundle: Firmware, running: Firmware, floor: Version | None) -> 
         raise UpdateRefused(
             f"firmware {bundle.version} is older than {floor}, the oldest version "
             f"firmware {running.version} allows to be installed", TOO_OLD)
+
+
+@dataclass(frozen=True)
+class UpgradeRequest:
+    """What the administrator chose: the upgrade type and, for Autorollback,
+    the seconds they have to confirm the new firmware (0 otherwise)."""
+
+    kind: str
+    confirm_seconds: int = 0
+
+
+def upgrade_request(kind: object, confirm_minutes: object = None) -> UpgradeRequest:
+    """The request, or UpdateRefused saying what is wrong with it."""
+    if kind not in KINDS:
+        raise UpdateRefused(f"the upgrade type must be one of {', '.join(KINDS)}, not {kind!r}",
+                            BAD_REQUEST)
+    if kind != AUTOROLLBACK:
+        return UpgradeRequest(str(kind))
+    return UpgradeRequest(AUTOROLLBACK, confirm_seconds(confirm_minutes))
+
+
+def confirm_seconds(minutes: object) -> int:
+    """The time to confirm an Autorollback upgrade, from 1 minute to a day."""
+    if isinstance(minutes, bool) or not isinstance(minutes, int | float) or not (
+            1 <= minutes <= MAX_CONFIRM_MINUTES):
+        raise UpdateRefused(f"the time to confirm must be 1 to {MAX_CONFIRM_MINUTES} minutes, "
+                            f"not {minutes!r}", BAD_REQUEST)
+    return round(minutes * 60)

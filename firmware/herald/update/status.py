@@ -4,20 +4,17 @@ One snapshot gathers what RAUC says about the two slots (which one runs,
 which one boots next, what each holds and whether it is good) and what the
 upgrade records say (an upgrade waiting for its restart or its confirmation,
 how the last one ended). The boot gate and the worker publish it on the bus
-(state `update.status`) whenever it changes, so pages show it without
+(state `contract.STATUS`) whenever it changes, so pages show it without
 talking to RAUC themselves.
 """
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
-from typing import Any
 
+from herald.update.contract import Payload
 from herald.update.pending import PendingUpgrade, UpgradeRecords, UpgradeResult
 from herald.update.rauc import Rauc, RaucError
-
-STATUS_STATE = "update.status"
 
 
 @dataclass(frozen=True)
@@ -33,7 +30,7 @@ class SlotState:
 
 
 @dataclass(frozen=True)
-class FirmwareStatus:
+class FirmwareStatus(Payload):
     version: str  # the running firmware
     booted: str  # slot name
     slots: tuple[SlotState, ...]
@@ -43,9 +40,6 @@ class FirmwareStatus:
     @property
     def other(self) -> SlotState | None:
         return next((s for s in self.slots if not s.running), None)
-
-    def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
 
 
 async def read_status(rauc: Rauc, records: UpgradeRecords, running_version: str) -> FirmwareStatus:

@@ -1,0 +1,1 @@
+"""System: the device's time, connections, logs and restarts."""

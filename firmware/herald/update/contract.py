@@ -1,0 +1,87 @@
+"""The update service's contract on the bus: the names of what it keeps there
+and of the calls it serves, and the shapes of their payloads. The boot gate
+and the worker's installs publish; the Maintenance and Status pages, VAPIX
+and the command line read and call. All of them take the names from here.
+
+State (what is true now):
+    STATUS    `FirmwareStatus` (status.py): both slots, a pending upgrade, the last result
+    PROGRESS  `Progress`: the upgrade the worker is checking or installing
+    TRIAL     `Trial`: an Autorollback upgrade waiting for its confirmation
+Calls to SERVICE, served by the boot gate while TRIAL is set:
+    CONFIRM()         keep the new firmware      -> {"confirmed": True, "version"}
+    REJECT()          go back to the old one now -> {"rolling_back": True, "version"}
+    EXTEND(minutes)   move the deadline          -> {"deadline"}
+
+Each payload carries its `schema`: a reader refuses one it does not know
+rather than guess at its fields.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from dataclasses import dataclass
+from typing import Any, ClassVar, Self
+
+SERVICE = "update"
+STATUS = "update.status"
+PROGRESS = "update.progress"
+TRIAL = "update.autorollback"
+EVERY_STATE = "state.update.*"  # the bus events of a change to any of them
+
+CONFIRM = "confirm"
+REJECT = "reject"
+EXTEND = "extend"
+
+# Progress stages, in the order an upgrade goes through them.
+CHECKING = "checking"
+INSTALLING = "installing"
+INSTALLED = "installed"
+WAITING = "waiting"  # for audio playback to end before the restart
+RESTARTING = "restarting"
+REFUSED = "refused"
+
+
+class Payload:
+    """A payload's dict form, with its schema, for the bus's JSON."""
+
+    SCHEMA: ClassVar[int] = 1
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"schema": self.SCHEMA, **dataclasses.asdict(self)}
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> Self:
+        if raw.get("schema") != cls.SCHEMA:
+            raise ValueError(f"{cls.__name__} of schema {raw.get('schema')!r}; "
+                             f"this firmware reads schema {cls.SCHEMA}")
+        names = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in raw.items() if k in names})
+
+
+@dataclass(frozen=True)
+class Trial(Payload):
+    """An Autorollback upgrade on trial: `version` runs until `deadline` unless confirmed."""
+
+    version: str
+    from_version: str
+    deadline: float
+
+    def seconds_left(self, now: float | None = None) -> int:
+        return max(0, round(self.deadline - (time.time() if now is None else now)))
+
+
+@dataclass(frozen=True)
+class Progress(Payload):
+    """One step of an upgrade as the Maintenance page shows it."""
+
+    stage: str
+    percent: int = 0
+    message: str = ""
+    time: float = dataclasses.field(default_factory=time.time)
+    version: str = ""  # the firmware being installed, once known
+    reason: str = ""  # why it was refused (policy's reason codes)
+
+    def is_old(self, seconds: float) -> bool:
+        """An outcome (refused, installed) older than `seconds`: no longer news."""
+        return self.stage in (REFUSED, INSTALLED) and time.time() - self.time > seconds

@@ -1,0 +1,85 @@
+"""The bus's names live in the services' contract modules, nowhere else: a key
+typed out a second time is a key that can drift (the Status page once read a
+state nothing published). Reads the source of the firmware and the web admin."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+
+SOURCES = [REPO / "firmware", REPO / "webadmin"]
+BUS_METHODS = {"call", "serve", "set_state", "publish", "subscribe", "listen"}
+
+
+def contract_modules() -> list[Path]:
+    return sorted(p for top in SOURCES for p in top.rglob("contract.py"))
+
+
+def keys_of(path: Path) -> set[str]:
+    """The dotted names (bus topics, state keys, patterns) a contract module defines."""
+    top = next(top for top in SOURCES if path.is_relative_to(top))
+    module = importlib.import_module(".".join(path.relative_to(top).with_suffix("").parts))
+    values = [v for name, v in vars(module).items() if name.isupper()]
+    values += [item for v in values if isinstance(v, dict) for item in v.values()]
+    return {v for v in values if isinstance(v, str) and "." in v}
+
+
+def sources() -> Iterator[Path]:
+    contracts = set(contract_modules())
+    for top in SOURCES:
+        yield from (p for p in sorted(top.rglob("*.py")) if p not in contracts)
+
+
+def literal_keys(source: str, keys: set[str], calls: bool = True) -> Iterator[str]:
+    """Each place in `source` that spells a bus name out instead of importing it:
+    a contract's key, or (with `calls`) any string or f-string handed to a bus method."""
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Constant) and node.value in keys:
+            yield f"{node.lineno}: {node.value!r}"
+        elif (calls and isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+              and node.func.attr in BUS_METHODS and node.args
+              and isinstance(node.args[0], ast.Constant | ast.JoinedStr)
+              and isinstance(getattr(node.args[0], "value", ""), str)):
+            yield f"{node.lineno}: {ast.unparse(node.args[0])} given to .{node.func.attr}()"
+
+
+@pytest.fixture(scope="module")
+def keys() -> set[str]:
+    found = set().union(*(keys_of(p) for p in contract_modules()))
+    assert {"update.status", "audio.level.input", "params.changed"} <= found
+    return found
+
+
+def test_bus_names_are_written_only_in_their_contract_module(keys: set[str]) -> None:
+    spelled_out = [f"{path.relative_to(REPO)}:{hit}" for path in sources()
+                   for hit in literal_keys(path.read_text(), keys)]
+    assert not spelled_out, "import these from the service's contract module:\n" + "\n".join(
+        spelled_out)
+
+
+def test_tests_take_the_bus_names_from_the_contracts_too(keys: set[str]) -> None:
+    """Tests may invent names of their own on the bus (a test service), not
+    copy the product's."""
+    tests = sorted(p for p in (REPO / "tests").rglob("*.py") if p != Path(__file__))
+    spelled_out = [f"{path.relative_to(REPO)}:{hit}" for path in tests
+                   for hit in literal_keys(path.read_text(), keys, calls=False)]
+    assert not spelled_out, "import these from the service's contract module:\n" + "\n".join(
+        spelled_out)
+
+
+def test_the_check_finds_a_spelled_out_name(keys: set[str]) -> None:
+    """The scan above is only worth its silence if it would speak."""
+    page = ('state = bus.state().get("update.autorollback")\n'
+            'bus.set_state(f"audio.{kind}.started", True)\n'
+            'bus.call(SERVICE, "x")\n'
+            'bus.call("update", CONFIRM)\n')
+    assert sorted(literal_keys(page, keys)) == [
+        "1: 'update.autorollback'",
+        "2: f'audio.{kind}.started' given to .set_state()",
+        "4: 'update' given to .call()"]
