@@ -13,6 +13,7 @@ service logs of this boot, the console).
 from __future__ import annotations
 
 import itertools
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,8 +29,9 @@ CHAPTER_REPORTS = pytest.StashKey[dict[str, pytest.TestReport]]()
 # A setting and an account the administrator made before upgrading.
 SETTINGS = {"SIP.Port": "5070", "Network.HostName": "lobby-speaker"}
 TERMINAL_CONTROL = re.compile(r"\x1b(\[[0-9;?=!]*[A-Za-z]|[()][A-Z0-9])")
-ON_DEVICE_REPORT = """
-echo '$ herald-update status'; /usr/lib/herald/venv/bin/herald-update status
+UPDATE_CLIENT = "/usr/lib/herald/venv/bin/herald-update"
+ON_DEVICE_REPORT = f"""
+echo '$ herald-update status'; {UPDATE_CLIENT} status
 echo '$ ls /data/herald/update'; ls -l /data/herald/update
 for f in /data/herald/update/*.json; do echo "$ cat $f"; cat "$f"; echo; done
 echo '$ journalctl -b (update, services)'
@@ -41,7 +43,8 @@ journalctl -b --no-pager -o short-monotonic -u herald-update-prepare -u herald-h
 @dataclass(frozen=True)
 class Start:
     """Where a chapter starts: the slot kept by the boot gate, the firmware it
-    runs, and the firmware the other slot holds (None: whatever it holds)."""
+    runs, and the firmware the other slot holds, good or given up (None:
+    whatever it holds)."""
 
     slot: str
     version: str
@@ -106,8 +109,11 @@ class Story:
         status = self.device.rpc("status")["data"]
         if not status["isCommited"]:
             return f"an upgrade not yet decided ({status})"
-        return Start(status["activeFirmwarePart"], status["activeFirmwareVersion"],
-                     status.get("inactiveFirmwareVersion"))
+        # What the other slot holds, also when it was given up (VAPIX names it only if good).
+        slots = json.loads(self.device.machine.run(f"{UPDATE_CLIENT} status 2>/dev/null",
+                                                   check=True).output)["slots"]
+        other = next((s["version"] for s in slots if not s["running"] and s["version"]), None)
+        return Start(status["activeFirmwarePart"], status["activeFirmwareVersion"], other)
 
     def _bring_to(self, start: Start | None) -> None:
         """From a fresh device (slot A, its own firmware, slot B empty) to `start`."""
