@@ -64,5 +64,6 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--power-cuts", type=int, default=20,
-                     help="power cuts in the firmware upgrade power-cut run (default 20)")
+    parser.addoption("--power-cuts", type=int, default=5,
+                     help="power cuts in the firmware upgrade story's last chapter (default "
+                          "5; scripts/soak runs many more)")

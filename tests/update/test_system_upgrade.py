@@ -17,8 +17,8 @@ three GRUB tries (both fall back by themselves); a factory-default upgrade
 comes back with default settings, no root password and no way back. Last,
 power cuts: QEMU is killed at random moments of upgrades, and every next
 power-on comes up on a working slot with every setting and account as before
-(`pytest --power-cuts N` sets how many, default 20; the run prints how many
-the device survived).
+(`pytest --power-cuts N` sets how many, default 5; scripts/soak runs 50 on
+their own; the run prints each cut and how many the device survived).
 
 Versions: the test image's own firmware (e.g. 0.1.0) and the same root
 filesystem released as NEW (0.2.0), see device.version_bundle.
