@@ -2,18 +2,23 @@
 
 Every service reads the same environment (on the device from
 /etc/default/herald, installed by the herald-firmware recipe); on a development host the
-defaults keep everything inside the repository's var/ directory.
+defaults keep everything inside the repository's var/ directory. A command
+run by hand on the device (`herald-update status` in a root shell) has none of
+those variables: it reads them from that file, so it sees what the services see.
 """
 
 from __future__ import annotations
 
 import os
+import shlex
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 DEVICE = "device"
 DEVELOPMENT = "development"
 REPO = Path(__file__).resolve().parents[2]
+DEVICE_DEFAULTS = Path("/etc/default/herald")
 
 
 @dataclass(frozen=True)
@@ -44,13 +49,34 @@ class Environment:
         return self.data_dir / "certs"
 
 
+def device_defaults(path: Path = DEVICE_DEFAULTS) -> dict[str, str]:
+    """The variables /etc/default/herald sets (shell syntax: NAME=value, quoted or not)."""
+    try:
+        lines = path.read_text().splitlines()
+    except FileNotFoundError:
+        return {}
+    values = {}
+    for line in lines:
+        name, equals, value = line.partition("=")
+        if equals and name.strip().isidentifier() and not line.lstrip().startswith("#"):
+            words = shlex.split(value, comments=True)
+            values[name.strip()] = words[0] if words else ""
+    return values
+
+
 def current() -> Environment:
-    """The environment of this process, from HERALD_* variables and REDIS_URL."""
-    mode = os.environ.get("HERALD_MODE", DEVELOPMENT)
+    """The environment of this process, from HERALD_* variables and REDIS_URL;
+    without HERALD_MODE (a command run by hand), from /etc/default/herald."""
+    return from_variables(os.environ if "HERALD_MODE" in os.environ else
+                          {**device_defaults(), **os.environ})
+
+
+def from_variables(variables: Mapping[str, str]) -> Environment:
+    mode = variables.get("HERALD_MODE", DEVELOPMENT)
     if mode not in (DEVICE, DEVELOPMENT):
         raise ValueError(f"HERALD_MODE must be {DEVICE!r} or {DEVELOPMENT!r}, not {mode!r}")
     default_data = "/data/herald" if mode == DEVICE else str(REPO / "var")
-    data_dir = Path(os.environ.get("HERALD_DATA_DIR", default_data))
+    data_dir = Path(variables.get("HERALD_DATA_DIR", default_data))
     default_identity = "/data/identity" if mode == DEVICE else str(data_dir / "identity")
     default_redis = (
         "unix:///run/redis/redis-server.sock" if mode == DEVICE
@@ -59,6 +85,6 @@ def current() -> Environment:
     return Environment(
         mode=mode,
         data_dir=data_dir,
-        redis_url=os.environ.get("REDIS_URL", default_redis),
-        identity_dir=Path(os.environ.get("HERALD_IDENTITY_DIR", default_identity)),
+        redis_url=variables.get("REDIS_URL", default_redis),
+        identity_dir=Path(variables.get("HERALD_IDENTITY_DIR", default_identity)),
     )

@@ -1,0 +1,29 @@
+"""Where a Herald process finds its data: the services get their variables from
+systemd, a command run by hand on the device reads the same file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from herald.environment import DEVELOPMENT, DEVICE, device_defaults, from_variables
+from tests.conftest import REPO
+
+SHIPPED = REPO / "layers/meta-herald/recipes-firmware/herald-firmware/files/herald.default"
+
+
+def test_the_shipped_defaults_put_a_hand_run_command_where_the_services_are() -> None:
+    environment = from_variables(device_defaults(SHIPPED))
+    assert environment.mode == DEVICE
+    assert environment.data_dir == Path("/data/herald")
+    assert environment.redis_url == "unix:///run/redis/redis-server.sock"
+    assert environment.identity_dir == Path("/data/identity")
+
+
+def test_the_defaults_file_is_read_as_the_shell_reads_it(tmp_path: Path) -> None:
+    defaults = tmp_path / "herald"
+    defaults.write_text('# comment=ignored\nHERALD_MODE=device\nHERALD_REBOOT_COMMAND="systemctl '
+                        'reboot"\nHERALD_DATA_DIR=/srv/herald  # where\n\nnot a line\n')
+    assert device_defaults(defaults) == {"HERALD_MODE": "device", "HERALD_DATA_DIR": "/srv/herald",
+                                         "HERALD_REBOOT_COMMAND": "systemctl reboot"}
+    assert device_defaults(tmp_path / "missing") == {}
+    assert from_variables({}).mode == DEVELOPMENT
