@@ -5,7 +5,8 @@ left it. Each says where it starts (`Start`): when the device is elsewhere,
 the chapter fails at once and says what it found, rather than run on a
 half-changed device. After a chapter failed, the next one starts from a known
 state: a fresh device, set up as at the story's start (root password,
-settings) and brought to the chapter's start through the API. A failure
+settings) and brought to the chapter's start through the API; so does a
+chapter run alone (pytest -k). A failure
 prints what the device knows about it (its upgrade records, the update and
 service logs of this boot, the console).
 """
@@ -84,6 +85,7 @@ class Story:
             device.set_params(**SETTINGS)
             device.wait_committed("A")
             self.settings = device.settings_fingerprint()
+            self.fresh = True
         except BaseException:
             device.stop()
             raise
@@ -97,6 +99,8 @@ class Story:
             self.failed = ""
             self.device.stop()
             self.device = self.fresh_device()
+        if self.fresh:  # the story's first chapter (also one run alone), or after a failure
+            self.fresh = False
             self._bring_to(start)
         if start is not None:
             found = self.where()
