@@ -61,7 +61,7 @@ class Start:
 
 
 class Story:
-    """One device through all chapters; a fresh one after a chapter failed."""
+    """One device through all chapters; a new one after a chapter failed."""
 
     def __init__(self, work: Path, new: str, new_bundle: Path,
                  drives: dict[str, Path]) -> None:
@@ -92,8 +92,9 @@ class Story:
         return device
 
     def begin(self, start: Start | None) -> Device:
-        """The device at `start` for the next chapter: a fresh one brought there
-        after a failure, else this one, which must already be there."""
+        """The device at `start` for the next chapter: a fresh device (the first
+        chapter's, or a new one after a failure) is brought there; one that went
+        through the chapters before must already be there."""
         if self.failed:
             print(f"'{self.failed}' failed: this chapter starts on a fresh device", flush=True)
             self.failed = ""
