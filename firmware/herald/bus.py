@@ -34,7 +34,6 @@ log = logging.getLogger(__name__)
 
 EVENT_PREFIX = "herald:event:"
 STATE_KEY = "herald:state"
-EVERY_STATE = "state.*"  # the events of every change of state
 CALL_PREFIX = "herald:call:"
 REPLY_PREFIX = "herald:reply:"
 REPLY_TTL_SECONDS = 30
@@ -121,6 +120,9 @@ def _reply_value(raw: bytes) -> Any:
 def state_event(key: str) -> str:
     """The topic of the event that announces a change of state `key`."""
     return f"state.{key}"
+
+
+EVERY_STATE = state_event("*")  # the events of every change of state
 
 
 def _state_changed(key: str, value: Any, source: str) -> Event:

@@ -13,6 +13,7 @@ from channels.db import database_sync_to_async
 
 from accounts.access import AccessConsumer
 from herald.access import Level
+from herald.bus import state_event
 from herald.update import contract
 from herald_web.device import async_bus
 from maintenance.views import firmware_facts
@@ -23,7 +24,7 @@ class FirmwareConsumer(AccessConsumer):
 
     async def joined(self) -> None:
         self.bus = async_bus()
-        self.events = await self.bus.subscribe(contract.EVERY_STATE)
+        self.events = await self.bus.subscribe(state_event(contract.STATES))
         await self._send()
         self.task = asyncio.create_task(self._listen())
 

@@ -27,7 +27,7 @@ SERVICE = "update"
 STATUS = "update.status"
 PROGRESS = "update.progress"
 TRIAL = "update.autorollback"
-EVERY_STATE = "state.update.*"  # the bus events of a change to any of them
+STATES = "update.*"  # a pattern for all of them (subscribe to bus.state_event(STATES))
 
 CONFIRM = "confirm"
 REJECT = "reject"
