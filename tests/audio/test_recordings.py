@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import soundfile
 
-from herald.recordings.contract import ONGOING
+from herald.recordings.contract import ONGOING, Ongoing
 from tests.audio.signals import dominant_frequency, sine
 from tests.audio.webstack import AudioDevice
 from tests.conftest import wait_until
@@ -32,7 +32,7 @@ def start(device: AudioDevice, client) -> int:
     assert reply.status_code == 302
     state = wait_until(lambda: device.stack.bus().state().get(ONGOING),
                        what="the recording to show as ongoing")
-    return int(state[0]["name"].split()[1])
+    return int(Ongoing.from_dict(state).recordings[0].name.split()[1])
 
 
 def stop(device: AudioDevice, client) -> None:

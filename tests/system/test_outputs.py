@@ -20,14 +20,14 @@ IMAGE = "herald-image-qemux86-64"
 
 
 def test_deploy_holds_image_bmap_bundle_manifest_and_sbom():
-    for suffix in (".wic", ".wic.bmap", ".raucb", ".manifest", ".spdx.json"):
+    for suffix in (".img", ".img.bmap", ".raucb", ".manifest", ".spdx.json"):
         assert (DEPLOY / (IMAGE + suffix)).stat().st_size > 0, suffix
 
 
 def test_bmap_describes_the_disk_image():
-    bmap = ET.parse(DEPLOY / f"{IMAGE}.wic.bmap").getroot()
+    bmap = ET.parse(DEPLOY / f"{IMAGE}.img.bmap").getroot()
     size = int(bmap.findtext("ImageSize"))
-    assert size == (DEPLOY / f"{IMAGE}.wic").stat().st_size
+    assert size == (DEPLOY / f"{IMAGE}.img").stat().st_size
     mapped = int(bmap.findtext("MappedBlocksCount"))
     assert 0 < mapped < int(bmap.findtext("BlocksCount"))
 

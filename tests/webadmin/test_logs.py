@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import io
-import logging
 import zipfile
-
-from herald import logs
-from herald.environment import Environment
 
 SECRET = "Sup3r-secret-v3"
 
@@ -61,25 +57,3 @@ def test_the_logs_page_shows_logs_and_hands_out_the_report(herald):
         assert download.headers["content-disposition"].startswith("attachment;")
         assert zipfile.is_zipfile(io.BytesIO(download.content))
         assert browser.get("/system/logs/nonsense/").status_code == 404
-
-
-def test_logs_rotate_and_read_back_whole(tmp_path):
-    env = Environment("development", tmp_path, "unix:///nowhere", tmp_path / "identity")
-    root, access = logging.getLogger(), logging.getLogger(logs.ACCESS_LOGGER)
-    before = {logger: logger.handlers[:] for logger in (root, access)}
-    logs.setup("test", env)
-    log = logging.getLogger("test.rotation")
-    try:
-        for i in range(50):
-            log.warning("line %d %s", i, "x" * 40)
-        assert logs.rotate(env, max_bytes=1000) == ["system.log"]
-        log.warning("after rotation")
-        text = logs.read(env, logs.SYSTEM)
-        assert "line 0 " in text and "line 49 " in text and text.rstrip().endswith("after rotation")
-        assert logs.read(env, logs.SYSTEM, text="LINE 7 ").count("\n") == 1
-    finally:
-        for logger, handlers in before.items():
-            for handler in logger.handlers[:]:
-                if handler not in handlers:
-                    logger.removeHandler(handler)
-                    handler.close()

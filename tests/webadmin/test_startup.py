@@ -38,7 +38,7 @@ def test_a_new_device_gets_its_schema(tmp_path, redis_url):
 def test_migrations_a_firmware_brings_are_applied_and_the_rest_kept(tmp_path, redis_url):
     stack = HeraldStack(tmp_path / "data", redis_url)
     stack.data_dir.mkdir()
-    run(stack, "-c", START + "; from accounts.service import set_root_password; "
+    run(stack, "-c", START + "; from herald_web.accounts.service import set_root_password; "
         "set_root_password('Root-pass-1')")
     # As on a database from a firmware that had no recordings yet.
     run(stack, str(REPO / "webadmin" / "manage.py"), "migrate", "recordings", "zero")

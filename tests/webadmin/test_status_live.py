@@ -10,7 +10,7 @@ import pytest
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
-from herald.recordings.contract import ONGOING
+from herald.recordings.contract import ONGOING, Ongoing, Recording
 from tests.webadmin.stack import login
 
 
@@ -38,8 +38,7 @@ def test_sections_follow_the_bus_and_parameters(herald):
         first = next_sections(ws, lambda s: "device" in s)
         assert first["recordings"] == "", "no recording service on the bus: no section"
 
-        bus.set_state(ONGOING, [{"name": "Lobby", "source": "Microphone",
-                                              "storage": "SD card"}])
+        bus.set_state(ONGOING, Ongoing((Recording("Lobby", "Microphone", "SD card"),)).to_dict())
         try:
             update = next_sections(ws, lambda s: s.get("recordings"))
             assert "Lobby" in update["recordings"] and "SD card" in update["recordings"]
@@ -58,9 +57,9 @@ def test_sections_follow_the_bus_and_parameters(herald):
         assert "lobby-speaker" in update["device"]
 
 
-def test_the_worker_reports_time_sync_and_connected_clients(herald):
+def test_the_system_service_reports_time_sync_and_connected_clients(herald):
     with herald.browser(herald.accounts["viewer"]) as client, open_status(herald, client) as ws:
-        # The worker refreshes both every few seconds; the first clients
+        # herald-core refreshes both every few seconds; the first clients
         # section may be from before this very connection.
         sections = next_sections(
             ws, lambda s: "127.0.0.1" in s.get("clients", "") and s.get("time"), timeout=60)

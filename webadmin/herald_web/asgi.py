@@ -12,7 +12,7 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402  (needs Django set u
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from herald_web.routing import websocket_urlpatterns  # noqa: E402
-from vapix.streaming import StreamRouter  # noqa: E402
+from herald_web.vapix.streaming import StreamRouter  # noqa: E402
 
 application = ProtocolTypeRouter({
     "http": StreamRouter(http_application),

@@ -11,7 +11,7 @@ from asgiref.sync import sync_to_async
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 
-from accounts.access import public
+from herald_web.accounts.access import public
 from herald_web.celery import app
 from herald_web.device import bus
 

@@ -1,15 +1,12 @@
-"""Websocket routes: every Herald app's routing.websocket_urlpatterns."""
+"""Websocket routes: the live pages' routing.websocket_urlpatterns."""
 
-from importlib import import_module
-from importlib.util import find_spec
-
-from django.conf import settings
 from django.urls import URLPattern
+
+from herald_web.audio import routing as audio
+from herald_web.maintenance import routing as maintenance
+from herald_web.status import routing as status
 
 
 def websocket_urlpatterns() -> list[URLPattern]:
-    patterns: list[URLPattern] = []
-    for app in settings.HERALD_APPS:
-        if find_spec(f"{app}.routing") is not None:
-            patterns.extend(import_module(f"{app}.routing").websocket_urlpatterns)
-    return patterns
+    return [*status.websocket_urlpatterns, *audio.websocket_urlpatterns,
+            *maintenance.websocket_urlpatterns]

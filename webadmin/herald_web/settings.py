@@ -8,13 +8,11 @@ data directory on first start.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from herald.environment import current
 from herald_web.keys import secret
 
 ENVIRONMENT = current()
-BASE_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = ENVIRONMENT.data_dir
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
@@ -23,12 +21,11 @@ DEBUG = not ENVIRONMENT.is_device and os.environ.get("HERALD_DEBUG") == "1"
 # A device is reached by whatever address or name the network gives it.
 ALLOWED_HOSTS = ["*"]
 
-# Apps of features that other areas bring join the project when present.
-FEATURE_APPS = [
-    name for name in ("audio", "recordings", "detectors")
-    if (BASE_DIR / name / "apps.py").exists()
-]
-HERALD_APPS = ["ui", "accounts", "vapix", "status", "system", "maintenance", *FEATURE_APPS]
+# The web admin's apps: one per menu item of the manual, the shared page
+# frame (ui) and the VAPIX API. Their labels are the last part of the name.
+HERALD_APPS = [f"herald_web.{app}" for app in (
+    "ui", "accounts", "vapix", "status", "audio", "recordings", "detectors", "system",
+    "maintenance")]
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -64,7 +61,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "ui.context.device",
+                "herald_web.ui.context.device",
             ],
         },
     },
@@ -88,7 +85,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.Account"
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
 # scrypt (memory-hard), sized for a small device: accounts/hashers.py.
-PASSWORD_HASHERS = ["accounts.hashers.DeviceScryptHasher"]
+PASSWORD_HASHERS = ["herald_web.accounts.hashers.DeviceScryptHasher"]
 # The manual's rule (1 to 64 printable ASCII characters) is checked by the
 # account forms; Axis devices impose no further password policy.
 AUTH_PASSWORD_VALIDATORS: list[dict[str, str]] = []
@@ -115,7 +112,7 @@ STATIC_URL = "/static/"
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
-# Logging goes to the system log (herald.logs), set up by each entry point.
+# Logging goes to the system log (herald.system.logs), set up by each entry point.
 LOGGING_CONFIG = None
 
 REDIS_URL = ENVIRONMENT.redis_url

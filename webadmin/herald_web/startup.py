@@ -13,8 +13,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import DatabaseError, connection
 
-from herald import logs
 from herald.memory import limit_malloc_arenas
+from herald.system import logs
 
 
 def start(process: str) -> None:
@@ -32,7 +32,7 @@ def start(process: str) -> None:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if _unapplied_migrations():
             call_command("migrate", interactive=False, verbosity=0)
-        from maintenance.reset import finish_pending
+        from herald_web.maintenance.reset import finish_pending
 
         finish_pending()  # a reset that a power cut interrupted
 

@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> None:
 
     from django.conf import settings
 
-    from herald.identity import this_device
+    from herald.system.identity import this_device
     from herald_web import certificates
 
     common = {"lifespan": "off", "access_log": False, "server_header": False,

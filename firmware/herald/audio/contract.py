@@ -6,12 +6,15 @@ Calls to SERVICE: PLAY_CLIP, STOP_CLIP, PLAY_TONE, STOP_TONE, STATUS, and the
 bus's PING.
 State: CLIP_PLAYING, LIVE_ACTIVE (bool); `sound_level_triggered(input)` (bool).
 Events: `started(kind)`, `stopped(kind)` for each voice (clip, live, tone)
-with the voice's description; LEVEL_INPUT {"input", "level"} and
-LEVEL_OUTPUT {"output", "level"} ten times a second; SOUND_LEVEL_CROSSED
-{"input", "direction": "above" | "below", "level", "threshold"}.
+with the voice's description; LEVEL_INPUT `InputLevel` and LEVEL_OUTPUT
+`OutputLevel` ten times a second; SOUND_LEVEL_CROSSED `SoundLevelCrossing`.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+
+from herald.payload import Payload
 
 SERVICE = "audio"
 
@@ -41,3 +44,29 @@ def stopped(kind: str) -> str:
 
 def sound_level_triggered(source: int | str) -> str:
     return f"audio.sound_level.triggered.{source}"
+
+
+@dataclass(frozen=True)
+class InputLevel(Payload):
+    input: int  # the microphone's number
+    level: float  # percent of full scale
+
+
+@dataclass(frozen=True)
+class OutputLevel(Payload):
+    output: int  # the speaker's number
+    level: float  # percent of full scale
+
+
+@dataclass(frozen=True)
+class SoundLevelCrossing(Payload):
+    """The input's level went above or fell below the detection threshold."""
+
+    input: int
+    direction: str  # "above" or "below"
+    level: float
+    threshold: float
+
+    @property
+    def above(self) -> bool:
+        return self.direction == "above"

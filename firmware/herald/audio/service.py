@@ -12,36 +12,28 @@ loop and goes out on the bus as events and state:
     audio.sound_level.crossed                  the level rose above or fell below the threshold
     state audio.clip.playing, audio.live.active, audio.sound_level.triggered.0
 
-Live streams and microphone audio travel over the audio link (`link`).
+Live streams and microphone audio travel over the audio link (link_server.py).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
-import os
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from herald.audio import contract
-from herald.audio.capture import STREAM_RATE, Capture
+from herald.audio.capture import Capture
 from herald.audio.clips import ClipStore
 from herald.audio.echo import EchoReference
-from herald.audio.g711 import ulaw_encode
 from herald.audio.levels import LevelDetector
-from herald.audio.link import CAPTURE, CAPTURE_ENCODINGS, HEADER_LIMIT, TRANSMIT, encode
-from herald.audio.live import LiveAudioError, LiveDecoder, parse_content_type
+from herald.audio.link_server import LinkServer
 from herald.audio.mixer import Mixer, Voice, VoiceEvent
 from herald.audio.params import concerns_audio, settings_from_params
-from herald.audio.pcm import float_to_s16, s16_to_float
 from herald.audio.playback import Playback
-from herald.audio.resample import Resampler
 from herald.audio.settings import AudioSettings
-from herald.audio.sources import ClipSource, LiveSource, ToneSource
+from herald.audio.sources import ClipSource, ToneSource
 from herald.bus import EVENT_PREFIX, PING, AsyncBus, BusError, Event
 from herald.hal.audio_devices import AudioDevices
 from herald.params import ParamStore
@@ -52,10 +44,6 @@ log = logging.getLogger(__name__)
 INPUT = 0  # the one microphone; audio device control calls it input "0"
 MAX_VOLUME_PERCENT = 1000  # VAPIX clip volume
 MAX_REPEAT = 10000
-READ_BYTES = 4096
-LINGER_SECONDS = 2.0
-CAPTURE_BACKLOG = 50  # blocks (half a second) a slow listener may fall behind
-CAPTURE_RATES = (8000, 16000)
 
 
 def _whole(name: str, value: Any, low: int, high: int) -> int:
@@ -68,7 +56,7 @@ class AudioService:
     def __init__(self, bus: AsyncBus, devices: AudioDevices, clips: ClipStore,
                  link_path: Path, params: ParamStore) -> None:
         self.bus, self.devices, self.clips = bus, devices, clips
-        self.link_path, self.params = link_path, params
+        self.params = params
         self.settings = AudioSettings()  # until start() reads the parameters
         self.rate = devices.playback.rate
         self.mixer = Mixer(self.rate, self.settings)
@@ -81,9 +69,8 @@ class AudioService:
         self.outbox: asyncio.Queue[tuple[Any, ...]] = asyncio.Queue()
         self.finished: dict[int, asyncio.Future[str]] = {}
         self.playing: dict[str, set[int]] = {"clip": set(), "tone": set(), "live": set()}
-        self.live_busy = False
         self.tasks: list[asyncio.Task] = []
-        self.server: asyncio.AbstractServer | None = None
+        self.link = LinkServer(self, link_path)
 
     @property
     def handlers(self) -> dict[str, Any]:
@@ -109,19 +96,13 @@ class AudioService:
         self._apply(await asyncio.to_thread(self._read_settings))
         self.tasks.append(asyncio.create_task(self._params_changed(pubsub), name="audio params"))
         self.playback.start()
-        self.link_path.parent.mkdir(parents=True, exist_ok=True)
-        with contextlib.suppress(FileNotFoundError):
-            self.link_path.unlink()
-        self.server = await asyncio.start_unix_server(self._session, str(self.link_path),
-                                                      limit=HEADER_LIMIT)
-        os.chmod(self.link_path, 0o660)
+        await self.link.start()
 
     async def stop(self) -> None:
         """Fade out whatever plays, then let go of the devices."""
-        if self.server is not None:
-            self.server.close()
+        self.link.close()
         stopping = self.mixer.stop("shutdown")
-        waits = [self._finished(v) for v in stopping]
+        waits = [self.finished_future(v) for v in stopping]
         if waits:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(asyncio.gather(*waits), timeout=1.0)
@@ -132,8 +113,6 @@ class AudioService:
         for task in self.tasks:
             task.cancel()
         await asyncio.gather(*self.tasks, return_exceptions=True)
-        with contextlib.suppress(FileNotFoundError):
-            self.link_path.unlink()
 
     # -- calls ----------------------------------------------------------------------
 
@@ -234,7 +213,7 @@ class AudioService:
     def _output_level(self, level: float) -> None:
         self.loop.call_soon_threadsafe(self.outbox.put_nowait, ("output", level))
 
-    def _finished(self, voice: Voice) -> asyncio.Future[str]:
+    def finished_future(self, voice: Voice) -> asyncio.Future[str]:
         if voice.id not in self.finished:
             self.finished[voice.id] = self.loop.create_future()
         return self.finished[voice.id]
@@ -247,8 +226,8 @@ class AudioService:
                     for event in item[1]:
                         await self._publish_voice(event, item[2])
                 elif item[0] == "output":
-                    await self.bus.publish(contract.LEVEL_OUTPUT, output=0,
-                                           level=round(item[1], 1))
+                    await self.bus.publish(contract.LEVEL_OUTPUT, **contract.OutputLevel(
+                        0, round(item[1], 1)).to_dict())
                 else:
                     await self._publish_level(item[1])
             except Exception:  # the bus may hiccup; the engine goes on
@@ -278,160 +257,11 @@ class AudioService:
         if self.capture is None:
             return
         self.level = round(level, 1)
-        await self.bus.publish(contract.LEVEL_INPUT, input=INPUT, level=self.level)
+        await self.bus.publish(contract.LEVEL_INPUT,
+                               **contract.InputLevel(INPUT, self.level).to_dict())
         crossing = self.detector.update(level)
         if crossing is not None:
             direction = "above" if crossing.above else "below"
-            await self.bus.publish(contract.SOUND_LEVEL_CROSSED, input=INPUT, direction=direction,
-                                   level=self.level, threshold=crossing.threshold)
+            await self.bus.publish(contract.SOUND_LEVEL_CROSSED, **contract.SoundLevelCrossing(
+                INPUT, direction, self.level, crossing.threshold).to_dict())
             await self.bus.set_state(contract.sound_level_triggered(INPUT), crossing.above)
-
-    # -- the audio link -----------------------------------------------------------------------
-
-    async def _session(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            header = json.loads(await reader.readline())
-            op = header.get("op") if isinstance(header, dict) else None
-            if op == TRANSMIT:
-                await self._transmit(reader, writer, header)
-            elif op == CAPTURE:
-                await self._capture(writer, header)
-            else:
-                writer.write(encode({"status": 400, "message": "unknown audio link request"}))
-        except (ValueError, UnicodeDecodeError):
-            writer.write(encode({"status": 400, "message": "unreadable audio link request"}))
-        except (ConnectionError, asyncio.IncompleteReadError):
-            pass  # the client went away; its audio stops with it
-        finally:
-            await self._linger(reader, writer)
-
-    async def _linger(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        """Close as HTTP servers do: let the client read the answer before its writes fail.
-
-        A client still sending a body we refused would otherwise get a broken
-        pipe and lose the answer that says why.
-        """
-        with contextlib.suppress(ConnectionError, TimeoutError):
-            await writer.drain()
-            async with asyncio.timeout(LINGER_SECONDS):
-                while await reader.read(READ_BYTES):
-                    pass
-        writer.close()
-
-    async def _transmit(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
-                        header: dict[str, Any]) -> None:
-        content_type = str(header.get("content_type", ""))
-        try:
-            decoder = LiveDecoder(parse_content_type(content_type), self.rate)
-        except LiveAudioError as exc:
-            writer.write(encode({"status": exc.status, "message": str(exc)}))
-            return
-        if self.live_busy:
-            writer.write(encode({"status": 503, "message": "another live stream is playing; "
-                                                           "the speaker takes one at a time"}))
-            return
-        self.live_busy = True
-        try:
-            await self._play_live(reader, writer, decoder, content_type)
-        finally:
-            self.live_busy = False
-
-    async def _play_live(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter,
-                         decoder: LiveDecoder, content_type: str) -> None:
-        settings = self.settings
-        timeout = settings.receiver_timeout_ms / 1000
-        first: list = []
-        ended = False
-        try:
-            while not decoder.decided and not ended:
-                chunk = await asyncio.wait_for(reader.read(READ_BYTES), timeout)
-                ended = not chunk
-                first.append(decoder.feed(chunk, final=ended))
-        except LiveAudioError as exc:
-            writer.write(encode({"status": exc.status, "message": str(exc)}))
-            return
-        except TimeoutError:
-            writer.write(encode({"status": 408, "message": "no audio arrived"}))
-            return
-        prebuffer = int(settings.receiver_buffer_ms / 1000 * self.rate)
-        source = LiveSource(prebuffer, capacity=3 * prebuffer + self.rate // 10)
-        voice = self.mixer.add(source, settings.priority("live"), 1.0, content_type=content_type,
-                               format=decoder.format.describe() if decoder.format else "")
-        done = self._finished(voice)
-        writer.write(encode({"status": 200, "message": "playing", "voice": voice.id}))
-        await writer.drain()
-        reason = "end"
-        try:
-            for samples in first:
-                await self._feed(source, samples, done)
-            while not ended and not done.done():
-                try:
-                    chunk = await asyncio.wait_for(reader.read(READ_BYTES), timeout)
-                except TimeoutError:
-                    reason = "timeout"
-                    break
-                ended = not chunk
-                await self._feed(source, decoder.finish() if ended else decoder.feed(chunk), done)
-        finally:
-            source.end()
-            if reason == "timeout":
-                self.mixer.stop("timeout", voice_id=voice.id)
-        reason = await done
-        played = source.frames_out / self.rate
-        if reason == "end":
-            writer.write(encode({"status": 200, "message": "played", "seconds": round(played, 3),
-                                 "underruns": source.underruns}))
-        else:
-            writer.write(encode({"status": 503, "message": f"the live stream ended: {reason}",
-                                 "seconds": round(played, 3)}))
-
-    async def _feed(self, source: LiveSource, samples: Any, done: asyncio.Future[str]) -> None:
-        """Hand samples to the live source as its buffer makes room for them."""
-        pause = self.devices.playback.period_seconds
-        while len(samples) and not done.done():
-            room = source.space()
-            if room <= 0:
-                source.throttle()
-                await asyncio.sleep(pause)
-                continue
-            source.push(samples[:room])
-            samples = samples[room:]
-
-    async def _capture(self, writer: asyncio.StreamWriter, header: dict[str, Any]) -> None:
-        encoding, rate = header.get("encoding"), header.get("rate")
-        if encoding not in CAPTURE_ENCODINGS or rate not in CAPTURE_RATES:
-            writer.write(encode({"status": 400, "message": "capture needs an encoding "
-                                 f"({', '.join(CAPTURE_ENCODINGS)}) and a rate {CAPTURE_RATES}"}))
-            return
-        capture = self.capture
-        if capture is None:
-            writer.write(encode({"status": 503, "message": "the audio input is turned off"}))
-            return
-        blocks: asyncio.Queue[bytes] = asyncio.Queue(CAPTURE_BACKLOG)
-
-        def deliver(block: bytes) -> None:  # from the capture thread
-            self.loop.call_soon_threadsafe(_put_dropping_oldest, blocks, block)
-
-        resampler = Resampler(STREAM_RATE, rate)
-        writer.write(encode({"status": 200, "encoding": encoding, "rate": rate, "channels": 1,
-                             "content_type": CAPTURE_ENCODINGS[encoding]}))
-        capture.listen(deliver)
-        try:
-            while self.capture is capture:
-                try:
-                    block = await asyncio.wait_for(blocks.get(), 1.0)
-                except TimeoutError:
-                    continue
-                pcm = np.frombuffer(block, dtype="<i2")
-                samples = float_to_s16(resampler.process(s16_to_float(pcm)))
-                writer.write(ulaw_encode(samples) if encoding == "mulaw" else samples.tobytes())
-                await writer.drain()
-        finally:
-            capture.forget(deliver)
-
-
-def _put_dropping_oldest(queue: asyncio.Queue[bytes], block: bytes) -> None:
-    if queue.full():
-        queue.get_nowait()
-    queue.put_nowait(block)
-

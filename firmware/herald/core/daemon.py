@@ -1,4 +1,5 @@
-"""The herald-core process: start the services, serve the bus, stop cleanly."""
+"""The herald-core process: start the services (audio, system), serve the bus,
+stop cleanly."""
 
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ from herald.hal.audio_devices import load_audio_devices
 from herald.hal.file_audio import FileAudioDevices
 from herald.memory import limit_malloc_arenas
 from herald.params import ParamStore, default_tree
+from herald.system import logs
+from herald.system.service import SystemService
 
 log = logging.getLogger("herald.core")
 
@@ -49,6 +52,8 @@ async def run(environment: Environment) -> None:
     clips = ClipStore(environment.data_dir / "clips", params)
     audio = AudioService(bus, load_audio_devices(), clips, socket_path(environment), params)
     await audio.start()
+    system = SystemService(bus, environment)
+    await system.start()
     serving = asyncio.create_task(bus.serve(audio_contract.SERVICE, audio.handlers),
                                   name="serve audio")
     log.info("herald-core running (%s mode, data in %s)", environment.mode,
@@ -57,6 +62,7 @@ async def run(environment: Environment) -> None:
     done, _ = await asyncio.wait({serving, stopped}, return_when=asyncio.FIRST_COMPLETED)
     serving.cancel()
     await asyncio.gather(serving, return_exceptions=True)
+    await system.stop()
     await audio.stop()
     await bus.close()
     if serving in done and serving.exception() is not None:
@@ -65,8 +71,8 @@ async def run(environment: Environment) -> None:
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     limit_malloc_arenas()
     environment = current()
+    logs.setup("herald-core", environment)
     with sound_card(environment):
         asyncio.run(run(environment))

@@ -1,12 +1,53 @@
-"""System's contract on the bus.
+"""The system service's contract on the bus (herald-core runs it).
 
-State: TIME (herald.timesync.status()), CLIENTS (herald.connections.connected()),
-both for the Status page.
-Event: RESTARTING {"by"}: someone asked the device to restart.
+State (for the Status page, refreshed every few seconds when it changes):
+    TIME     `TimeSync`: whether the clock is synchronized, and from where
+    CLIENTS  `Clients`: the established connections to the device's ports
+Event:
+    RESTARTING  `Restarting`: someone asked the device to restart
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any, Self
+
+from herald.payload import Payload
+
 TIME = "system.time"
 CLIENTS = "system.clients"
 RESTARTING = "system.restarting"
+
+
+@dataclass(frozen=True)
+class TimeSync(Payload):
+    source: str | None  # "chrony", "timesyncd", or None when no time service answers
+    synchronized: bool | None  # None: unknown
+    server: str = ""  # the NTP server in use, when synchronized
+    next_sync_s: int | None = None  # seconds until the next poll, when chrony knows
+
+
+@dataclass(frozen=True)
+class Client:
+    """One established connection to one of the device's listening ports."""
+
+    address: str
+    port: int  # the device's port the client connected to
+    protocol: str
+    state: str
+    process: str  # "pid/name" of the server when visible, else ""
+
+
+@dataclass(frozen=True)
+class Clients(Payload):
+    clients: tuple[Client, ...]
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any]) -> Self:
+        plain = super().from_dict(raw)
+        return cls(tuple(Client(**client) for client in plain.clients))
+
+
+@dataclass(frozen=True)
+class Restarting(Payload):
+    by: str  # who asked, as the system log names them

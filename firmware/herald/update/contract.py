@@ -12,8 +12,8 @@ Calls to SERVICE, served by the boot gate while TRIAL is set:
     REJECT()          go back to the old one now -> {"rolling_back": True, "version"}
     EXTEND(minutes)   move the deadline          -> {"deadline"}
 
-Each payload carries its `schema`: a reader refuses one it does not know
-rather than guess at its fields.
+Each payload carries its `schema` (herald.payload): a reader refuses one it
+does not know rather than guess at its fields.
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ from __future__ import annotations
 import dataclasses
 import time
 from dataclasses import dataclass
-from typing import Any, ClassVar, Self
+
+from herald.payload import Payload
 
 SERVICE = "update"
 STATUS = "update.status"
@@ -40,23 +41,6 @@ INSTALLED = "installed"
 WAITING = "waiting"  # for audio playback to end before the restart
 RESTARTING = "restarting"
 REFUSED = "refused"
-
-
-class Payload:
-    """A payload's dict form, with its schema, for the bus's JSON."""
-
-    SCHEMA: ClassVar[int] = 1
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"schema": self.SCHEMA, **dataclasses.asdict(self)}
-
-    @classmethod
-    def from_dict(cls, raw: dict[str, Any]) -> Self:
-        if raw.get("schema") != cls.SCHEMA:
-            raise ValueError(f"{cls.__name__} of schema {raw.get('schema')!r}; "
-                             f"this firmware reads schema {cls.SCHEMA}")
-        names = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: v for k, v in raw.items() if k in names})
 
 
 @dataclass(frozen=True)

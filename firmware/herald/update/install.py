@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from herald.environment import current
-from herald.identity import read_firmware
+from herald.system.identity import read_firmware
 from herald.update.contract import CHECKING
 from herald.update.contract import INSTALLING as INSTALLING_STAGE
 from herald.update.pending import (

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from herald.update.contract import Payload
+from herald.payload import Payload
 from herald.update.pending import PendingUpgrade, UpgradeRecords, UpgradeResult
 from herald.update.rauc import Rauc, RaucError
 

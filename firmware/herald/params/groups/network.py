@@ -2,10 +2,10 @@
 and mask survive a restore to factory default (see `KEPT_ON_RESTORE`)."""
 
 from herald.access import Level
-from herald.identity import this_device
 from herald.params.groups.brand import PRODUCT_NUMBER
 from herald.params.tree import Group, Param
 from herald.params.types import Address, Bool, Enum, Host, String
+from herald.system.identity import this_device
 
 KEPT_ON_RESTORE = frozenset({
     "Network.BootProto", "Network.IPAddress", "Network.SubnetMask", "Network.DefaultRouter",

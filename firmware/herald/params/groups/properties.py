@@ -4,10 +4,10 @@ services that bring an API add their part (Properties.Audio, ...)."""
 import platform
 
 from herald.access import Level
-from herald.identity import soc, this_device, this_firmware
 from herald.params.groups.brand import PRODUCT_NUMBER
 from herald.params.tree import Group, Param
 from herald.params.types import Bool, String
+from herald.system.identity import soc, this_device, this_firmware
 
 YES = Bool()
 

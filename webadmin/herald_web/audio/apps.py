@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+
+
+class AudioConfig(AppConfig):
+    name = "herald_web.audio"
+    verbose_name = "Audio"
+
+    def ready(self) -> None:
+        from herald.access import Level
+        from herald_web.ui import nav
+
+        nav.register("audio", "Audio", "audio:index", Level.OPERATOR)

@@ -1,0 +1,88 @@
+"""The Status page's sections, rendered from what the bus and the parameter
+tree say now. A section of a feature the device does not run yet (no state
+on the bus) is left out, not shown empty."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, TypeVar
+
+from django.template.loader import render_to_string
+
+from herald.payload import Payload
+from herald.recordings import contract as recordings
+from herald.system import contract as system
+from herald.system.identity import this_device, this_firmware
+from herald.update import contract as update
+from herald_web.accounts.models import Account
+from herald_web.contract import WEB
+from herald_web.device import bus, params
+
+P = TypeVar("P", bound=Payload)
+
+
+def facts() -> dict[str, Any]:
+    """Everything the sections show, read once."""
+    values = params().snapshot()
+    state = bus().state()
+    web = state.get(WEB) or {}
+    clients = read(system.Clients, state.get(system.CLIENTS))
+    ongoing = read(recordings.Ongoing, state.get(recordings.ONGOING))
+    return {
+        "device": {
+            "product": values.get("Brand.ProdFullName"),
+            "firmware": this_firmware().version,
+            "serial": this_device().serial,
+            "hostname": values.get("Network.HostName"),
+        },
+        "time": read(system.TimeSync, state.get(system.TIME)),
+        "security": security(web, values.get("System.AnonymousViewing") == "yes"),
+        "clients": clients and clients.clients,
+        "recordings": ongoing and ongoing.recordings,
+        "firmware": firmware(state),
+    }
+
+
+def read(payload: type[P], raw: dict[str, Any] | None) -> P | None:
+    """A service's state as its contract shapes it; None while it publishes none."""
+    return None if raw is None else payload.from_dict(raw)
+
+
+def firmware(state: dict[str, Any]) -> dict[str, Any] | None:
+    """Both slots, what runs and what boots next, and an upgrade on trial
+    (published by herald-update and the worker; absent without RAUC)."""
+    status = state.get(update.STATUS)
+    if status is None:
+        return None
+    trial = state.get(update.TRIAL)
+    return {**status, "trial": trial and {
+        **trial, "minutes_left": math.ceil(update.Trial.from_dict(trial).seconds_left() / 60)}}
+
+
+def security(web: dict[str, Any], anonymous_viewing: bool) -> dict[str, Any]:
+    """What access is open, and what the hardening advice says about it."""
+    advice = []
+    if "http" in web:
+        advice.append("use HTTPS, since HTTP sends data unencrypted")
+    if anonymous_viewing:
+        advice.append("turn off anonymous viewing unless the network is trusted")
+    return {
+        "http": "http" in web,
+        "https": "https" in web,
+        "anonymous_viewing": anonymous_viewing,
+        "admins": Account.objects.filter(role="admin").count(),
+        "accounts": Account.objects.count(),
+        "advice": advice,
+    }
+
+
+SECTIONS = ("device", "firmware", "time", "security", "clients", "recordings")
+
+
+def render(facts: dict[str, Any]) -> dict[str, str]:
+    """HTML of each section that has something to show."""
+    return {
+        name: render_to_string(f"status/sections/{name}.html", {"facts": facts, name: facts[name]})
+        for name in SECTIONS
+        if facts[name] is not None
+    }

@@ -1,0 +1,6 @@
+from django.urls import path
+
+from herald_web.status import views
+
+app_name = "status"
+urlpatterns = [path("status/", views.index, name="index")]

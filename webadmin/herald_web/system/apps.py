@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class SystemConfig(AppConfig):
+    name = "herald_web.system"
+    verbose_name = "System"
+
+    def ready(self) -> None:
+        from herald.access import Level
+        from herald_web.ui import nav
+
+        nav.register("system.logs", "Logs", "system:logs", Level.ADMIN)
+        nav.register("system.plain-config", "Plain config", "system:plain-config", Level.ADMIN)

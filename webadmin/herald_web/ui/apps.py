@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class UiConfig(AppConfig):
+    name = "herald_web.ui"
+    verbose_name = "Web interface"

@@ -1,6 +1,0 @@
-from django.urls import path
-
-from status import views
-
-app_name = "status"
-urlpatterns = [path("status/", views.index, name="index")]
