@@ -80,7 +80,7 @@ def forwarded_ports() -> dict[str, int]:
 
 def deployed_image(image: str = "herald-image", machine: str = "qemux86-64") -> Path:
     """The disk image `kas build` deployed for MACHINE."""
-    path = REPO / "build" / "deploy" / machine / f"{image}-{machine}.wic"
+    path = REPO / "build" / "deploy" / machine / f"{image}-{machine}.img"
     if not path.exists():
         raise FileNotFoundError(f"{path} missing: run kas build kas.yml first")
     return path
@@ -88,7 +88,7 @@ def deployed_image(image: str = "herald-image", machine: str = "qemux86-64") -> 
 
 def machine_settings(image: Path) -> dict[str, str]:
     """QEMU settings the image's machine configuration deployed beside it."""
-    conf = image.with_name(image.name.removesuffix(".wic") + ".qemuboot.json")
+    conf = image.with_name(image.name.removesuffix(".img") + ".qemuboot.json")
     settings = {"machine": "q35", "cpu": "max", "smp": "2", "mem": "1024",
                 "ovmf_code": str(OVMF_CODE), "ovmf_vars": str(OVMF_VARS)}
     if conf.exists():

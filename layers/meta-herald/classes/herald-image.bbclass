@@ -79,9 +79,12 @@ do_esp[depends] = "herald-tools:do_bootstrap"
 do_esp[file-checksums] = "${GRUB_EMBED_CFG}:True ${GRUB_CFG}:True ${HERALD_SCRIPTS}/herald-grub-esp:True"
 addtask esp after do_unpack before do_build
 
+# The flashable GPT disk (with its .bmap), a raw image: `bmaptool copy` or dd.
+HERALD_DISK_NAME ??= "${IMAGE_NAME}.img"
+
 do_image_disk() {
     herald_tools --bind ${WORKDIR}:/work --bind ${HERALD_SCRIPTS}:/scripts -- \
-        /scripts/herald-mkdisk /work/esp /work/rootfs.ext4 /work/deploy/${IMAGE_NAME}.wic \
+        /scripts/herald-mkdisk /work/esp /work/rootfs.ext4 /work/deploy/${HERALD_DISK_NAME} \
         ${HERALD_ESP_SIZE} ${HERALD_SLOT_SIZE} ${HERALD_DATA_SIZE}
 }
 do_image_disk[dirs] = "${IMAGE_OUT}"
@@ -93,7 +96,7 @@ python do_qemuboot() {
     import json
     keys = ("QB_MACHINE", "QB_CPU", "QB_SMP", "QB_MEM", "QB_OVMF_CODE", "QB_OVMF_VARS")
     conf = {k[3:].lower(): d.getVar(k) for k in keys}
-    conf["image"] = d.getVar("IMAGE_NAME") + ".wic"
+    conf["image"] = d.getVar("HERALD_DISK_NAME")
     conf["version"] = d.getVar("DISTRO_VERSION")
     out = os.path.join(d.getVar("IMAGE_OUT"), d.getVar("IMAGE_NAME") + ".qemuboot.json")
     with open(out, "w") as f:

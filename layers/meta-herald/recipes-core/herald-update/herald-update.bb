@@ -8,6 +8,9 @@ SRC_URI = "file://system.conf.in file://herald-grubenv file://herald-grubenv.ser
 DEBIAN_DEPENDS = "rauc, rauc-service, grub-common, herald-firmware"
 
 do_install() {
+    [ -s "${HERALD_KEYRING}" ] || bbfatal "no CA certificates to trust at HERALD_KEYRING" \
+        "(${HERALD_KEYRING}): run scripts/setup, which makes the development PKI," \
+        "or set HERALD_KEYRING as signing/README.md describes"
     install -d ${D}/etc/rauc
     sed 's/@COMPATIBLE@/${HERALD_COMPATIBLE}/' ${WORKDIR}/system.conf.in > ${D}/etc/rauc/system.conf
     install -m 644 ${HERALD_KEYRING} ${D}/etc/rauc/keyring.pem
