@@ -1,11 +1,14 @@
 """The base of every payload a service puts on the bus: a frozen dataclass
 whose dict form carries its `schema`, so a reader refuses a shape it does not
 know rather than guess at its fields. Each service's contract.py defines its
-payloads on it."""
+payloads on it; parts of a payload may be dataclasses too (alone, optional,
+or as a tuple of them), and come back as such."""
 
 from __future__ import annotations
 
 import dataclasses
+import types
+import typing
 from typing import Any, ClassVar, Self
 
 
@@ -22,5 +25,19 @@ class Payload:
         if raw.get("schema") != cls.SCHEMA:
             raise ValueError(f"{cls.__name__} of schema {raw.get('schema')!r}; "
                              f"this firmware reads schema {cls.SCHEMA}")
-        names = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: v for k, v in raw.items() if k in names})
+        hints = typing.get_type_hints(cls)
+        return cls(**{f.name: _shaped(hints[f.name], raw[f.name])
+                      for f in dataclasses.fields(cls) if f.name in raw})
+
+
+def _shaped(hint: Any, value: Any) -> Any:
+    """`value` from JSON as `hint` describes it: dataclasses rebuilt, lists of
+    them as tuples; anything else as it came."""
+    if isinstance(value, dict) and dataclasses.is_dataclass(hint):
+        return hint(**{k: _shaped(typing.get_type_hints(hint)[k], v) for k, v in value.items()})
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin is tuple and len(args) == 2 and args[1] is Ellipsis and isinstance(value, list):
+        return tuple(_shaped(args[0], item) for item in value)
+    if origin in (typing.Union, types.UnionType) and isinstance(value, dict):
+        return next((_shaped(a, value) for a in args if dataclasses.is_dataclass(a)), value)
+    return value

@@ -7,7 +7,6 @@ State ONGOING `Ongoing`: the recordings running now, absent when none runs
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Self
 
 from herald.payload import Payload
 
@@ -24,8 +23,3 @@ class Recording:
 @dataclass(frozen=True)
 class Ongoing(Payload):
     recordings: tuple[Recording, ...]
-
-    @classmethod
-    def from_dict(cls, raw: dict[str, Any]) -> Self:
-        plain = super().from_dict(raw)
-        return cls(tuple(Recording(**recording) for recording in plain.recordings))

@@ -10,7 +10,6 @@ Event:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Self
 
 from herald.payload import Payload
 
@@ -41,11 +40,6 @@ class Client:
 @dataclass(frozen=True)
 class Clients(Payload):
     clients: tuple[Client, ...]
-
-    @classmethod
-    def from_dict(cls, raw: dict[str, Any]) -> Self:
-        plain = super().from_dict(raw)
-        return cls(tuple(Client(**client) for client in plain.clients))
 
 
 @dataclass(frozen=True)
