@@ -19,7 +19,8 @@ from pathlib import Path
 
 import httpx
 
-from herald.bus import Bus, BusError
+from herald.audio import contract as audio
+from herald.bus import PING, Bus, BusError
 from herald_web.contract import WORKER
 from tests.conftest import REPO, wait_until
 
@@ -125,7 +126,7 @@ class HeraldStack:
             if core.poll() is not None:
                 raise AssertionError(f"herald-core exited:\n{self.output('core')[-3000:]}")
             try:
-                return bus.call("audio", "ping", timeout=1).get("ok") is True
+                return bus.call(audio.SERVICE, PING, timeout=1).get("ok") is True
             except BusError:
                 return False
 
