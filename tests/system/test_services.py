@@ -1,0 +1,62 @@
+"""In the QEMU image: a firmware service that dies is restarted by systemd
+on its own, the web admin answers all the while, and /healthz names the
+service until it is back."""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+import pytest
+
+from tests.conftest import wait_until
+
+pytestmark = [pytest.mark.system, pytest.mark.slow]
+
+
+def unit_state(device, unit: str) -> tuple[str, int]:
+    """(main PID, restarts so far) as systemd counts them."""
+    out = device.run(f"systemctl show -p MainPID -p NRestarts --value {unit}",
+                     check=True).output.split()
+    return out[0], int(out[1])
+
+
+@pytest.mark.parametrize(("unit", "check"), [("herald-core", "core"),
+                                              ("herald-worker", "worker")])
+def test_a_killed_service_comes_back_and_the_web_admin_keeps_answering(device, unit, check):
+    base = device.http_url.rstrip("/")
+
+    def health() -> tuple[int, dict] | None:
+        try:
+            reply = httpx.get(base + "/healthz", timeout=10)
+        except httpx.HTTPError:
+            return None
+        return reply.status_code, reply.json()
+
+    wait_until(lambda: health() is not None and health()[0] == 200, timeout=600, interval=2,
+               what="the device healthy")
+    pid, restarts = unit_state(device, unit)
+    device.run(f"kill -KILL {pid}", check=True)
+    killed = time.monotonic()
+    seen = []
+
+    def restarted() -> bool:
+        seen.append(health())
+        now_pid, now_restarts = unit_state(device, unit)
+        return now_restarts == restarts + 1 and now_pid not in ("0", pid)
+
+    wait_until(restarted, timeout=60, interval=0.5, what=f"systemd to restart {unit}")
+    back = time.monotonic() - killed
+
+    def healthy_again() -> bool:
+        seen.append(health())
+        return seen[-1] is not None and seen[-1][0] == 200
+
+    wait_until(healthy_again, timeout=300, interval=1,
+               what=f"/healthz healthy again after {unit} restarted")
+    assert None not in seen, "the web admin stopped answering while a service restarted"
+    gap = [body for status, body in seen if status == 503]
+    assert gap and all(body[check] is False for body in gap), (
+        f"/healthz did not name {check} while {unit} was down: {seen}")
+    print(f"{unit}: restarted {back:.1f} s after the kill; /healthz 503 for "
+          f"{len(gap)} of {len(seen)} looks")
