@@ -19,6 +19,7 @@ the helpers below.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import time
@@ -268,16 +269,30 @@ class AsyncBus:
         finally:
             await subscription.close()
 
-    async def serve(self, service: str, handlers: Mapping[str, Handler]) -> None:
-        """Answer calls to `service` forever, one at a time, in arrival order.
+    async def serve(self, service: str, handlers: Mapping[str, Handler],
+                    concurrent: bool = False) -> None:
+        """Answer calls to `service` forever, one at a time, in arrival order;
+        with `concurrent`, each as it arrives (a long call, such as installing
+        firmware, then does not hold up a quick one, such as a status).
 
         A handler's exception becomes a `CallFailed` at the caller, with the
         exception's class name and message; the service keeps serving.
         """
         queue = CALL_PREFIX + service
-        while True:
-            _, raw = await self.redis.blpop([queue])
-            await self._answer(raw, handlers)
+        running: set[asyncio.Task] = set()
+        try:
+            while True:
+                _, raw = await self.redis.blpop([queue])
+                if not concurrent:
+                    await self._answer(raw, handlers)
+                    continue
+                task = asyncio.create_task(self._answer(raw, handlers))
+                running.add(task)
+                task.add_done_callback(running.discard)
+        finally:
+            for task in running:
+                task.cancel()
+            await asyncio.gather(*running, return_exceptions=True)
 
     async def _answer(self, raw: bytes, handlers: Mapping[str, Handler]) -> None:
         try:

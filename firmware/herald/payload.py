@@ -36,7 +36,7 @@ def _shaped(hint: Any, value: Any) -> Any:
     if isinstance(value, dict) and dataclasses.is_dataclass(hint):
         return hint(**{k: _shaped(typing.get_type_hints(hint)[k], v) for k, v in value.items()})
     origin, args = typing.get_origin(hint), typing.get_args(hint)
-    if origin is tuple and len(args) == 2 and args[1] is Ellipsis and isinstance(value, list):
+    if origin is tuple and args[-1:] == (Ellipsis,) and isinstance(value, list | tuple):
         return tuple(_shaped(args[0], item) for item in value)
     if origin in (typing.Union, types.UnionType) and isinstance(value, dict):
         return next((_shaped(a, value) for a in args if dataclasses.is_dataclass(a)), value)

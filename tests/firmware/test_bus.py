@@ -177,3 +177,32 @@ def test_a_subscription_misses_nothing_published_after_it_returns(bus: Bus, redi
 
     assert asyncio.run(asyncio.wait_for(scenario(), 10)) == [
         "bustest.first.now", "bustest.second.now"]
+
+
+def test_a_concurrent_service_answers_a_quick_call_while_a_long_one_runs(redis_url):
+    async def scenario() -> tuple[str, str]:
+        server_bus, caller = AsyncBus(redis_url, source="test"), AsyncBus(redis_url)
+        release = asyncio.Event()
+
+        async def slow() -> str:
+            await release.wait()
+            return "slow"
+
+        async def quick() -> str:
+            return "quick"
+
+        server = asyncio.create_task(server_bus.serve(
+            "test-concurrent", {"slow": slow, "quick": quick}, concurrent=True))
+        try:
+            slow_call = asyncio.create_task(caller.call("test-concurrent", "slow", timeout=10))
+            # Served one at a time, this would wait behind the slow call and time out.
+            quick_answer = await caller.call("test-concurrent", "quick", timeout=5)
+            release.set()
+            return quick_answer, await slow_call
+        finally:
+            server.cancel()
+            await asyncio.gather(server, return_exceptions=True)
+            await server_bus.close()
+            await caller.close()
+
+    assert asyncio.run(asyncio.wait_for(scenario(), 20)) == ("quick", "slow")

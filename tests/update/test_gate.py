@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from herald.bus import AsyncBus, Bus
-from herald.update.contract import CONFIRM, EXTEND, REJECT, SERVICE, STATUS, TRIAL
+from herald.update.contract import CONFIRM, EXTEND, REJECT, STATUS, TRIAL, TRIAL_SERVICE
 from herald.update.gate import Gate
 from herald.update.health import web_check
 from herald.update.pending import (
@@ -188,7 +188,7 @@ def test_a_confirmed_autorollback_stays(rig):
                        what="the confirmation to be offered")
     assert trial["version"] == NEW and trial["from_version"] == OLD
     assert 590 < trial["deadline"] - time.time() <= 600
-    assert bus.call(SERVICE, CONFIRM) == {"confirmed": True, "version": NEW}
+    assert bus.call(TRIAL_SERVICE, CONFIRM) == {"confirmed": True, "version": NEW}
     assert outcome.get(timeout=30) == f"upgrade to {NEW} (autorollback) kept on slot B"
     process.join(timeout=30)
     assert rig.rauc.grubenv()["B_TRY"] == "0"
@@ -215,10 +215,10 @@ def test_a_restart_does_not_extend_the_confirmation_time_but_the_administrator_m
     again = wait_until(lambda: bus.state().get(TRIAL), timeout=30,
                        what="the confirmation to be offered again")["deadline"]
     assert again == first
-    extended = bus.call(SERVICE, EXTEND, minutes=30)["deadline"]
+    extended = bus.call(TRIAL_SERVICE, EXTEND, minutes=30)["deadline"]
     assert 1790 < extended - time.time() <= 1800
     assert rig.records.pending().deadline == extended
-    assert bus.call(SERVICE, REJECT) == {"rolling_back": True, "version": OLD}
+    assert bus.call(TRIAL_SERVICE, REJECT) == {"rolling_back": True, "version": OLD}
     assert outcome.get(timeout=30).startswith(
         f"The upgrade to {NEW} was rolled back by the administrator")
     process.join(timeout=30)

@@ -1,6 +1,6 @@
-"""A whole Herald web stack for tests: herald-web (HTTP and HTTPS on free
-ports) and herald-worker, started as the device starts them, against a
-given Redis and a data directory of their own.
+"""A whole Herald stack for tests: herald-web (HTTP and HTTPS on free ports),
+herald-updater and herald-worker (herald-core when asked), started as the
+device starts them, against a given Redis and a data directory of their own.
 
 Other test areas use it through the fixtures in tests/webadmin/fixtures.py.
 """
@@ -21,6 +21,7 @@ import httpx
 
 from herald.audio import contract as audio
 from herald.bus import PING, Bus, BusError
+from herald.update import contract as update
 from herald_web.contract import WORKER
 from tests.conftest import REPO, wait_until
 
@@ -89,6 +90,7 @@ class HeraldStack:
     def start(self, worker: bool = True) -> HeraldStack:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.start_web()
+        self.start_updater()
         if worker:
             self.start_worker()
         return self
@@ -119,18 +121,25 @@ class HeraldStack:
 
     def start_core(self) -> None:
         """herald-core (in development mode it simulates its own sound card)."""
-        core = self.spawn("core", "herald.core")
+        self._start_service("core", "herald.core", audio.SERVICE)
+
+    def start_updater(self) -> None:
+        """herald-updater (without a RAUC to talk to, it refuses upgrades as unavailable)."""
+        self._start_service("updater", "herald.update", update.SERVICE)
+
+    def _start_service(self, name: str, module: str, service: str) -> None:
+        process = self.spawn(name, module)
         bus = Bus(self.redis_url)
 
         def answers() -> bool:
-            if core.poll() is not None:
-                raise AssertionError(f"herald-core exited:\n{self.output('core')[-3000:]}")
+            if process.poll() is not None:
+                raise AssertionError(f"{module} exited:\n{self.output(name)[-3000:]}")
             try:
-                return bus.call(audio.SERVICE, PING, timeout=1).get("ok") is True
+                return bus.call(service, PING, timeout=1).get("ok") is True
             except BusError:
                 return False
 
-        wait_until(answers, timeout=60, what="herald-core to answer")
+        wait_until(answers, timeout=60, what=f"{module} to answer")
 
     def stop(self) -> None:
         for process in self.processes.values():

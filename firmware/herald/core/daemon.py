@@ -7,7 +7,6 @@ import asyncio
 import contextlib
 import logging
 import os
-import signal
 from collections.abc import Iterator
 
 from herald.audio import contract as audio_contract
@@ -15,6 +14,7 @@ from herald.audio.clips import ClipStore
 from herald.audio.link import socket_path
 from herald.audio.service import AudioService
 from herald.bus import AsyncBus
+from herald.daemons import serve_until_stopped
 from herald.environment import Environment, current
 from herald.hal.audio_devices import load_audio_devices
 from herald.hal.file_audio import FileAudioDevices
@@ -43,10 +43,6 @@ def sound_card(environment: Environment) -> Iterator[None]:
 
 
 async def run(environment: Environment) -> None:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, stop.set)
     bus = AsyncBus(environment.redis_url, source="core")
     params = ParamStore(environment.database, default_tree())
     clips = ClipStore(environment.data_dir / "clips", params)
@@ -54,19 +50,15 @@ async def run(environment: Environment) -> None:
     await audio.start()
     system = SystemService(bus, environment)
     await system.start()
-    serving = asyncio.create_task(bus.serve(audio_contract.SERVICE, audio.handlers),
-                                  name="serve audio")
     log.info("herald-core running (%s mode, data in %s)", environment.mode,
              environment.data_dir)
-    stopped = asyncio.create_task(stop.wait())
-    done, _ = await asyncio.wait({serving, stopped}, return_when=asyncio.FIRST_COMPLETED)
-    serving.cancel()
-    await asyncio.gather(serving, return_exceptions=True)
-    await system.stop()
-    await audio.stop()
-    await bus.close()
-    if serving in done and serving.exception() is not None:
-        raise serving.exception()
+    try:
+        await serve_until_stopped(bus.serve(audio_contract.SERVICE, audio.handlers),
+                                  "serve audio")
+    finally:
+        await system.stop()
+        await audio.stop()
+        await bus.close()
     log.info("herald-core stopped")
 
 

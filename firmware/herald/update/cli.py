@@ -78,7 +78,9 @@ async def _gate(args: argparse.Namespace) -> str:
 
     env = current()
     bus = AsyncBus(env.redis_url, source=contract.SERVICE)
-    checks = [web_check(args.health_url), service_check(Bus(env.redis_url), audio.SERVICE)]
+    sync_bus = Bus(env.redis_url)
+    checks = [web_check(args.health_url), service_check(sync_bus, audio.SERVICE),
+              service_check(sync_bus, contract.SERVICE)]
     try:
         async with _updater() as updater:
             gate = Gate(updater.rauc, updater.records, updater.snapshots, checks, bus,

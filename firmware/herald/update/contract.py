@@ -1,13 +1,20 @@
 """The update service's contract on the bus: the names of what it keeps there
-and of the calls it serves, and the shapes of their payloads. The boot gate
-and the worker's installs publish; the Maintenance and Status pages, VAPIX
-and the command line read and call. All of them take the names from here.
+and of the calls it serves, and the shapes of their payloads. The update
+service and the boot gate publish; the Maintenance and Status pages and VAPIX
+read and call. All of them take the names from here.
 
 State (what is true now):
     STATUS    `FirmwareStatus` (status.py): both slots, a pending upgrade, the last result
-    PROGRESS  `Progress`: the upgrade the worker is checking or installing
+    PROGRESS  `Progress`: the upgrade the update service is checking or installing
     TRIAL     `Trial`: an Autorollback upgrade waiting for its confirmation
-Calls to SERVICE, served by the boot gate while TRIAL is set:
+Calls to SERVICE, the update service (herald-updater, service.py); each answers
+{"ok": True, ...} or, refused, {"ok": False, "reason": policy's code, "message"}:
+    INSTALL(bundle, kind, confirm_minutes, by)  -> "version", "kind"
+    ROLLBACK(by)       at once during a trial (the gate restarts), else at the next
+                       restart -> "restart": whether the caller restarts, "version"
+    PURGE()            forget the previous firmware
+    READ_STATUS()      -> "status": a `FirmwareStatus`
+Calls to TRIAL_SERVICE, served by the boot gate while TRIAL is set:
     CONFIRM()         keep the new firmware      -> {"confirmed": True, "version"}
     REJECT()          go back to the old one now -> {"rolling_back": True, "version"}
     EXTEND(minutes)   move the deadline          -> {"deadline"}
@@ -25,10 +32,16 @@ from dataclasses import dataclass
 from herald.payload import Payload
 
 SERVICE = "update"
+TRIAL_SERVICE = "update-trial"
 STATUS = "update.status"
 PROGRESS = "update.progress"
 TRIAL = "update.autorollback"
 STATES = "update.*"  # a pattern for all of them (subscribe to bus.state_event(STATES))
+
+INSTALL = "install"
+ROLLBACK = "rollback"
+PURGE = "purge"
+READ_STATUS = "status"
 
 CONFIRM = "confirm"
 REJECT = "reject"

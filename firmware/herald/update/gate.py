@@ -166,7 +166,7 @@ class Gate:
             return {"deadline": pending.deadline}
 
         await self._announce(pending)
-        server = asyncio.create_task(self.bus.serve(contract.SERVICE, {
+        server = asyncio.create_task(self.bus.serve(contract.TRIAL_SERVICE, {
             contract.CONFIRM: confirm, contract.REJECT: reject, contract.EXTEND: extend}))
         try:
             while not decided.done():

@@ -1,8 +1,9 @@
 """Is the firmware up? The checks behind marking a slot good.
 
-A slot is good when a person could use the speaker: the web app answers
-(and through it the database, Redis and a Celery worker), and the audio
-engine has its sound card open. Each check says what failed in words that go
+A slot is good when a person could use the speaker and upgrade it again:
+the web app answers (and through it the database, Redis, a Celery worker
+and herald-core), the audio engine has its sound card open, and the update
+service answers. Each check says what failed in words that go
 into the upgrade result and the system log.
 """
 

@@ -47,8 +47,6 @@ ERRORS = {
 }
 api = JsonApi(versions=("1.0", "1.1", "1.2", "1.3"), errors=ERRORS)
 DEFAULT_ROLLBACK_MINUTES = 10
-INSTALL_SECONDS = 1800  # checking and writing a bundle on a slow device
-TASK_SECONDS = 60
 
 
 def _refuse(outcome: Mapping[str, Any]) -> None:
@@ -70,7 +68,7 @@ def _by(request: HttpRequest) -> str:
 @api.method("status", Level.ADMIN)
 def status(request: HttpRequest, params: dict[str, Any]) -> dict[str, Any]:
     try:
-        state = firmware.with_updater(lambda u: u.status())
+        state = firmware.status()
     except policy.UpdateRefused as exc:
         raise JsonApiError(exc.reason, str(exc)) from None
     other = state.other
@@ -126,7 +124,7 @@ def upgrade(request: HttpRequest, params: dict[str, Any]) -> dict[str, Any]:
     kind, minutes, factory = upgrade_kind(params)
     firmware.report(contract.CHECKING, 0, "Waiting for the worker")
     outcome = _wait(tasks.firmware_upgrade.delay(upload.token, kind, minutes, factory, False,
-                                                 _by(request)), INSTALL_SECONDS)
+                                                 _by(request)), firmware.INSTALL_SECONDS)
     _refuse(outcome)
     return {"firmwareVersion": outcome["version"]}
 
@@ -141,7 +139,7 @@ def confirm_time(minutes: object) -> None:
 
 def _gate_call(method: str, **params: Any) -> Any:
     try:
-        return bus().call(contract.SERVICE, method, timeout=10, **params)
+        return bus().call(contract.TRIAL_SERVICE, method, timeout=10, **params)
     except ServiceUnavailable:
         return None
     except CallFailed as exc:
@@ -167,13 +165,13 @@ def auto_rollback(request: HttpRequest, params: dict[str, Any]) -> dict[str, Any
 
 @api.method("rollback", Level.ADMIN)
 def rollback(request: HttpRequest, params: dict[str, Any]) -> dict[str, Any]:
-    _refuse(_wait(tasks.firmware_rollback.delay(False, _by(request)), TASK_SECONDS))
+    _refuse(_wait(tasks.firmware_rollback.delay(False, _by(request)), firmware.CALL_SECONDS))
     return {}
 
 
 @api.method("purge", Level.ADMIN)
 def purge(request: HttpRequest, params: dict[str, Any]) -> dict[str, Any]:
-    _refuse(_wait(tasks.firmware_purge.delay(), TASK_SECONDS))
+    _refuse(firmware.purge())
     return {}
 
 

@@ -1,7 +1,7 @@
 """Maintenance runs as Celery tasks, after the request that asked has been
-answered (a short countdown lets the reply reach the client). Firmware
-tasks run in the worker because it is root: RAUC, the upgrade records and
-the configuration copy on /data are root's."""
+answered (a short countdown lets the reply reach the client): restarts and
+resets, and the firmware jobs a page starts (the update service installs;
+the task waits for it, then restarts into the new firmware when quiet)."""
 
 from typing import Any
 
@@ -52,8 +52,3 @@ def firmware_rollback(force: bool, by: str) -> dict[str, Any]:
     if outcome["ok"] and outcome["restart"]:
         firmware_restart.delay("", force, by, outcome["version"])
     return outcome
-
-
-@shared_task
-def firmware_purge() -> dict[str, Any]:
-    return firmware.purge()

@@ -31,7 +31,6 @@ from herald_web.maintenance import firmware, tasks, uploads
 CONTEXT = {"section": "maintenance"}
 DEFAULT_CONFIRM_MINUTES = 5
 PROGRESS_SHOWN_SECONDS = 600
-TASK_SECONDS = 60  # a rollback or purge in the worker: RAUC marks a slot
 
 
 def firmware_facts() -> dict[str, Any]:
@@ -164,7 +163,7 @@ async def confirm(request: HttpRequest) -> JsonResponse:
     """Keep the firmware an Autorollback upgrade installed."""
     updates = async_bus()
     try:
-        answer = await updates.call(contract.SERVICE, contract.CONFIRM, timeout=5)
+        answer = await updates.call(contract.TRIAL_SERVICE, contract.CONFIRM, timeout=5)
     except ServiceUnavailable:
         return _error("no upgrade is waiting for a confirmation", 409)
     except CallFailed as exc:
@@ -185,7 +184,8 @@ async def rollback(request: HttpRequest) -> JsonResponse:
     user = await sync_to_async(lambda: request.user.username)()
     try:
         outcome = await outcome_of(
-            tasks.firmware_rollback.delay(body.get("force") is True, user), TASK_SECONDS)
+            tasks.firmware_rollback.delay(body.get("force") is True, user),
+            firmware.CALL_SECONDS)
     except CeleryTimeout:
         return _error("the worker did not answer; try again", 503)
     if not outcome["ok"]:
