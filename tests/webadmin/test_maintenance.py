@@ -114,18 +114,19 @@ def test_a_reset_cut_short_is_finished_at_the_next_start(fresh_herald):
     assert values["root.SIP.Port"] == "5060"
 
 
-def test_healthz_answers_for_the_database_redis_the_worker_and_the_core(fresh_herald):
+def test_healthz_answers_for_the_database_redis_and_each_service(fresh_herald):
     fresh_herald.start_core()
     with fresh_herald.vapix() as client:
         reply = client.get("/healthz")
         assert reply.status_code == 200
-        assert reply.json() == {"database": True, "redis": True, "worker": True, "core": True}
+        assert reply.json() == {"database": True, "redis": True, "worker": True, "core": True,
+                                "updater": True}
         fresh_herald.processes["core"].kill()
         fresh_herald.processes["core"].wait(timeout=30)
         reply = client.get("/healthz")
         assert reply.status_code == 503
         assert reply.json() == {"database": True, "redis": True, "worker": True, "core": False,
-                                "error": "not answering: core"}
+                                "updater": True, "error": "not answering: core"}
         fresh_herald.processes["worker"].terminate()
         fresh_herald.processes["worker"].wait(timeout=30)
         reply = client.get("/healthz")

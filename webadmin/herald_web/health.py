@@ -1,14 +1,16 @@
 """GET /healthz for the update health gate and for monitoring: 200 with
-{"database": true, "redis": true, "worker": true, "core": true} when Django
-can query its database, Redis answers, a Celery worker answers a ping within
-`WORKER_TIMEOUT` and herald-core's services answer theirs (with their devices
-open) within `CORE_TIMEOUT`; 503 with the failing check false and an "error"
+{"database": true, "redis": true, "worker": true, "core": true, "updater":
+true} when Django can query its database, Redis answers, a Celery worker
+answers a ping within `WORKER_TIMEOUT`, and herald-core's services (with
+their devices open) and the update service answer theirs within
+`SERVICE_TIMEOUT`; 503 with the failing check false and an "error"
 saying which, also while systemd restarts a service that died. Tells nothing
 secret."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 from asgiref.sync import sync_to_async
 from django.db import connection
@@ -16,12 +18,13 @@ from django.http import HttpRequest, JsonResponse
 
 from herald.audio import contract as audio
 from herald.bus import PING
+from herald.update import contract as update
 from herald_web.accounts.access import public
 from herald_web.celery import app
 from herald_web.device import bus
 
 WORKER_TIMEOUT = 2.0
-CORE_TIMEOUT = 2.0
+SERVICE_TIMEOUT = 2.0
 
 
 def _database() -> bool:
@@ -38,9 +41,17 @@ def _worker() -> bool:
     return bool(app.control.ping(timeout=WORKER_TIMEOUT, limit=1))
 
 
-def _core() -> bool:
-    answer = bus().call(audio.SERVICE, PING, timeout=CORE_TIMEOUT)
-    return isinstance(answer, dict) and answer.get("ok") is True
+def _answers(service: str) -> Callable[[], bool]:
+    def check() -> bool:
+        answer = bus().call(service, PING, timeout=SERVICE_TIMEOUT)
+        return isinstance(answer, dict) and answer.get("ok") is True
+    return check
+
+
+CHECKS: dict[str, Callable[[], bool]] = {
+    "database": _database, "redis": _redis, "worker": _worker,
+    "core": _answers(audio.SERVICE), "updater": _answers(update.SERVICE),
+}
 
 
 async def _check(check: object) -> bool:
@@ -54,10 +65,9 @@ async def _check(check: object) -> bool:
 
 @public
 async def healthz(request: HttpRequest) -> JsonResponse:
-    names = ("database", "redis", "worker", "core")
-    results = await asyncio.gather(*(_check(c) for c in (_database, _redis, _worker, _core)))
-    body: dict[str, object] = dict(zip(names, results, strict=True))
-    failed = [name for name in names if not body[name]]
+    results = await asyncio.gather(*(_check(check) for check in CHECKS.values()))
+    body: dict[str, object] = dict(zip(CHECKS, results, strict=True))
+    failed = [name for name in CHECKS if not body[name]]
     if failed:
         body["error"] = "not answering: " + ", ".join(failed)
     return JsonResponse(body, status=503 if failed else 200)
