@@ -42,7 +42,7 @@ from herald.audio.decode import decoded_blocks  # noqa: E402
 from herald.audio.g711 import ulaw_encode  # noqa: E402
 from herald.audio.pcm import float_to_s16  # noqa: E402
 from herald.bus import EVENT_PREFIX, Event  # noqa: E402
-from herald.hal.file_audio import CHUNK_FRAMES, PIPE_BYTES  # noqa: E402
+from herald.simulation.sound_card import CHUNK_FRAMES, PIPE_BYTES  # noqa: E402
 from tests.audio.signals import bursts, encode, sine  # noqa: E402
 from tests.audio.webstack import AudioDevice, audio_device  # noqa: E402
 

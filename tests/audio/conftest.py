@@ -24,8 +24,8 @@ from herald.audio.clips import ClipStore
 from herald.audio.params import params_from_settings
 from herald.audio.settings import AudioSettings
 from herald.bus import EVENT_PREFIX, Bus, Event, ServiceUnavailable
-from herald.hal.file_audio import FileAudioDevices, die_with_parent
 from herald.params import ParamStore, default_tree
+from herald.simulation.sound_card import FileAudioDevices, die_with_parent
 from tests.audio.webstack import AudioDevice, audio_device
 from tests.conftest import REPO, redis_server, wait_until
 

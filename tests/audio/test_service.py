@@ -10,7 +10,7 @@ import pytest
 
 from herald.access import Level
 from herald.bus import Bus, CallFailed, ServiceUnavailable
-from herald.hal.file_audio import die_with_parent
+from herald.simulation.sound_card import die_with_parent
 from tests.audio.conftest import Core
 from tests.conftest import REPO, redis_server, wait_until
 

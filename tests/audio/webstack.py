@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from herald.hal.file_audio import FileAudioDevices
+from herald.simulation.sound_card import FileAudioDevices
 from tests.conftest import redis_server, wait_until
 from tests.webadmin.fixtures import set_up_accounts
 from tests.webadmin.stack import HeraldStack

@@ -13,5 +13,5 @@ pieces are small modules named for what they hold:
   web and the workers), `params` (the parameter tree), `settings`, and
   `service` (the core service on the bus).
 
-On a host, herald.hal.file_audio stands in for the sound card.
+On a host, herald.simulation.sound_card stands in for the sound card.
 """

@@ -17,7 +17,6 @@ from herald.bus import AsyncBus
 from herald.daemons import serve_until_stopped
 from herald.environment import Environment, current
 from herald.hal.audio_devices import load_audio_devices
-from herald.hal.file_audio import FileAudioDevices
 from herald.memory import limit_malloc_arenas
 from herald.params import ParamStore, default_tree
 from herald.system import logs
@@ -31,11 +30,13 @@ def sound_card(environment: Environment) -> Iterator[None]:
     """On a development host without a configured sound card, simulate one.
 
     The speaker then plays into <data>/soundcard/speaker.wav and the
-    microphone hears <data>/soundcard/mic-scene.wav (see herald.hal.file_audio).
+    microphone hears <data>/soundcard/mic-scene.wav (see herald.simulation.sound_card).
     """
     if environment.is_device or os.environ.get("HERALD_AUDIO_CONFIG"):
         yield
         return
+    from herald.simulation.sound_card import FileAudioDevices  # a device never loads it
+
     with FileAudioDevices(environment.data_dir / "soundcard") as card:
         os.environ.update(card.env)  # before anything opens ALSA
         log.info("simulated sound card: the speaker plays into %s", card.speaker_wav)

@@ -1,7 +1,7 @@
 """Which ALSA devices are the speaker and the microphone, from configuration.
 
 A machine's image ships /etc/herald/audio.toml; development and tests point
-HERALD_AUDIO_CONFIG at a file of their own (see `file_audio`). Without any,
+HERALD_AUDIO_CONFIG at a file of their own (see herald.simulation.sound_card). Without any,
 ALSA's "default" device is used. Example:
 
     [playback]

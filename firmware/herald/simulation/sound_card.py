@@ -18,7 +18,7 @@ shrunk to one page, make the engine's blocking writes and reads keep real
 time as they do on hardware. Each simulator holds both ends of its pipe so
 the engine can open and close its PCM at any time.
 
-    python -m herald.hal.file_audio up DIR   # start both, print the environment to use
+    python -m herald.simulation.sound_card up DIR   # start both, print the environment to use
 
 prints ALSA_CONFIG_PATH and HERALD_AUDIO_CONFIG for herald-core; tests use
 `FileAudioDevices` for the same thing.
@@ -59,7 +59,7 @@ HEADER_UPDATE_SECONDS = 0.1
 
 
 def alsa_config(directory: Path) -> str:
-    return f"""# Herald's file-backed sound card (herald.hal.file_audio)
+    return f"""# Herald's file-backed sound card (herald.simulation.sound_card)
 pcm.{PCM_SPEAKER} {{
     type file
     slave.pcm "null"
@@ -350,7 +350,7 @@ class FileAudioDevices:
         if self.timeline:
             arguments.append("--timeline")
         process = subprocess.Popen(
-            [sys.executable, "-m", "herald.hal.file_audio", *arguments],
+            [sys.executable, "-m", "herald.simulation.sound_card", *arguments],
             stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": _pythonpath()},
             preexec_fn=die_with_parent,
         )
@@ -422,7 +422,8 @@ def _pythonpath() -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m herald.hal.file_audio", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m herald.simulation.sound_card",
+                                     description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
     for name in ("card", "up"):
