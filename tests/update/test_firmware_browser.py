@@ -50,3 +50,25 @@ def test_a_trial_announced_while_the_page_is_open_shows_its_countdown(herald):
         finally:
             bus.set_state(TRIAL, None)
         expect(trial).to_be_hidden()
+
+
+@pytest.mark.browser
+def test_the_upgrade_buttons_wait_for_the_pages_script(herald):
+    """Upgrade, Roll back and Confirm work through the page's script: before it
+    runs (here: never, scripts off) they cannot be clicked, so an early click
+    cannot submit a bare form that reloads the page and uploads nothing."""
+    account = herald.accounts["admin"]
+    buttons = ("#upgrade-form button[type=submit]", "#rollback-form button[type=submit]",
+               "[data-fw-action=confirm]")
+    with chromium() as browser:
+        for scripts in (False, True):
+            context = browser.new_context(java_script_enabled=scripts)
+            page = context.new_page()
+            log_in(page, herald.http_url, account.name, account.password)
+            for selector in buttons:
+                button = page.locator(selector)
+                if scripts:
+                    expect(button).to_be_enabled()
+                else:
+                    expect(button).to_be_disabled()
+            context.close()

@@ -49,7 +49,11 @@
     connect();
   }
 
+  // Buttons that work only through a page's script come disabled (a click
+  // before the script runs would submit a bare form or do nothing); the
+  // pages' scripts have run by now and take them over in this same event.
   document.addEventListener("DOMContentLoaded", () => {
+    for (const button of document.querySelectorAll("[data-needs-script]")) button.disabled = false;
     for (const element of document.querySelectorAll("[data-live]")) {
       live(element.dataset.live, element.querySelector(".live-state"));
     }
