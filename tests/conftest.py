@@ -63,6 +63,15 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield url
 
 
+@pytest.fixture
+def own_redis_url(tmp_path: Path) -> Iterator[str]:
+    """A Redis for one test: the state it publishes stays out of other tests' pages."""
+    workdir = tmp_path / "own-redis"
+    workdir.mkdir()
+    with redis_server(workdir) as url:
+        yield url
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--power-cuts", type=int, default=5,
                      help="power cuts in the firmware upgrade story's last chapter (default "

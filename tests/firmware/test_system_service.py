@@ -13,11 +13,11 @@ from herald.system.service import SystemService
 MARK = "test.system.mark"
 
 
-def test_facts_are_published_once_until_they_change(redis_url, tmp_path):
-    env = Environment("development", tmp_path, redis_url, tmp_path / "identity")
+def test_facts_are_published_once_until_they_change(own_redis_url, tmp_path):
+    env = Environment("development", tmp_path, own_redis_url, tmp_path / "identity")
 
     async def scenario() -> tuple[list[str], dict]:
-        bus = AsyncBus(redis_url, source="test")
+        bus = AsyncBus(own_redis_url, source="test")
         for key in (contract.TIME, contract.CLIENTS):
             await bus.set_state(key, None)
         changes = await bus.subscribe(state_event(contract.TIME), state_event(MARK))
@@ -42,12 +42,12 @@ def test_facts_are_published_once_until_they_change(redis_url, tmp_path):
     assert isinstance(contract.Clients.from_dict(state[contract.CLIENTS]).clients, tuple)
 
 
-def test_a_log_past_its_size_is_rotated(redis_url, tmp_path):
-    env = Environment("development", tmp_path, redis_url, tmp_path / "identity")
+def test_a_log_past_its_size_is_rotated(own_redis_url, tmp_path):
+    env = Environment("development", tmp_path, own_redis_url, tmp_path / "identity")
     env.logs_dir.mkdir(parents=True)
     (env.logs_dir / logs.SYSTEM).write_text("x" * (logs.MAX_BYTES + 1))
     (env.logs_dir / logs.ACCESS).write_text("a short access log\n")
-    service = SystemService(AsyncBus(redis_url, source="test"), env)
+    service = SystemService(AsyncBus(own_redis_url, source="test"), env)
     asyncio.run(service.rotate())
     assert (env.logs_dir / f"{logs.SYSTEM}.1").stat().st_size == logs.MAX_BYTES + 1
     assert not (env.logs_dir / logs.SYSTEM).exists()

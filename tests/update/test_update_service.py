@@ -48,9 +48,9 @@ def service_on(rauc: HostRauc, data: Path, bus: AsyncBus) -> UpdateService:
 
 
 def test_one_change_at_a_time_and_each_outcome_on_the_bus(rauc, small_bundles, tmp_path,
-                                                          redis_url):
+                                                          own_redis_url):
     async def scenario() -> tuple[list[dict], dict]:
-        bus = AsyncBus(redis_url, source="test")
+        bus = AsyncBus(own_redis_url, source="test")
         service = service_on(rauc, tmp_path, bus)
         try:
             # The second starts while the first holds the slots (asyncio runs the
@@ -75,9 +75,9 @@ def test_one_change_at_a_time_and_each_outcome_on_the_bus(rauc, small_bundles, t
     assert (status.booted, status.version, status.pending) == ("A", RUNNING, None)
 
 
-def test_refusals_say_why_and_status_answers(rauc, tmp_path, redis_url):
+def test_refusals_say_why_and_status_answers(rauc, tmp_path, own_redis_url):
     async def scenario() -> tuple[dict, dict, dict]:
-        bus = AsyncBus(redis_url, source="test")
+        bus = AsyncBus(own_redis_url, source="test")
         service = service_on(rauc, tmp_path, bus)
         try:
             return (await service.install(str(tmp_path / "x.raucb"), "sideways"),

@@ -53,8 +53,8 @@ class UpdateService:
     async def start(self) -> None:
         """Publish the firmware's state, so pages have it after a restart of this service."""
         try:
-            async with self._updater() as updater:
-                await self._publish(updater)
+            async with self._updater():
+                pass  # done with it: the state is published
         except UpdateRefused as exc:
             log.warning("%s", exc)
 
@@ -111,7 +111,7 @@ class UpdateService:
 
     async def status(self) -> dict[str, Any]:
         try:
-            async with self._updater() as updater:
+            async with self._updater(publish=False) as updater:
                 return {"ok": True, "status": (await updater.status()).to_dict()}
         except (UpdateRefused, RaucError) as exc:
             reason = exc.reason if isinstance(exc, UpdateRefused) else UNAVAILABLE
@@ -125,8 +125,9 @@ class UpdateService:
             yield
 
     @contextlib.asynccontextmanager
-    async def _updater(self) -> AsyncIterator[Updater]:
-        """A connected Updater; the firmware's state is published when done with it."""
+    async def _updater(self, publish: bool = True) -> AsyncIterator[Updater]:
+        """A connected Updater; the firmware's state is published when done with it
+        (unless only read)."""
         try:
             updater = await self.connect()
         except RaucUnavailable as exc:
@@ -135,7 +136,8 @@ class UpdateService:
         try:
             yield updater
         finally:
-            await self._publish(updater)
+            if publish:
+                await self._publish(updater)
             updater.close()
 
     async def _publish(self, updater: Updater) -> None:
