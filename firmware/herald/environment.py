@@ -27,6 +27,10 @@ class Environment:
     data_dir: Path
     redis_url: str
     identity_dir: Path
+    # How a restart is done: `systemctl reboot` on a device; none on a
+    # development host (the processes keep running), unless HERALD_REBOOT_COMMAND
+    # names one (tests record the restarts a page asks for).
+    reboot_command: tuple[str, ...] = ()
 
     @property
     def is_device(self) -> bool:
@@ -87,4 +91,6 @@ def from_variables(variables: Mapping[str, str]) -> Environment:
         data_dir=data_dir,
         redis_url=variables.get("REDIS_URL", default_redis),
         identity_dir=Path(variables.get("HERALD_IDENTITY_DIR", default_identity)),
+        reboot_command=tuple(shlex.split(variables.get(
+            "HERALD_REBOOT_COMMAND", "systemctl reboot" if mode == DEVICE else ""))),
     )

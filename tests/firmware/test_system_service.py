@@ -1,27 +1,44 @@
-"""herald-core's system service: the Status page's system facts on a real
-bus, published only when they change, and the log files kept small."""
+"""The system service (herald-system): the Status page's system facts on a
+real bus, published only when they change; the log files kept small;
+restarts and the firmware's part of a reset, asked over the bus."""
 
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
-from herald.bus import AsyncBus, state_event
+import pytest
+
+from herald.access import Level
+from herald.bus import AsyncBus, Bus, state_event
 from herald.environment import Environment
+from herald.params import ParamStore, default_tree
 from herald.system import contract, logs
+from herald.system.reset_record import FIRMWARE, WEB_ADMIN, ResetRecord
 from herald.system.service import SystemService
 
 MARK = "test.system.mark"
 
 
+def environment(redis_url: str, data_dir: Path, reboot: tuple[str, ...] = ()) -> Environment:
+    data_dir.mkdir(exist_ok=True)
+    return Environment("development", data_dir, redis_url, data_dir / "identity", reboot)
+
+
+def service_of(env: Environment) -> SystemService:
+    params = ParamStore(env.database, default_tree(), Bus(env.redis_url, source="test"))
+    return SystemService(AsyncBus(env.redis_url, source="test"), env, params)
+
+
 def test_facts_are_published_once_until_they_change(own_redis_url, tmp_path):
-    env = Environment("development", tmp_path, own_redis_url, tmp_path / "identity")
+    env = environment(own_redis_url, tmp_path)
 
     async def scenario() -> tuple[list[str], dict]:
         bus = AsyncBus(own_redis_url, source="test")
         for key in (contract.TIME, contract.CLIENTS):
             await bus.set_state(key, None)
         changes = await bus.subscribe(state_event(contract.TIME), state_event(MARK))
-        service = SystemService(bus, env)
+        service = service_of(env)
         await service.refresh()
         await service.refresh()  # nothing changed: nothing is announced
         await bus.set_state(MARK, True)
@@ -43,12 +60,98 @@ def test_facts_are_published_once_until_they_change(own_redis_url, tmp_path):
 
 
 def test_a_log_past_its_size_is_rotated(own_redis_url, tmp_path):
-    env = Environment("development", tmp_path, own_redis_url, tmp_path / "identity")
+    env = environment(own_redis_url, tmp_path)
     env.logs_dir.mkdir(parents=True)
     (env.logs_dir / logs.SYSTEM).write_text("x" * (logs.MAX_BYTES + 1))
     (env.logs_dir / logs.ACCESS).write_text("a short access log\n")
-    service = SystemService(AsyncBus(own_redis_url, source="test"), env)
-    asyncio.run(service.rotate())
+    asyncio.run(service_of(env).rotate())
     assert (env.logs_dir / f"{logs.SYSTEM}.1").stat().st_size == logs.MAX_BYTES + 1
     assert not (env.logs_dir / logs.SYSTEM).exists()
     assert (env.logs_dir / logs.ACCESS).read_text() == "a short access log\n"
+
+
+def test_a_restart_is_announced_and_runs_the_reboot_command(own_redis_url, tmp_path):
+    record = tmp_path / "reboots"
+    env = environment(own_redis_url, tmp_path / "data",
+                      ("sh", "-c", f"echo reboot >> {record}"))
+
+    async def scenario() -> tuple[dict, dict]:
+        service = service_of(env)
+        events = await service.bus.subscribe(contract.RESTARTING)
+        answer = await service.restart(by="root")
+        event = await anext(aiter(events))
+        await events.close()
+        await service.bus.close()
+        return answer, event.data
+
+    answer, announced = asyncio.run(asyncio.wait_for(scenario(), 30))
+    assert answer == {"ok": True}
+    assert contract.Restarting.from_dict(announced).by == "root"
+    assert record.read_text() == "reboot\n"
+
+
+def test_a_restart_that_fails_says_why(own_redis_url, tmp_path):
+    env = environment(own_redis_url, tmp_path, ("false",))
+    answer = asyncio.run(service_of(env).restart(by="root"))
+    assert answer["ok"] is False and "could not restart" in answer["message"]
+
+
+@pytest.mark.parametrize(("mode", "address"), [(contract.RESTORE, "10.1.2.3"),
+                                               (contract.HARD, "192.168.0.90")])
+def test_a_reset_clears_the_firmwares_part_and_leaves_the_web_admins(own_redis_url, tmp_path,
+                                                                     mode, address):
+    env = environment(own_redis_url, tmp_path)
+    service = service_of(env)
+    service.params.update({"Network.IPAddress": "10.1.2.3", "SIP.Port": "5070"}, level=Level.ADMIN)
+    (env.data_dir / "clips").mkdir()
+    (env.data_dir / "clips" / "doorbell.au").write_bytes(b".snd")
+    env.logs_dir.mkdir()
+    (env.logs_dir / logs.SYSTEM).write_text("kept\n")
+    assert asyncio.run(service.reset(mode, by="root")) == {"ok": True}
+    assert service.params.get("Network.IPAddress") == address
+    assert service.params.get("SIP.Port") == "5060"
+    assert not (env.data_dir / "clips").exists()
+    assert (env.logs_dir / logs.SYSTEM).read_text() == "kept\n"
+    record = ResetRecord(env.data_dir)
+    assert record.pending(FIRMWARE) is None
+    assert record.pending(WEB_ADMIN) == mode  # the web admin still has its database to empty
+
+
+def test_a_reset_of_no_known_mode_changes_nothing(own_redis_url, tmp_path):
+    env = environment(own_redis_url, tmp_path)
+    service = service_of(env)
+    service.params.update({"SIP.Port": "5070"}, level=Level.ADMIN)
+    answer = asyncio.run(service.reset("everything", by="root"))
+    assert answer == {"ok": False, "message": "A reset is restore or hard, not 'everything'."}
+    assert service.params.get("SIP.Port") == "5070"
+    assert not ResetRecord(env.data_dir).path.exists()
+
+
+def test_a_reset_cut_short_is_finished_when_the_service_starts(own_redis_url, tmp_path):
+    env = environment(own_redis_url, tmp_path)
+    service = service_of(env)
+    service.params.update({"SIP.Port": "5070"}, level=Level.ADMIN)
+    # An older firmware's record: the mode alone, every owner still to clear.
+    ResetRecord(env.data_dir).path.write_text("hard\n")
+
+    async def start_and_stop() -> None:
+        await service.start()
+        await service.stop()
+        await service.bus.close()
+
+    asyncio.run(start_and_stop())
+    assert service.params.get("SIP.Port") == "5060"
+    assert ResetRecord(env.data_dir).pending(WEB_ADMIN) == contract.HARD
+
+
+def test_the_record_goes_when_the_last_owner_signs_off(tmp_path):
+    record = ResetRecord(tmp_path)
+    record.begin(contract.HARD)
+    record.begin(contract.RESTORE)  # a restore asked meanwhile does not soften it
+    assert record.pending(WEB_ADMIN) == record.pending(FIRMWARE) == contract.HARD
+    record.done(WEB_ADMIN)
+    assert record.pending(WEB_ADMIN) is None and record.pending(FIRMWARE) == contract.HARD
+    record.done(FIRMWARE)
+    assert not record.path.exists()
+    with pytest.raises(ValueError, match="not 'soft'"):
+        record.begin("soft")

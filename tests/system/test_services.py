@@ -23,6 +23,7 @@ def unit_state(device, unit: str) -> tuple[str, int]:
 
 @pytest.mark.parametrize(("unit", "check"), [("herald-core", "core"),
                                               ("herald-updater", "updater"),
+                                              ("herald-system", "system"),
                                               ("herald-worker", "worker")])
 def test_a_killed_service_comes_back_and_the_web_admin_keeps_answering(device, unit, check):
     base = device.http_url.rstrip("/")

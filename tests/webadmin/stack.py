@@ -1,5 +1,5 @@
 """A whole Herald stack for tests: herald-web (HTTP and HTTPS on free ports),
-herald-updater and herald-worker (herald-core when asked), started as the
+herald-updater, herald-system and herald-worker (herald-core when asked), started as the
 device starts them, against a given Redis and a data directory of their own.
 
 Other test areas use it through the fixtures in tests/webadmin/fixtures.py.
@@ -21,6 +21,7 @@ import httpx
 
 from herald.audio import contract as audio
 from herald.bus import PING, Bus, BusError
+from herald.system import contract as system
 from herald.update import contract as update
 from herald_web.contract import WORKER
 from tests.conftest import REPO, wait_until
@@ -91,6 +92,7 @@ class HeraldStack:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.start_web()
         self.start_updater()
+        self.start_system()
         if worker:
             self.start_worker()
         return self
@@ -126,6 +128,10 @@ class HeraldStack:
     def start_updater(self) -> None:
         """herald-updater (without a RAUC to talk to, it refuses upgrades as unavailable)."""
         self._start_service("updater", "herald.update", update.SERVICE)
+
+    def start_system(self) -> None:
+        """herald-system (restarts run the stack's HERALD_REBOOT_COMMAND, if any)."""
+        self._start_service("system", "herald.system", system.SERVICE)
 
     def _start_service(self, name: str, module: str, service: str) -> None:
         process = self.spawn(name, module)

@@ -120,18 +120,20 @@ def test_healthz_answers_for_the_database_redis_and_each_service(fresh_herald):
         reply = client.get("/healthz")
         assert reply.status_code == 200
         assert reply.json() == {"database": True, "redis": True, "worker": True, "core": True,
-                                "updater": True}
-        fresh_herald.processes["core"].kill()
-        fresh_herald.processes["core"].wait(timeout=30)
+                                "updater": True, "system": True}
+        for service in ("core", "system"):
+            fresh_herald.processes[service].kill()
+            fresh_herald.processes[service].wait(timeout=30)
         reply = client.get("/healthz")
         assert reply.status_code == 503
         assert reply.json() == {"database": True, "redis": True, "worker": True, "core": False,
-                                "updater": True, "error": "not answering: core"}
+                                "updater": True, "system": False,
+                                "error": "not answering: core, system"}
         fresh_herald.processes["worker"].terminate()
         fresh_herald.processes["worker"].wait(timeout=30)
         reply = client.get("/healthz")
         assert reply.status_code == 503
-        assert reply.json()["error"] == "not answering: worker, core"
+        assert reply.json()["error"] == "not answering: worker, core, system"
         redis.Redis.from_url(fresh_herald.redis_url).shutdown(nosave=True)
         reply = client.get("/healthz")
         assert reply.status_code == 503

@@ -1,9 +1,9 @@
 """GET /healthz for the update health gate and for monitoring: 200 with
 {"database": true, "redis": true, "worker": true, "core": true, "updater":
-true} when Django can query its database, Redis answers, a Celery worker
-answers a ping within `WORKER_TIMEOUT`, and herald-core's services (with
-their devices open) and the update service answer theirs within
-`SERVICE_TIMEOUT`; 503 with the failing check false and an "error"
+true, "system": true} when Django can query its database, Redis answers, a
+Celery worker answers a ping within `WORKER_TIMEOUT`, and herald-core's audio
+service (with its devices open), the update service and the system service
+answer theirs within `SERVICE_TIMEOUT`; 503 with the failing check false and an "error"
 saying which, also while systemd restarts a service that died. Tells nothing
 secret."""
 
@@ -18,6 +18,7 @@ from django.http import HttpRequest, JsonResponse
 
 from herald.audio import contract as audio
 from herald.bus import PING
+from herald.system import contract as system
 from herald.update import contract as update
 from herald_web.accounts.access import public
 from herald_web.celery import app
@@ -51,6 +52,7 @@ def _answers(service: str) -> Callable[[], bool]:
 CHECKS: dict[str, Callable[[], bool]] = {
     "database": _database, "redis": _redis, "worker": _worker,
     "core": _answers(audio.SERVICE), "updater": _answers(update.SERVICE),
+    "system": _answers(system.SERVICE),
 }
 
 

@@ -146,8 +146,3 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
 
-# A command that reboots the device (device mode: systemd). Development
-# leaves it empty unless scripts/dev gives one: a restart is then logged only.
-HERALD_REBOOT_COMMAND = os.environ.get(
-    "HERALD_REBOOT_COMMAND", "systemctl reboot" if ENVIRONMENT.is_device else ""
-)

@@ -1,9 +1,8 @@
-"""The herald-core process: start the services (audio, system), serve the bus,
-stop cleanly."""
+"""The herald-core process: the audio service on the bus (herald.audio.service),
+with the sound card it plays and hears."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import os
@@ -14,13 +13,10 @@ from herald.audio.clips import ClipStore
 from herald.audio.link import socket_path
 from herald.audio.service import AudioService
 from herald.bus import AsyncBus
-from herald.daemons import serve_until_stopped
-from herald.environment import Environment, current
+from herald.daemons import run_daemon, serve_service
+from herald.environment import Environment
 from herald.hal.audio_devices import load_audio_devices
-from herald.memory import limit_malloc_arenas
 from herald.params import ParamStore, default_tree
-from herald.system import logs
-from herald.system.service import SystemService
 
 log = logging.getLogger("herald.core")
 
@@ -44,28 +40,13 @@ def sound_card(environment: Environment) -> Iterator[None]:
 
 
 async def run(environment: Environment) -> None:
-    bus = AsyncBus(environment.redis_url, source="core")
-    params = ParamStore(environment.database, default_tree())
-    clips = ClipStore(environment.data_dir / "clips", params)
-    audio = AudioService(bus, load_audio_devices(), clips, socket_path(environment), params)
-    await audio.start()
-    system = SystemService(bus, environment)
-    await system.start()
-    log.info("herald-core running (%s mode, data in %s)", environment.mode,
-             environment.data_dir)
-    try:
-        await serve_until_stopped(bus.serve(audio_contract.SERVICE, audio.handlers),
-                                  "serve audio")
-    finally:
-        await system.stop()
-        await audio.stop()
-        await bus.close()
-    log.info("herald-core stopped")
+    with sound_card(environment):  # before anything opens ALSA
+        bus = AsyncBus(environment.redis_url, source="core")
+        params = ParamStore(environment.database, default_tree())
+        clips = ClipStore(environment.data_dir / "clips", params)
+        audio = AudioService(bus, load_audio_devices(), clips, socket_path(environment), params)
+        await serve_service(bus, audio_contract.SERVICE, audio)
 
 
 def main() -> None:
-    limit_malloc_arenas()
-    environment = current()
-    logs.setup("herald-core", environment)
-    with sound_card(environment):
-        asyncio.run(run(environment))
+    run_daemon("herald-core", run)

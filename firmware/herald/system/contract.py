@@ -1,10 +1,16 @@
-"""The system service's contract on the bus (herald-core runs it).
+"""The system service's contract on the bus (herald-system runs it).
 
 State (for the Status page, refreshed every few seconds when it changes):
     TIME     `TimeSync`: whether the clock is synchronized, and from where
     CLIENTS  `Clients`: the established connections to the device's ports
 Event:
     RESTARTING  `Restarting`: someone asked the device to restart
+Calls to SERVICE; each answers {"ok": True} or {"ok": False, "message"}:
+    RESTART(by)        restart the device now
+    RESET(mode, by)    record a reset (a mode of RESET_MODES) and clear the
+                       firmware's part; the caller clears its own part of the
+                       data (reset.py: the web admin's database), then asks
+                       RESTART. The device is back to default after the restart.
 """
 
 from __future__ import annotations
@@ -13,9 +19,17 @@ from dataclasses import dataclass
 
 from herald.payload import Payload
 
+SERVICE = "system"
 TIME = "system.time"
 CLIENTS = "system.clients"
 RESTARTING = "system.restarting"
+
+RESTART = "restart"
+RESET = "reset"
+
+RESTORE = "restore"  # the network settings the manual lists stay
+HARD = "hard"  # factory default: nothing stays
+RESET_MODES = (RESTORE, HARD)
 
 
 @dataclass(frozen=True)

@@ -1,34 +1,51 @@
-"""The system service inside herald-core: it keeps the system's facts on the
-bus for the Status page (time sync, connected clients; contract.py) and the
-log files on the data partition bounded."""
+"""The system service (herald-system): restarts and resets the device when
+asked (contract.py), keeps the system's facts on the bus for the Status page
+(time sync, connected clients) and the log files on the data partition
+bounded. A daemon of its own, so that Restart works while audio is stuck."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import logging
+import subprocess
 from collections.abc import Awaitable, Callable
+from typing import Any
 
-from herald.bus import AsyncBus
+from herald.bus import PING, AsyncBus
 from herald.environment import Environment
+from herald.params import ParamStore
 from herald.payload import Payload
 from herald.system import connections, contract, logs, timesync
+from herald.system.reset import ResetRecord, finish_firmware_part
 
 log = logging.getLogger(__name__)
 
 REFRESH_SECONDS = 10.0
 ROTATE_SECONDS = 300.0
+REBOOT_SECONDS = 60
 
 
 class SystemService:
-    def __init__(self, bus: AsyncBus, environment: Environment,
+    def __init__(self, bus: AsyncBus, environment: Environment, params: ParamStore,
                  refresh_seconds: float = REFRESH_SECONDS,
                  rotate_seconds: float = ROTATE_SECONDS) -> None:
-        self.bus, self.environment = bus, environment
+        self.bus, self.environment, self.params = bus, environment, params
         self.refresh_seconds, self.rotate_seconds = refresh_seconds, rotate_seconds
         self.tasks: list[asyncio.Task] = []
+        self.resetting = asyncio.Lock()
+
+    @property
+    def handlers(self) -> dict[str, Any]:
+        return {contract.RESTART: self.restart, contract.RESET: self.reset, PING: self.ping}
+
+    async def ping(self) -> dict[str, Any]:
+        return {"ok": True}
 
     async def start(self) -> None:
+        """Finish a reset a power cut interrupted, then keep the facts fresh."""
+        if await asyncio.to_thread(finish_firmware_part, self.environment, self.params):
+            log.warning("finished the reset that was interrupted")
         self.tasks = [
             asyncio.create_task(self._every(self.refresh_seconds, self.refresh), name="facts"),
             asyncio.create_task(self._every(self.rotate_seconds, self.rotate), name="logs"),
@@ -38,6 +55,35 @@ class SystemService:
         for task in self.tasks:
             task.cancel()
         await asyncio.gather(*self.tasks, return_exceptions=True)
+
+    async def restart(self, by: str = "") -> dict[str, Any]:
+        log.warning("restart requested by %s", by)
+        async with self.resetting:  # a reset under way finishes first
+            pass
+        await self.bus.publish(contract.RESTARTING, **contract.Restarting(by).to_dict())
+        command = self.environment.reboot_command
+        if not command:
+            log.warning("no reboot command is set (development mode): the device keeps running")
+            return {"ok": True}
+        try:
+            await asyncio.to_thread(subprocess.run, command, check=True,
+                                    timeout=REBOOT_SECONDS, capture_output=True)
+        except (OSError, subprocess.SubprocessError) as exc:
+            log.error("the restart failed: %s", exc)
+            return {"ok": False, "message": f"The device could not restart: {exc}"}
+        return {"ok": True}
+
+    async def reset(self, mode: str, by: str = "") -> dict[str, Any]:
+        """Record a restore or factory default and clear the firmware's part."""
+        if mode not in contract.RESET_MODES:
+            return {"ok": False, "message": f"A reset is {' or '.join(contract.RESET_MODES)}, "
+                                            f"not {mode!r}."}
+        log.warning("%s requested by %s",
+                    "restore" if mode == contract.RESTORE else "factory default", by)
+        async with self.resetting:
+            await asyncio.to_thread(ResetRecord(self.environment.data_dir).begin, mode)
+            await asyncio.to_thread(finish_firmware_part, self.environment, self.params)
+        return {"ok": True}
 
     async def refresh(self) -> None:
         """Publish time sync and connected clients when they differ from the bus's."""

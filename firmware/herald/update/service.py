@@ -58,6 +58,9 @@ class UpdateService:
         except UpdateRefused as exc:
             log.warning("%s", exc)
 
+    async def stop(self) -> None:
+        """Nothing runs between calls: an install in progress ends with the process."""
+
     async def install(self, bundle: str, kind: str, confirm_minutes: float | None = None,
                       by: str = "") -> dict[str, Any]:
         """Check and install `bundle` into the other slot; it starts at the next restart."""

@@ -1,73 +1,58 @@
-"""Restart, restore and factory default, as the manual defines them.
-
-Restore keeps the network settings the manual lists (boot protocol, IP
-address, default router, subnet mask); factory default keeps nothing. Both
-remove every account (the next visitor sets the root password), every
-setting, certificate, clip and recording, then restart the device. A reset
-is recorded on disk before it starts and finished at the next start if the
-power fails half-way.
+"""Restart, restore and factory default as the web admin asks for them: a
+client of the system service (herald-system), which restarts the device and
+resets the firmware's settings and files. What stays here is the web admin's
+own part of a reset: its database (every account, so the next visitor sets
+the root password; sessions; schedules), emptied while the reset is
+recorded and, if a power cut interrupted that, at the next start.
 """
 
 from __future__ import annotations
 
 import logging
-import shlex
-import shutil
-import subprocess
 
 from django.conf import settings
 from django.core.management import call_command
 
-from herald.params.groups.network import KEPT_ON_RESTORE
+from herald.bus import BusError
 from herald.system import contract as system
-from herald_web.device import bus, params
+from herald.system.reset_record import WEB_ADMIN, ResetRecord
+from herald_web.device import bus
 
 log = logging.getLogger(__name__)
 
-PENDING = ".factory-default-pending"
-# What survives in the data directory: the database (emptied, not removed),
-# the secrets, the logs, the device identity, runtime sockets, and the
-# firmware's upgrade records (a factory-default upgrade resets the settings
-# before the restart into the new firmware, which still has to decide).
-KEPT_FILES = {"db.sqlite3", "db.sqlite3-wal", "db.sqlite3-shm", "secrets", "logs", "identity",
-              "run", ".migrate.lock", PENDING, "update"}
+CALL_SECONDS = 120  # clearing the data partition of a slow device
+
+
+class ResetFailed(Exception):
+    """The system service did not carry out the restart or reset; says why."""
+
+
+def call(method: str, **params: str) -> None:
+    try:
+        answer = bus().call(system.SERVICE, method, timeout=CALL_SECONDS, **params)
+    except BusError as exc:
+        raise ResetFailed(f"the system service did not answer: {exc}") from exc
+    if not answer.get("ok"):
+        raise ResetFailed(answer.get("message", "the system service refused"))
 
 
 def restart(by: str) -> None:
-    log.info("restart requested by %s", by)
-    bus().publish(system.RESTARTING, **system.Restarting(by).to_dict())
-    command = settings.HERALD_REBOOT_COMMAND
-    if not command:
-        log.warning("no reboot command is set (development mode): the device keeps running")
-        return
-    subprocess.run(shlex.split(command), check=True, timeout=60)
+    call(system.RESTART, by=by)
 
 
 def factory_default(hard: bool, by: str) -> None:
-    data_dir = settings.ENVIRONMENT.data_dir
-    marker = data_dir / PENDING
-    marker.write_text("hard\n" if hard else "restore\n")
-    log.warning("%s requested by %s", "factory default" if hard else "restore", by)
+    """Restore (hard=False: the network settings stay) or factory default, then restart."""
+    call(system.RESET, mode=system.HARD if hard else system.RESTORE, by=by)
     finish_pending()
     restart(by)
 
 
 def finish_pending() -> bool:
-    """Carry out a recorded reset (again, after a power cut); True if one ran."""
-    data_dir = settings.ENVIRONMENT.data_dir
-    marker = data_dir / PENDING
-    try:
-        hard = marker.read_text().strip() == "hard"
-    except FileNotFoundError:
+    """Empty the database for a recorded reset; True if one was pending."""
+    record = ResetRecord(settings.ENVIRONMENT.data_dir)
+    if record.pending(WEB_ADMIN) is None:
         return False
-    params().reset(keep=frozenset() if hard else KEPT_ON_RESTORE)
     call_command("flush", interactive=False, verbosity=0)  # accounts, sessions, every app
-    for entry in data_dir.iterdir():
-        if entry.name not in KEPT_FILES:
-            if entry.is_dir() and not entry.is_symlink():
-                shutil.rmtree(entry)
-            else:
-                entry.unlink()
-    marker.unlink()
-    log.warning("settings are back to factory default%s", "" if hard else " (network kept)")
+    record.done(WEB_ADMIN)
+    log.warning("the web admin's accounts and data are cleared for the reset")
     return True

@@ -1,0 +1,24 @@
+"""The herald-system process: the system service on the bus (service.py)."""
+
+from __future__ import annotations
+
+from herald.bus import AsyncBus, Bus
+from herald.daemons import run_daemon, serve_service
+from herald.environment import Environment
+from herald.params import ParamStore, default_tree
+from herald.system import contract
+from herald.system.service import SystemService
+
+
+async def run(environment: Environment) -> None:
+    bus = AsyncBus(environment.redis_url, source=contract.SERVICE)
+    # A reset changes parameters: the services that use them hear of it.
+    params = ParamStore(environment.database, default_tree(),
+                        Bus(environment.redis_url, source=contract.SERVICE))
+    # Pings (/healthz) are answered while a reset clears the data partition.
+    await serve_service(bus, contract.SERVICE, SystemService(bus, environment, params),
+                        concurrent=True)
+
+
+def main() -> None:
+    run_daemon("herald-system", run)
