@@ -6,7 +6,10 @@ each request."""
 from __future__ import annotations
 
 import asyncio
+import os
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,6 +24,7 @@ from herald.update.rauc import Rauc
 from herald.update.service import UpdateService
 from herald.update.snapshot import Snapshots
 from herald.update.status import FirmwareStatus
+from tests.conftest import REPO
 from tests.update.conftest import SmallBundles
 from tests.update.host_rauc import HostRauc
 
@@ -92,3 +96,24 @@ def test_refusals_say_why_and_status_answers(rauc, tmp_path, own_redis_url):
     slots = FirmwareStatus.from_dict(status["status"]).slots
     assert [(s.name, s.running, s.version) for s in slots] == [
         ("A", True, RUNNING), ("B", False, "")]
+
+
+def test_herald_update_in_a_shell_waits_its_turn_too(rauc, small_bundles, tmp_path):
+    """A person's `herald-update install` while the update service changes the
+    slots is refused as busy and changes nothing; once free, it gets to RAUC."""
+    data = tmp_path / "data"
+    (data / "update").mkdir(parents=True)
+    sqlite3.connect(data / "db.sqlite3").close()
+    env = {**os.environ, "HERALD_MODE": "development", "HERALD_DATA_DIR": str(data),
+           "DBUS_SYSTEM_BUS_ADDRESS": rauc.address, "PYTHONPATH": str(REPO / "firmware")}
+    command = [sys.executable, "-m", "herald.update.cli", "install", str(small_bundles.good)]
+    service = Updater(None, UpgradeRecords(data / "update"),  # type: ignore[arg-type]
+                      Snapshots(data / "update", data / "db.sqlite3"), RUNNING, None)
+    before = rauc.grubenv()
+    with service.changing():
+        busy = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+    assert busy.returncode == 1
+    assert "another firmware upgrade, rollback or purge is running" in busy.stderr
+    assert rauc.grubenv() == before and not (data / "update" / "pending.json").exists()
+    free = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    assert free.returncode == 1 and "installation failed" in free.stderr  # no device-mapper here

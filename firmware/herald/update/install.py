@@ -11,9 +11,12 @@ can wait for playback to end.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
+import fcntl
+import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +31,7 @@ from herald.update.pending import (
     UpgradeRecords,
     UpgradeResult,
     boot_id,
+    make_directory,
     records_dir,
 )
 from herald.update.policy import (
@@ -112,9 +116,31 @@ class Updater:
             raise UpdateRefused(str(exc), INVALID) from exc
         return info
 
+    @contextlib.contextmanager
+    def changing(self) -> Iterator[None]:
+        """One change of the slots at a time on this device, whoever asks (the
+        update service, herald-update in a shell): a second is refused as busy.
+        The lock is on the records' directory and goes with the process."""
+        make_directory(self.records.directory)
+        fd = os.open(self.records.directory, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise UpdateRefused("another firmware upgrade, rollback or purge is running",
+                                    BUSY) from None
+            yield
+        finally:
+            os.close(fd)
+
     async def upgrade(self, bundle: Path, request: UpgradeRequest,
                       progress: Progress = _ignore) -> PendingUpgrade:
         """Install `bundle` into the other slot; raise UpdateRefused with the reason."""
+        with self.changing():
+            return await self._upgrade(bundle, request, progress)
+
+    async def _upgrade(self, bundle: Path, request: UpgradeRequest,
+                       progress: Progress) -> PendingUpgrade:
         if self.records.pending() is not None:
             raise UpdateRefused("an upgrade is already waiting for a restart or a confirmation",
                                 BUSY)
@@ -136,6 +162,10 @@ class Updater:
 
     async def rollback(self) -> str:
         """Make the previous firmware (and its configuration) boot next; returns its version."""
+        with self.changing():
+            return await self._rollback()
+
+    async def _rollback(self) -> str:
         if self.records.pending() is not None:
             raise UpdateRefused("an upgrade is waiting for a restart or a confirmation; "
                                 "finish it before rolling back", BUSY)
@@ -152,7 +182,8 @@ class Updater:
 
     async def purge(self) -> None:
         """Forget the previous firmware: the other slot no longer boots, not even as a fallback."""
-        if self.records.pending() is not None:
-            raise UpdateRefused("the running firmware is not committed yet", NOT_COMMITTED)
-        await self.rauc.mark("bad", "other")
-        self.snapshots.forget()
+        with self.changing():
+            if self.records.pending() is not None:
+                raise UpdateRefused("the running firmware is not committed yet", NOT_COMMITTED)
+            await self.rauc.mark("bad", "other")
+            self.snapshots.forget()
