@@ -44,16 +44,23 @@ class Service(Protocol):
     async def stop(self) -> None: ...
 
 
-async def serve_service(bus: AsyncBus, name: str, service: Service,
-                        concurrent: bool = False) -> None:
-    """Start `service`, answer its calls until stopped, then stop it and close the bus."""
+async def serve_services(bus: AsyncBus, services: Mapping[str, Service],
+                         concurrent: bool = False) -> None:
+    """Start the services (by their names on the bus), answer their calls until
+    stopped, then stop them (the last started first) and close the bus."""
+    started: list[Service] = []
     try:
-        await service.start()
-        log.info("the %s service is running", name)
-        await serve_until_stopped(bus.serve(name, service.handlers, concurrent=concurrent),
-                                  f"serve {name}")
+        for name, service in services.items():
+            await service.start()
+            started.append(service)
+            log.info("the %s service is running", name)
+        async def serve_all() -> None:
+            await asyncio.gather(*(bus.serve(name, service.handlers, concurrent=concurrent)
+                                   for name, service in services.items()))
+        await serve_until_stopped(serve_all(), "serve " + ", ".join(services))
     finally:
-        await service.stop()
+        for service in reversed(started):
+            await service.stop()
         await bus.close()
 
 

@@ -1,4 +1,5 @@
-"""Listen and record: continuous recordings run as Celery tasks and survive restarts."""
+"""Listen and record: continuous recordings (the recordings service in
+herald-core) survive restarts of the service, also a hard one."""
 
 from __future__ import annotations
 
@@ -76,19 +77,19 @@ def test_a_continuous_recording_resumes_after_a_restart_even_a_hard_one(
         number = start(device, client)
         path = recordings_dir(device) / f"recording-{number}.wav"
         wait_until(lambda: recorded_seconds(path) > 2.0, what="two seconds recorded")
-        # A power cut: the worker dies at once, with the header some seconds behind.
-        worker = device.stack.processes["worker"]
-        worker.send_signal(signal.SIGKILL)
-        worker.wait()
+        # A power cut: herald-core dies at once, with the header some seconds behind.
+        core = device.stack.processes["core"]
+        core.send_signal(signal.SIGKILL)
+        core.wait()
         before = path.stat().st_size
-        device.stack.start_worker()
+        device.stack.start_core()
         wait_until(lambda: path.stat().st_size > before + 3 * 32000, timeout=30,
                    what="the recording to go on in the same file")
         # An orderly restart: the recording carries on again.
-        device.stack.processes["worker"].send_signal(signal.SIGTERM)
-        device.stack.processes["worker"].wait(timeout=20)
+        device.stack.processes["core"].send_signal(signal.SIGTERM)
+        device.stack.processes["core"].wait(timeout=20)
         between = path.stat().st_size
-        device.stack.start_worker()
+        device.stack.start_core()
         wait_until(lambda: path.stat().st_size > between + 32000, timeout=30,
                    what="the recording to go on after the restart")
         stop(device, client)

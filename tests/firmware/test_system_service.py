@@ -13,6 +13,7 @@ from herald.access import Level
 from herald.bus import AsyncBus, Bus, state_event
 from herald.environment import Environment
 from herald.params import ParamStore, default_tree
+from herald.recordings.store import RecordingStore
 from herald.system import contract, logs
 from herald.system.reset_record import FIRMWARE, WEB_ADMIN, ResetRecord
 from herald.system.service import SystemService
@@ -105,9 +106,13 @@ def test_a_reset_clears_the_firmwares_part_and_leaves_the_web_admins(own_redis_u
     service.params.update({"Network.IPAddress": "10.1.2.3", "SIP.Port": "5070"}, level=Level.ADMIN)
     (env.data_dir / "clips").mkdir()
     (env.data_dir / "clips" / "doorbell.au").write_bytes(b".snd")
+    recordings = RecordingStore(env.database, env.data_dir)
+    recordings.open()
+    recordings.start("data")
     env.logs_dir.mkdir()
     (env.logs_dir / logs.SYSTEM).write_text("kept\n")
     assert asyncio.run(service.reset(mode, by="root")) == {"ok": True}
+    assert recordings.all() == []
     assert service.params.get("Network.IPAddress") == address
     assert service.params.get("SIP.Port") == "5060"
     assert not (env.data_dir / "clips").exists()

@@ -32,7 +32,7 @@ def test_a_new_device_gets_its_schema(tmp_path, redis_url):
     stack.data_dir.mkdir()
     run(stack, "-c", START)
     assert "accounts_account" in tables(stack, "accounts_")
-    assert tables(stack, "recordings_")
+    assert tables(stack, "django_celery_beat_")
 
 
 def test_migrations_a_firmware_brings_are_applied_and_the_rest_kept(tmp_path, redis_url):
@@ -40,12 +40,12 @@ def test_migrations_a_firmware_brings_are_applied_and_the_rest_kept(tmp_path, re
     stack.data_dir.mkdir()
     run(stack, "-c", START + "; from herald_web.accounts.service import set_root_password; "
         "set_root_password('Root-pass-1')")
-    # As on a database from a firmware that had no recordings yet.
-    run(stack, str(REPO / "webadmin" / "manage.py"), "migrate", "recordings", "zero")
-    assert not tables(stack, "recordings_")
+    # As on a database from a firmware that had no schedules yet.
+    run(stack, str(REPO / "webadmin" / "manage.py"), "migrate", "django_celery_beat", "zero")
+    assert not tables(stack, "django_celery_beat_")
 
     run(stack, "-c", START)
-    assert tables(stack, "recordings_")
+    assert tables(stack, "django_celery_beat_")
     with sqlite3.connect(stack.data_dir / "db.sqlite3") as db:
         kept = db.execute("SELECT username FROM accounts_account").fetchall()
     assert kept == [("root",)]

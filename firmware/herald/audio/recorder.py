@@ -92,6 +92,15 @@ def record(link: Path, path: Path, stopping: Callable[[], bool],
     return recorder.seconds
 
 
+def held_seconds(path: Path, rate: int = RATE) -> float:
+    """The seconds of audio a recording's file holds (0 when there is none)."""
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        return 0.0
+    return max(0, size - HEADER_BYTES) // SAMPLE_BYTES / rate
+
+
 def _whole_samples(data: bytes) -> tuple[bytes, bytes]:
     cut = len(data) - len(data) % SAMPLE_BYTES
     return data[:cut], data[cut:]

@@ -1,5 +1,5 @@
-"""The herald-core process: the audio service on the bus (herald.audio.service),
-with the sound card it plays and hears."""
+"""The herald-core process: the audio service (herald.audio.service) with the
+sound card it plays and hears, and the recordings service that records it."""
 
 from __future__ import annotations
 
@@ -13,10 +13,13 @@ from herald.audio.clips import ClipStore
 from herald.audio.link import socket_path
 from herald.audio.service import AudioService
 from herald.bus import AsyncBus
-from herald.daemons import run_daemon, serve_service
+from herald.daemons import run_daemon, serve_services
 from herald.environment import Environment
 from herald.hal.audio_devices import load_audio_devices
 from herald.params import ParamStore, default_tree
+from herald.recordings import contract as recordings_contract
+from herald.recordings.service import RecordingsService
+from herald.recordings.store import RecordingStore
 
 log = logging.getLogger("herald.core")
 
@@ -44,8 +47,12 @@ async def run(environment: Environment) -> None:
         bus = AsyncBus(environment.redis_url, source="core")
         params = ParamStore(environment.database, default_tree())
         clips = ClipStore(environment.data_dir / "clips", params)
-        audio = AudioService(bus, load_audio_devices(), clips, socket_path(environment), params)
-        await serve_service(bus, audio_contract.SERVICE, audio)
+        link = socket_path(environment)
+        audio = AudioService(bus, load_audio_devices(), clips, link, params)
+        recordings = RecordingsService(
+            bus, RecordingStore(environment.database, environment.data_dir), params, link)
+        await serve_services(bus, {audio_contract.SERVICE: audio,
+                                   recordings_contract.SERVICE: recordings})
 
 
 def main() -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from herald.bus import AsyncBus, Bus
-from herald.daemons import run_daemon, serve_service
+from herald.daemons import run_daemon, serve_services
 from herald.environment import Environment
 from herald.params import ParamStore, default_tree
 from herald.system import contract
@@ -16,8 +16,8 @@ async def run(environment: Environment) -> None:
     params = ParamStore(environment.database, default_tree(),
                         Bus(environment.redis_url, source=contract.SERVICE))
     # Pings (/healthz) are answered while a reset clears the data partition.
-    await serve_service(bus, contract.SERVICE, SystemService(bus, environment, params),
-                        concurrent=True)
+    await serve_services(bus, {contract.SERVICE: SystemService(bus, environment, params)},
+                         concurrent=True)
 
 
 def main() -> None:

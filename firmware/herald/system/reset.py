@@ -15,6 +15,7 @@ import shutil
 from herald.environment import Environment
 from herald.params import ParamStore
 from herald.params.groups.network import KEPT_ON_RESTORE
+from herald.recordings.store import RecordingStore
 from herald.system.contract import RESTORE
 from herald.system.reset_record import FIRMWARE, RECORD, ResetRecord
 
@@ -31,8 +32,10 @@ KEPT = {"db.sqlite3", "db.sqlite3-wal", "db.sqlite3-shm", "secrets", "logs", "id
 
 def clear_firmware_data(environment: Environment, params: ParamStore, mode: str) -> None:
     """The firmware's part of a reset: its settings back to default (the
-    network kept on restore), and every file the device gathered removed."""
+    network kept on restore), the recordings' records and every file the
+    device gathered removed."""
     params.reset(keep=KEPT_ON_RESTORE if mode == RESTORE else frozenset())
+    RecordingStore(environment.database, environment.data_dir).forget_all()
     for entry in environment.data_dir.iterdir():
         if entry.name in KEPT or entry.name.startswith(RECORD):
             continue

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from herald.bus import AsyncBus
-from herald.daemons import run_daemon, serve_service
+from herald.daemons import run_daemon, serve_services
 from herald.environment import Environment
 from herald.update import contract
 from herald.update.service import UpdateService
@@ -12,7 +12,7 @@ from herald.update.service import UpdateService
 async def run(environment: Environment) -> None:
     bus = AsyncBus(environment.redis_url, source=contract.SERVICE)
     # An install takes minutes; a status read meanwhile is answered at once.
-    await serve_service(bus, contract.SERVICE, UpdateService(bus), concurrent=True)
+    await serve_services(bus, {contract.SERVICE: UpdateService(bus)}, concurrent=True)
 
 
 def main() -> None:

@@ -19,13 +19,13 @@ from herald.audio.clipformat import EXTENSIONS, ClipError
 from herald.audio.clips import ClipNotFound
 from herald.audio.link import LinkError, open_capture
 from herald.audio.params import settings_from_params
+from herald.recordings import contract as recordings
 from herald_web.accounts.access import api, page
 from herald_web.audio.cgi import CLIP_TYPES
 from herald_web.audio.engine import EngineError, call, clips, link, status
 from herald_web.audio.forms import DeviceSettingsForm
 from herald_web.audio.forms import save_settings as save_settings_form
-from herald_web.device import params
-from herald_web.recordings.models import STORAGES, Recording
+from herald_web.device import bus, params
 
 CONTEXT = {"section": "audio"}
 LISTEN_RATE = 16000
@@ -37,8 +37,8 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "audio/index.html", {
         **CONTEXT, "form": DeviceSettingsForm(initial=settings.to_dict()),
         "settings": settings, "clips": clips().list(), "engine": status(),
-        "accept": ",".join(sorted(EXTENSIONS)), "storages": STORAGES,
-        "ongoing_recording": Recording.objects.filter(status=Recording.ONGOING).first(),
+        "accept": ",".join(sorted(EXTENSIONS)), "storages": recordings.STORAGES,
+        "ongoing_recording": bool(bus().state().get(recordings.ONGOING)),
     })
 
 

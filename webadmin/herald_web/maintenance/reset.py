@@ -13,10 +13,9 @@ import logging
 from django.conf import settings
 from django.core.management import call_command
 
-from herald.bus import BusError
 from herald.system import contract as system
 from herald.system.reset_record import WEB_ADMIN, ResetRecord
-from herald_web.device import bus
+from herald_web import device
 
 log = logging.getLogger(__name__)
 
@@ -28,10 +27,7 @@ class ResetFailed(Exception):
 
 
 def call(method: str, **params: str) -> None:
-    try:
-        answer = bus().call(system.SERVICE, method, timeout=CALL_SECONDS, **params)
-    except BusError as exc:
-        raise ResetFailed(f"the system service did not answer: {exc}") from exc
+    answer = device.call(system.SERVICE, method, CALL_SECONDS, **params)
     if not answer.get("ok"):
         raise ResetFailed(answer.get("message", "the system service refused"))
 

@@ -1,20 +1,19 @@
-"""Recordings: start and stop a continuous recording, play, download, delete."""
+"""Recordings: start and stop a continuous recording, play, download, delete.
+The recordings service (herald-core, herald.recordings) records and keeps the
+list; these pages ask it and show its answers."""
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from herald.access import Level
 from herald.audio.params import settings_from_params
+from herald.recordings import contract
 from herald_web.accounts.access import page
-from herald_web.device import params
-from herald_web.recordings import tasks
-from herald_web.recordings.models import STORAGES, Recording
+from herald_web.device import call, params
 
 CONTEXT = {"section": "recordings"}
 
@@ -25,11 +24,27 @@ def _back(request: HttpRequest) -> HttpResponse:
                     else "recordings:index")
 
 
+def _told(request: HttpRequest, answer: dict, done: str) -> HttpResponse:
+    if answer.get("ok"):
+        messages.success(request, done)
+    else:
+        messages.error(request, answer["message"])
+    return _back(request)
+
+
+def listing() -> tuple[contract.Entry, ...] | None:
+    """The recordings, newest first; None when the service does not answer."""
+    answer = call(contract.SERVICE, contract.LIST)
+    return contract.Listing.from_dict(answer["recordings"]).recordings if answer["ok"] else None
+
+
 @page(Level.OPERATOR)
 def index(request: HttpRequest) -> HttpResponse:
+    recordings = listing()
     return render(request, "recordings/index.html", {
-        **CONTEXT, "recordings": Recording.objects.all(), "storages": STORAGES,
-        "ongoing": Recording.objects.filter(status=Recording.ONGOING).first(),
+        **CONTEXT, "recordings": recordings or (), "unavailable": recordings is None,
+        "storages": contract.STORAGES,
+        "ongoing": next((r for r in recordings or () if r.status == contract.RECORDING), None),
         "input_enabled": settings_from_params(params().snapshot().get).input_enabled,
     })
 
@@ -37,64 +52,41 @@ def index(request: HttpRequest) -> HttpResponse:
 @page(Level.OPERATOR)
 @require_POST
 def start(request: HttpRequest) -> HttpResponse:
-    storage = request.POST.get("storage", "data")
-    if storage not in STORAGES:
-        messages.error(request, "Choose a storage for the recording.")
-        return _back(request)
-    if not settings_from_params(params().snapshot().get).input_enabled:
-        messages.error(request, "Turn the audio input on to record.")
-        return _back(request)
-    with transaction.atomic():
-        if Recording.objects.filter(status__in=(Recording.ONGOING, Recording.STOPPING)).exists():
-            messages.error(request, "A recording is already running: stop it first.")
-            return _back(request)
-        recording = Recording.objects.create(started=timezone.now(), storage=storage)
-    tasks.record.delay(recording.pk)
-    tasks.publish_ongoing()
-    messages.success(request, f"{recording.name} started.")
-    return _back(request)
+    answer = call(contract.SERVICE, contract.START, storage=request.POST.get("storage", ""),
+                  by=request.user.get_username())
+    return _told(request, answer, f"Recording {answer.get('recording')} started.")
 
 
 @page(Level.OPERATOR)
 @require_POST
 def stop(request: HttpRequest) -> HttpResponse:
-    stopping = Recording.objects.filter(status=Recording.ONGOING).update(
-        status=Recording.STOPPING)
-    tasks.publish_ongoing()
-    if stopping:
-        messages.success(request, "The recording stops.")
-    else:
-        messages.error(request, "No recording is running.")
-    return _back(request)
+    answer = call(contract.SERVICE, contract.STOP, by=request.user.get_username())
+    return _told(request, answer, "The recording stops.")
 
 
-def _recording(pk: str) -> Recording:
-    if not pk.isdigit():
+def _recording(pk: str) -> contract.Entry:
+    found = [r for r in listing() or () if str(r.id) == pk]
+    if not found:
         raise Http404("no such recording")
-    try:
-        return Recording.objects.get(pk=int(pk))
-    except Recording.DoesNotExist:
-        raise Http404("no such recording") from None
+    return found[0]
 
 
 @page(Level.OPERATOR)
 def download(request: HttpRequest, pk: str) -> HttpResponse:
     recording = _recording(pk)
-    if not recording.path.exists():
-        raise Http404("the recording's file is gone")
-    return FileResponse(recording.path.open("rb"), content_type="audio/wav",
-                        as_attachment="play" not in request.GET,
-                        filename=f"recording-{recording.pk}.wav")
+    try:
+        audio = open(recording.file, "rb")  # noqa: SIM115 (the response closes it)
+    except FileNotFoundError:  # gone, or never written (no file: "")
+        raise Http404("the recording's file is gone") from None
+    return FileResponse(audio, content_type="audio/wav", as_attachment="play" not in request.GET,
+                        filename=f"recording-{recording.id}.wav")
 
 
 @page(Level.OPERATOR)
 @require_POST
 def delete(request: HttpRequest, pk: str) -> HttpResponse:
-    recording = _recording(pk)
-    if recording.ongoing:
-        messages.error(request, "Stop the recording before deleting it.")
-        return _back(request)
-    recording.path.unlink(missing_ok=True)
-    recording.delete()
-    messages.success(request, "The recording is deleted.")
-    return _back(request)
+    if not pk.isdigit():
+        raise Http404("no such recording")
+    answer = call(contract.SERVICE, contract.DELETE, recording=int(pk),
+                  by=request.user.get_username())
+    return _told(request, answer, "The recording is deleted.")

@@ -1,5 +1,5 @@
 """Time sync, connected clients and log rotation moved from the worker's
-beat schedule to herald-core's system service: remove their schedule rows,
+beat schedule to the system service (herald.system): remove the schedule rows,
 which a device upgraded from an earlier firmware still has (their tasks are
 gone, and the worker would log an unknown task every few seconds)."""
 
