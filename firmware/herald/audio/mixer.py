@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from herald.audio import contract
 from herald.audio.gain import db_to_gain, ramp
 from herald.audio.settings import AudioSettings
 from herald.audio.sources import Source
@@ -49,10 +50,9 @@ class Voice:
     def kind(self) -> str:
         return self.source.kind
 
-    def describe(self) -> dict[str, Any]:
-        return {"voice": self.id, "kind": self.kind, "priority": self.priority,
-                "volume": round(self.volume * 100), "underruns": self.source.underruns,
-                **self.details}
+    def describe(self) -> contract.Voice:
+        return contract.Voice(self.id, self.kind, self.priority, round(self.volume * 100),
+                              self.source.underruns, reason=self.reason, **self.details)
 
 
 @dataclass(frozen=True)

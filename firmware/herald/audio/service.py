@@ -127,7 +127,7 @@ class AudioService:
         self.mixer.stop("replaced", kind="clip")
         voice = self.mixer.add(source, self.settings.priority("clip"), volume / 100,
                                clip=record.id, name=record.name, repeat=repeat)
-        return voice.describe()
+        return voice.describe().to_dict()
 
     async def stop_clip(self) -> dict[str, Any]:
         return {"stopped": len(self.mixer.stop("stopped", kind="clip"))}
@@ -139,7 +139,7 @@ class AudioService:
         self.mixer.stop("replaced", kind="tone")
         voice = self.mixer.add(source, self.settings.priority("tone"), 1.0,
                                frequency=frequency, seconds=seconds, level=level)
-        return voice.describe()
+        return voice.describe().to_dict()
 
     async def stop_tone(self) -> dict[str, Any]:
         return {"stopped": len(self.mixer.stop("stopped", kind="tone"))}
@@ -152,16 +152,16 @@ class AudioService:
 
     async def status(self) -> dict[str, Any]:
         capture = self.capture
-        return {
-            "output": {"device": self.devices.playback.device, "error": self.playback.error,
-                       "idle": self.playback.idle, "underruns": self.playback.underruns,
-                       "frames_written": self.playback.frames_written},
-            "input": {"device": self.devices.capture.device, "enabled": capture is not None,
-                      "error": capture.error if capture else None, "level": self.level,
-                      "triggered": bool(self.detector.above)},
-            "playing": [v.describe() for v in self.mixer.playing()],
-            "settings": self.settings.to_dict(),
-        }
+        return contract.AudioStatus(
+            output=contract.OutputStatus(
+                self.devices.playback.device, self.playback.error, self.playback.idle,
+                self.playback.underruns, self.playback.frames_written),
+            input=contract.InputStatus(
+                self.devices.capture.device, capture is not None,
+                capture.error if capture else None, self.level, bool(self.detector.above)),
+            playing=tuple(v.describe() for v in self.mixer.playing()),
+            settings=self.settings.to_dict(),
+        ).to_dict()
 
     async def ping(self) -> dict[str, Any]:
         """Whether the engine holds its devices: the boot health gate asks this."""
@@ -240,13 +240,12 @@ class AudioService:
         playing = self.playing[kind]
         if event.what == "started":
             playing.add(voice.id)
-            await self.bus.publish(contract.started(kind), at=when, **voice.describe())
+            await self.bus.publish(contract.started(kind), at=when, **voice.describe().to_dict())
             if kind in contract.PLAYING and len(playing) == 1:
                 await self.bus.set_state(contract.PLAYING[kind], True)
             return
         playing.discard(voice.id)
-        await self.bus.publish(contract.stopped(kind), at=when, reason=voice.reason,
-                               **voice.describe())
+        await self.bus.publish(contract.stopped(kind), at=when, **voice.describe().to_dict())
         if kind in contract.PLAYING and not playing:
             await self.bus.set_state(contract.PLAYING[kind], False)
         future = self.finished.pop(voice.id, None)

@@ -24,13 +24,9 @@ def playing(bus: Bus) -> list[str]:
     except CallFailed as exc:
         log.warning("the audio service could not say what plays (%s); restarting anyway", exc)
         return []
-    voices = status.get("playing") if isinstance(status, dict) else None
-    return [_describe(voice) for voice in voices or []]
-
-
-def _describe(voice: object) -> str:
-    if isinstance(voice, dict):
-        kind = voice.get("kind") or voice.get("source") or "audio"
-        name = voice.get("name") or voice.get("clip")
-        return f"{kind} {name}" if name not in (None, "") else str(kind)
-    return str(voice)
+    try:
+        playing = audio.AudioStatus.from_dict(status).playing
+    except (ValueError, TypeError, KeyError) as exc:  # an audio service of another schema
+        log.warning("the audio service's status is not readable (%s); restarting anyway", exc)
+        return []
+    return [str(voice) for voice in playing]

@@ -48,9 +48,9 @@ def call(method: str, **arguments: Any) -> Any:
         raise EngineError(str(exc), status) from None
 
 
-def status() -> dict[str, Any] | None:
+def status() -> contract.AudioStatus | None:
     """The engine's status, or None when it is not running."""
     try:
-        return call(contract.STATUS)
+        return contract.AudioStatus.from_dict(call(contract.STATUS))
     except EngineError:
         return None
