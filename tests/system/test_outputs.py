@@ -7,8 +7,10 @@ from __future__ import annotations
 import json
 import os
 import re
+import struct
 import subprocess
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 
@@ -30,6 +32,35 @@ def test_bmap_describes_the_disk_image():
     assert size == (DEPLOY / f"{IMAGE}.img").stat().st_size
     mapped = int(bmap.findtext("MappedBlocksCount"))
     assert 0 < mapped < int(bmap.findtext("BlocksCount"))
+
+
+def gpt_partitions(disk: Path) -> list[tuple[str, int, int]]:
+    """(name, first MiB, size in MiB) of each partition in a GPT disk image."""
+    with disk.open("rb") as f:
+        f.seek(512)
+        header = f.read(92)
+        entries_at, count, entry_size = struct.unpack_from("<QII", header, 72)
+        f.seek(entries_at * 512)
+        table = f.read(count * entry_size)
+    found = []
+    for i in range(count):
+        entry = table[i * entry_size:(i + 1) * entry_size]
+        first, last = struct.unpack_from("<QQ", entry, 32)
+        if first:
+            name = entry[56:128].decode("utf-16-le").rstrip("\0")
+            found.append((name, first * 512 // 2**20, (last - first + 1) * 512 // 2**20))
+    return found
+
+
+def test_the_disk_is_laid_out_as_the_machine_conf_says():
+    """HERALD_DISK_LAYOUT is the one place the partitions are defined."""
+    conf = (REPO / "layers" / "meta-herald-bsp" / "conf" / "machine" / "qemux86-64.conf")
+    layout = re.search(r'^HERALD_DISK_LAYOUT = "(.*)"', conf.read_text(), re.M).group(1)
+    expected, start = [], 1
+    for name, _type, mib in (part.split(":") for part in layout.split()):
+        expected.append((name, start, int(mib)))
+        start += int(mib)
+    assert gpt_partitions(DEPLOY / f"{IMAGE}.img") == expected
 
 
 def manifest(image: str) -> dict[str, list[str]]:

@@ -73,7 +73,8 @@ do_esp() {
     herald_tools --bind ${WORKDIR}:/work --bind ${GRUB_EMBED_CFG}:/grub/embed.cfg \
         --bind ${GRUB_CFG}:/grub/grub.cfg.in --bind ${HERALD_SCRIPTS}:/scripts -- \
         /scripts/herald-grub-esp ${GRUB_PLATFORM} ${GRUB_EFI_NAME} /grub/embed.cfg /grub/grub.cfg.in \
-        ${HERALD_BOOT_TRIES} "${HERALD_KERNEL_CMDLINE}" /work/esp
+        ${HERALD_BOOT_TRIES} "${HERALD_KERNEL_CMDLINE}" "${HERALD_DISK_LAYOUT}" "${HERALD_SLOTS}" \
+        /work/esp
 }
 do_esp[depends] = "herald-tools:do_bootstrap"
 do_esp[file-checksums] = "${GRUB_EMBED_CFG}:True ${GRUB_CFG}:True ${HERALD_SCRIPTS}/herald-grub-esp:True"
@@ -84,8 +85,8 @@ HERALD_DISK_NAME ??= "${IMAGE_NAME}.img"
 
 do_image_disk() {
     herald_tools --bind ${WORKDIR}:/work --bind ${HERALD_SCRIPTS}:/scripts -- \
-        /scripts/herald-mkdisk /work/esp /work/rootfs.ext4 /work/deploy/${HERALD_DISK_NAME} \
-        ${HERALD_ESP_SIZE} ${HERALD_SLOT_SIZE} ${HERALD_DATA_SIZE}
+        /scripts/herald-mkdisk "${HERALD_DISK_LAYOUT}" "${HERALD_SLOTS}" /work/esp \
+        /work/rootfs.ext4 /work/deploy/${HERALD_DISK_NAME}
 }
 do_image_disk[dirs] = "${IMAGE_OUT}"
 do_image_disk[file-checksums] = "${HERALD_SCRIPTS}/herald-mkdisk:True"

@@ -2,14 +2,23 @@ SUMMARY = "Herald OS base system: read-only root, /data, network, device identit
 
 inherit dpkg-raw
 
-SRC_URI = "file://fstab file://herald-var file://20-wired.network \
+SRC_URI = "file://fstab.in file://herald-var file://20-wired.network \
     file://herald-identity file://herald-identity.service \
     file://sshd-herald.conf file://redis-herald.conf file://postinst"
 DEBIAN_DEPENDS = "systemd, systemd-resolved, udev, openssh-server, redis-server, initramfs-tools, e2fsprogs"
 
 do_install() {
-    install -D -m 644 ${WORKDIR}/fstab ${D}/etc/fstab
-    install -d ${D}/data ${D}/boot/efi
+    # One line per mount of the disk layout (HERALD_MOUNTS, machine conf); an
+    # ext4 file system is checked at boot, others not.
+    install -D -m 644 ${WORKDIR}/fstab.in ${D}/etc/fstab
+    for mount in ${HERALD_MOUNTS}; do
+        part=${mount%%:*} rest=${mount#*:}
+        point=${rest%%:*} rest=${rest#*:}
+        type=${rest%%:*} options=${rest#*:}
+        printf 'PARTLABEL=%s\t%s\t%s\t%s\t0 %s\n' "$part" "$point" "$type" "$options" \
+            "$([ "$type" = ext4 ] && echo 2 || echo 0)" >> ${D}/etc/fstab
+        install -d ${D}$point
+    done
     install -D -m 755 ${WORKDIR}/herald-var ${D}/etc/initramfs-tools/scripts/local-bottom/herald-var
     install -D -m 644 ${WORKDIR}/20-wired.network ${D}/etc/systemd/network/20-wired.network
     install -D -m 755 ${WORKDIR}/herald-identity ${D}/usr/lib/herald/herald-identity

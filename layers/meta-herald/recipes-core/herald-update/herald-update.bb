@@ -12,7 +12,20 @@ do_install() {
         "(${HERALD_KEYRING}): run scripts/setup, which makes the development PKI," \
         "or set HERALD_KEYRING as signing/README.md describes"
     install -d ${D}/etc/rauc
-    sed 's/@COMPATIBLE@/${HERALD_COMPATIBLE}/' ${WORKDIR}/system.conf.in > ${D}/etc/rauc/system.conf
+    # The slots and the ESP's mount point come from the disk layout (machine conf).
+    esp_mount=
+    for mount in ${HERALD_MOUNTS}; do
+        [ "${mount%%:*}" = esp ] && esp_mount=$(echo "$mount" | cut -d: -f2)
+    done
+    [ -n "$esp_mount" ] || bbfatal "HERALD_MOUNTS mounts no partition named esp (GRUB's grubenv lives there)"
+    sed -e 's/@COMPATIBLE@/${HERALD_COMPATIBLE}/' -e "s|@ESP_MOUNT@|$esp_mount|" \
+        ${WORKDIR}/system.conf.in > ${D}/etc/rauc/system.conf
+    index=0
+    for slot in ${HERALD_SLOTS}; do
+        printf '\n[slot.rootfs.%d]\ndevice=/dev/disk/by-partlabel/%s\ntype=ext4\nbootname=%s\n' \
+            $index "${slot#*:}" "${slot%%:*}" >> ${D}/etc/rauc/system.conf
+        index=$((index + 1))
+    done
     install -m 644 ${HERALD_KEYRING} ${D}/etc/rauc/keyring.pem
     install -D -m 755 ${WORKDIR}/herald-grubenv ${D}/usr/lib/herald/herald-grubenv
     for unit in herald-grubenv herald-health herald-update-prepare; do
