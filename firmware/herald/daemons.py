@@ -11,7 +11,7 @@ from collections.abc import Callable, Coroutine, Mapping
 from typing import Any, Protocol
 
 from herald.bus import AsyncBus, Handler
-from herald.environment import Environment, current
+from herald.environment import Environment, current, keep_files_private
 from herald.memory import limit_malloc_arenas
 from herald.system import logs
 
@@ -68,5 +68,6 @@ def run_daemon(process: str, run: Callable[[Environment], Coroutine[Any, Any, No
     """A daemon's main(): its log set up as `process`, then `run` until stopped."""
     limit_malloc_arenas()
     environment = current()
+    keep_files_private(environment)
     logs.setup(process, environment)
     asyncio.run(run(environment))

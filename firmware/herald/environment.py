@@ -9,6 +9,7 @@ those variables: it reads them from that file, so it sees what the services see.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
 from collections.abc import Mapping
@@ -51,6 +52,16 @@ class Environment:
     @property
     def certs_dir(self) -> Path:
         return self.data_dir / "certs"
+
+
+def keep_files_private(environment: Environment) -> None:
+    """What a Herald process creates is not for other accounts to read (the
+    database holds the accounts' Digest hashes): group herald at most. A
+    database an older firmware made readable to all is closed up too."""
+    os.umask(0o027)
+    for path in (environment.database, environment.secrets_dir):
+        with contextlib.suppress(FileNotFoundError):
+            os.chmod(path, os.stat(path).st_mode & 0o7770)
 
 
 def device_defaults(path: Path = DEVICE_DEFAULTS) -> dict[str, str]:

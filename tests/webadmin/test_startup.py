@@ -49,3 +49,14 @@ def test_migrations_a_firmware_brings_are_applied_and_the_rest_kept(tmp_path, re
     with sqlite3.connect(stack.data_dir / "db.sqlite3") as db:
         kept = db.execute("SELECT username FROM accounts_account").fetchall()
     assert kept == [("root",)]
+
+
+def test_the_database_with_the_password_hashes_is_not_for_other_accounts(tmp_path, redis_url):
+    stack = HeraldStack(tmp_path / "data", redis_url)
+    stack.data_dir.mkdir()
+    run(stack, "-c", START)
+    database = stack.data_dir / "db.sqlite3"
+    assert database.stat().st_mode & 0o007 == 0
+    database.chmod(0o644)  # as an older firmware left it
+    run(stack, "-c", START)
+    assert database.stat().st_mode & 0o777 == 0o640

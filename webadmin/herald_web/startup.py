@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import DatabaseError, connection
 
+from herald.environment import keep_files_private
 from herald.memory import limit_malloc_arenas
 from herald.system import logs
 
@@ -24,6 +25,7 @@ def start(process: str) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "herald_web.settings")
     django.setup()
     env = settings.ENVIRONMENT
+    keep_files_private(env)
     logs.setup(process, env)
     # Every Digest exchange starts with a 401: not worth a warning each time.
     # Failed attempts go to the access log instead.
