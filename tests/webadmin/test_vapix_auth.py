@@ -7,6 +7,7 @@ import hashlib
 import re
 
 import httpx
+import redis
 
 from tests.conftest import wait_until
 from tests.webadmin.stack import Account
@@ -60,6 +61,37 @@ def test_digest_with_and_without_qop_gets_in(herald):
                 "Authorization": digest_header(viewer, challenge, PARAMS, qop=qop)})
             assert reply.status_code == 200, (qop, reply.text)
             assert "root.Brand.Brand=Herald" in reply.text
+
+
+def test_a_request_without_qop_is_not_accepted_twice(herald):
+    """Without qop there is no counter: a repeated request is told its nonce is
+    stale (so a client asks again with a fresh one), and a replay gets nowhere."""
+    viewer = herald.accounts["viewer"]
+    with herald.vapix() as client:
+        challenge = challenge_fields(client.get(PARAMS))
+        first = digest_header(viewer, challenge, PARAMS, qop=False)
+        assert client.get(PARAMS, headers={"Authorization": first}).status_code == 200
+        again = client.get(PARAMS, headers={"Authorization": first})
+        fresh = challenge_fields(again)
+        assert fresh["stale"] == "TRUE" and fresh["nonce"] != challenge["nonce"]
+        retried = digest_header(viewer, fresh, PARAMS, qop=False)
+        assert client.get(PARAMS, headers={"Authorization": retried}).status_code == 200
+
+
+def test_the_replay_guard_keeps_no_more_than_a_digest_per_request(herald):
+    """A client cannot fill Redis through the cnonce it sends: an oversized one
+    is refused, and what is kept per request is the same size whatever it sent."""
+    viewer = herald.accounts["viewer"]
+    guard = redis.Redis.from_url(herald.redis_url)
+    with herald.vapix() as client:
+        challenge = challenge_fields(client.get(PARAMS))
+        huge = digest_header(viewer, challenge, PARAMS, cnonce="c" * 100_000)
+        assert client.get(PARAMS, headers={"Authorization": huge}).status_code == 401
+        for cnonce in ("a", "b" * 256):
+            header = digest_header(viewer, challenge, PARAMS, cnonce=cnonce)
+            assert client.get(PARAMS, headers={"Authorization": header}).status_code == 200
+    keys = list(guard.scan_iter("herald:digest:seen:*"))  # the guard's keys (digest.py)
+    assert keys and max(len(k) + guard.memory_usage(k) for k in keys) < 300
 
 
 def test_bad_digests_are_refused_and_logged(herald):

@@ -4,7 +4,10 @@ and the RFC 2069 form without qop that RTSP clients send), Basic over HTTPS.
 Nonces are stateless: a timestamp signed with the device's secret, valid for
 `NONCE_LIFETIME` seconds, after which the client is told the nonce is stale
 and retries without asking its user again. A (nonce, cnonce, nc) triple is
-accepted once, so a captured request cannot be replayed.
+accepted once, so a captured request cannot be replayed; without qop (which
+has no counter) a request is accepted once per nonce, and its repetition is
+told the nonce is stale, so the client asks again with a fresh one. The
+replay guard keeps a fixed-size digest of each, whatever the client sends.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ from herald_web.accounts.models import Account, digest_ha1, realm
 
 NONCE_LIFETIME = 300
 REPLAY_PREFIX = "herald:digest:seen:"
+_NC = re.compile(r"[0-9a-fA-F]{8}")
+MAX_CNONCE = 256
 _PAIR = re.compile(r'\s*([A-Za-z0-9_-]+)\s*=\s*("((?:[^"\\]|\\.)*)"|[^\s,]*)\s*,?')
 
 
@@ -126,20 +131,24 @@ def verify_digest(request: HttpRequest, text: str) -> Account:
     qop = fields.get("qop")
     if qop is None:
         expected = _md5(f"{account.digest_ha1}:{fields['nonce']}:{ha2}")
-    elif qop == "auth" and fields.get("nc") and fields.get("cnonce"):
+    elif qop == "auth" and _NC.fullmatch(fields.get("nc", "")) and (
+            0 < len(fields.get("cnonce", "")) <= MAX_CNONCE):
         expected = _md5(
             f"{account.digest_ha1}:{fields['nonce']}:{fields['nc']}:{fields['cnonce']}:auth:{ha2}"
         )
     else:
-        raise AuthFailed("unsupported qop", username)
+        raise AuthFailed("unsupported qop, or a malformed nc or cnonce", username)
     if not hmac.compare_digest(expected, fields["response"].lower()):
         raise AuthFailed("wrong password", username)
     if age > NONCE_LIFETIME:
         raise AuthFailed("stale nonce", username, stale=True)
-    if qop is not None:
-        seen = f"{REPLAY_PREFIX}{fields['nonce']}:{fields['cnonce']}:{fields['nc']}"
-        if not _replay_guard().set(seen, 1, nx=True, ex=NONCE_LIFETIME * 2):
-            raise AuthFailed("replayed request", username)
+    once = (fields["nonce"], fields["response"]) if qop is None else (
+        fields["nonce"], fields["cnonce"], fields["nc"])
+    seen = REPLAY_PREFIX + hashlib.sha256(":".join(once).encode()).hexdigest()
+    if not _replay_guard().set(seen, 1, nx=True, ex=NONCE_LIFETIME * 2):
+        if qop is None:  # a client repeating itself, or a replay: either way, a new nonce
+            raise AuthFailed("nonce used already", username, stale=True)
+        raise AuthFailed("replayed request", username)
     return account
 
 
