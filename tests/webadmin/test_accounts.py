@@ -51,6 +51,8 @@ def test_bad_names_passwords_and_roles_are_refused_and_create_nothing(herald, ad
         "non-ASCII password": {"user": "newuser", "pwd": "pässword", "sgrp": "viewer"},
         "unknown role": {"user": "newuser", "pwd": "pass", "sgrp": "viewer:superuser"},
         "name taken (any case)": {"user": "ADMIN1", "pwd": "pass", "sgrp": "viewer"},
+        "comment of 100,000": {"user": "newuser", "pwd": "pass", "sgrp": "viewer",
+                               "comment": "c" * 100_000},
     }
     before = groups(admin)
     for what, args in refused.items():
@@ -58,8 +60,10 @@ def test_bad_names_passwords_and_roles_are_refused_and_create_nothing(herald, ad
     assert groups(admin) == before
     assert pwdgrp(admin, action="explode") == "Error: malformed action operation, explode.\n"
     assert pwdgrp(admin) == "Error: action operation type.\n"
+    assert pwdgrp(admin, action="update", user="viewer1", comment="c" * 65) == BAD_INPUT
     log = admin.get("/axis-cgi/systemlog.cgi", params={"text": "pwdgrp.cgi add"}).text
     assert "1 to 14 letters" in log and "printable ASCII" in log
+    assert "A comment is at most 64 characters" in log
 
 
 def test_an_account_lives_changes_and_goes(herald, admin):

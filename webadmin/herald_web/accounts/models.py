@@ -20,6 +20,7 @@ from herald_web.accounts.roles import Role
 
 ROOT = "root"
 MAX_ACCOUNTS = 100
+MAX_COMMENT = 64
 NAME_RULE = RegexValidator(r"^[A-Za-z0-9]{1,14}\Z", "1 to 14 letters (A-Z, a-z) and digits.")
 
 
@@ -48,7 +49,7 @@ class Account(AbstractBaseUser):
     username = models.CharField(max_length=14, unique=True, validators=[NAME_RULE])
     role = models.CharField(max_length=8, choices=Role.choices)
     digest_ha1 = models.CharField(max_length=32, editable=False)
-    comment = models.CharField(max_length=64, blank=True)
+    comment = models.CharField(max_length=MAX_COMMENT, blank=True)
     created = models.DateTimeField(auto_now_add=True)
 
     USERNAME_FIELD = "username"

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from herald.params.types import PRINTABLE
-from herald_web.accounts.models import MAX_ACCOUNTS, NAME_RULE, ROOT, Account
+from herald_web.accounts.models import MAX_ACCOUNTS, MAX_COMMENT, NAME_RULE, ROOT, Account
 from herald_web.accounts.roles import Role
 from herald_web.accounts.sockets import account_changed
 
@@ -36,6 +36,13 @@ def check_password(password: str) -> str:
     return password
 
 
+def check_comment(comment: str) -> str:
+    if len(comment) > MAX_COMMENT or not PRINTABLE.fullmatch(comment):
+        raise AccountError(f"A comment is at most {MAX_COMMENT} characters, printable ASCII "
+                           f"only (codes 32 to 126).")
+    return comment
+
+
 def set_root_password(password: str) -> Account:
     """First visit: make root, the administrator who can never be removed."""
     check_password(password)
@@ -51,6 +58,7 @@ def set_root_password(password: str) -> Account:
 def create(name: str, password: str, role: Role, by: str, comment: str = "") -> Account:
     check_name(name)
     check_password(password)
+    check_comment(comment)
     try:
         with transaction.atomic():
             if Account.objects.count() >= MAX_ACCOUNTS:
@@ -75,7 +83,7 @@ def update(name: str, by: str, password: str | None = None, role: Role | None = 
         if role is not None:
             account.role = role
         if comment is not None:
-            account.comment = comment[:64]
+            account.comment = check_comment(comment)
         account.save()
     log.info("account %s updated by %s", name, by)
     account_changed(account.pk)
