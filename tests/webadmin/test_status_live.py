@@ -46,24 +46,32 @@ def test_sections_follow_the_bus_and_parameters(herald):
             bus.set_state(ONGOING, None)
         assert next_sections(ws, lambda s: "recordings" in s)["recordings"] == ""
 
-        with herald.vapix(herald.accounts["admin"]) as admin:
+        with herald.browser(herald.accounts["admin"]) as admin_page, \
+                open_status(herald, admin_page) as admin_ws, \
+                herald.vapix(herald.accounts["admin"]) as admin:
+            next_sections(admin_ws, lambda s: "device" in s)
             admin.post("/axis-cgi/param.cgi", data={"action": "update",
                                                     "Network.HostName": "lobby-speaker"})
             try:
-                update = next_sections(ws, lambda s: "lobby-speaker" in s.get("device", ""))
+                update = next_sections(admin_ws,
+                                       lambda s: "lobby-speaker" in s.get("device", ""))
             finally:
                 admin.post("/axis-cgi/param.cgi", data={"action": "update",
                                                         "Network.HostName": "herald-test"})
         assert "lobby-speaker" in update["device"]
+        assert "Host name" not in first["device"], "param.cgi shows it to administrators only"
 
 
 def test_the_system_service_reports_time_sync_and_connected_clients(herald):
-    with herald.browser(herald.accounts["viewer"]) as client, open_status(herald, client) as ws:
-        # herald-core refreshes both every few seconds; the first clients
-        # section may be from before this very connection.
+    with herald.browser(herald.accounts["admin"]) as client, open_status(herald, client) as ws:
+        # The system service refreshes both every few seconds; the first
+        # clients section may be from before this very connection.
         sections = next_sections(
             ws, lambda s: "127.0.0.1" in s.get("clients", "") and s.get("time"), timeout=60)
     assert "Time sync status" in sections["time"]
+    with herald.browser(herald.accounts["viewer"]) as client:
+        page = client.get("/status/").text
+    assert "Time sync status" in page and "127.0.0.1" not in page  # clients: admins only
 
 
 def test_a_socket_is_refused_without_access_and_closed_when_access_ends(herald):

@@ -53,7 +53,8 @@ class StatusConsumer(AccessConsumer):
             self.changed.clear()
 
     async def _send_changed(self) -> None:
-        rendered = await database_sync_to_async(lambda: render(facts()))()
+        rendered = await database_sync_to_async(
+            lambda: render(facts(self._current_level())))()
         sections = {name: rendered.get(name, "") for name in SECTIONS}
         changed = {name: html for name, html in sections.items() if self.sent.get(name) != html}
         if changed:

@@ -1,6 +1,8 @@
 """The Status page's sections, rendered from what the bus and the parameter
 tree say now. A section of a feature the device does not run yet (no state
-on the bus) is left out, not shown empty."""
+on the bus) is left out, not shown empty. What param.cgi shows to
+administrators only (the host name, the connected clients' addresses and
+processes) the page shows to them only too."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from typing import Any, TypeVar
 
 from django.template.loader import render_to_string
 
+from herald.access import Level
 from herald.payload import Payload
 from herald.recordings import contract as recordings
 from herald.system import contract as system
@@ -21,8 +24,9 @@ from herald_web.device import bus, params
 P = TypeVar("P", bound=Payload)
 
 
-def facts() -> dict[str, Any]:
-    """Everything the sections show, read once."""
+def facts(level: Level) -> dict[str, Any]:
+    """Everything the sections show to an account of `level`, read once."""
+    admin = level >= Level.ADMIN
     values = params().snapshot()
     state = bus().state()
     web = state.get(WEB) or {}
@@ -33,11 +37,11 @@ def facts() -> dict[str, Any]:
             "product": values.get("Brand.ProdFullName"),
             "firmware": this_firmware().version,
             "serial": this_device().serial,
-            "hostname": values.get("Network.HostName"),
+            "hostname": values.get("Network.HostName") if admin else None,
         },
         "time": read(system.TimeSync, state.get(system.TIME)),
         "security": security(web, values.get("System.AnonymousViewing") == "yes"),
-        "clients": clients and clients.clients,
+        "clients": clients and clients.clients if admin else None,
         "recordings": ongoing and ongoing.recordings,
         "firmware": firmware(state),
     }
