@@ -87,3 +87,36 @@ def test_only_post_is_accepted(herald):
     with herald.vapix() as anonymous:
         reply = anonymous.get(DISCOVERY)
     assert reply.json()["error"]["code"] == 2002
+
+
+def test_a_request_without_credentials_learns_to_authenticate(herald):
+    """curl --digest probes with an empty POST: it must get the challenge, not
+    a JSON error, or it never authenticates."""
+    with herald.vapix() as anonymous:
+        probe = anonymous.post(DEVICE_INFO, content=b"")
+        assert probe.status_code == 401 and probe.headers["www-authenticate"].startswith("Digest")
+        garbled = anonymous.post(DEVICE_INFO, content=b"{not json")
+        assert garbled.status_code == 401
+        # An API whose every method is open to all answers with its error.
+        assert anonymous.post(DISCOVERY, content=b"").json()["error"]["code"] == 4000
+        open_to_all = call(anonymous, DEVICE_INFO, {"apiVersion": "1.0",
+                                                    "method": "getAllUnrestrictedProperties"})
+        assert "Version" in open_to_all.json()["data"]["propertyList"]
+    with herald.vapix(herald.accounts["operator"]) as operator:
+        empty = operator.post(DEVICE_INFO, content=b"")  # Digest after the challenge
+        assert empty.status_code == 200 and empty.json()["error"]["code"] == 4000
+
+
+def test_hostile_bodies_get_errors_and_leave_no_trace_in_the_log(herald):
+    deep = b"[" * 100_000 + b"]" * 100_000
+    with herald.vapix() as anonymous:
+        nested = anonymous.post(DISCOVERY, content=deep)
+        assert nested.json()["error"]["code"] == 4000
+    with herald.vapix(herald.accounts["operator"]) as operator:
+        big = operator.post(DEVICE_INFO, content=b" " * 3_000_000)
+        assert big.status_code == 200
+        assert big.json()["error"]["code"] == 1000
+        assert "larger than" in big.json()["error"]["message"]
+    with herald.vapix(herald.accounts["admin"]) as admin:
+        log = admin.get("/axis-cgi/systemlog.cgi").text
+    assert "Traceback" not in log and "VAPIX" not in log

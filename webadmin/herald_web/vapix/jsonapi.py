@@ -11,7 +11,10 @@
 A handler refuses input by raising `JsonApiError("invalid", "why")`. Errors
 travel in the envelope with HTTP 200, as VAPIX does; a caller without
 credentials for a method gets a Digest challenge (401) so that clients learn
-to authenticate, an account below the method's level 403.
+to authenticate, an account below the method's level 403. A caller without
+credentials whose request names no method open to all (an empty POST, as
+`curl --digest` probes with; a malformed body) gets the challenge too, when
+the API has methods that need an account.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from herald.access import Level
@@ -91,6 +96,15 @@ class JsonApi:
                 return asked
         raise JsonApiError("version")
 
+    def _challenge(self, request: HttpRequest, name: str | None) -> bool:
+        """Whether a refused request should learn to authenticate instead."""
+        if request.user.is_authenticated:
+            return False
+        named = self.methods.get(name) if name else None
+        if named is not None and named.level <= Level.ANONYMOUS:
+            return False
+        return any(m.level > Level.ANONYMOUS for m in self.methods.values())
+
     def handle(self, request: HttpRequest) -> HttpResponse:
         envelope: dict[str, Any] = {"apiVersion": self.versions[-1]}
         try:
@@ -98,7 +112,10 @@ class JsonApi:
                 raise JsonApiError("not_post")
             try:
                 body = json.loads(request.body)
-            except (ValueError, UnicodeDecodeError):
+            except RequestDataTooBig:
+                raise JsonApiError("invalid", f"the request is larger than "
+                                   f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes") from None
+            except (ValueError, UnicodeDecodeError, RecursionError):
                 raise JsonApiError("json") from None
             if not isinstance(body, dict):
                 raise JsonApiError("json", "the request must be a JSON object")
@@ -124,6 +141,8 @@ class JsonApi:
                 raise JsonApiError("invalid", "params must be an object")
             envelope["data"] = dict(method.handler(request, params))
         except JsonApiError as error:
+            if self._challenge(request, envelope.get("method")):
+                return unauthorized()
             envelope["error"] = {"code": self.errors[error.kind], "message": str(error)}
         except Exception:
             log.exception("VAPIX %s failed", envelope.get("method", "?"))
