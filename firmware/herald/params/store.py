@@ -12,15 +12,16 @@ survives a power cut.
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import threading
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from herald.access import Level
 from herald.bus import Bus
+from herald.database import connect, write_transaction
 from herald.params.contract import CHANGED
 from herald.params.tree import Pattern, Resolved, Tree, strip_root
 
@@ -84,23 +85,13 @@ class ParamStore:
     def _connect(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            conn = sqlite3.connect(self.database, timeout=30, isolation_level=None)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute("PRAGMA synchronous=FULL")
+            conn = connect(self.database)
             conn.executescript(SCHEMA)
             self._local.conn = conn
         return conn
 
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        conn = self._connect()
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
+    def _transaction(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        return write_transaction(self._connect())
 
     def _read(self, conn: sqlite3.Connection) -> Snapshot:
         # One read transaction, so both tables come from the same moment.

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
+from herald.database import connect, write_transaction
 from herald.recordings.contract import RECORDING, STOPPED, STOPPING, STORAGES
 
 SCHEMA = """
@@ -48,17 +49,11 @@ class RecordingStore:
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
-        conn = sqlite3.connect(self.database, timeout=30, isolation_level=None)
+        conn = connect(self.database)
         try:
-            conn.execute("PRAGMA synchronous=FULL")
             conn.row_factory = sqlite3.Row
-            conn.execute("BEGIN IMMEDIATE")
-            try:
+            with write_transaction(conn):
                 yield conn
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
         finally:
             conn.close()
 

@@ -1,0 +1,30 @@
+"""The device's SQLite database as the firmware's stores use it: connections
+that wait for each other rather than fail, write-ahead logging, every commit
+on disk before it returns (a power cut keeps it or not, never half), and
+write transactions that take the lock up front."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+
+def connect(database: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(database, timeout=30, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    return conn
+
+
+@contextmanager
+def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """All of the block's changes or, on any error, none."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
