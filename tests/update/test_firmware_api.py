@@ -16,6 +16,7 @@ from websockets.sync.client import connect
 
 from tests.conftest import wait_until
 from tests.update.firmware_cgi import CGI, multipart
+from tests.webadmin.fixtures import set_up_accounts
 from tests.webadmin.stack import form_token, login
 
 UPLOAD = "/maintenance/firmware/upload/"
@@ -88,6 +89,22 @@ def test_uploads_are_checked_piece_by_piece(herald, admin):
     # A new upload replaces the unfinished one.
     upload(admin, b"y" * 10)
     assert len(list(upload_dir(herald).glob("*.raucb"))) == 1
+
+
+def test_an_upload_cut_off_by_a_restart_is_dropped_when_the_web_admin_starts(fresh_herald):
+    set_up_accounts(fresh_herald)
+    with fresh_herald.browser(fresh_herald.accounts["admin"]) as client:
+        client.headers["X-CSRFToken"] = form_token(client, "/maintenance/")
+        token = client.post(UPLOAD, json={"size": 10, "name": "half.raucb"}).json()["upload"]
+        client.post(f"{UPLOAD}{token}/?offset=0", content=b"12345")
+    assert {p.suffix for p in upload_dir(fresh_herald).iterdir()} == {".raucb", ".json"}
+    web = fresh_herald.processes.pop("web")
+    web.terminate()
+    web.wait(timeout=20)
+    fresh_herald.start_web()
+    assert list(upload_dir(fresh_herald).iterdir()) == []
+    assert "dropped the incomplete firmware upload half.raucb" in (
+        fresh_herald.data_dir / "logs" / "system.log").read_text()
 
 
 def test_only_administrators_use_the_firmware_api(herald):

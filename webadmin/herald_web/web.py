@@ -95,6 +95,10 @@ def main(argv: list[str] | None = None) -> None:
 
     options = _options(argv)
     start("herald-web")
+    from herald_web.maintenance import uploads
+
+    for name in uploads.discard_partial():  # their connections ended with the last process
+        log.info("dropped the incomplete firmware upload %s", name)
 
     from django.conf import settings
 

@@ -135,6 +135,24 @@ def discard_all() -> None:
             entry.unlink(missing_ok=True)
 
 
+def discard_partial() -> list[str]:
+    """Drop the uploads left incomplete (their client's connection ended with
+    the process); a complete one may be on its way to RAUC. Returns their names."""
+    folder = directory()
+    dropped = []
+    for meta in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+        try:
+            upload = find(meta.stem)
+        except (UploadError, KeyError, TypeError):  # unreadable: nothing can finish it
+            meta.unlink(missing_ok=True)
+            (folder / f"{meta.stem}.raucb").unlink(missing_ok=True)
+            continue
+        if not upload.complete:
+            upload.discard()
+            dropped.append(upload.name or upload.token)
+    return dropped
+
+
 def hand_over(upload: Upload) -> Path:
     """The complete file, owned by root from now on when we are root, for RAUC."""
     if not upload.complete:
