@@ -64,15 +64,16 @@ def test_add_a_clip_play_it_and_see_the_meters_move(device: AudioDevice, page,
     expect(row).to_contain_text("2.0 s")
 
     # The microphone hears its scene: its meter moves while nothing plays.
-    page.wait_for_function("document.getElementById('input-level').value > 20")
+    page.wait_for_function("() => document.getElementById('input-level').value > 20")
     assert meter(page, "Speaker level") == 0
 
     device.start_listening()
     row.get_by_role("button", name="Play Chime").click()
     expect(page.locator("#clip-message")).to_have_text("Playing Chime.")
-    page.wait_for_function("document.getElementById('output-level').value > 50")
+    page.wait_for_function("() => document.getElementById('output-level').value > 50")
     page.screenshot(path=ARTIFACTS / "2-playing.png", full_page=True)
-    page.wait_for_function("document.getElementById('output-level').value == 0", timeout=15000)
+    page.wait_for_function("() => document.getElementById('output-level').value == 0",
+                           timeout=15000)
 
     heard = device.heard()
     [burst] = bursts(heard)

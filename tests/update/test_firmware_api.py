@@ -62,8 +62,11 @@ def next_progress(socket, stage: str, timeout: float = 60) -> dict:
 def test_the_maintenance_page_offers_upgrade_and_rollback(admin):
     page = admin.get("/maintenance/").text
     for text in ("Firmware upgrade", "Standard upgrade", "Factory default: upgrade",
-                 "Autorollback", "Firmware rollback", 'accept=".raucb"'):
+                 "Autorollback", "Firmware rollback", 'accept=".raucb"',
+                 "Really restart the device?"):
         assert text in page
+    # This host has no previous firmware (no RAUC): nothing to roll back to is offered.
+    assert '<details data-fw="rollback" hidden>' in page
 
 
 def test_uploads_are_checked_piece_by_piece(herald, admin):

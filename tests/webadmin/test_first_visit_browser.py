@@ -101,3 +101,29 @@ def test_first_visit_to_an_applied_parameter(fresh_herald, browser):
     page.reload()
     expect(page.locator("html")).to_have_attribute("data-theme", "dark")
     shot(page, "6-dark-theme")
+
+
+MENU_PAGES = ("/status/", "/audio/", "/recordings/", "/system/detectors/", "/system/accounts/",
+              "/system/logs/", "/system/plain-config/", "/maintenance/")
+
+
+@pytest.mark.browser
+def test_every_page_keeps_to_the_content_policy(herald, browser):
+    """The pages' scripts and styles all come from files the policy allows: no
+    inline code for the browser to refuse (a refused script is a dead button)."""
+    context = browser.new_context()
+    page = context.new_page()
+    refused = []
+    page.on("console", lambda message: refused.append(f"{page.url}: {message.text}")
+            if "Content Security Policy" in message.text else None)
+    page.goto(herald.http_url + "/login/")
+    page.get_by_label("Username").fill("root")
+    page.get_by_label("Password").fill(herald.accounts["root"].password)
+    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(herald.http_url + "/status/")
+    for path in MENU_PAGES:
+        reply = page.goto(herald.http_url + path)
+        assert reply.status == 200, path
+        page.wait_for_load_state("load")
+    context.close()
+    assert not refused, "\n".join(refused)

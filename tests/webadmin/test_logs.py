@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import zipfile
 
+from tests.webadmin.fixtures import set_up_accounts
+
 SECRET = "Sup3r-secret-v3"
 
 
@@ -57,3 +59,18 @@ def test_the_logs_page_shows_logs_and_hands_out_the_report(herald):
         assert download.headers["content-disposition"].startswith("attachment;")
         assert zipfile.is_zipfile(io.BytesIO(download.content))
         assert browser.get("/system/logs/nonsense/").status_code == 404
+
+
+def test_without_a_worker_the_report_says_so_at_once(fresh_herald):
+    stack = fresh_herald
+    set_up_accounts(stack)
+    worker = stack.processes.pop("worker")
+    worker.terminate()
+    worker.wait(timeout=30)
+    with stack.vapix(stack.accounts["admin"]) as admin:
+        cgi = admin.get("/axis-cgi/serverreport.cgi")
+        assert cgi.status_code == 503
+        assert cgi.text.startswith("Error: the server report cannot be made: the worker")
+    with stack.browser(stack.accounts["admin"]) as browser:
+        page = browser.get("/system/logs/server-report/")
+        assert page.status_code == 503 and "the worker that does this is not running" in page.text

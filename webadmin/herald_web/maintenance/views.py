@@ -13,7 +13,6 @@ import json
 from typing import Any
 
 from asgiref.sync import sync_to_async
-from celery.exceptions import TimeoutError as CeleryTimeout
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_POST
@@ -24,7 +23,7 @@ from herald.update import contract
 from herald.update.pending import FACTORY_DEFAULT, KINDS
 from herald.update.policy import MAX_CONFIRM_MINUTES, UpdateRefused, upgrade_request
 from herald_web.accounts.access import api, page
-from herald_web.celery import outcome as outcome_of
+from herald_web.celery import WorkerUnavailable, ask_worker
 from herald_web.device import async_bus, bus
 from herald_web.maintenance import firmware, tasks, uploads
 
@@ -183,11 +182,10 @@ async def rollback(request: HttpRequest) -> JsonResponse:
         return _error(str(exc))
     user = await sync_to_async(lambda: request.user.username)()
     try:
-        outcome = await outcome_of(
-            tasks.firmware_rollback.delay(body.get("force") is True, user),
-            firmware.CALL_SECONDS)
-    except CeleryTimeout:
-        return _error("the worker did not answer; try again", 503)
+        outcome = await ask_worker(tasks.firmware_rollback, body.get("force") is True, user,
+                                   timeout=firmware.CALL_SECONDS)
+    except WorkerUnavailable as exc:
+        return _error(str(exc), 503)
     if not outcome["ok"]:
         return _error(outcome["message"], 409)
     return JsonResponse(outcome)

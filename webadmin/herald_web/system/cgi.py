@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 
 from herald.access import Level
 from herald.system import logs
-from herald_web.celery import outcome
+from herald_web.celery import WorkerUnavailable, ask_worker
 from herald_web.system.tasks import server_report
 from herald_web.system.views import REPORT_TIMEOUT, report_download
 from herald_web.vapix.registry import cgi
@@ -27,8 +27,11 @@ def accesslog(request: HttpRequest) -> HttpResponse:
 @cgi("serverreport.cgi", Level.ADMIN)
 async def serverreport(request: HttpRequest) -> HttpResponse:
     mode = arguments(request).get("mode", "text")
-    if mode == "text":
-        return text(await outcome(server_report.delay("text"), REPORT_TIMEOUT))
-    if mode in ("zip", "zip_with_image", "tar_all"):
-        return await report_download()
+    try:
+        if mode == "text":
+            return text(await ask_worker(server_report, "text", timeout=REPORT_TIMEOUT))
+        if mode in ("zip", "zip_with_image", "tar_all"):
+            return await report_download()
+    except WorkerUnavailable as exc:
+        return text(f"Error: the server report cannot be made: {exc}.\n", status=503)
     return text(f"Error: mode must be text or zip, not {mode[:20]!r}\n", status=400)

@@ -12,7 +12,7 @@ from herald.params import ParamError
 from herald.system import logs
 from herald_web.accounts.access import page
 from herald_web.accounts.parameters import apply_params
-from herald_web.celery import outcome
+from herald_web.celery import WorkerUnavailable, ask_worker
 from herald_web.device import params
 from herald_web.system import plain
 from herald_web.system.tasks import REPORTS, server_report
@@ -82,14 +82,28 @@ def show_log(request: HttpRequest, name: str) -> HttpResponse:
 
 @page(Level.ADMIN)
 async def report_view(request: HttpRequest) -> HttpResponse:
-    text = await outcome(server_report.delay("text"), REPORT_TIMEOUT)
-    return render(request, "system/log.html", {
-        "section": "system", "page_key": "system.logs", "title": "Server report", "text": text,
-    })
+    context = {"section": "system", "page_key": "system.logs", "title": "Server report"}
+    try:
+        text = await ask_worker(server_report, "text", timeout=REPORT_TIMEOUT)
+    except WorkerUnavailable as exc:
+        return render(request, "system/log.html", {
+            **context, "text": "", "error": f"The server report cannot be made: {exc}."},
+            status=503)
+    return render(request, "system/log.html", {**context, "text": text})
+
+
+@page(Level.ADMIN)
+async def report_zip(request: HttpRequest) -> HttpResponse:
+    try:
+        return await report_download()
+    except WorkerUnavailable as exc:
+        return HttpResponse(f"The server report cannot be made: {exc}.\n", status=503,
+                            content_type="text/plain; charset=utf-8")
 
 
 async def report_download() -> FileResponse:
-    stored = await outcome(server_report.delay("zip"), REPORT_TIMEOUT)
+    """The server report as a zip archive (WorkerUnavailable when it cannot be made)."""
+    stored = await ask_worker(server_report, "zip", timeout=REPORT_TIMEOUT)
     path = settings.ENVIRONMENT.data_dir / REPORTS / stored
     archive = path.open("rb")
     path.unlink()  # the open file stays readable; nothing is left behind
@@ -97,7 +111,3 @@ async def report_download() -> FileResponse:
     return FileResponse(archive, as_attachment=True, filename=path.name,
                         content_type="application/zip")
 
-
-@page(Level.ADMIN)
-async def report_zip(request: HttpRequest) -> FileResponse:
-    return await report_download()

@@ -29,6 +29,7 @@ from django.http import HttpResponse
 
 from herald.access import Level
 from herald_web.accounts.access import Access, mark
+from herald_web.security import SECURITY_HEADERS, add_security_headers
 from herald_web.vapix.registry import Endpoint, admit
 
 Scope = dict[str, Any]
@@ -78,8 +79,9 @@ class StreamRequest:
 
     async def start(self, status: int, content_type: str,
                     headers: list[tuple[str, str]] | None = None) -> None:
-        raw = [(b"content-type", content_type.encode())]
-        raw += [(k.lower().encode(), v.encode()) for k, v in headers or []]
+        given = {k.lower(): v for k, v in [("Content-Type", content_type), *(headers or [])]}
+        given |= {k.lower(): v for k, v in SECURITY_HEADERS.items() if k.lower() not in given}
+        raw = [(k.encode(), v.encode()) for k, v in given.items()]
         await self.send_message({"type": "http.response.start", "status": status, "headers": raw})
         self.started = True
 
@@ -87,6 +89,7 @@ class StreamRequest:
         await self.send_message({"type": "http.response.body", "body": data, "more_body": more})
 
     async def reply(self, response: HttpResponse) -> None:
+        add_security_headers(response, secure=False)  # no cookie is set here
         await self.send_message({
             "type": "http.response.start", "status": response.status_code,
             "headers": [(k.lower().encode(), v.encode()) for k, v in response.items()],

@@ -115,6 +115,7 @@
       $("slot").textContent = status.booted;
       const previous = status.slots.find((slot) => !slot.running);
       $("previous").textContent = previous && previous.good ? (previous.version || "unknown version") : "none";
+      $("rollback").hidden = !(previous && previous.good);  // nothing to roll back to
       $("last").textContent = status.last ? `Last upgrade: ${status.last.message}` : "";
     }
     showTrial(facts.autorollback);
