@@ -1,4 +1,5 @@
-"""Failed logins on the web page go to the access log."""
+"""Failed logins on the web page go to the access log and count towards a
+block of the address (throttle.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from django.contrib.auth.signals import user_login_failed
 from django.dispatch import receiver
 from django.http import HttpRequest
 
+from herald_web.accounts import throttle
 from herald_web.accounts.audit import record_failure
 
 
@@ -17,3 +19,4 @@ def login_failed(sender: Any, credentials: dict[str, Any], request: HttpRequest 
     if request is not None:
         name = str(credentials.get("username", ""))[:64]
         record_failure(request, name, "wrong password at login")
+        throttle.count_failure(request)

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from herald.access import Level
-from herald_web.accounts import service
+from herald_web.accounts import service, throttle
 from herald_web.accounts.access import anonymous_viewing, page, public, root_exists
 from herald_web.accounts.forms import AddAccountForm, AnonymousForm, PasswordPair, UpdateAccountForm
 from herald_web.accounts.models import MAX_ACCOUNTS, Account
@@ -43,6 +43,9 @@ class LoginView(auth_views.LoginView):
     def dispatch(self, request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
         if not root_exists():
             return redirect("accounts:setup")
+        if request.method == "POST" and (blocked := throttle.blocked_for(request)):
+            return render(request, self.template_name, {
+                "form": self.get_form_class()(request), "blocked": blocked}, status=429)
         return super().dispatch(request, *args, **kwargs)
 
 

@@ -27,6 +27,7 @@ from django.urls import URLPattern, path
 from django.views.decorators.csrf import csrf_exempt
 
 from herald.access import Level
+from herald_web.accounts import throttle
 from herald_web.accounts.access import Access, level_of, mark, root_exists
 from herald_web.accounts.audit import record_failure
 from herald_web.accounts.digest import AuthFailed, authenticate, challenge
@@ -74,11 +75,14 @@ def forbidden() -> HttpResponse:
 
 def admit(request: HttpRequest, endpoint: Endpoint) -> HttpResponse | None:
     """Authenticate the caller; None to let it through, else the refusal."""
+    if blocked := throttle.blocked_for(request):
+        return throttle.refusal(blocked)
     try:
         credentials = authenticate(request)
     except AuthFailed as failure:
         if not failure.stale:
             record_failure(request, failure.username, str(failure))
+            throttle.count_failure(request)
         return unauthorized(failure.stale)
     request.user = credentials.account if credentials else AnonymousUser()
     level = level_of(request.user)
