@@ -14,6 +14,14 @@ from tests.conftest import wait_until
 pytestmark = [pytest.mark.system, pytest.mark.slow]
 
 
+def health(device) -> tuple[int, dict] | None:
+    try:
+        reply = httpx.get(device.http_url.rstrip("/") + "/healthz", timeout=10)
+    except httpx.HTTPError:
+        return None
+    return reply.status_code, reply.json()
+
+
 def unit_state(device, unit: str) -> tuple[str, int]:
     """(main PID, restarts so far) as systemd counts them."""
     out = device.run(f"systemctl show -p MainPID -p NRestarts --value {unit}",
@@ -26,24 +34,15 @@ def unit_state(device, unit: str) -> tuple[str, int]:
                                               ("herald-system", "system"),
                                               ("herald-worker", "worker")])
 def test_a_killed_service_comes_back_and_the_web_admin_keeps_answering(device, unit, check):
-    base = device.http_url.rstrip("/")
-
-    def health() -> tuple[int, dict] | None:
-        try:
-            reply = httpx.get(base + "/healthz", timeout=10)
-        except httpx.HTTPError:
-            return None
-        return reply.status_code, reply.json()
-
-    wait_until(lambda: health() is not None and health()[0] == 200, timeout=600, interval=2,
-               what="the device healthy")
+    wait_until(lambda: (h := health(device)) is not None and h[0] == 200, timeout=600,
+               interval=2, what="the device healthy")
     pid, restarts = unit_state(device, unit)
     device.run(f"kill -KILL {pid}", check=True)
     killed = time.monotonic()
     seen = []
 
     def restarted() -> bool:
-        seen.append(health())
+        seen.append(health(device))
         now_pid, now_restarts = unit_state(device, unit)
         return now_restarts == restarts + 1 and now_pid not in ("0", pid)
 
@@ -51,7 +50,7 @@ def test_a_killed_service_comes_back_and_the_web_admin_keeps_answering(device, u
     back = time.monotonic() - killed
 
     def healthy_again() -> bool:
-        seen.append(health())
+        seen.append(health(device))
         return seen[-1] is not None and seen[-1][0] == 200
 
     wait_until(healthy_again, timeout=300, interval=1,
@@ -62,3 +61,20 @@ def test_a_killed_service_comes_back_and_the_web_admin_keeps_answering(device, u
         f"/healthz did not name {check} while {unit} was down: {seen}")
     print(f"{unit}: restarted {back:.1f} s after the kill; /healthz 503 for "
           f"{len(gap)} of {len(seen)} looks")
+
+
+def test_everything_comes_back_after_redis_dies(device):
+    """The services that lose the bus exit and are started again, for as long
+    as it takes Redis to return: none gives up for good."""
+    wait_until(lambda: (h := health(device)) is not None and h[0] == 200, timeout=600,
+               interval=2, what="the device healthy")
+    pid, restarts = unit_state(device, "redis-server")
+    device.run(f"kill -KILL {pid}", check=True)
+    killed = time.monotonic()
+    wait_until(lambda: unit_state(device, "redis-server")[1] > restarts, timeout=60,
+               interval=0.5, what="systemd to restart redis-server")
+    wait_until(lambda: (h := health(device)) is not None and h[0] == 200, timeout=300,
+               interval=1, what="/healthz healthy again after Redis came back")
+    failed = device.run("systemctl --failed --no-legend --plain 'herald-*'").output.strip()
+    assert failed == "", f"units that gave up: {failed}"
+    print(f"redis-server killed: the device healthy again after {time.monotonic() - killed:.1f} s")
