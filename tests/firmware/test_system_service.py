@@ -160,3 +160,17 @@ def test_the_record_goes_when_the_last_owner_signs_off(tmp_path):
     assert not record.path.exists()
     with pytest.raises(ValueError, match="not 'soft'"):
         record.begin("soft")
+
+
+def test_rotation_keeps_the_older_logs_up_to_its_limit(own_redis_url, tmp_path):
+    env = environment(own_redis_url, tmp_path)
+    env.logs_dir.mkdir(parents=True)
+    service = service_of(env)
+    for n in range(logs.KEEP + 2):
+        (env.logs_dir / logs.ACCESS).write_text(f"round {n}\n" + "x" * logs.MAX_BYTES)
+        asyncio.run(service.rotate())
+    kept = sorted(p.name for p in env.logs_dir.iterdir() if p.name.startswith(logs.ACCESS))
+    assert len(kept) == logs.KEEP
+    newest, oldest = (env.logs_dir / f"{logs.ACCESS}.{n}" for n in (1, logs.KEEP))
+    assert newest.read_text().startswith(f"round {logs.KEEP + 1}\n")
+    assert oldest.read_text().startswith("round 2\n")

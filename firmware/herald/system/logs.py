@@ -22,6 +22,9 @@ SYSTEM = "system.log"
 ACCESS = "access.log"
 ACCESS_LOGGER = "herald.access"
 MAX_BYTES = 512 * 1024
+# Older files kept of each log (<name>.1 the newest): 4 MB of history each, so
+# a burst of failed requests cannot push yesterday's evidence out.
+KEEP = 8
 
 
 class _Formatter(logging.Formatter):
@@ -71,14 +74,20 @@ def read(env: Environment, name: str, text: str = "") -> str:
 
 
 def rotate(env: Environment, max_bytes: int = MAX_BYTES) -> list[str]:
-    """Move a log past `max_bytes` to <name>.1 (replacing the older one)."""
+    """Move a log past `max_bytes` to <name>.1, the older ones up a number,
+    the oldest beyond `KEEP` away."""
     rotated = []
     for name in (SYSTEM, ACCESS):
         path = env.logs_dir / name
         try:
-            if path.stat().st_size > max_bytes:
-                path.replace(path.with_name(f"{name}.1"))
-                rotated.append(name)
+            if path.stat().st_size <= max_bytes:
+                continue
         except FileNotFoundError:
             continue
+        for number in range(KEEP - 1, 0, -1):
+            older = path.with_name(f"{name}.{number}")
+            if older.exists():
+                older.replace(path.with_name(f"{name}.{number + 1}"))
+        path.replace(path.with_name(f"{name}.1"))
+        rotated.append(name)
     return rotated
