@@ -160,3 +160,33 @@ def test_live_audio_interrupts_a_clip(engine: Core, events: Events) -> None:
     asyncio.run(transmit(engine, "audio/axis-mulaw-128",
                          ulaw_encode(float_to_s16(sine(1000, 0.3, 16000)))))
     assert events.wait(audio.stopped("clip"), clip=clip).data["reason"] == "interrupted"
+
+
+def test_a_stream_that_only_trickles_does_not_hold_the_speaker(engine: Core) -> None:
+    """A byte now and then (less than the timeout apart) once held the one live
+    channel for good; such a stream falls behind the clock and is ended."""
+    engine.configure(receiver_timeout_ms=1000)
+
+    async def trickle() -> tuple[dict, LinkError]:
+        client = await TransmitClient.open(engine.link, "audio/axis-mulaw-128")
+        await client.send(ulaw_encode(float_to_s16(sine(440, 0.5, 16000))))
+        first = await client.reply()
+        ended = asyncio.create_task(client.reply())
+        try:
+            for _ in range(60):  # 48 s at most; the stream ends long before
+                if ended.done():
+                    break
+                await client.send(b"\xff")
+                await asyncio.wait([ended], timeout=0.8)
+            with pytest.raises(LinkError) as cut:
+                await asyncio.wait_for(ended, 10)
+            return first, cut.value
+        finally:
+            client.close()
+
+    first, cut = asyncio.run(trickle())
+    assert first["message"] == "playing"
+    assert (cut.status, str(cut)) == (503, "the live stream ended: timeout")
+    body = ulaw_encode(float_to_s16(sine(440, 0.3, 16000)))
+    _, done = asyncio.run(transmit(engine, "audio/axis-mulaw-128", body))
+    assert done["message"] == "played"  # the channel is free for the next stream

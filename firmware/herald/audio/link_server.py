@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import json
 import os
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -131,6 +132,10 @@ class LinkServer:
         writer.write(encode({"status": 200, "message": "playing", "voice": voice.id}))
         await writer.drain()
         reason = "end"
+        # A stream must bring audio about as fast as it plays: one that trickles
+        # (a byte now and then, to hold the speaker) falls behind the clock and
+        # ends once it is `timeout` behind, past the jitter buffer.
+        started, allowance = time.monotonic(), timeout + prebuffer / self.engine.rate
         try:
             for samples in first:
                 await self._feed(source, samples, done)
@@ -142,11 +147,16 @@ class LinkServer:
                     break
                 ended = not chunk
                 await self._feed(source, decoder.finish() if ended else decoder.feed(chunk), done)
+                behind = time.monotonic() - started - source.frames_in / self.engine.rate
+                if behind > allowance:
+                    reason = "timeout"
+                    break
         finally:
-            source.end()
             if reason == "timeout":
                 self.engine.mixer.stop("timeout", voice_id=voice.id)
-        reason = await done
+            source.end()
+        finished = await done  # a stream cut for its timeout may have run dry first
+        reason = reason if reason == "timeout" else finished
         played = source.frames_out / self.engine.rate
         if reason == "end":
             writer.write(encode({"status": 200, "message": "played", "seconds": round(played, 3),
