@@ -11,10 +11,12 @@ http_application = get_asgi_application()
 from channels.auth import AuthMiddlewareStack  # noqa: E402  (needs Django set up)
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
+from herald_web.bodies import bounded  # noqa: E402
 from herald_web.routing import websocket_urlpatterns  # noqa: E402
 from herald_web.vapix.streaming import StreamRouter  # noqa: E402
 
 application = ProtocolTypeRouter({
-    "http": StreamRouter(http_application),
+    # The streaming CGIs take bodies that never end; Django's are limited.
+    "http": StreamRouter(bounded(http_application)),
     "websocket": AuthMiddlewareStack(URLRouter(websocket_urlpatterns())),
 })
