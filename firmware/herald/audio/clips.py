@@ -150,11 +150,15 @@ class ClipStore:
         from herald.audio.decode import check_decodes
 
         info = inspect_clip(data, filename)
-        frames = check_decodes(data, info)
+        too_long = ClipError(f"the clip is {info.duration:.0f} s long; clips may be at most "
+                             f"{limits.max_duration:.0f} s")
+        if info.duration > limits.max_duration:  # as its container says: nothing decoded
+            raise too_long
+        # A container may say less than it holds: decoding stops at the limit.
+        frames = check_decodes(data, info, max_frames=int(limits.max_duration * info.rate))
         duration = frames / info.rate
         if duration > limits.max_duration:
-            raise ClipError(f"the clip is {duration:.0f} s long; clips may be at most "
-                            f"{limits.max_duration:.0f} s")
+            raise too_long
         with self._locked():
             taken = set(self._numbers())
             if len(taken) >= limits.max_clips:

@@ -37,8 +37,9 @@ def decoded_blocks(source: str | Path | io.BytesIO, rate: int) -> Iterator[np.nd
             yield tail
 
 
-def check_decodes(data: bytes, info: ClipInfo) -> int:
-    """Decode the whole file once; returns its frames at its own rate.
+def check_decodes(data: bytes, info: ClipInfo, max_frames: int | None = None) -> int:
+    """Decode the whole file once; returns its frames at its own rate, or, past
+    `max_frames`, stops there and returns what it has decoded (over the limit).
 
     A file whose audio cannot be decoded, or stops well before the length
     its container declares, is damaged.
@@ -50,6 +51,8 @@ def check_decodes(data: bytes, info: ClipInfo) -> int:
                 if not np.isfinite(block).all():
                     raise ClipError("the audio cannot be decoded: the file is damaged")
                 frames += len(block)
+                if max_frames is not None and frames > max_frames:
+                    return frames
     except (soundfile.LibsndfileError, RuntimeError) as exc:
         raise ClipError(f"the audio cannot be decoded: {exc}") from exc
     slack = SLACK_FRAMES.get(info.format, 0)
