@@ -236,3 +236,6 @@ def test_audio_device_control(device: AudioDevice) -> None:
             {"id": 0, "gain": -6}]}]}]}]}]}
     assert "data" in adc(device, "setDevicesSettings", restore)
     assert adc(device, "getHazardousSettings")["data"] == {"powerTypes": []}
+    with device.stack.vapix(device.stack.accounts["operator"]) as client:
+        got = client.get("/axis-cgi/audiodevicecontrol.cgi")  # a GET: the API's own error
+    assert got.json()["error"]["code"] == 2102

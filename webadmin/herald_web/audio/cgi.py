@@ -133,7 +133,7 @@ def stopclip(request: HttpRequest) -> HttpResponse:
     return _answer(_stop, arguments(request))
 
 
-@cgi("audiodevicecontrol.cgi", Level.OPERATOR, methods=("POST",))
+@cgi("audiodevicecontrol.cgi", Level.OPERATOR)  # a GET gets the JSON "not POST" error
 def audiodevicecontrol(request: HttpRequest) -> HttpResponse:
     return devicecontrol.api.handle(request)
 
