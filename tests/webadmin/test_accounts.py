@@ -38,7 +38,7 @@ def test_get_lists_each_role_in_the_groups_it_belongs_to(admin):
     assert found["admin"] == ["root", "admin1"]
     assert found["operator"] == ["root", "admin1", "operator1"]
     assert found["viewer"] == ["root", "admin1", "operator1", "viewer1"]
-    assert found["ptz"] == []
+    assert found["ptz"] == ["root"]  # the initial admin: admin and ptz
     assert set(found["digusers"]) == {"root", "admin1", "operator1", "viewer1"}
 
 
@@ -160,3 +160,8 @@ def test_the_anonymous_viewing_switch(herald):
         finally:
             post_form(admin, "/system/accounts/anonymous/", {}, token_from="/system/accounts/")
         assert stranger.get("/status/").headers["location"].startswith("/login/")
+
+
+def test_usergroup_names_root_as_axis_devices_do(herald):
+    with herald.vapix(herald.accounts["root"]) as root:
+        assert root.get("/axis-cgi/usergroup.cgi").text == "root\nroot admin operator ptz viewer\n"

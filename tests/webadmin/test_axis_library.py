@@ -39,6 +39,7 @@ def test_the_axis_library_reads_identity_and_parameters(herald):
     assert properties.system_serial_number == serial
     assert properties.api_http_version == 3
     assert {"root", "admin1", "operator1", "viewer1"} <= set(vapix.users)
+    assert "" not in vapix.users
     assert vapix.access_rights is SecondaryGroup.ADMIN
 
 

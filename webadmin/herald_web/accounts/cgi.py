@@ -94,7 +94,10 @@ def _groups() -> str:
         for group in MEMBERSHIP[Role(account.role)]:
             members[group].append(account.username)
     lines = [f'{group}="{",".join(names_)}"' for group, names_ in members.items()]
-    lines += ['ptz=""', f'digusers="{",".join(names)}"']
+    # root is the initial admin, admin and ptz (an empty list would read as a
+    # user named "" to the axis library).
+    ptz = [ROOT] if ROOT in names else []
+    lines += [f'ptz="{",".join(ptz)}"', f'digusers="{",".join(names)}"']
     return "\n".join(lines) + "\n"
 
 
@@ -103,5 +106,7 @@ def usergroup(request: HttpRequest) -> HttpResponse:
     """The caller's own name and groups."""
     if not request.user.is_authenticated:
         return text("anonymous\nviewer\n")
-    groups = MEMBERSHIP[Role(request.user.role)]
-    return text(f"{request.user.username}\n{' '.join(sorted(groups))}\n")
+    groups = sorted(MEMBERSHIP[Role(request.user.role)])
+    if request.user.is_root:  # as Axis devices list the initial admin
+        groups = [ROOT, *sorted({*groups, "ptz"})]
+    return text(f"{request.user.username}\n{' '.join(groups)}\n")
