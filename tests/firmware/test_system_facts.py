@@ -25,8 +25,10 @@ def test_the_serial_is_made_once_and_kept(tmp_path):
 
 def test_the_firmware_version_comes_from_a_herald_os_release(tmp_path):
     release = tmp_path / "os-release"
-    release.write_text('ID=herald\nVERSION_ID="1.4.2"\nBUILD_ID=20261125\n')
-    assert identity.read_firmware(release) == identity.Firmware("1.4.2", "20261125", "20261125")
+    release.write_text('ID=herald\nVERSION_ID="1.4.2"\nBUILD_ID=20261125\n'
+                       'HERALD_BUILD_DATE="Nov 25 2026 08:00"\n')
+    assert identity.read_firmware(release) == identity.Firmware(
+        "1.4.2", "Nov 25 2026 08:00", "20261125")
     release.write_text("ID=debian\nVERSION_ID=13\n")
     assert identity.read_firmware(release).version == identity.DEVELOPMENT_VERSION
     assert identity.read_firmware(tmp_path / "missing").version == identity.DEVELOPMENT_VERSION

@@ -4,6 +4,7 @@ forwarded port, slot A booted and marked good, read-only root, state on /data.""
 from __future__ import annotations
 
 import json
+import re
 import urllib.request
 
 import pytest
@@ -62,3 +63,15 @@ def test_missing_grub_environment_is_recreated_for_the_running_slot(device):
     # RAUC works with the new environment: the running slot is good again.
     device.run("rauc status mark-good booted", check=True)
     wait_for_good_slot(device, "A")
+
+
+def test_basic_device_info_tells_the_firmware_and_when_it_was_built(device):
+    request = urllib.request.Request(
+        device.http_url + "axis-cgi/basicdeviceinfo.cgi", method="POST",
+        data=json.dumps({"apiVersion": "1.0", "method": "getAllUnrestrictedProperties"}).encode(),
+        headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        properties = json.load(response)["data"]["propertyList"]
+    assert re.fullmatch(r"[A-Z][a-z]{2} \d{2} \d{4} \d{2}:\d{2}", properties["BuildDate"]), (
+        properties["BuildDate"])
+    assert properties["Version"] != properties["BuildDate"]

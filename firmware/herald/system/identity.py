@@ -96,7 +96,8 @@ def read_firmware(os_release: Path = OS_RELEASE) -> Firmware:
     if fields.get("ID") != "herald":
         return Firmware(DEVELOPMENT_VERSION, "", "")
     build = fields.get("BUILD_ID", "")
-    return Firmware(fields.get("VERSION_ID", DEVELOPMENT_VERSION), build, build,
+    return Firmware(fields.get("VERSION_ID", DEVELOPMENT_VERSION),
+                    fields.get("HERALD_BUILD_DATE", build), build,
                     fields.get("HERALD_COMPATIBLE", ""), fields.get("HERALD_MIN_VERSION", ""))
 
 
