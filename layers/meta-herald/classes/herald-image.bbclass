@@ -38,7 +38,7 @@ do_rootfs() {
     done
     rm -f ${IMAGE_ROOTFS}/etc/os-release
     # When the build's sources are from, as VAPIX's BuildDate reads ("Jan 01 2026 00:00").
-    build_date=$(date -u -d @${SOURCE_DATE_EPOCH} '+%b %d %Y %H:%M')
+    build_date=$(LC_ALL=C date -u -d @${SOURCE_DATE_EPOCH} '+%b %d %Y %H:%M')
     cat > ${IMAGE_ROOTFS}/etc/os-release <<OSRELEASE
 PRETTY_NAME="${DISTRO_NAME} ${DISTRO_VERSION}"
 NAME="${DISTRO_NAME}"
