@@ -75,3 +75,13 @@ def test_basic_device_info_tells_the_firmware_and_when_it_was_built(device):
     assert re.fullmatch(r"[A-Z][a-z]{2} \d{2} \d{4} \d{2}:\d{2}", properties["BuildDate"]), (
         properties["BuildDate"])
     assert properties["Version"] != properties["BuildDate"]
+
+
+def test_the_power_button_is_watched_for_a_clean_poweroff(device):
+    """QEMU's system_powerdown (a pressed power button) must shut the device
+    down cleanly; without the ACPI button driver nothing heard it."""
+    watching = wait_until(
+        lambda: "(Power Button)" in (out := device.run(
+            "journalctl -b -u systemd-logind --no-pager").output) and out,
+        timeout=120, interval=2, what="systemd-logind to watch the power button")
+    assert "Watching system buttons" in watching
