@@ -9,9 +9,9 @@ import sys
 import pytest
 
 from herald.access import Level
+from herald.audio.contract import AudioStatus
 from herald.bus import Bus, CallFailed, ServiceUnavailable
 from herald.simulation.sound_card import die_with_parent
-from herald.update.playback import playing
 from tests.audio.conftest import Core
 from tests.conftest import REPO, redis_server, wait_until
 
@@ -83,11 +83,14 @@ def test_a_development_core_simulates_its_own_sound_card(tmp_path) -> None:
             assert core.wait(timeout=20) == 0
 
 
-def test_a_restart_waits_for_what_plays_and_says_what_it_is(engine: Core) -> None:
-    """The restart into new firmware waits while the speaker plays; the page
-    names what it waits for."""
-    assert playing(engine.bus) == []
+def test_the_status_says_what_plays_in_words(engine: Core) -> None:
+    """The restart into new firmware waits while the speaker plays, and the
+    Maintenance page names what it waits for from this status."""
+    def playing() -> list[str]:
+        return [str(voice) for voice in AudioStatus.from_dict(engine.status()).playing]
+
+    assert playing() == []
     engine.call("play_tone", frequency=440, seconds=30, level=-20)
-    assert playing(engine.bus) == ["tone of 440 Hz"]
+    assert playing() == ["tone of 440 Hz"]
     engine.call("stop_tone")
-    wait_until(lambda: playing(engine.bus) == [], what="the tone to stop")
+    wait_until(lambda: playing() == [], what="the tone to stop")

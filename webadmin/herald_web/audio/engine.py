@@ -54,3 +54,10 @@ def status() -> contract.AudioStatus | None:
         return contract.AudioStatus.from_dict(call(contract.STATUS))
     except EngineError:
         return None
+
+
+def playing() -> list[str]:
+    """What the speaker plays now, in words ("clip Doorbell"); empty when it is
+    quiet or no audio service runs (then nothing can play)."""
+    now = status()
+    return [str(voice) for voice in now.playing] if now else []

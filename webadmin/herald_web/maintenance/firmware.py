@@ -17,9 +17,9 @@ from typing import Any
 
 from herald.bus import BusError
 from herald.update import contract
-from herald.update.playback import playing
 from herald.update.policy import INVALID, UNAVAILABLE, UpdateRefused
 from herald.update.status import FirmwareStatus
+from herald_web.audio.engine import playing
 from herald_web.device import bus
 from herald_web.maintenance import reset, uploads
 
@@ -83,7 +83,7 @@ def restart_when_quiet(factory_default: str, force: bool, by: str, version: str)
     """Restart into the installed firmware once nothing plays (at once if `force`),
     after a factory default ("soft" keeps the network settings, "hard" all) if asked."""
     while not force:
-        now_playing = playing(bus())
+        now_playing = playing()
         if not now_playing:
             break
         report(contract.WAITING, 100, "Waiting for audio playback to end before restarting: "
