@@ -49,7 +49,7 @@ CGIS = {
     "mediaclip.cgi": Level.OPERATOR, "playclip.cgi": Level.VIEWER,
     "stopclip.cgi": Level.VIEWER, "audio/transmit.cgi": Level.VIEWER,
     "audio/receive.cgi": Level.VIEWER, "audiodevicecontrol.cgi": Level.OPERATOR,
-    "firmwaremanagement.cgi": Level.ADMIN,
+    "firmwaremanagement.cgi": Level.ADMIN, "systemready.cgi": Level.ANONYMOUS,
 }
 
 

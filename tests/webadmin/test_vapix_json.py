@@ -120,3 +120,23 @@ def test_hostile_bodies_get_errors_and_leave_no_trace_in_the_log(herald):
     with herald.vapix(herald.accounts["admin"]) as admin:
         log = admin.get("/axis-cgi/systemlog.cgi").text
     assert "Traceback" not in log and "VAPIX" not in log
+
+
+def test_system_ready_says_when_every_service_answers(fresh_herald):
+    """What an integrator's script waits on after a boot: anonymous, also
+    before the root password is set (then "needsetup")."""
+    body = {"apiVersion": "1.0", "method": "systemready", "params": {"timeout": 0}}
+    with fresh_herald.vapix() as anonymous:
+        before = call(anonymous, "/axis-cgi/systemready.cgi", body).json()["data"]
+        assert before["systemready"] == "no"  # herald-core is not running yet
+        assert before["needsetup"] == "yes"
+        assert int(before["uptime"]) > 0 and len(before["bootid"]) == 36
+        fresh_herald.start_core()
+        waited = call(anonymous, "/axis-cgi/systemready.cgi",
+                      {**body, "params": {"timeout": 30}}).json()["data"]
+        assert waited["systemready"] == "yes"
+        bad = call(anonymous, "/axis-cgi/systemready.cgi", {**body, "params": {"timeout": 600}})
+        assert bad.json()["error"]["code"] == 1000
+        listed = call(anonymous, DISCOVERY, {"apiVersion": "1.0", "method": "getApiList",
+                                             "params": {"id": "systemready"}}).json()
+        assert [api["id"] for api in listed["data"]["apiList"]] == ["systemready"]

@@ -56,6 +56,19 @@ CHECKS: dict[str, Callable[[], bool]] = {
 }
 
 
+def failing() -> list[str]:
+    """The checks that fail now, asked one after the other (for code that
+    waits in a thread, such as systemready.cgi)."""
+    failed = []
+    for name, check in CHECKS.items():
+        try:
+            if not check():
+                failed.append(name)
+        except Exception:  # any failure means "not healthy"
+            failed.append(name)
+    return failed
+
+
 async def _check(check: object) -> bool:
     try:
         if check is _database:
