@@ -4,6 +4,7 @@ live on an open Status page and in what an anonymous visitor may now see."""
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import pytest
@@ -127,3 +128,22 @@ def test_every_page_keeps_to_the_content_policy(herald, browser):
         page.wait_for_load_state("load")
     context.close()
     assert not refused, "\n".join(refused)
+
+
+@pytest.mark.browser
+def test_a_live_refresh_keeps_view_details_open(herald, browser):
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(herald.http_url + "/login/")
+    page.get_by_label("Username").fill("root")
+    page.get_by_label("Password").fill(herald.accounts["root"].password)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.locator(".live-state")).to_have_text("Live")
+    page.get_by_text("View details").click()
+    count = page.locator("[data-fact=client-count]")
+    before = count.inner_text()
+    host, port = herald.http_url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port))):  # one client more: the section changes
+        expect(count).not_to_have_text(before, timeout=30_000)
+        assert page.locator("[data-live-section=clients] details").evaluate("d => d.open")
+    context.close()

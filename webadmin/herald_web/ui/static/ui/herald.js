@@ -36,7 +36,11 @@
         const message = JSON.parse(event.data);
         for (const [name, html] of Object.entries(message.sections || {})) {
           const element = document.querySelector(`[data-live-section="${name}"]`);
-          if (element) element.innerHTML = html;
+          if (!element) continue;
+          // A refresh keeps what the reader opened ("View details") open.
+          const open = [...element.querySelectorAll("details")].map((d) => d.open);
+          element.innerHTML = html;
+          element.querySelectorAll("details").forEach((d, i) => { if (open[i]) d.open = true; });
         }
       });
       socket.addEventListener("close", (event) => {
