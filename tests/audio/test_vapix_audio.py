@@ -66,6 +66,10 @@ def test_upload_play_and_stop_clips(device: AudioDevice) -> None:
         with device.stack.vapix(device.stack.accounts["viewer"]) as viewer:
             assert viewer.get("/axis-cgi/stopclip.cgi").text.split() == ["OK", "stopping"]
         wait_for_state(device, audio.CLIP_PLAYING, False)
+    with device.stack.vapix(device.stack.accounts["admin"]) as admin:
+        log = admin.get("/axis-cgi/systemlog.cgi", params={"text": "playing clip"})
+    assert f"playing clip {clip} (Door) at 50 % volume" in log.text
+    assert f"playing clip {long_clip} (l) at 100 % volume, until stopped" in log.text
 
 
 def wait_for_state(device: AudioDevice, key: str, value: object) -> None:

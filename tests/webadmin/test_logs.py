@@ -74,3 +74,15 @@ def test_without_a_worker_the_report_says_so_at_once(fresh_herald):
     with stack.browser(stack.accounts["admin"]) as browser:
         page = browser.get("/system/logs/server-report/")
         assert page.status_code == 503 and "the worker that does this is not running" in page.text
+
+
+def test_setting_changes_are_logged_with_who_made_them_but_not_secrets(herald):
+    with herald.vapix(herald.accounts["admin"]) as admin:
+        assert admin.post("/axis-cgi/param.cgi", data={
+            "action": "update", "SIP.Port": "5061",
+            "SNMP.InitialUserPasswd": SECRET}).text == "OK\n"
+        admin.post("/axis-cgi/param.cgi", data={
+            "action": "update", "SIP.Port": "5060", "SNMP.InitialUserPasswd": ""})
+        log = admin.get("/axis-cgi/systemlog.cgi", params={"text": "settings changed"}).text
+    assert "settings changed by admin1: SIP.Port, SNMP.InitialUserPasswd" in log
+    assert SECRET not in log

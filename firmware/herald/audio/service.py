@@ -127,6 +127,9 @@ class AudioService:
         self.mixer.stop("replaced", kind="clip")
         voice = self.mixer.add(source, self.settings.priority("clip"), volume / 100,
                                clip=record.id, name=record.name, repeat=repeat)
+        log.info("playing clip %d (%s) at %d %% volume%s", record.id, record.name, volume,
+                 f", {repeat} more times" if repeat > 0 else
+                 ", until stopped" if repeat < 0 else "")
         return voice.describe().to_dict()
 
     async def stop_clip(self) -> dict[str, Any]:

@@ -114,7 +114,8 @@ def anonymous(request: HttpRequest) -> HttpResponse:
     form = AnonymousForm(request.POST)
     if form.is_valid():
         allowed = form.cleaned_data["anonymous_viewing"]
-        apply_params({"System.AnonymousViewing": "yes" if allowed else "no"}, Level.ADMIN)
+        apply_params({"System.AnonymousViewing": "yes" if allowed else "no"}, Level.ADMIN,
+                     request.user.get_username())
         messages.success(
             request, "Anonymous viewing is " + ("allowed." if allowed else "not allowed.")
         )

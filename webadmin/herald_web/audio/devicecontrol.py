@@ -155,7 +155,8 @@ def set_settings(request: Any, params_: dict[str, Any]) -> dict[str, Any]:
             changes.update(_port_changes(port, "output 0", (OUTPUT_CONNECTION,), OUTPUT_GAINS,
                                          "output_gain", "output_mute", False))
     try:
-        apply_params(params_from_settings(changes), request.herald_level)
+        apply_params(params_from_settings(changes), request.herald_level,
+                     request.user.get_username())
     except ParamError as exc:
         raise JsonApiError("invalid", f"{exc.name}: {exc.reason}") from None
     return {}

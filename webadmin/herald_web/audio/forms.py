@@ -39,7 +39,8 @@ def save_settings(request: HttpRequest, form: forms.Form, saved: str, back: str)
             messages.error(request, f"{form.fields[field].label}: {' '.join(errors)}")
         return redirect(back)
     try:
-        apply_params(params_from_settings(form.cleaned_data), level_of(request.user))
+        apply_params(params_from_settings(form.cleaned_data), level_of(request.user),
+                     request.user.get_username())
     except ParamError as exc:
         messages.error(request, f"{exc.name}: {exc.reason}")
     else:

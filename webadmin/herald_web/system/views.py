@@ -43,7 +43,7 @@ def plain_config(request: HttpRequest, group: str | None = None) -> HttpResponse
             elif submitted != value:
                 changes[resolved.name] = submitted
         try:
-            changed = apply_params(changes, Level.ADMIN)
+            changed = apply_params(changes, Level.ADMIN, request.user.get_username())
         except ParamError as exc:
             error = exc
         else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import logging
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -20,6 +21,7 @@ from herald_web.vapix.replies import arguments, quote, text
 
 RESERVED = {"action", "usergroup", "responseformat", "listformat", "group", "template", "force"}
 
+log = logging.getLogger(__name__)
 offer(Api("param-cgi", "Legacy Parameter Handling", "1.0"))
 offer(Api("api-discovery", "API Discovery Service", "1.0"))
 offer(Api("basic-device-info", "Basic Device Information", "1.2"))
@@ -51,22 +53,24 @@ def param_cgi(request: HttpRequest) -> HttpResponse:
     if level < Level.OPERATOR:
         return forbidden()
     if action == "update":
-        return _update(args, level)
+        return _update(args, level, request.user.get_username())
     if action == "add":
         values = {k: v for k, v in args.items() if k.lower() not in RESERVED}
         try:
             made = params().add(args.get("template", ""), args.get("group", ""), values, level)
         except GroupError as exc:
             return text(f"# Request failed: {exc}\n")
+        log.info("settings group %s added by %s", made, request.user.get_username())
         return text(f"{made} OK\n")
     try:
         params().remove(groups, level)
     except GroupError as exc:
         return text(f"# Request failed: {exc}\n")
+    log.info("settings groups %s removed by %s", ", ".join(groups), request.user.get_username())
     return text("OK\n")
 
 
-def _update(args: Any, level: Level) -> HttpResponse:
+def _update(args: Any, level: Level, by: str) -> HttpResponse:
     changes: dict[str, str] = {}
     for key, values in args.lists():
         if key.lower() in RESERVED:
@@ -77,7 +81,7 @@ def _update(args: Any, level: Level) -> HttpResponse:
     if not changes:
         return text("# Error: No parameters to update\n")
     try:
-        apply_params(changes, level)
+        apply_params(changes, level, by)
     except ParamError as exc:
         return text(
             f"# Error: Error setting '{quote(exc.name)}' to '{quote(exc.value)}'! ({exc.reason})\n"
