@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import numpy as np
 import pytest
+import soundfile
 
 from herald.access import Level
 from herald.audio.clipformat import ClipError
@@ -153,3 +155,13 @@ def test_stereo_and_rates_outside_the_range(store: ClipStore) -> None:
         store.add(encode(sine(500, 0.5, 96000), 96000, "wav"), "hifi.wav")
     with pytest.raises(ClipError, match="3 channels"):
         store.add(encode(sine(500, 0.5, 16000, channels=3), 16000, "wav"), "three.wav")
+
+
+@pytest.mark.parametrize(("subtype", "codec"), [("PCM_24", "PCM 24-bit"), ("PCM_32", "PCM 32-bit"),
+                                                ("FLOAT", "float 32-bit")])
+def test_wav_of_more_than_16_bits_is_taken(store: ClipStore, subtype: str, codec: str) -> None:
+    """What audio editors export by default: 24-bit, 32-bit and float WAV."""
+    out = io.BytesIO()
+    soundfile.write(out, sine(440, 0.5, 48000), 48000, subtype=subtype, format="WAV")
+    clip = store.add(out.getvalue(), "editor.wav")
+    assert (clip.codec, clip.duration) == (codec, 0.5)

@@ -171,7 +171,8 @@ def _inspect_au(data: bytes) -> ClipInfo:
 
 # -- WAV -----------------------------------------------------------------------
 
-_WAV_CODECS = {1: "PCM", 6: "A-law", 7: "mu-law"}
+_WAV_CODECS = {1: "PCM", 3: "float", 6: "A-law", 7: "mu-law"}
+_WAV_BITS = {1: (8, 16, 24, 32), 3: (32, 64), 6: (8,), 7: (8,)}
 
 
 def _inspect_wav(data: bytes) -> ClipInfo:
@@ -215,16 +216,16 @@ def _wav_info(fmt: tuple[int, int, int, int, int], data_size: int) -> ClipInfo:
     if tag == 0x55:
         raise ClipError("WAV files with MP3 inside are not supported: upload the MP3 file itself")
     if tag not in _WAV_CODECS:
-        raise ClipError(f"WAV encoding 0x{tag:04x} is not supported: use PCM, mu-law or A-law")
-    if tag == 1 and bits not in (8, 16):
-        raise ClipError(f"{bits}-bit WAV is not supported: use 8 or 16-bit PCM")
-    if tag != 1 and bits != 8:
-        raise ClipError("the WAV format chunk is damaged (G.711 must be 8-bit)")
+        raise ClipError(f"WAV encoding 0x{tag:04x} is not supported: use PCM, float, mu-law "
+                        f"or A-law")
+    if bits not in _WAV_BITS[tag]:
+        allowed = ", ".join(map(str, _WAV_BITS[tag]))
+        raise ClipError(f"{bits}-bit {_WAV_CODECS[tag]} WAV is not supported: use {allowed}-bit")
     if channels == 0 or block_align != channels * bits // 8:
         raise ClipError("the WAV format chunk is damaged (inconsistent frame size)")
     if data_size % block_align:
         raise ClipError("the file is truncated or damaged: the audio ends inside a frame")
-    codec = f"PCM {bits}-bit" if tag == 1 else _WAV_CODECS[tag]
+    codec = f"{_WAV_CODECS[tag]} {bits}-bit" if tag in (1, 3) else _WAV_CODECS[tag]
     return ClipInfo("wav", codec, rate, channels, data_size // block_align)
 
 
