@@ -17,7 +17,8 @@ from herald.environment import Environment
 from herald.params import ParamStore
 from herald.payload import Payload
 from herald.system import connections, contract, logs, timesync
-from herald.system.reset import ResetRecord, finish_firmware_part
+from herald.system.reset import finish_firmware_part
+from herald.system.reset_record import ResetRecord
 
 log = logging.getLogger(__name__)
 
