@@ -233,3 +233,12 @@ def test_an_upgrade_installed_in_this_boot_waits_for_its_restart(rig):
     rig.records.save_pending(PendingUpgrade(STANDARD, INSTALLED, "A", OLD, NEW, boot=boot_id()))
     assert rig.run(OLD) == "the upgrade installed in this boot waits for its restart"
     assert rig.records.pending() is not None
+
+
+def test_a_bus_that_is_away_does_not_undo_the_decision(rig, tmp_path):
+    """Redis killed or restarting while the gate decides: the slot is still
+    kept (the state reaches the pages when the update service starts again)."""
+    rig.redis_url = f"unix://{tmp_path / 'no-redis.sock'}"
+    assert rig.run(OLD).startswith("slot A marked good")
+    assert rig.rauc.grubenv()["A_TRY"] == "0"
+    assert rig.reboots == []

@@ -25,6 +25,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from redis.exceptions import RedisError
+
 from herald.bus import AsyncBus
 from herald.update import contract
 from herald.update.health import Check, run_checks, summary
@@ -119,8 +121,14 @@ class Gate:
         return f"upgrade to {pending.to_version} ({pending.kind}) kept on slot {booted}"
 
     async def publish(self) -> None:
+        """The firmware's state on the bus, for the pages. Nothing the gate
+        decides depends on it: with Redis away (killed, restarting) the gate
+        goes on, and the update service publishes the state when it starts."""
         status = await read_status(self.rauc, self.records, self.running_version)
-        await self.bus.set_state(contract.STATUS, status.to_dict())
+        try:
+            await self.bus.set_state(contract.STATUS, status.to_dict())
+        except (RedisError, OSError) as exc:
+            log.warning("the firmware's state is not on the bus: %s", exc)
 
     def _pending(self) -> PendingUpgrade | None:
         try:
