@@ -16,10 +16,8 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import json
-import os
 import re
 import shutil
-import tempfile
 import time
 import unicodedata
 from collections.abc import Iterator
@@ -29,6 +27,7 @@ from pathlib import Path, PurePath
 from herald.access import Level
 from herald.audio.clipformat import STORED_EXTENSION, ClipError, inspect_clip
 from herald.audio.params import MAX_CLIPS, MAX_NAME_LENGTH
+from herald.files import TEMPORARY, replace_atomically, sync_directory
 from herald.params import GroupError, ParamError, ParamStore
 
 LOCK_FILE = ".lock"
@@ -174,8 +173,9 @@ class ClipStore:
                           codec=info.codec, rate=info.rate, channels=info.channels,
                           duration=round(duration, 3), size=len(data), added=time.time(),
                           stored_as=f"{number}{STORED_EXTENSION[info.format]}")
-            self._write(self.directory / facts.stored_as, data)
-            self._write(self.directory / f"{number}.json", json.dumps(asdict(facts)).encode())
+            replace_atomically(self.directory / facts.stored_as, data)
+            replace_atomically(self.directory / f"{number}.json",
+                               json.dumps(asdict(facts)).encode())
             try:
                 made = self.params.add(
                     "mediaclip", "MediaClip",
@@ -216,26 +216,8 @@ class ClipStore:
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
-    def _write(self, target: Path, data: bytes) -> None:
-        fd, temporary = tempfile.mkstemp(dir=self.directory, prefix=".tmp-")
-        try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(data)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(temporary, target)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(temporary)
-            raise
-        self._sync_directory()
-
     def _sync_directory(self) -> None:
-        fd = os.open(self.directory, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        sync_directory(self.directory)
 
     def _remove_files(self, number: int) -> None:
         for path in self.directory.glob(f"{number}.*"):
@@ -245,7 +227,7 @@ class ClipStore:
     def _remove_unfinished(self) -> None:
         committed = {str(n) for n in self._numbers()}
         for path in self.directory.iterdir():
-            if path.name.startswith(".tmp-") or (
+            if path.name.startswith(TEMPORARY) or (
                     path.stem.isdigit() and path.stem not in committed):
                 path.unlink()
 

@@ -16,6 +16,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+from herald.files import replace_atomically, sync_directory
 from herald.system.contract import HARD, RESET_MODES, RESTORE
 
 FIRMWARE = "firmware"
@@ -58,7 +59,7 @@ class ResetRecord:
                 self._write(mode, left)
             else:
                 self.path.unlink()
-                _sync_directory(self.data_dir)
+                sync_directory(self.data_dir)
 
     def _read(self) -> tuple[str | None, tuple[str, ...]]:
         try:
@@ -70,14 +71,7 @@ class ResetRecord:
         return mode, tuple(lines[1:]) or OWNERS
 
     def _write(self, mode: str, owners: tuple[str, ...]) -> None:
-        """Replace the record in one step, on disk before this returns."""
-        temporary = self.path.with_name(self.path.name + ".new")
-        with open(temporary, "w") as f:
-            f.write("\n".join((mode, *owners)) + "\n")
-            f.flush()
-            os.fsync(f.fileno())
-        temporary.replace(self.path)
-        _sync_directory(self.data_dir)
+        replace_atomically(self.path, ("\n".join((mode, *owners)) + "\n").encode())
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
@@ -88,10 +82,3 @@ class ResetRecord:
         finally:
             os.close(fd)
 
-
-def _sync_directory(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from herald.environment import current
+from herald.files import replace_atomically, sync_directory
 
 STANDARD = "standard"
 FACTORY_DEFAULT = "factory-default"
@@ -95,21 +96,7 @@ def make_directory(directory: Path) -> None:
 def write_json_atomically(path: Path, value: dict[str, Any]) -> None:
     """Replace `path` with `value` so that a power cut leaves old or new, never half."""
     make_directory(path.parent)
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w") as out:
-        json.dump(value, out)
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(tmp, path)
-    _sync_dir(path.parent)
-
-
-def _sync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    replace_atomically(path, json.dumps(value).encode())
 
 
 def _read(path: Path, cls: type) -> Any:
@@ -141,7 +128,7 @@ class UpgradeRecords:
             (self.directory / PENDING_FILE).unlink()
         except FileNotFoundError:
             return
-        _sync_dir(self.directory)
+        sync_directory(self.directory)
 
     def result(self) -> UpgradeResult | None:
         return _read(self.directory / RESULT_FILE, UpgradeResult)
