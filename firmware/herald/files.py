@@ -6,14 +6,17 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
+import secrets
 from pathlib import Path
 
 TEMPORARY = ".tmp-"  # how a file cut short on its way in begins: safe to remove
 
 
 def replace_atomically(path: Path, data: bytes) -> None:
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f"{TEMPORARY}{path.name}-")
+    """The new file's mode is what open() would give it (0666 less the umask):
+    a record written by root is one the services' user goes on reading."""
+    temporary = path.with_name(f"{TEMPORARY}{path.name}-{secrets.token_hex(6)}")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(data)
