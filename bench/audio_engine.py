@@ -16,12 +16,11 @@ Prints:
   the engine's 48 kHz mono), and the ratio to WAV (the ratio is what to watch on
   a noisy machine).
 
-Usage: .venv/bin/python bench/audio_engine.py [--plays 50] [--seconds 10]
+Usage: .venv/bin/python bench/audio_engine.py [--plays 50] [--seconds 10] [--json]
 """
 
 from __future__ import annotations
 
-import argparse
 import io
 import os
 import statistics
@@ -34,9 +33,10 @@ from pathlib import Path
 import httpx
 import numpy as np
 import redis
+from figures import Report, arguments, figures
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(REPO), str(REPO / "firmware")]
+sys.path[:0] = [str(REPO), str(REPO / "firmware"), str(REPO / "webadmin")]
 
 from herald.audio.decode import decoded_blocks  # noqa: E402
 from herald.audio.g711 import ulaw_encode  # noqa: E402
@@ -172,16 +172,21 @@ def decode_costs(seconds: float) -> dict[str, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
+    parser = arguments(__doc__)
     parser.add_argument("--plays", type=int, default=50)
     parser.add_argument("--seconds", type=int, default=10)
     args = parser.parse_args()
+    with figures(args) as report:
+        costs = decode_costs(args.seconds)
+        for fmt, cost in costs.items():
+            report.add(f"decode_{fmt}", cost, "ms/s")
+            if fmt != "wav":
+                report.add(f"decode_{fmt}_over_wav", cost / costs["wav"], "x")
+        measure_device(report, args.plays, args.seconds)
 
-    print("decode time per second of audio (decode + 48 kHz mono):")
-    costs = decode_costs(args.seconds)
-    for fmt, cost in costs.items():
-        print(f"  {fmt:7s} {cost:6.2f} ms/s   {cost / costs['wav']:5.1f} x wav")
 
+def measure_device(report: Report, plays: int, seconds: int) -> None:
+    """The figures of a running device: play latency, transmit.cgi delay, CPU."""
     with tempfile.TemporaryDirectory(prefix="herald-audio-bench-") as tmp, \
             audio_device(Path(tmp), timeline=True) as device:
         operator = device.stack.accounts["operator"]
@@ -197,36 +202,36 @@ def main() -> None:
                                 files={"file": ("music.mp3", long_mp3, "audio/basic")})
             music_clip = int(reply.text.split()[1].removeprefix("Uploaded="))
 
-        print(f"play request -> first sample written to ALSA ({args.plays} plays each):")
+        report.add("plays", plays, "count")
         viewer = device.stack.accounts["viewer"]
         with httpx.Client(base_url=device.stack.http_url, timeout=30,
                           auth=httpx.DigestAuth(viewer.name, viewer.password)) as http:
             for fmt, clip in clips.items():
-                for label, client in (("bus call", None), ("playclip.cgi", http)):
-                    times = play_latency(device, clip, args.plays, client)
-                    print(f"  {fmt} via {label:12s} median {statistics.median(times):6.1f} ms"
-                          f"   p99 {percentile(times, 0.99):6.1f} ms")
+                for via, client in (("bus_call", None), ("playclip_cgi", http)):
+                    times = play_latency(device, clip, plays, client)
+                    report.add(f"play_{fmt}_{via}_median", statistics.median(times), "ms")
+                    report.add(f"play_{fmt}_{via}_p99", percentile(times, 0.99), "ms")
 
-        delays = transmit_delay(device, args.seconds)
+        delays = transmit_delay(device, seconds)
         card = (device.card.period_frames * 4 + PIPE_BYTES // 2 + CHUNK_FRAMES) / 48000 * 1000
-        print(f"transmit.cgi end to end, real-time client ({len(delays)} bursts): "
-              f"median {statistics.median(delays):6.1f} ms   p99 {percentile(delays, 0.99):6.1f} ms"
-              f"   (of which the simulated card's buffers about {card:.0f} ms)")
+        report.add("transmit_bursts", len(delays), "count")
+        report.add("transmit_median", statistics.median(delays), "ms")
+        report.add("transmit_p99", percentile(delays, 0.99), "ms")
+        report.add("transmit_simulated_card_buffers", card, "ms")
 
         pid = device.stack.processes["core"].pid
         device.wait_idle()
-        idle = cpu_percent(pid, 5)
+        report.add("core_cpu_idle", cpu_percent(pid, 5), "%")
         device.call("play_clip", clip=music_clip, repeat=-1)
-        playing = cpu_percent(pid, args.seconds)
+        report.add("core_cpu_playing_mp3", cpu_percent(pid, seconds), "%")
         device.call("stop_clip")
         device.wait_idle()
-        live = threading.Thread(target=transmit_delay, args=(device, args.seconds + 1))
+        live = threading.Thread(target=transmit_delay, args=(device, seconds + 1))
         live.start()
         time.sleep(0.5)
-        streaming = cpu_percent(pid, args.seconds - 1)
+        streaming = cpu_percent(pid, seconds - 1)
         live.join()
-        print(f"herald-core CPU (percent of one core): idle {idle:5.1f}   playing MP3 "
-              f"{playing:5.1f}   playing live mu-law {streaming:5.1f}")
+        report.add("core_cpu_playing_live_mulaw", streaming, "%")
 
 
 if __name__ == "__main__":

@@ -7,13 +7,13 @@ recipes), then times the real `bitbake` command:
 * parse of all recipes with no parse cache (cold) and with the parse cache;
 * a no-op build of everything after a first full build.
 
-Prints the figures and the cached/cold ratio (the ratio is what to watch on a
-noisy machine). Usage: .venv/bin/python bench/bake_parse.py [--recipes N]
+Prints the figures and the ratios to the cold parse (the ratios are what to
+watch on a noisy machine).
+Usage: .venv/bin/python bench/bake_parse.py [--recipes N] [--runs N] [--json]
 """
 
 from __future__ import annotations
 
-import argparse
 import os
 import shutil
 import subprocess
@@ -21,6 +21,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from figures import arguments, figures
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -131,29 +133,29 @@ def bitbake(build: Path, *args: str) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = arguments(__doc__)
     parser.add_argument("--recipes", type=int, default=300)
     parser.add_argument("--runs", type=int, default=3, help="runs per figure (best is kept)")
     args = parser.parse_args()
     root = Path(tempfile.mkdtemp(prefix="bake-bench-"))
     try:
-        build = make_project(root, args.recipes)
-        cache = build / "tmp" / "cache"
-        cold = []
-        for _ in range(args.runs):
-            shutil.rmtree(cache, ignore_errors=True)
-            cold.append(bitbake(build, "-p"))
-        cached = [bitbake(build, "-p") for _ in range(args.runs)]
-        first = bitbake(build, "world")
-        noop = [bitbake(build, "world") for _ in range(args.runs)]
-        tasks = args.recipes * 5
-        print(f"recipes: {args.recipes}, tasks per build: {tasks}")
-        print(f"parse, cold (no parse cache):  {min(cold):6.2f} s")
-        print(f"parse, with the parse cache:   {min(cached):6.2f} s  "
-              f"(ratio cached/cold: {min(cached) / min(cold):.2f})")
-        print(f"first full build:              {first:6.2f} s")
-        print(f"no-op build (nothing to run):  {min(noop):6.2f} s  "
-              f"(ratio no-op/cold parse: {min(noop) / min(cold):.2f})")
+        with figures(args) as report:
+            report.add("recipes", args.recipes, "count")
+            report.add("tasks_per_build", args.recipes * 5, "count")
+            build = make_project(root, args.recipes)
+            cache = build / "tmp" / "cache"
+            cold = []
+            for _ in range(args.runs):
+                shutil.rmtree(cache, ignore_errors=True)
+                cold.append(bitbake(build, "-p"))
+            report.add("parse_cold", min(cold), "s")
+            cached = [bitbake(build, "-p") for _ in range(args.runs)]
+            report.add("parse_cached", min(cached), "s")
+            report.add("parse_cached_over_cold", min(cached) / min(cold), "x")
+            report.add("first_full_build", bitbake(build, "world"), "s")
+            noop = [bitbake(build, "world") for _ in range(args.runs)]
+            report.add("noop_build", min(noop), "s")
+            report.add("noop_build_over_cold_parse", min(noop) / min(cold), "x")
     finally:
         shutil.rmtree(root, ignore_errors=True)
 

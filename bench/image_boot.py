@@ -5,11 +5,13 @@ services) on a throwaway snapshot and prints:
 
 * seconds from QEMU start to the first HTTP answer on the forwarded port;
 * seconds until the health check marked the slot good;
-* systemd's own split (kernel, userspace);
+* systemd's own split (kernel, initrd if any, userspace), as systemd-analyze
+  computes it;
 * memory of each firmware service (cgroup) and of the whole guest.
 
-TCG timings move with host load: /proc/pressure/cpu is printed alongside.
-Usage: .venv/bin/python bench/image_boot.py   (after kas build kas.yml:kas/test.yml)
+TCG timings move with host load: the host's CPU pressure (/proc/pressure/cpu,
+percent of time some task waited for a CPU) at the start is printed alongside.
+Usage: .venv/bin/python bench/image_boot.py [--json]   (after kas build kas.yml:kas/test.yml)
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+
+from figures import Report, arguments, figures, note
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -45,33 +49,64 @@ def booted_slot_good(machine: Machine) -> bool:
                for s in machine.slots().values())
 
 
+def report_pressure(report: Report) -> None:
+    """The host's CPU pressure now ("some" line: avg10, avg60 in percent)."""
+    fields = Path("/proc/pressure/cpu").read_text().splitlines()[0].split()[1:]
+    averages = dict(field.split("=", 1) for field in fields)
+    report.add("host_cpu_pressure_avg10", float(averages["avg10"]), "%")
+    report.add("host_cpu_pressure_avg60", float(averages["avg60"]), "%")
+
+
+def report_systemd(report: Report, machine: Machine) -> None:
+    """systemd's boot split, from the timestamps systemd-analyze reads (microseconds
+    since the kernel started): kernel until the initrd or userspace, initrd until
+    userspace, userspace until the boot finished."""
+    note("systemd:", machine.run("systemd-analyze | head -1").output.strip())
+    names = ("InitRDTimestampMonotonic", "UserspaceTimestampMonotonic",
+             "FinishTimestampMonotonic")
+    output = machine.run("systemctl show" + "".join(f" -p {name}" for name in names),
+                         check=True).output
+    stamps = dict(line.split("=", 1) for line in output.split() if "=" in line)
+    initrd, userspace, finish = (int(stamps[name]) / 1e6 for name in names)
+    report.add("systemd_kernel", initrd or userspace, "s")
+    if initrd:
+        report.add("systemd_initrd", userspace - initrd, "s")
+    if finish:
+        report.add("systemd_userspace", finish - userspace, "s")
+    else:
+        note("systemd: the boot has not finished, no userspace time")
+
+
 def main() -> None:
-    pressure = Path("/proc/pressure/cpu").read_text().splitlines()[0]
-    with tempfile.TemporaryDirectory(prefix="herald-boot-bench-") as tmp:
-        machine = Machine(image=deployed_image("herald-image-test"), workdir=Path(tmp),
-                          snapshot=True, ports=forwarded_ports())
+    options = arguments(__doc__).parse_args()
+    with figures(options) as report, \
+            tempfile.TemporaryDirectory(prefix="herald-boot-bench-") as tmp:
+        report_pressure(report)
+        image = deployed_image("herald-image-test")
+        note(f"image: {image}")
+        machine = Machine(image=image, workdir=Path(tmp), snapshot=True,
+                          ports=forwarded_ports())
         started = time.monotonic()
         machine.boot()
         try:
-            http = first_http_answer(machine.http_url, started)
-            print(f"first HTTP answer:     {http:6.1f} s after QEMU start")
+            report.add("first_http_answer", first_http_answer(machine.http_url, started), "s")
             machine.wait_until_up()
             while not booted_slot_good(machine):
                 time.sleep(2)
-            print(f"slot marked good:      {time.monotonic() - started:6.1f} s")
-            print("systemd:              ", machine.run("systemd-analyze | head -1").output.strip())
-            total = 0
+            report.add("slot_marked_good", time.monotonic() - started, "s")
+            report_systemd(report, machine)
+            total = 0.0
             for service in SERVICES:
                 value = machine.run(f"systemctl show -p MemoryCurrent --value {service}").output
                 mib = int(value.strip()) / 2**20
                 total += mib if service != "redis-server" else 0
-                print(f"memory {service:14s} {mib:6.1f} MiB")
-            print(f"memory firmware total {total:6.1f} MiB (herald-web, -core, -worker)")
-            used = machine.run("free -m | awk '/^Mem:/ {print $3 \" of \" $2}'").output.strip()
-            print(f"guest memory used:     {used} MiB")
+                report.add(f"memory_{service.replace('-', '_')}", mib, "MiB")
+            report.add("memory_firmware_total", total, "MiB")  # herald-web, -core, -worker
+            used, size = machine.run("free -m | awk '/^Mem:/ {print $3, $2}'").output.split()
+            report.add("guest_memory_used", int(used), "MiB")
+            report.add("guest_memory_total", int(size), "MiB")
         finally:
             machine.shutdown()
-    print(f"host CPU pressure at start: {pressure}")
 
 
 if __name__ == "__main__":

@@ -4,7 +4,11 @@ upgrade takes to upload, check and install, how long from the restart until
 the new slot is kept (confirmed by the boot gate), and how big a bundle is
 against the root filesystem it carries.
 
-    .venv/bin/python bench/update_upgrade.py [--rounds N]
+    .venv/bin/python bench/update_upgrade.py [--rounds N] [--json]
+
+Each round's figures are printed as it ends (round1_..., round2_...), then the
+medians over the rounds, the bundle's size and its ratios to the root
+filesystem (used space, slot image).
 
 Needs `kas build kas.yml:kas/test.yml`. Times are wall-clock on a shared,
 TCG-emulated machine: read them as sizes, compare ratios between runs.
@@ -12,13 +16,14 @@ TCG-emulated machine: read them as sizes, compare ratios between runs.
 
 from __future__ import annotations
 
-import argparse
 import json
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from figures import arguments, figures, note
 
 sys.path[:0] = [str(Path(__file__).resolve().parent.parent / p) for p in ("", "firmware")]
 
@@ -51,12 +56,12 @@ def sizes(bundle: Path, device: Device) -> tuple[int, int, int]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser = arguments(__doc__)
     parser.add_argument("--rounds", type=int, default=2, help="upgrades to time (default 2)")
     args = parser.parse_args()
     versions = [f"0.{9 + n}.0" for n in range(args.rounds)]
-    prepared = {v: version_bundle(v) for v in versions}
-    with tempfile.TemporaryDirectory(prefix="bench-update-") as work:
+    with figures(args) as report, tempfile.TemporaryDirectory(prefix="bench-update-") as work:
+        prepared = {v: version_bundle(v) for v in versions}
         device = Device.create(Path(work) / "vm")
         try:
             boot = device.start()
@@ -65,7 +70,8 @@ def main() -> int:
             device.wait_committed(slot)
             size, image, used = sizes(base_bundle(), device)
             uploads, installs, restarts = [], [], []
-            for version in versions:
+            for number, version in enumerate(versions, 1):
+                note(f"round {number}: upgrade to {version}")
                 started = time.monotonic()
                 answer = device.upgrade(prepared[version])
                 assert answer.get("data") == {"firmwareVersion": version}, answer
@@ -79,21 +85,24 @@ def main() -> int:
                 slot = "B" if slot == "A" else "A"
                 device.wait_committed(slot)
                 restarts.append(time.monotonic() - rebooted)
-                print(f"{version}: {replied - started:.0f} s request (upload {uploads[-1]:.0f} s, "
-                      f"check and install {installs[-1]:.0f} s), restart to kept slot "
-                      f"{restarts[-1]:.0f} s", flush=True)
+                report.add(f"round{number}_request", replied - started, "s")
+                report.add(f"round{number}_upload", uploads[-1], "s")
+                report.add(f"round{number}_install", installs[-1], "s")
+                report.add(f"round{number}_restart_to_kept_slot", restarts[-1], "s")
         finally:
             device.stop()
-    median = statistics.median
-    print(f"first boot to HTTP:                 {boot:.0f} s")
-    print(f"upload of the bundle (VAPIX):       {median(uploads):.0f} s "
-          f"({size / median(uploads) / 1e6:.1f} MB/s)")
-    print(f"check and install of a bundle:      {median(installs):.0f} s "
-          f"({size / median(installs) / 1e6:.1f} MB/s of bundle)")
-    print(f"restart to confirmed (kept) slot:   {median(restarts):.0f} s")
-    print(f"bundle size:                        {size / 1e6:.0f} MB")
-    print(f"root filesystem: slot image {image / 1e6:.0f} MB, used {used / 1e6:.0f} MB; "
-          f"bundle = {size / used:.2f} x used, {size / image:.2f} x image")
+        median = statistics.median
+        report.add("first_boot_to_http", boot, "s")
+        report.add("upload", median(uploads), "s")
+        report.add("upload_rate", size / median(uploads) / 1e6, "MB/s")
+        report.add("install", median(installs), "s")
+        report.add("install_rate", size / median(installs) / 1e6, "MB/s")
+        report.add("restart_to_kept_slot", median(restarts), "s")
+        report.add("bundle_size", size / 1e6, "MB")
+        report.add("slot_image", image / 1e6, "MB")
+        report.add("rootfs_used", used / 1e6, "MB")
+        report.add("bundle_over_rootfs_used", size / used, "x")
+        report.add("bundle_over_slot_image", size / image, "x")
     return 0
 
 

@@ -9,14 +9,15 @@ temporary directory, as the tests do, then:
 * the same load on a static file (the cheapest request the app serves) as a
   yardstick: on a noisy machine watch the ratios to it, not the milliseconds.
 
-Prints median and p99 latency and throughput of each, then the memory (RSS
-and PSS) of each process at rest, right after start and after the load.
-Usage: .venv/bin/python bench/web_latency.py [--clients 20] [--requests 40]
+Prints median and p99 latency and throughput of each and the ratio of each
+median to the yardstick's, then the memory (RSS and PSS) of each process at
+rest, right after start and after the load (a child process is numbered in
+the order the kernel lists it).
+Usage: .venv/bin/python bench/web_latency.py [--clients 20] [--requests 40] [--json]
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import statistics
 import sys
@@ -27,9 +28,10 @@ from pathlib import Path
 
 import httpx
 import redis
+from figures import Report, arguments, figures
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(REPO), str(REPO / "firmware")]
+sys.path[:0] = [str(REPO), str(REPO / "firmware"), str(REPO / "webadmin")]
 
 from tests.conftest import redis_server  # noqa: E402
 from tests.webadmin.fixtures import set_up_accounts  # noqa: E402
@@ -98,31 +100,32 @@ def _children(pid: int) -> list[int]:
 
 
 def memory(stack: HeraldStack) -> dict[str, tuple[int, int]]:
+    """RSS and PSS of each process of the stack, by a name fit for a figure."""
     redis_pid = redis.Redis.from_url(stack.redis_url).info("server")["process_id"]
-    table = {"redis-server": _memory(redis_pid)}
+    table = {"redis_server": _memory(redis_pid)}
     for name, process in stack.processes.items():
-        table[f"herald-{name}"] = _memory(process.pid)
-        for child in _children(process.pid):
-            table[f"herald-{name} child {child}"] = _memory(child)
+        table[f"herald_{name}"] = _memory(process.pid)
+        for number, child in enumerate(_children(process.pid), 1):
+            table[f"herald_{name}_child{number}"] = _memory(child)
     return table
 
 
-def print_memory(title: str, table: dict[str, tuple[int, int]]) -> None:
-    print(f"\nmemory at rest, {title}:")
+def report_memory(report: Report, moment: str, table: dict[str, tuple[int, int]]) -> None:
     for name, (rss, pss) in table.items():
-        print(f"  {name:28} RSS {rss / 1024:7.1f} MiB   PSS {pss / 1024:7.1f} MiB")
-    total = sum(pss for _, pss in table.values())
-    print(f"  {'total':28} {'':16} PSS {total / 1024:7.1f} MiB")
+        report.add(f"{name}_rss_{moment}", rss / 1024, "MiB")
+        report.add(f"{name}_pss_{moment}", pss / 1024, "MiB")
+    report.add(f"total_pss_{moment}", sum(pss for _, pss in table.values()) / 1024, "MiB")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = arguments(__doc__)
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--requests", type=int, default=40, help="per client")
     parser.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
                         help="extra environment for the services (repeatable)")
     options = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="herald-bench-") as tmp, ExitStack() as cleanup:
+        report = cleanup.enter_context(figures(options))
         (Path(tmp) / "redis").mkdir()
         url = cleanup.enter_context(redis_server(Path(tmp) / "redis"))
         stack = HeraldStack(Path(tmp) / "data", url, dict(e.split("=", 1) for e in options.env))
@@ -132,24 +135,25 @@ def main() -> None:
         time.sleep(REST_SECONDS)
         at_start = memory(stack)
 
-        print(f"{options.clients} concurrent clients, {options.requests} requests each")
-        rows = {
-            "static file (yardstick)": measure(stack, "session", YARDSTICK, options.clients,
-                                               options.requests),
-            "param.cgi action=list": measure(stack, "digest", "/axis-cgi/param.cgi?action=list",
-                                             options.clients, options.requests),
-            "Status page": measure(stack, "session", "/status/", options.clients,
-                                   options.requests),
-        }
-        base = rows["static file (yardstick)"]["median"]
-        print(f"{'request':26} {'median':>9} {'p99':>9} {'req/s':>8} {'median/yardstick':>17}")
-        for name, row in rows.items():
-            print(f"{name:26} {row['median']:7.1f}ms {row['p99']:7.1f}ms {row['rate']:8.1f} "
-                  f"{row['median'] / base:17.2f}")
+        report.add("clients", options.clients, "count")
+        report.add("requests_per_client", options.requests, "count")
+        loads = (("static_file", "session", YARDSTICK),
+                 ("param_list", "digest", "/axis-cgi/param.cgi?action=list"),
+                 ("status_page", "session", "/status/"))
+        yardstick = 0.0
+        for name, kind, path in loads:
+            row = measure(stack, kind, path, options.clients, options.requests)
+            report.add(f"{name}_median", row["median"], "ms")
+            report.add(f"{name}_p99", row["p99"], "ms")
+            report.add(f"{name}_rate", row["rate"], "req/s")
+            if name == "static_file":
+                yardstick = row["median"]
+            else:
+                report.add(f"{name}_median_over_static_file", row["median"] / yardstick, "x")
 
         time.sleep(REST_SECONDS)
-        print_memory("after start", at_start)
-        print_memory("after the load", memory(stack))
+        report_memory(report, "after_start", at_start)
+        report_memory(report, "after_load", memory(stack))
 
 
 if __name__ == "__main__":
