@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 from pathlib import Path
 
 TEMPORARY = ".tmp-"  # how a file cut short on its way in begins: safe to remove
@@ -15,7 +14,7 @@ TEMPORARY = ".tmp-"  # how a file cut short on its way in begins: safe to remove
 def replace_atomically(path: Path, data: bytes) -> None:
     """The new file's mode is what open() would give it (0666 less the umask):
     a record written by root is one the services' user goes on reading."""
-    temporary = path.with_name(f"{TEMPORARY}{path.name}-{secrets.token_hex(6)}")
+    temporary = path.with_name(f"{TEMPORARY}{path.name}-{os.urandom(6).hex()}")
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with os.fdopen(fd, "wb") as out:

@@ -19,7 +19,6 @@ seconds to it on a slow CPU.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import json
 import logging
@@ -46,7 +45,7 @@ if TYPE_CHECKING:
 HEALTH_URL = "http://127.0.0.1/healthz"
 
 
-async def _prepare(_args: argparse.Namespace) -> str:
+def _prepare(_args: argparse.Namespace) -> str:
     directory = records_dir()
     snapshots = Snapshots(directory, current().database)
     try:
@@ -136,7 +135,12 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="herald-update: %(message)s")
     args = parser().parse_args(argv)
     try:
-        print(asyncio.run(args.run(args)))
+        result = args.run(args)
+        if not isinstance(result, str):  # a coroutine: the commands on D-Bus or Redis
+            import asyncio  # not for prepare: on every boot's critical path, it costs seconds
+
+            result = asyncio.run(result)
+        print(result)
     except Exception as exc:
         from herald.update.rauc import RaucError
 
