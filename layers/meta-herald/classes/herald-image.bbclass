@@ -36,6 +36,13 @@ do_rootfs() {
     for unit in ${IMAGE_MASK_UNITS}; do
         ln -sf /dev/null ${IMAGE_ROOTFS}/etc/systemd/system/$unit
     done
+    # The root filesystem only changes as a whole slot, so what systemd redoes
+    # "after /usr was updated" (journal catalog, ldconfig, hwdb) is done: /var
+    # is a RAM overlay, and without these stamps it would be redone every boot.
+    usr_updated=$(stat -c %.9Y ${IMAGE_ROOTFS}/usr | tr -d .)
+    for stamp in etc/.updated var/.updated; do
+        echo "TIMESTAMP_NSEC=$usr_updated" > ${IMAGE_ROOTFS}/$stamp
+    done
     rm -f ${IMAGE_ROOTFS}/etc/os-release
     # When the build's sources are from, as VAPIX's BuildDate reads ("Jan 01 2026 00:00").
     build_date=$(LC_ALL=C date -u -d @${SOURCE_DATE_EPOCH} '+%b %d %Y %H:%M')
