@@ -216,13 +216,10 @@ class ClipStore:
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
-    def _sync_directory(self) -> None:
-        sync_directory(self.directory)
-
     def _remove_files(self, number: int) -> None:
         for path in self.directory.glob(f"{number}.*"):
             path.unlink(missing_ok=True)
-        self._sync_directory()
+        sync_directory(self.directory)
 
     def _remove_unfinished(self) -> None:
         committed = {str(n) for n in self._numbers()}
