@@ -71,8 +71,9 @@ class Capture(DeviceThread):
         while not self.stopping.is_set():
             frames, data = pcm.read()
             if frames <= 0:
-                if frames < 0:
+                if frames < 0:  # samples were lost: the clock no longer counts them
                     self.overruns += 1
+                    clock = None
                 else:  # a device with nothing to give: do not spin
                     self.stopping.wait(self.config.period_seconds)
                 continue

@@ -42,6 +42,12 @@ class EchoReference:
             while self.chunks and self.chunks[0][0] < self.end - HISTORY_SECONDS:
                 self.chunks.popleft()
 
+    def interrupted(self) -> None:
+        """The sound card ran dry (an underrun): what comes next plays later than the
+        samples before it imply, so it is anchored on the clock again."""
+        with self.lock:
+            self.end = None
+
     def window(self, start: float, frames: int) -> np.ndarray:
         """The samples played from `start` on, `frames` of them; silence where none was."""
         out = np.zeros(frames, dtype=np.float32)

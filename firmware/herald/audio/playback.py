@@ -67,6 +67,7 @@ class Playback(DeviceThread):
             data = float_to_s16(interleave(block, channels)).tobytes()
             if pcm.write(data) == -errno.EPIPE:
                 self.underruns += 1
+                self.reference.interrupted()
                 pcm.write(data)
             self.frames_written += period
             self.reference.played(block, time.monotonic())
