@@ -83,10 +83,17 @@ def test_bad_requests_get_the_vapix_error_code(herald, body, code):
     assert "data" not in reply.json()
 
 
-def test_only_post_is_accepted(herald):
-    with herald.vapix() as anonymous:
-        reply = anonymous.get(DISCOVERY)
-    assert reply.json()["error"]["code"] == 2002
+@pytest.mark.parametrize(("path", "code"), [
+    (DISCOVERY, 2002), (DEVICE_INFO, 2002), ("/axis-cgi/systemready.cgi", 2002),
+    ("/axis-cgi/audiodevicecontrol.cgi", 2102), ("/axis-cgi/firmwaremanagement.cgi", 405),
+])
+def test_only_post_is_accepted(herald, path, code):
+    """A GET gets the API's JSON error: an empty 405 is an error the axis library does
+    not swallow."""
+    with herald.vapix(herald.accounts["admin"]) as admin:
+        reply = admin.get(path)
+    assert reply.headers["content-type"] == "application/json"
+    assert reply.json()["error"]["code"] == code
 
 
 def test_a_request_without_credentials_learns_to_authenticate(herald):

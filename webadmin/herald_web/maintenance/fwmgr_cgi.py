@@ -54,7 +54,8 @@ async def _receive_upgrade(request: StreamRequest) -> tuple[bytes, uploads.Uploa
     return body, upload
 
 
-@stream_cgi("firmwaremanagement.cgi", Level.ADMIN)
+# A GET goes through too, to get the API's JSON error rather than an empty 405.
+@stream_cgi("firmwaremanagement.cgi", Level.ADMIN, methods=("GET", "POST"))
 async def firmwaremanagement(request: StreamRequest) -> None:
     content_type = request.django.META.get("CONTENT_TYPE", "")
     upload = None
