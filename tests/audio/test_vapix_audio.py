@@ -186,6 +186,31 @@ def test_a_stream_cut_short_stops_cleanly(device: AudioDevice) -> None:
     assert device.call("ping") == {"ok": True}
 
 
+def test_anonymous_viewing_does_not_let_strangers_play_sound(device: AudioDevice) -> None:
+    """Anonymous viewing is for looking: transmit.cgi and playclip.cgi challenge a caller
+    without credentials, who may still listen, and an account plays as before."""
+    clip = uploaded_id(upload(device, encode(sine(700, 0.2, 8000), 8000, "au"), "s.au"))
+    speech = ulaw_encode(float_to_s16(sine(600, 0.2, 8000)))
+    with device.stack.vapix(device.stack.accounts["admin"]) as admin:
+        assert admin.post("/axis-cgi/param.cgi", data={
+            "action": "update", "System.AnonymousViewing": "yes"}).text == "OK\n"
+    try:
+        with httpx.Client(base_url=device.stack.http_url, timeout=30) as stranger:
+            talk = stranger.post("/axis-cgi/audio/transmit.cgi", content=speech,
+                                 headers={"Content-Type": "audio/basic"})
+            play = stranger.get("/axis-cgi/playclip.cgi", params={"clip": clip})
+            with stranger.stream("GET", "/axis-cgi/audio/receive.cgi") as listen:
+                assert listen.status_code == 200
+        for refused in (talk, play):
+            assert refused.status_code == 401
+            assert refused.headers["www-authenticate"].startswith("Digest ")
+        assert transmit(device, "audio/basic", speech).status_code == 200
+    finally:
+        with device.stack.vapix(device.stack.accounts["admin"]) as admin:
+            admin.post("/axis-cgi/param.cgi", data={
+                "action": "update", "System.AnonymousViewing": "no"})
+
+
 def test_receive_streams_the_microphone(device: AudioDevice) -> None:
     device.card.set_scene(sine(750, 0.5, amplitude=0.5), 48000)
     params = {"audiocodec": "g711", "audiosamplerate": 16000}

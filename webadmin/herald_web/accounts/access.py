@@ -5,7 +5,8 @@ websocket consumer has `sockets.AccessConsumer` as its base. Each marks the view
 `Access`, which the role-matrix test reads to check every URL the app serves
 (VAPIX CGIs get theirs from `vapix.registry.cgi`). Levels are
 herald.access.Level: VIEWER, OPERATOR, ADMIN; an anonymous visitor counts as a
-viewer while anonymous viewing is allowed.
+viewer while anonymous viewing is allowed (but for the CGIs that play sound:
+vapix.registry).
 """
 
 from __future__ import annotations

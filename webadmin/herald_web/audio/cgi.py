@@ -123,7 +123,7 @@ def _upload(request: HttpRequest, args: dict) -> HttpResponse:
     return text(f"OK\nUploaded={clip.id}\n")
 
 
-@cgi("playclip.cgi", Level.VIEWER, methods=("GET",))
+@cgi("playclip.cgi", Level.VIEWER, methods=("GET",), needs_account=True)
 def playclip(request: HttpRequest) -> HttpResponse:
     return _answer(_play, arguments(request))
 
@@ -141,7 +141,7 @@ def audiodevicecontrol(request: HttpRequest) -> HttpResponse:
 # -- live audio -----------------------------------------------------------------------------
 
 
-@stream_cgi("audio/transmit.cgi", Level.VIEWER)
+@stream_cgi("audio/transmit.cgi", Level.VIEWER, needs_account=True)
 async def transmit(request: StreamRequest) -> None:
     """Play the request body as it arrives; answer once it has been played."""
     query = request.django.GET

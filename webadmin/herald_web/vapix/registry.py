@@ -10,7 +10,9 @@ Before the view runs, the caller is authenticated by HTTP Digest (or Basic
 over HTTPS); a caller without credentials gets a Digest challenge, a caller
 below the level 403. The view finds the account in `request.user` and its
 level in `request.herald_level`. CGIs take no session cookie and no CSRF
-token: VAPIX clients have neither.
+token: VAPIX clients have neither. Anonymous viewing, when on, makes a
+caller without credentials a viewer, except at endpoints that play sound
+out of the speaker (`needs_account`): it is for looking, not for talking.
 """
 
 from __future__ import annotations
@@ -42,23 +44,25 @@ class Endpoint:
     level: Level
     first_visit: bool  # open to all while the device has no root password
     methods: tuple[str, ...] = ("GET", "POST")
+    needs_account: bool = False  # anonymous viewing does not reach it
 
 
 _endpoints: dict[str, Endpoint] = {}
 
 
 def cgi(where: str, level: Level, aliases: tuple[str, ...] = (), first_visit: bool = False,
-        methods: tuple[str, ...] = ("GET", "POST")) -> Callable[[View], View]:
+        methods: tuple[str, ...] = ("GET", "POST"),
+        needs_account: bool = False) -> Callable[[View], View]:
     """Serve the decorated view at `where` (and `aliases`) for callers at
     `level` using `methods` (others get 405, after authentication); with
     `first_visit`, for everyone until the root password is set (pwdgrp.cgi
-    creates root that way)."""
+    creates root that way); with `needs_account`, for accounts only."""
     def decorate(view: View) -> View:
         for place in (where, *aliases):
             full = place.lstrip("/") if place.startswith("/") else f"axis-cgi/{place}"
             if full in _endpoints:
                 raise ValueError(f"VAPIX endpoint /{full} registered twice")
-            _endpoints[full] = Endpoint(full, view, level, first_visit, methods)
+            _endpoints[full] = Endpoint(full, view, level, first_visit, methods, needs_account)
         return view
     return decorate
 
@@ -86,6 +90,8 @@ def admit(request: HttpRequest, endpoint: Endpoint) -> HttpResponse | None:
         return unauthorized(failure.stale)
     request.user = credentials.account if credentials else AnonymousUser()
     level = level_of(request.user)
+    if endpoint.needs_account and credentials is None:
+        level = Level.ANONYMOUS
     if endpoint.first_visit and not root_exists():
         level = Level.ROOT
     if level < endpoint.level:

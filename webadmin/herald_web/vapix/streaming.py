@@ -101,14 +101,16 @@ class StreamRequest:
 _streams: dict[str, tuple[Endpoint, Handler]] = {}
 
 
-def stream_cgi(where: str, level: Level,
-               methods: tuple[str, ...] = ("POST",)) -> Callable[[Handler], Handler]:
-    """Serve the decorated coroutine at `where` (under /axis-cgi/ unless absolute)."""
+def stream_cgi(where: str, level: Level, methods: tuple[str, ...] = ("POST",),
+               needs_account: bool = False) -> Callable[[Handler], Handler]:
+    """Serve the decorated coroutine at `where` (under /axis-cgi/ unless absolute);
+    `needs_account` as for `registry.cgi`."""
     def decorate(handler: Handler) -> Handler:
         full = "/" + (where.lstrip("/") if where.startswith("/") else f"axis-cgi/{where}")
         if full in _streams:
             raise ValueError(f"VAPIX endpoint {full} registered twice")
-        endpoint = Endpoint(full.lstrip("/"), handler, level, first_visit=False, methods=methods)
+        endpoint = Endpoint(full.lstrip("/"), handler, level, first_visit=False, methods=methods,
+                            needs_account=needs_account)
         _streams[full] = (endpoint, handler)
         mark(handler, Access(level, "cgi"))
         return handler
