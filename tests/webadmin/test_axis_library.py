@@ -54,3 +54,20 @@ def test_over_https_with_a_viewer_it_falls_back_to_parameters(herald):
     assert vapix.serial_number == serial
     assert vapix.product_number == "H1410"
     assert vapix.access_rights is SecondaryGroup.VIEWER  # from usergroup.cgi
+
+
+def test_applications_the_library_lists_are_none(herald):
+    """No ACAP: list.cgi answers an empty list (GET or POST, as a viewer CGI), and
+    Properties offers no EmbeddedDevelopment, so the library does not ask at setup."""
+    async def setup_then_list() -> tuple[bool, dict]:
+        device = await connect(herald.http_url, herald.accounts["viewer"])
+        applications = device.vapix.applications
+        return applications.supported, await applications.list_applications()
+
+    assert asyncio.run(setup_then_list()) == (False, {})
+    with herald.vapix(herald.accounts["viewer"]) as viewer:
+        reply = viewer.get("/axis-cgi/applications/list.cgi")
+        assert reply.headers["content-type"].startswith("text/xml")
+        assert reply.text.strip() == '<reply result="ok"></reply>'
+    with herald.vapix() as anonymous:
+        assert anonymous.post("/axis-cgi/applications/list.cgi").status_code == 401

@@ -50,6 +50,7 @@ CGIS = {
     "stopclip.cgi": Level.VIEWER, "audio/transmit.cgi": Level.VIEWER,
     "audio/receive.cgi": Level.VIEWER, "audiodevicecontrol.cgi": Level.OPERATOR,
     "firmwaremanagement.cgi": Level.ADMIN, "systemready.cgi": Level.ANONYMOUS,
+    "applications/list.cgi": Level.VIEWER,
 }
 # CGIs that play sound out of the speaker need an account even with anonymous
 # viewing on: it is for looking, not for talking.

@@ -1,4 +1,5 @@
-"""The VAPIX basics: param.cgi, basicdeviceinfo.cgi and apidiscovery.cgi."""
+"""The VAPIX basics: param.cgi, applications/list.cgi, basicdeviceinfo.cgi and
+apidiscovery.cgi."""
 
 from __future__ import annotations
 
@@ -87,6 +88,16 @@ def _update(args: Any, level: Level, by: str) -> HttpResponse:
             f"# Error: Error setting '{quote(exc.name)}' to '{quote(exc.value)}'! ({exc.reason})\n"
         )
     return text("OK\n")
+
+
+# -- applications ---------------------------------------------------------------
+
+
+@cgi("applications/list.cgi", Level.VIEWER)
+def applications(request: HttpRequest) -> HttpResponse:
+    """The installed ACAP applications: none, Herald runs no ACAP. Properties has
+    no EmbeddedDevelopment group either, so clients see no platform to install on."""
+    return HttpResponse('<reply result="ok"></reply>\n', content_type="text/xml; charset=utf-8")
 
 
 # -- basic device information -----------------------------------------------
