@@ -4,6 +4,7 @@ time sync, connected clients."""
 from __future__ import annotations
 
 import socket
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -29,9 +30,20 @@ def test_the_firmware_version_comes_from_a_herald_os_release(tmp_path):
                        'HERALD_BUILD_DATE="Nov 25 2026 08:00"\n')
     assert identity.read_firmware(release) == identity.Firmware(
         "1.4.2", "Nov 25 2026 08:00", "20261125")
+    release.write_text('ID=herald\nVERSION_ID="1.4.2"\nBUILD_ID=1.4.2\n')
+    assert identity.read_firmware(release).build_date == "", "a version is no build date"
     release.write_text("ID=debian\nVERSION_ID=13\n")
     assert identity.read_firmware(release).version == identity.DEVELOPMENT_VERSION
     assert identity.read_firmware(tmp_path / "missing").version == identity.DEVELOPMENT_VERSION
+
+
+def test_a_development_host_is_built_when_its_sources_last_changed(tmp_path):
+    built = identity.read_firmware(tmp_path / "missing").build_date
+    newest = max(p.stat().st_mtime for p in Path(identity.__file__).parents[1].rglob("*.py"))
+    assert built == identity.build_date(newest)
+    parsed = datetime.strptime(built, "%b %d %Y %H:%M").replace(tzinfo=UTC)
+    assert 0 <= newest - parsed.timestamp() < 60
+    assert identity.build_date(1764878400) == "Dec 04 2025 20:00"
 
 
 def test_chrony_tracking_is_read_as_in_sync_or_not():

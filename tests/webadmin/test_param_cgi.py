@@ -4,6 +4,7 @@ listdefinitions; bad input gets VAPIX's error reply and changes nothing."""
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from datetime import datetime
 
 import pytest
 
@@ -37,6 +38,8 @@ def test_list_gives_the_identity_every_client_needs(herald):
         assert f"root.{key}" in values, key
     assert values["root.Properties.API.HTTP.Version"] == "3"
     assert len(values["root.Properties.System.SerialNumber"]) == 12
+    # A date as Axis devices give it ("Dec 04 2026 20:00"), not the version again.
+    datetime.strptime(values["root.Properties.Firmware.BuildDate"], "%b %d %Y %H:%M")
 
 
 def test_list_shows_each_account_only_what_its_level_may_read(herald):

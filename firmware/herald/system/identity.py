@@ -2,9 +2,11 @@
 
 On the device, the image's herald-identity service writes the serial number
 (the MAC address of the first Ethernet port, as on Axis devices) to
-/data/identity/serial at boot, and /etc/os-release names the firmware. On a
-development host the serial is made the same way on first use, and the
-firmware version is the source tree's.
+/data/identity/serial at boot, and /etc/os-release names the firmware and
+its build date (when the build's sources are from, SOURCE_DATE_EPOCH). On a
+development host the serial is made the same way on first use, the firmware
+version is the source tree's, and its build date is when the newest source
+file of the `herald` package was changed: what runs is as new as that.
 """
 
 from __future__ import annotations
@@ -13,14 +15,17 @@ import os
 import re
 import secrets
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 
+import herald
 from herald.environment import current
 
 SERIAL = re.compile(r"[0-9A-F]{12}")
 OS_RELEASE = Path("/etc/os-release")
 DEVELOPMENT_VERSION = "0.1.0-dev"
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 @dataclass(frozen=True)
@@ -94,11 +99,23 @@ def read_firmware(os_release: Path = OS_RELEASE) -> Firmware:
     except FileNotFoundError:
         pass
     if fields.get("ID") != "herald":
-        return Firmware(DEVELOPMENT_VERSION, "", "")
-    build = fields.get("BUILD_ID", "")
+        return Firmware(DEVELOPMENT_VERSION, _sources_date(), "")
     return Firmware(fields.get("VERSION_ID", DEVELOPMENT_VERSION),
-                    fields.get("HERALD_BUILD_DATE", build), build,
+                    fields.get("HERALD_BUILD_DATE", ""), fields.get("BUILD_ID", ""),
                     fields.get("HERALD_COMPATIBLE", ""), fields.get("HERALD_MIN_VERSION", ""))
+
+
+def build_date(epoch: float) -> str:
+    """A time as VAPIX gives a build date, in UTC and English whatever the locale:
+    "Dec 04 2026 20:00" (as the image's os-release has it)."""
+    when = datetime.fromtimestamp(epoch, UTC)
+    return f"{MONTHS[when.month - 1]} {when:%d %Y %H:%M}"
+
+
+def _sources_date() -> str:
+    """A development host's build date: the newest change to the herald package's sources."""
+    package = Path(herald.__file__).parent
+    return build_date(max(source.stat().st_mtime for source in package.rglob("*.py")))
 
 
 def soc(cpuinfo: Path = Path("/proc/cpuinfo")) -> str:
