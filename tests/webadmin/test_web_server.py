@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import http.client
+import itertools
 import socket
+import time
+from collections.abc import Iterator
+
+import pytest
 
 from herald_web.web import _listen
+from tests.conftest import redis_server
+from tests.webadmin.stack import HeraldStack
 
 
 def test_kept_alive_connections_do_not_wait_on_nagle() -> None:
@@ -58,3 +66,153 @@ def test_a_body_without_a_length_is_cut_off_at_the_limit(herald):
     with herald.vapix() as anonymous:
         reply = anonymous.post("/axis-cgi/param.cgi", content=endless())
     assert reply.status_code == 413
+
+
+# -- connection limits (herald_web.bodies, kept by herald_web.connections) --
+
+# Seconds, for the `quick` stack; the device's own (20, 30, 15) would make the tests slow.
+SHORT = {"HEADER_TIMEOUT": 2, "BODY_TIMEOUT": 2, "KEEP_ALIVE": 1}
+MARGIN = 3  # seconds past a limit by which the server must have acted
+
+
+@pytest.fixture(scope="module")
+def quick(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HeraldStack]:
+    """herald-web alone, with its connection timeouts cut to seconds."""
+    with redis_server(tmp_path_factory.mktemp("redis")) as url:
+        stack = HeraldStack(tmp_path_factory.mktemp("quick"), url,
+                            {f"HERALD_WEB_{name}": str(value) for name, value in SHORT.items()})
+        try:
+            stack.start_web()
+            yield stack
+        finally:
+            stack.stop()
+
+
+def connect(stack: HeraldStack) -> socket.socket:
+    host, port = stack.http_url.removeprefix("http://").split(":")
+    return socket.create_connection((host, int(port)), timeout=30)
+
+
+def closes(sock: socket.socket, within: float) -> bool:
+    """Whether the server closes the connection within `within` seconds
+    (what it sends on the way is read and dropped)."""
+    deadline = time.monotonic() + within
+    while (left := deadline - time.monotonic()) > 0:
+        sock.settimeout(left)
+        try:
+            if not sock.recv(65536):
+                return True
+        except TimeoutError:
+            return False
+        except ConnectionResetError:
+            return True
+    return False
+
+
+def reply_until_closed(sock: socket.socket, within: float) -> bytes:
+    deadline = time.monotonic() + within
+    reply = b""
+    while (left := deadline - time.monotonic()) > 0:
+        sock.settimeout(left)
+        if not (chunk := sock.recv(65536)):
+            return reply
+        reply += chunk
+    pytest.fail(f"the connection was still open after {within} s; received {reply[:200]!r}")
+
+
+def padding(kib: int) -> bytes:
+    """Header lines of 1 KiB each."""
+    return b"".join(b"X-Pad-%03d: %s\r\n" % (i, b"a" * 1010) for i in range(kib))
+
+
+def test_a_header_section_past_the_limit_is_answered_431_before_it_ends(herald):
+    """16 MiB of headers used to be read and kept; now past 32 KiB the
+    request is refused, and a large one within the limit is still served."""
+    with connect(herald) as sock:
+        sock.sendall(b"GET / HTTP/1.1\r\nHost: device\r\n" + padding(40))  # and never a blank line
+        reply = reply_until_closed(sock, MARGIN)
+    assert reply.startswith(b"HTTP/1.1 431 "), reply[:200]
+    assert b"at most 32768 bytes" in reply
+    with herald.vapix() as anonymous:
+        plain = anonymous.get("/axis-cgi/basicdeviceinfo.cgi")
+        padded = anonymous.get("/axis-cgi/basicdeviceinfo.cgi",
+                               headers={f"X-Pad-{i}": "a" * 1000 for i in range(24)})
+    assert padded.status_code == plain.status_code
+
+
+def test_trailers_past_the_header_limit_close_the_connection(herald):
+    """A chunked body's trailer section is gathered as headers are, so it has
+    their limit (here 1 MiB of it, never ended, was read and kept)."""
+    with connect(herald) as sock:
+        try:
+            sock.sendall(b"POST /axis-cgi/param.cgi HTTP/1.1\r\nHost: device\r\n"
+                         b"Transfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n"
+                         + padding(1024))
+        except (BrokenPipeError, ConnectionResetError):
+            return  # closed on the way
+        assert closes(sock, MARGIN)
+
+
+def test_a_connection_that_sends_nothing_is_closed_after_the_header_timeout(quick):
+    with connect(quick) as sock:
+        assert closes(sock, SHORT["HEADER_TIMEOUT"] + MARGIN)
+
+
+def test_headers_sent_a_byte_at_a_time_are_closed_after_the_header_timeout(quick):
+    """Slowloris: each byte came in time for the old keep-alive clock, so the
+    connection was held for as long as the client liked."""
+    deadline = time.monotonic() + SHORT["HEADER_TIMEOUT"] + MARGIN
+    with connect(quick) as sock:
+        sock.sendall(b"GET / HTTP/1.1\r\nHost: device\r\n")
+        for byte in itertools.cycle(b"X-Slow: a\r\n"):  # never the blank line
+            try:
+                sock.send(bytes([byte]))
+            except (BrokenPipeError, ConnectionResetError):
+                break
+            if closes(sock, 0.5):
+                break
+            assert time.monotonic() < deadline, "the slow header section is still being read"
+
+
+def test_an_idle_kept_alive_connection_is_closed_after_the_keep_alive_timeout(quick):
+    with connect(quick) as sock:
+        sock.sendall(b"GET /axis-cgi/basicdeviceinfo.cgi HTTP/1.1\r\nHost: device\r\n\r\n")
+        response = http.client.HTTPResponse(sock)
+        response.begin()
+        response.read()
+        assert not response.will_close
+        assert closes(sock, SHORT["KEEP_ALIVE"] + MARGIN)
+
+
+def test_a_stalled_body_is_closed_after_the_body_timeout(quick):
+    with connect(quick) as sock:
+        sock.sendall(b"POST /axis-cgi/param.cgi HTTP/1.1\r\nHost: device\r\n"
+                     b"Content-Type: application/x-www-form-urlencoded\r\n"
+                     b"Content-Length: 100\r\n\r\naction=lis")
+        assert closes(sock, SHORT["BODY_TIMEOUT"] + MARGIN)
+
+
+def test_a_slow_but_steady_body_is_not_cut_off(quick):
+    """As live audio to transmit.cgi: a chunk every second, for well past the
+    body timeout; only silence counts."""
+    with connect(quick) as sock:
+        sock.sendall(b"POST /axis-cgi/param.cgi HTTP/1.1\r\nHost: device\r\n"
+                     b"Content-Type: application/x-www-form-urlencoded\r\n"
+                     b"Transfer-Encoding: chunked\r\n\r\n")
+        for piece in (b"action", b"=list", b"&group", b"=Brand", b"&x=", b"1"):
+            sock.sendall(b"%x\r\n%s\r\n" % (len(piece), piece))
+            assert not closes(sock, 1), "the server closed a body that kept coming"
+        sock.sendall(b"0\r\n\r\n")
+        response = http.client.HTTPResponse(sock)
+        response.begin()
+    assert 200 <= response.status < 500
+
+
+def test_a_response_slower_than_every_timeout_is_still_delivered(quick):
+    """No clock runs while the application has the request: systemready.cgi
+    waits out its timeout here (nothing but herald-web is running)."""
+    body = {"apiVersion": "1.0", "method": "systemready", "params": {"timeout": 4}}
+    with quick.vapix() as anonymous:
+        reply = anonymous.post("/axis-cgi/systemready.cgi", json=body)
+    assert reply.status_code == 200
+    assert reply.json()["data"]["systemready"] == "no"

@@ -1,15 +1,28 @@
-"""How big a request body may be, checked before Django reads any of it.
+"""What a request may cost herald-web: every limit on requests is here.
 
-Django's ASGI handler reads a whole body (spooling it to disk) before a view
-or even authentication runs, so a stranger's 300 MiB POST used to fill the
-disk and the memory on its way to a 401. Here each body is limited by where
-it goes: a firmware upload piece, a clip, or anything else (a form, a CGI's
-parameters, a JSON call). A body declared too big is answered 413 at once; one
-that arrives without a length and runs past its limit is cut off.
+Bodies, checked before Django reads any of them (`bounded`): Django's ASGI
+handler reads a whole body (spooling it to disk) before a view or even
+authentication runs, so a stranger's 300 MiB POST used to fill the disk and
+the memory on its way to a 401. Here each body is limited by where it goes:
+a firmware upload piece, a clip, or anything else (a form, a CGI's
+parameters, a JSON call). A body declared too big is answered 413 at once;
+one that arrives without a length and runs past its limit is cut off.
+
+Connections, kept by herald-web's server (herald_web.connections): a header
+section (request line, headers; a chunked body's trailers) of at most
+HEADER_BYTES, else 431; a header section that takes longer than
+HEADER_SECONDS from connecting (or from its first byte on a kept-alive
+connection), or a body with no byte for BODY_IDLE_SECONDS, closes the
+connection; so does KEEP_ALIVE_SECONDS with nothing after a response. A body
+that keeps coming (a firmware upload, live audio to transmit.cgi) runs as
+long as it keeps coming, and a response takes as long as the application
+needs. Tests shorten the timeouts with HERALD_WEB_HEADER_TIMEOUT,
+HERALD_WEB_BODY_TIMEOUT and HERALD_WEB_KEEP_ALIVE (seconds).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -30,6 +43,25 @@ LIMITS = (
     ("/audio/clips/", CLIP),
     ("/axis-cgi/mediaclip.cgi", CLIP),
 )
+
+
+def _seconds(name: str, device: int) -> int:
+    return int(os.environ.get(f"HERALD_WEB_{name}", device))
+
+
+# nginx's default room (4 buffers of 8 KiB): ample for the device's own
+# cookies and a Digest Authorization, which come to well under 4 KiB.
+HEADER_BYTES = 32 * 1024
+# A client sends its headers in one go; 20 s outlasts a lost segment resent
+# four times (1 + 2 + 4 + 8 s).
+HEADER_SECONDS = _seconds("HEADER_TIMEOUT", 20)
+# Live audio and uploads send many times a second; 30 s of silence is a
+# stalled client (or a dead link), not a slow one.
+BODY_IDLE_SECONDS = _seconds("BODY_TIMEOUT", 30)
+# Longer than the pages' polling (every 3-5 s), so a browser's or a
+# management system's polls reuse one connection instead of paying a TCP and
+# TLS handshake each; short enough that idle sockets do not pile up.
+KEEP_ALIVE_SECONDS = _seconds("KEEP_ALIVE", 15)
 
 
 def limit(path: str) -> int:

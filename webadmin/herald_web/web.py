@@ -104,10 +104,13 @@ def main(argv: list[str] | None = None) -> None:
 
     from herald.system.identity import this_device
     from herald_web import certificates
+    from herald_web.bodies import KEEP_ALIVE_SECONDS
+    from herald_web.connections import GuardedProtocol
 
     common = {"lifespan": "off", "access_log": False, "server_header": False,
               "proxy_headers": False, "log_config": None, "ws_max_size": 1 << 20,
-              "timeout_graceful_shutdown": 5}
+              "timeout_graceful_shutdown": 5, "http": GuardedProtocol,
+              "timeout_keep_alive": KEEP_ALIVE_SECONDS}
     servers = []
     http = _listen(options.host, options.http_port)
     servers.append((_Server(uvicorn.Config("herald_web.asgi:application", **common)), http))
