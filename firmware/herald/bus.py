@@ -30,6 +30,8 @@ from typing import Any
 
 import redis
 import redis.asyncio as aioredis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 log = logging.getLogger(__name__)
 
@@ -41,10 +43,20 @@ REPLY_TTL_SECONDS = 30
 DEFAULT_CALL_TIMEOUT = 5.0
 SUBSCRIBE_TIMEOUT = 5.0
 PING = "ping"  # every core service answers it with {"ok": true} while it works
-# redis-py's default 5 s socket timeout would cut blocking reads (BLPOP, a
-# quiet pub/sub) and turn a cancelled read into a retry; the bus bounds its own
-# waits instead and only bounds connecting.
-CLIENT_OPTIONS: dict[str, Any] = {"socket_timeout": None, "socket_connect_timeout": 5}
+# The clients' side (`Bus`: web views, workers) fails a Redis command not
+# answered within REPLY_SECONDS (redis.TimeoutError), so a frozen Redis costs
+# a request about a second, not forever; a broken connection (Redis restarted)
+# is retried once at once, a timeout never (redis-py's default would retry it
+# with backoff). Waits for a reply go to Redis in slices shorter than that, and
+# subscriptions, quiet for as long as nothing happens, have no read timeout.
+# The services' side (`AsyncBus`) waits for a frozen Redis, as it waits for
+# calls: no read timeout there.
+REPLY_SECONDS = 1.5
+WAIT_SLICE_SECONDS = 0.5
+CLIENT_OPTIONS: dict[str, Any] = {"socket_timeout": REPLY_SECONDS, "socket_connect_timeout": 2,
+                                  "retry": Retry(NoBackoff(), 1, (redis.ConnectionError,))}
+LISTEN_OPTIONS = {**CLIENT_OPTIONS, "socket_timeout": None}
+SERVICE_OPTIONS: dict[str, Any] = {"socket_timeout": None, "socket_connect_timeout": 5}
 
 Handler = Callable[..., Awaitable[Any]]
 
@@ -104,10 +116,19 @@ def _check_topic(topic: str) -> str:
     return topic
 
 
-def _request(method: str, params: Mapping[str, Any]) -> tuple[str, str]:
+def _request(method: str, params: Mapping[str, Any], timeout: float) -> tuple[str, str]:
+    """A call's id and message; past its deadline (wall clock: caller and service
+    share the machine) the caller has given up, and the service drops it unread."""
     call_id = uuid.uuid4().hex
-    body = json.dumps({"id": call_id, "method": method, "params": dict(params)})
+    body = json.dumps({"id": call_id, "method": method, "params": dict(params),
+                       "deadline": time.time() + timeout})
     return call_id, body
+
+
+def _slice(deadline: float) -> float:
+    """How long the next BLPOP for a reply may block: 0 (none left) ends the wait."""
+    left = deadline - time.monotonic()
+    return 0.0 if left <= 0 else max(0.01, min(left, WAIT_SLICE_SECONDS))
 
 
 def _reply_value(raw: bytes) -> Any:
@@ -134,6 +155,7 @@ class Bus:
     """Synchronous side of the bus, for Django views and Celery tasks."""
 
     def __init__(self, url: str, source: str = "") -> None:
+        self.url = url
         self.redis = redis.Redis.from_url(url, **CLIENT_OPTIONS)
         self.source = source
 
@@ -159,18 +181,21 @@ class Bus:
         self, service: str, method: str, timeout: float = DEFAULT_CALL_TIMEOUT, **params: Any
     ) -> Any:
         """Ask a core service to do something and return its answer."""
-        call_id, body = _request(method, params)
+        call_id, body = _request(method, params, timeout)
+        deadline = time.monotonic() + timeout
         self.redis.rpush(CALL_PREFIX + service, body)
-        reply = self.redis.blpop([REPLY_PREFIX + call_id], timeout=timeout)
-        if reply is None:
-            # Take back the request so a service that starts later does not run it.
-            self.redis.lrem(CALL_PREFIX + service, 1, body)
-            raise ServiceUnavailable(f"the {service} service did not answer within {timeout:g} s")
-        return _reply_value(reply[1])
+        while wait := _slice(deadline):
+            reply = self.redis.blpop([REPLY_PREFIX + call_id], timeout=wait)
+            if reply is not None:
+                return _reply_value(reply[1])
+        # Take back the request so a service that starts later does not run it.
+        self.redis.lrem(CALL_PREFIX + service, 1, body)
+        raise ServiceUnavailable(f"the {service} service did not answer within {timeout:g} s")
 
     def listen(self, *patterns: str) -> Iterator[Event]:
         """Yield events whose topic matches any glob pattern ("audio.*"), forever."""
-        pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
+        pubsub = redis.Redis.from_url(self.url, **LISTEN_OPTIONS).pubsub(
+            ignore_subscribe_messages=True)
         pubsub.psubscribe(*(EVENT_PREFIX + p for p in patterns))
         try:
             for message in pubsub.listen():
@@ -210,7 +235,7 @@ class AsyncBus:
     """Asyncio side of the bus, for the core services and websocket consumers."""
 
     def __init__(self, url: str, source: str = "") -> None:
-        self.redis = aioredis.Redis.from_url(url, **CLIENT_OPTIONS)
+        self.redis = aioredis.Redis.from_url(url, **SERVICE_OPTIONS)
         self.source = source
 
     async def close(self) -> None:
@@ -237,7 +262,7 @@ class AsyncBus:
     async def call(
         self, service: str, method: str, timeout: float = DEFAULT_CALL_TIMEOUT, **params: Any
     ) -> Any:
-        call_id, body = _request(method, params)
+        call_id, body = _request(method, params, timeout)
         await self.redis.rpush(CALL_PREFIX + service, body)
         reply = await self.redis.blpop([REPLY_PREFIX + call_id], timeout=timeout)
         if reply is None:
@@ -299,8 +324,12 @@ class AsyncBus:
             request = _load_object(raw)
             call_id = str(request["id"])
             method, params = request["method"], request.get("params", {})
-        except (BusError, KeyError) as exc:
+            deadline = float(request.get("deadline", "inf"))
+        except (BusError, KeyError, TypeError, ValueError) as exc:
             log.warning("dropped a malformed call: %s", exc)
+            return
+        if time.time() > deadline:
+            log.warning("dropped a call to %s that its caller had given up on", method)
             return
         handler = handlers.get(method)
         try:

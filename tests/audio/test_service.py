@@ -11,6 +11,7 @@ import pytest
 from herald.access import Level
 from herald.audio.contract import AudioStatus
 from herald.bus import Bus, CallFailed, ServiceUnavailable
+from herald.params import ParamStore, default_tree
 from herald.simulation.sound_card import die_with_parent
 from tests.audio.conftest import Core
 from tests.conftest import REPO, redis_server, wait_until
@@ -51,6 +52,15 @@ def test_the_engine_follows_parameter_changes(engine: Core) -> None:
     assert engine.status()["settings"]["priority_rule"] == "duck"
     engine.params.reset()  # factory default
     wait_until(lambda: engine.status()["settings"]["output_gain"] == -6, what="the default gain")
+
+
+def test_a_setting_stored_without_an_announcement_still_takes_effect(engine: Core) -> None:
+    """A change stored while the bus could not announce it (Redis frozen or
+    restarting at that moment) reaches the engine from the database all the same."""
+    unannounced = ParamStore(engine.params.database, default_tree())  # no bus to announce on
+    unannounced.update({"AudioSource.A0.OutputGain": "-24"}, Level.ADMIN)
+    wait_until(lambda: engine.status()["settings"]["output_gain"] == -24, timeout=20,
+               what="the engine to pick the stored gain up from the database")
 
 
 def test_a_development_core_simulates_its_own_sound_card(tmp_path) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 
+from herald.bus import REPLY_SECONDS
 from herald.environment import current
 from herald_web.keys import secret
 
@@ -46,6 +47,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "herald_web.unavailable.BusUnavailable",
 ]
 
 ROOT_URLCONF = "herald_web.urls"
@@ -140,6 +142,14 @@ CELERY_RESULT_EXPIRES = 3600
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+# As the bus's own clients (herald.bus): a Redis command unanswered within
+# REPLY_SECONDS fails, and a publish is tried once more at once (a connection
+# broken by a Redis restart), not three times over seconds.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_timeout": REPLY_SECONDS, "socket_connect_timeout": 2}
+CELERY_REDIS_SOCKET_TIMEOUT = REPLY_SECONDS
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0,
+                                    "interval_max": 0}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"

@@ -23,6 +23,8 @@ import logging
 from pathlib import Path
 from typing import Any
 
+import redis
+
 from herald.audio import contract
 from herald.audio.capture import Capture
 from herald.audio.clips import ClipStore
@@ -44,6 +46,7 @@ log = logging.getLogger(__name__)
 INPUT = 0  # the one microphone; audio device control calls it input "0"
 MAX_VOLUME_PERCENT = 1000  # VAPIX clip volume
 MAX_REPEAT = 10000
+CATCH_UP_SECONDS = 2.0  # how soon a setting stored without an announcement takes effect
 
 
 def _whole(name: str, value: Any, low: int, high: int) -> int:
@@ -95,6 +98,7 @@ class AudioService:
         # Subscribed first, read second: no change slips in between.
         self._apply(await asyncio.to_thread(self._read_settings))
         self.tasks.append(asyncio.create_task(self._params_changed(pubsub), name="audio params"))
+        self.tasks.append(asyncio.create_task(self._params_catch_up(), name="audio params check"))
         self.playback.start()
         await self.link.start()
 
@@ -193,6 +197,21 @@ class AudioService:
         finally:
             await pubsub.aclose()
 
+    async def _params_catch_up(self) -> None:
+        """Apply settings stored while their announcement could not be made (Redis
+        frozen or restarting then): the database says when anything was written."""
+        seen = await asyncio.to_thread(self.params.generation)
+        while True:
+            await asyncio.sleep(CATCH_UP_SECONDS)
+            now = await asyncio.to_thread(self.params.generation)
+            if now == seen:
+                continue
+            seen = now
+            settings = await asyncio.to_thread(self._read_settings)
+            if settings != self.settings:
+                log.info("applying settings changed without an announcement")
+                self._apply(settings)
+
     def _apply_input(self) -> None:
         if self.settings.input_enabled and self.capture is None:
             self.capture = Capture(self.devices.capture, self.settings, self._level,
@@ -222,6 +241,7 @@ class AudioService:
         return self.finished[voice.id]
 
     async def _publish(self) -> None:
+        bus_down = False
         while True:
             item = await self.outbox.get()
             try:
@@ -233,7 +253,13 @@ class AudioService:
                         0, round(item[1], 1)).to_dict())
                 else:
                     await self._publish_level(item[1])
-            except Exception:  # the bus may hiccup; the engine goes on
+                bus_down = False
+            except redis.RedisError as exc:  # said once, not ten times a second
+                if not bus_down:
+                    log.warning("cannot publish audio events while Redis does not answer "
+                                "(%s); the speaker plays on", exc)
+                bus_down = True
+            except Exception:  # any other hiccup: the engine goes on
                 log.exception("could not publish %s", item[0])
             finally:
                 self.outbox.task_done()

@@ -13,17 +13,22 @@ survives a power cut.
 from __future__ import annotations
 
 import contextlib
+import logging
 import sqlite3
 import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+import redis
+
 from herald.access import Level
 from herald.bus import Bus
 from herald.database import connect, write_transaction
 from herald.params.contract import CHANGED
 from herald.params.tree import Pattern, Resolved, Tree, strip_root
+
+log = logging.getLogger(__name__)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS herald_param (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -81,6 +86,8 @@ class ParamStore:
         self.tree = tree
         self.bus = bus
         self._local = threading.local()  # one connection per thread, kept open
+        self._watch: sqlite3.Connection | None = None
+        self._watch_lock = threading.Lock()
 
     def _connect(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
@@ -108,6 +115,14 @@ class ParamStore:
 
     def snapshot(self) -> Snapshot:
         return self._read(self._connect())
+
+    def generation(self) -> int:
+        """A number that changes whenever anyone commits to the database: how a
+        service notices a change whose announcement on the bus was lost."""
+        with self._watch_lock:
+            if self._watch is None:  # one connection: the count is per connection
+                self._watch = sqlite3.connect(self.database, check_same_thread=False)
+            return int(self._watch.execute("PRAGMA data_version").fetchone()[0])
 
     def get(self, name: str) -> str:
         return self.snapshot().get(name)
@@ -266,4 +281,9 @@ class ParamStore:
             resolved = self.tree.resolve(name)
             secret = resolved is not None and resolved.definition.secret
             public[name] = None if secret else value
-        self.bus.publish(CHANGED, changed=public, removed=removed)
+        try:
+            self.bus.publish(CHANGED, changed=public, removed=removed)
+        except redis.RedisError as exc:  # stored is stored: the services catch up
+            log.warning("stored %d parameter changes but could not announce them (%s); "
+                        "the services pick them up from the database", len(public) + len(removed),
+                        type(exc).__name__)

@@ -20,13 +20,12 @@ import re
 import secrets
 import time
 from dataclasses import dataclass
-from functools import cache
 
-import redis
 from django.conf import settings
 from django.http import HttpRequest
 
 from herald_web.accounts.models import Account, digest_ha1, realm
+from herald_web.device import bus
 
 NONCE_LIFETIME = 300
 REPLAY_PREFIX = "herald:digest:seen:"
@@ -96,11 +95,6 @@ def _md5(text: str) -> str:
     return hashlib.md5(text.encode()).hexdigest()
 
 
-@cache
-def _replay_guard() -> redis.Redis:
-    return redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=5)
-
-
 def _request_uri(request: HttpRequest) -> str:
     """The request target as the client sent and signed it (still %-encoded)."""
     scope = getattr(request, "scope", {})
@@ -145,7 +139,7 @@ def verify_digest(request: HttpRequest, text: str) -> Account:
     once = (fields["nonce"], fields["response"]) if qop is None else (
         fields["nonce"], fields["cnonce"], fields["nc"])
     seen = REPLAY_PREFIX + hashlib.sha256(":".join(once).encode()).hexdigest()
-    if not _replay_guard().set(seen, 1, nx=True, ex=NONCE_LIFETIME * 2):
+    if not bus().redis.set(seen, 1, nx=True, ex=NONCE_LIFETIME * 2):
         if qop is None:  # a client repeating itself, or a replay: either way, a new nonce
             raise AuthFailed("nonce used already", username, stale=True)
         raise AuthFailed("replayed request", username)
