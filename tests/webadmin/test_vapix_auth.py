@@ -53,7 +53,7 @@ def test_the_replay_guard_keeps_no_more_than_a_digest_per_request(herald):
     guard = redis.Redis.from_url(herald.redis_url)
     with herald.vapix() as client:
         challenge = challenge_fields(client.get(PARAMS))
-        huge = digest_header(viewer, challenge, PARAMS, cnonce="c" * 100_000)
+        huge = digest_header(viewer, challenge, PARAMS, cnonce="c" * 10_000)  # < 32 KiB of headers
         assert client.get(PARAMS, headers={"Authorization": huge}).status_code == 401
         for cnonce in ("a", "b" * 256):
             header = digest_header(viewer, challenge, PARAMS, cnonce=cnonce)
