@@ -89,6 +89,23 @@ def test_update_needs_an_operator_and_admin_settings_need_an_admin(herald):
         assert listing(client, "SIP.Port")["root.SIP.Port"] == "5060"
 
 
+def test_with_anonymous_viewing_an_update_without_credentials_is_challenged(herald):
+    """A client that sends credentials only when challenged (curl --digest, httpx) must
+    not be refused as the anonymous viewer it first looks like."""
+    with herald.vapix(herald.accounts["admin"]) as admin:
+        assert update(admin, **{"System.AnonymousViewing": "yes"}) == "OK\n"
+        try:
+            with herald.vapix(herald.accounts["admin"]) as fresh:  # no credentials sent yet
+                assert update(fresh, **{"SIP.Port": "5070"}) == "OK\n"
+                assert update(fresh, **{"SIP.Port": "5060"}) == "OK\n"
+            with herald.vapix() as anonymous:
+                refused = anonymous.post("/axis-cgi/param.cgi",
+                                         data={"action": "update", "SIP.Port": "5070"})
+                assert refused.status_code == 401
+        finally:
+            update(admin, **{"System.AnonymousViewing": "no"})
+
+
 def test_a_form_body_labelled_text_plain_is_read_like_the_axis_library_sends_it(admin):
     reply = admin.post("/axis-cgi/param.cgi", content=b"action=list&group=root.Brand.ProdNbr",
                        headers={"Content-Type": "text/plain"})

@@ -17,7 +17,7 @@ from herald_web.device import params
 from herald_web.vapix.definitions import listdefinitions
 from herald_web.vapix.discovery import Api, offer, offered
 from herald_web.vapix.jsonapi import JsonApi, JsonApiError
-from herald_web.vapix.registry import cgi, forbidden
+from herald_web.vapix.registry import cgi, forbidden, unauthorized
 from herald_web.vapix.replies import arguments, quote, text
 
 RESERVED = {"action", "usergroup", "responseformat", "listformat", "group", "template", "force"}
@@ -51,8 +51,8 @@ def param_cgi(request: HttpRequest) -> HttpResponse:
         return HttpResponse(body, content_type="text/xml; charset=utf-8")
     if action not in ("update", "add", "remove"):
         return text("# Error: action must be list, listdefinitions, update, add or remove\n")
-    if level < Level.OPERATOR:
-        return forbidden()
+    if level < Level.OPERATOR:  # an anonymous viewer may have an account: challenge it
+        return forbidden() if request.user.is_authenticated else unauthorized()
     if action == "update":
         return _update(args, level, request.user.get_username())
     if action == "add":
