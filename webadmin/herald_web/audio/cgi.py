@@ -174,11 +174,15 @@ async def transmit(request: StreamRequest) -> None:
 
 
 async def _pump(request: StreamRequest, client: TransmitClient) -> None:
-    """The body to the core, at the pace the core's buffer allows."""
+    """The body to the core, at the pace the core's buffer allows. A client that
+    hangs up ends the body too: the core plays what came rather than hold the
+    speaker's one live stream until its receiver timeout."""
     try:
-        async for chunk in request.chunks():
-            await client.send(chunk)
-        await client.end()
+        try:
+            async for chunk in request.chunks():
+                await client.send(chunk)
+        finally:
+            await client.end()
     except ConnectionError:
         pass  # the core stopped taking audio; its reply says why
 
