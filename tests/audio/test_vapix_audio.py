@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 
 import httpx
@@ -120,6 +121,9 @@ def transmit(device: AudioDevice, content_type: str, body: bytes) -> httpx.Respo
                            headers={"Content-Type": content_type}, timeout=60)
 
 
+RECEIVE = "/axis-cgi/audio/receive.cgi"
+
+
 def audio_params(device: AudioDevice, **changes: str) -> dict[str, str]:
     """root.Audio as an administrator lists it, after `changes` (which must apply)."""
     with device.stack.vapix(device.stack.accounts["admin"]) as admin:
@@ -129,6 +133,11 @@ def audio_params(device: AudioDevice, **changes: str) -> dict[str, str]:
         listing = admin.get("/axis-cgi/param.cgi", params={"action": "list", "group": "Audio"})
     return dict(line.removeprefix("root.Audio.").split("=", 1)
                 for line in listing.text.splitlines())
+
+
+def can_listen(client: httpx.Client) -> bool:
+    with client.stream("GET", RECEIVE) as listening:
+        return listening.status_code == 200
 
 
 def test_transmitted_audio_comes_out_intact(device: AudioDevice) -> None:
@@ -246,6 +255,50 @@ def test_receive_streams_the_microphone(device: AudioDevice) -> None:
     with device.stack.vapix(device.stack.accounts["viewer"]) as client:
         bad = client.get("/axis-cgi/audio/receive.cgi", params={"audiocodec": "aac"})
         assert bad.status_code == 400
+
+
+def test_the_audio_group_says_what_the_device_does(device: AudioDevice) -> None:
+    audio = audio_params(device)
+    assert {k: audio[k] for k in ("DSCP", "DuplexMode", "NbrOfConfigs", "A0.Enabled",
+                                  "A0.HTTPMessageType", "A0.NbrOfChannels", "A0.Source")} == {
+        "DSCP": "0", "DuplexMode": "full", "NbrOfConfigs": "1", "A0.Enabled": "yes",
+        "A0.HTTPMessageType": "singlepart", "A0.NbrOfChannels": "1", "A0.Source": "0"}
+    assert {"ReceiverBuffer", "ReceiverTimeout", "A0.Name"} <= set(audio)
+    with device.stack.vapix(device.stack.accounts["admin"]) as admin:
+        for name, value in (("Audio.DuplexMode", "half"), ("Audio.MaxListeners", "20"),
+                            ("Audio.A0.Source", "1"), ("Audio.DSCP", "46")):
+            reply = admin.post("/axis-cgi/param.cgi", data={"action": "update", name: value})
+            assert reply.text.startswith(f"# Error: Error setting '{name}'"), name
+            assert "read-only" in reply.text
+    viewer = device.stack.accounts["viewer"]
+    speech = ulaw_encode(float_to_s16(sine(600, 0.3, 8000)))
+    with device.stack.vapix(viewer) as client, contextlib.ExitStack() as streams:
+        listening = [streams.enter_context(client.stream("GET", RECEIVE))
+                     for _ in range(int(audio["MaxListeners"]))]
+        assert [r.status_code for r in listening] == [200] * len(listening)
+        one_more = client.get(RECEIVE)
+        assert one_more.status_code == 503 and "the most the device serves" in one_more.text
+        # Full duplex: the speaker plays a live stream while they listen.
+        played = transmit(device, "audio/basic", speech)
+        assert played.status_code == 200, played.text
+        assert all(len(next(r.iter_bytes())) > 0 for r in listening)
+    with device.stack.vapix(viewer) as client:
+        wait_until(lambda: can_listen(client), what="the listeners' places to be free")
+
+
+def test_audio_to_listeners_can_be_turned_off(device: AudioDevice) -> None:
+    with device.stack.vapix(device.stack.accounts["viewer"]) as client:
+        with client.stream("GET", RECEIVE) as listening:
+            assert listening.status_code == 200
+            try:
+                audio_params(device, **{"Audio.A0.Enabled": "no"})
+                heard = b"".join(listening.iter_bytes())  # ends: the listener is cut off
+                assert len(heard) > 0
+                refused = client.get(RECEIVE)
+                assert refused.status_code == 503 and "turned off" in refused.text
+            finally:
+                audio_params(device, **{"Audio.A0.Enabled": "yes"})
+        wait_until(lambda: can_listen(client), what="the engine to take Audio.A0.Enabled=yes")
 
 
 def adc(device: AudioDevice, method: str, params: dict | None = None,

@@ -8,7 +8,11 @@ end to end.
 A client opens a connection and sends one JSON line:
 
     {"op": "transmit", "content_type": "audio/axis-mulaw-128"}   then the body
-    {"op": "capture", "encoding": "mulaw" | "s16le", "rate": 8000 | 16000}
+    {"op": "capture", "encoding": "mulaw" | "s16le", "rate": 8000 | 16000, "listener": bool}
+
+A listener is a client listening over the network (receive.cgi, the web
+page's Listen): at most MAX_LISTENERS at once, and none while audio to
+listeners is off (Audio.A0.Enabled). A recording is no listener.
 
 The core answers with JSON lines. The first says whether it goes ahead,
 `{"status": 200, ...}`, or why not, `{"status": 415, "message": "..."}`, with
@@ -31,6 +35,10 @@ HEADER_LIMIT = 4096
 TRANSMIT = "transmit"
 CAPTURE = "capture"
 CAPTURE_ENCODINGS = {"mulaw": "audio/basic", "s16le": "audio/L16"}
+# Each listener costs the core's loop a resampler and an encoder at 100 blocks
+# a second, about 1 % of a core on a development host (several times that on a
+# small board): the limit keeps listeners from starving the speaker.
+MAX_LISTENERS = 10
 
 
 def socket_path(environment: Environment) -> Path:
@@ -145,8 +153,10 @@ class CaptureClient:
 
 async def open_capture(path: Path, encoding: str = "s16le", rate: int = 16000
                        ) -> tuple[dict[str, Any], asyncio.StreamReader, asyncio.StreamWriter]:
-    """A capture session for asyncio code: the core's answer and the stream of audio."""
-    reader, writer = await connect(path, {"op": CAPTURE, "encoding": encoding, "rate": rate})
+    """A listener's capture session, for asyncio code (the web): the core's answer
+    and the stream of audio."""
+    reader, writer = await connect(path, {"op": CAPTURE, "encoding": encoding, "rate": rate,
+                                          "listener": True})
     info = decode(await reader.readline())
     if info["status"] != 200:
         writer.close()

@@ -20,7 +20,14 @@ import numpy as np
 
 from herald.audio.capture import STREAM_RATE
 from herald.audio.g711 import ulaw_encode
-from herald.audio.link import CAPTURE, CAPTURE_ENCODINGS, HEADER_LIMIT, TRANSMIT, encode
+from herald.audio.link import (
+    CAPTURE,
+    CAPTURE_ENCODINGS,
+    HEADER_LIMIT,
+    MAX_LISTENERS,
+    TRANSMIT,
+    encode,
+)
 from herald.audio.live import LiveAudioError, LiveDecoder, parse_content_type
 from herald.audio.pcm import float_to_s16, s16_to_float
 from herald.audio.resample import Resampler
@@ -41,6 +48,7 @@ class LinkServer:
     def __init__(self, engine: AudioService, path: Path) -> None:
         self.engine, self.path = engine, path
         self.live_busy = False  # the speaker takes one live stream at a time
+        self.listeners: set[asyncio.StreamWriter] = set()
         self.server: asyncio.AbstractServer | None = None
 
     async def start(self) -> None:
@@ -187,6 +195,15 @@ class LinkServer:
         if capture is None:
             writer.write(encode({"status": 503, "message": "the audio input is turned off"}))
             return
+        listener = bool(header.get("listener"))
+        if listener and not self.engine.settings.stream_enabled:
+            writer.write(encode({"status": 503, "message": "audio to listeners is turned off "
+                                                           "(Audio.A0.Enabled)"}))
+            return
+        if listener and len(self.listeners) >= MAX_LISTENERS:
+            writer.write(encode({"status": 503, "message": f"{MAX_LISTENERS} clients are "
+                                 "listening, the most the device serves"}))
+            return
         blocks: asyncio.Queue[bytes] = asyncio.Queue(CAPTURE_BACKLOG)
 
         def deliver(block: bytes) -> None:  # from the capture thread
@@ -196,8 +213,11 @@ class LinkServer:
         writer.write(encode({"status": 200, "encoding": encoding, "rate": rate, "channels": 1,
                              "content_type": CAPTURE_ENCODINGS[encoding]}))
         capture.listen(deliver)
+        if listener:
+            self.listeners.add(writer)
         try:
-            while self.engine.capture is capture:
+            while self.engine.capture is capture and (
+                    self.engine.settings.stream_enabled or not listener):
                 try:
                     block = await asyncio.wait_for(blocks.get(), 1.0)
                 except TimeoutError:
@@ -208,6 +228,7 @@ class LinkServer:
                 await writer.drain()
         finally:
             capture.forget(deliver)
+            self.listeners.discard(writer)
 
 
 def _put_dropping_oldest(queue: asyncio.Queue[bytes], block: bytes) -> None:

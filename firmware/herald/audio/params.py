@@ -5,7 +5,10 @@ param.cgi change these parameters, herald-core reads them at start and
 follows `params.changed`. Names follow VAPIX where VAPIX has one
 (AudioSource.A0.AlarmLevel, Audio.ReceiverBuffer, MediaClip.MaxUploadSize);
 Herald's own additions sit beside them. Ranges come from `settings`, so the
-engine and the tree never disagree.
+engine and the tree never disagree. What the device cannot change is
+read-only and says what it does: full duplex, one audio configuration (A0:
+the microphone, mono), audio sent unmarked (DSCP 0), receive.cgi answering
+singlepart unless asked otherwise and serving at most MAX_LISTENERS.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from herald.access import Level
+from herald.audio.link import MAX_LISTENERS
 from herald.audio.settings import (
     DUCK_LEVELS,
     INPUT_GAINS,
@@ -37,6 +41,7 @@ SETTINGS: dict[str, str] = {
     "output_gain": f"{SOURCE}.OutputGain",
     "output_mute": f"{SOURCE}.OutputMute",
     "input_enabled": f"{SOURCE}.InputEnabled",
+    "stream_enabled": "Audio.A0.Enabled",
     "input_gain": f"{SOURCE}.InputGain",
     "input_mute": f"{SOURCE}.InputMute",
     "input_type": f"{SOURCE}.InputType",
@@ -74,8 +79,19 @@ def _param(field: str, kind: Any, nice: str, write: Level | None = None) -> Para
 
 PRIORITY = Int(1, 100)
 
+
+def _fact(name: str, kind: Enum | Int, value: str, nice: str) -> Param:
+    """A parameter that says what the device does and nobody can change."""
+    return Param(name, kind, value, nice, write=Level.ROOT)
+
+
 GROUPS = [
     Group("Audio", (
+        _fact("DSCP", Int(0, 0), "0", "DSCP of audio packets"),
+        _fact("DuplexMode", Enum(("full",)), "full", "Duplex mode"),
+        _fact("MaxListeners", Int(MAX_LISTENERS, MAX_LISTENERS), str(MAX_LISTENERS),
+              "Most listeners at once"),
+        _fact("NbrOfConfigs", Int(1, 1), "1", "Audio configurations"),
         _param("receiver_buffer_ms", Int(20, 1000), "Live audio buffer (ms)"),
         _param("receiver_timeout_ms", Int(500, 60000), "Live audio timeout (ms)"),
         _param("max_volume", _range(MAX_VOLUMES), "Maximum volume (dBFS)"),
@@ -86,9 +102,17 @@ GROUPS = [
             Param("Tone", PRIORITY, _default("priority_tone"), "Tones"),
             Param("Live", PRIORITY, _default("priority_live"), "Live audio"),
         )),
+        Group("A0", (
+            _param("stream_enabled", Bool(), "Audio to listeners"),
+            _fact("HTTPMessageType", Enum(("singlepart",)), "singlepart",
+                  "receive.cgi's default message type"),
+            Param("Name", String(64), "", "Name"),
+            _fact("NbrOfChannels", Int(1, 1), "1", "Channels"),
+            _fact("Source", Int(0, 0), "0", "Audio source (AudioSource.A#)"),
+        )),
     ), read=Level.OPERATOR, write=Level.ADMIN),
     Group("AudioSource", (
-        Param("NbrOfSources", Int(1, 1), "1", write=Level.ROOT),
+        _fact("NbrOfSources", Int(1, 1), "1", "Audio sources"),
         Group("A0", (
             Param("Name", String(64), "Microphone", "Name"),
             _param("input_enabled", Bool(), "Input"),
@@ -103,8 +127,7 @@ GROUPS = [
         )),
     ), read=Level.OPERATOR, write=Level.OPERATOR),
     Group("MediaClip", (
-        Param("MaxGroups", Int(MAX_CLIPS, MAX_CLIPS), str(MAX_CLIPS), "Most clips",
-              write=Level.ROOT),
+        _fact("MaxGroups", Int(MAX_CLIPS, MAX_CLIPS), str(MAX_CLIPS), "Most clips"),
         Param("MaxUploadSize", Int(1, 100), "10", "Largest clip file (MB)"),
         Param("MaxDuration", Int(1, 3600), "600", "Longest clip (s)"),
         # Clips are made and removed by the clip store only (it stores the file

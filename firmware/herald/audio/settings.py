@@ -26,6 +26,7 @@ class AudioSettings:
     output_mute: bool = False
     max_volume: int = 0
     input_enabled: bool = True
+    stream_enabled: bool = True  # audio to listeners over the network (receive.cgi)
     input_gain: int = 0
     input_mute: bool = False
     input_type: str = "mic"
