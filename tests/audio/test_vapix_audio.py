@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import struct
 import threading
 
 import httpx
@@ -92,6 +93,28 @@ def test_rename_download_remove(device: AudioDevice) -> None:
         assert reply.text.split() == ["OK", f"removed={clip}"]
         again = operator.get("/axis-cgi/mediaclip.cgi", params={"action": "play", "clip": clip})
         assert again.status_code == 400 and f"there is no clip {clip}" in again.text
+
+
+@pytest.mark.parametrize(("fmt", "rate"), [("wav", 16000), ("mp3", 44100), ("vorbis", 22050)])
+def test_download_gives_au_whatever_was_uploaded(device: AudioDevice, fmt: str, rate: int) -> None:
+    """VAPIX hands clips out as audio/basic: an AU file of 8 kHz mu-law."""
+    clip = uploaded_id(upload(device, encode(sine(500, 0.8, rate), rate, fmt), f"chime.{fmt}"))
+    try:
+        with device.stack.vapix(device.stack.accounts["operator"]) as operator:
+            download = operator.get("/axis-cgi/mediaclip.cgi",
+                                    params={"action": "download", "clip": clip})
+        assert download.headers["content-type"] == "audio/basic"
+        assert 'filename="chime.au"' in download.headers["content-disposition"]
+        magic, offset, size, encoding, au_rate, channels = struct.unpack_from(
+            ">4s5I", download.content)
+        assert (magic, encoding, au_rate, channels) == (b".snd", 1, 8000, 1)  # 1: mu-law
+        samples = s16_to_float(ulaw_decode(download.content[offset:]))
+        assert len(samples) == size
+        assert size / 8000 == pytest.approx(0.8, abs=0.08)  # MP3 pads its ends
+        assert dominant_frequency(samples[800:-800], 8000) == pytest.approx(500, rel=0.003)
+    finally:
+        with device.stack.vapix(device.stack.accounts["operator"]) as operator:
+            operator.get("/axis-cgi/mediaclip.cgi", params={"action": "remove", "clip": clip})
 
 
 def test_bad_uploads_get_a_clear_error_and_store_nothing(device: AudioDevice) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import io
 import json
 import re
 import shutil
@@ -23,6 +24,7 @@ import unicodedata
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path, PurePath
+from typing import BinaryIO
 
 from herald.access import Level
 from herald.audio.clipformat import STORED_EXTENSION, ClipError, inspect_clip
@@ -126,6 +128,15 @@ class ClipStore:
 
     def path(self, clip: Clip) -> Path:
         return self.directory / clip.stored_as
+
+    def open_au(self, clip: Clip) -> BinaryIO:
+        """The clip as VAPIX hands clips out (audio/basic): an AU file of mono 8 kHz
+        mu-law, the stored file itself when it is one, else converted to one."""
+        from herald.audio.decode import AU_RATE, to_au  # numpy and libsndfile: see add()
+
+        if (clip.format, clip.codec, clip.rate, clip.channels) == ("au", "mu-law", AU_RATE, 1):
+            return self.path(clip).open("rb")
+        return io.BytesIO(to_au(self.path(clip)))
 
     def _clip(self, number: int, name: str) -> Clip | None:
         try:

@@ -3,12 +3,14 @@
 libsndfile (through soundfile) reads every clip format the manual lists:
 AU, WAV, MP3, Ogg Opus and Ogg Vorbis. Clips are decoded block by block, so
 playback starts after the first block rather than after the whole file, and
-converted on the way to mono float32 at the engine's rate.
+converted on the way to mono float32 at the engine's rate. `to_au` converts
+a clip to what VAPIX downloads are: AU, mono 8 kHz G.711 mu-law.
 """
 
 from __future__ import annotations
 
 import io
+import struct
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,7 +18,8 @@ import numpy as np
 import soundfile
 
 from herald.audio.clipformat import ClipError, ClipInfo
-from herald.audio.pcm import to_mono
+from herald.audio.g711 import ulaw_encode
+from herald.audio.pcm import float_to_s16, to_mono
 from herald.audio.resample import Resampler
 
 BLOCK_FRAMES = 4096
@@ -24,6 +27,9 @@ BLOCK_FRAMES = 4096
 # LAME tag or the Ogg granule positions say. Up to this many frames may
 # differ from the container's count.
 SLACK_FRAMES = {"mp3": 3 * 1152, "opus": 2400}
+AU_RATE = 8000
+AU_MULAW = 1  # the AU header's number for 8-bit G.711 mu-law
+AU_HEADER = struct.Struct(">4s5I")  # magic, data offset, data size, encoding, rate, channels
 
 
 def decoded_blocks(source: str | Path | io.BytesIO, rate: int) -> Iterator[np.ndarray]:
@@ -62,3 +68,9 @@ def check_decodes(data: bytes, info: ClipInfo, max_frames: int | None = None) ->
     if frames == 0:
         raise ClipError("the file holds no audio")
     return frames
+
+
+def to_au(source: str | Path) -> bytes:
+    """A clip file as an AU file of mono 8 kHz mu-law (audio/basic)."""
+    data = b"".join(ulaw_encode(float_to_s16(block)) for block in decoded_blocks(source, AU_RATE))
+    return AU_HEADER.pack(b".snd", AU_HEADER.size, len(data), AU_MULAW, AU_RATE, 1) + data

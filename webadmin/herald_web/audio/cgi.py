@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable
+from pathlib import PurePath
 
 from django.http import FileResponse, HttpRequest, HttpResponse
 
@@ -28,9 +29,6 @@ from herald_web.vapix.streaming import Disconnected, StreamRequest, stream_cgi
 
 offer(Api("mediaclip", "Media Clip", "1.0"))
 offer(Api("audio-device-control", "Audio Device Control", "1.0"))
-
-CLIP_TYPES = {"au": "audio/basic", "wav": "audio/wav", "mp3": "audio/mpeg", "opus": "audio/ogg",
-              "vorbis": "audio/ogg"}
 
 
 class BadRequest(Exception):
@@ -104,10 +102,11 @@ def _update(args: dict) -> HttpResponse:
 
 
 def _download(args: dict) -> HttpResponse:
+    """The clip as VAPIX has downloads: .au data (audio/basic), converted if need be."""
     store = clips()
     clip = store.get(_number(args, "clip"))
-    return FileResponse(store.path(clip).open("rb"), as_attachment=True, filename=clip.filename,
-                        content_type=CLIP_TYPES[clip.format])
+    return FileResponse(store.open_au(clip), as_attachment=True,
+                        filename=f"{PurePath(clip.filename).stem}.au", content_type="audio/basic")
 
 
 def _upload(request: HttpRequest, args: dict) -> HttpResponse:

@@ -21,13 +21,15 @@ from herald.audio.link import LinkError, open_capture
 from herald.audio.params import settings_from_params
 from herald.recordings import contract as recordings
 from herald_web.accounts.access import api, page
-from herald_web.audio.cgi import CLIP_TYPES
 from herald_web.audio.engine import EngineError, call, clips, link, status
 from herald_web.audio.forms import DeviceSettingsForm
 from herald_web.audio.forms import save_settings as save_settings_form
 from herald_web.device import bus, params
 
 CONTEXT = {"section": "audio"}
+# The page's Download gives the clip as uploaded (mediaclip.cgi gives .au, as VAPIX has it).
+CLIP_TYPES = {"au": "audio/basic", "wav": "audio/wav", "mp3": "audio/mpeg", "opus": "audio/ogg",
+              "vorbis": "audio/ogg"}
 LISTEN_RATE = 16000
 
 
