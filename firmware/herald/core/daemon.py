@@ -1,5 +1,6 @@
 """The herald-core process: the audio service (herald.audio.service) with the
-sound card it plays and hears, and the recordings service that records it."""
+sound card it plays and hears, the recordings service that records it, and
+the events service whose rules play on it."""
 
 from __future__ import annotations
 
@@ -15,6 +16,9 @@ from herald.audio.service import AudioService
 from herald.bus import AsyncBus
 from herald.daemons import run_daemon, serve_services
 from herald.environment import Environment
+from herald.events import contract as events_contract
+from herald.events.service import EventsService
+from herald.events.store import RuleStore
 from herald.hal.audio_devices import load_audio_devices
 from herald.params import ParamStore, default_tree
 from herald.recordings import contract as recordings_contract
@@ -51,8 +55,10 @@ async def run(environment: Environment) -> None:
         audio = AudioService(bus, load_audio_devices(), clips, link, params)
         recordings = RecordingsService(
             bus, RecordingStore(environment.database, environment.data_dir), params, link)
+        events = EventsService(bus, RuleStore(environment.database), audio)
         await serve_services(bus, {audio_contract.SERVICE: audio,
-                                   recordings_contract.SERVICE: recordings})
+                                   recordings_contract.SERVICE: recordings,
+                                   events_contract.SERVICE: events})
 
 
 def main() -> None:

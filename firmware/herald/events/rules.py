@@ -1,0 +1,153 @@
+"""Rules as the manual has them: a name, on or off, one trigger condition and
+further conditions (each may be inverted), a wait between actions, and one
+action that runs once or for as long as the rule is active.
+
+`Rule.from_dict` is the one place a rule from outside (a page, VAPIX, the
+bus) is checked; what it refuses it names, field by field.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from herald.events.catalog import TYPES, EventType
+
+MAX_NAME = 64
+MAX_CONDITIONS = 8
+MAX_WAIT_SECONDS = 24 * 3600
+MAX_VOLUME = 100  # percent, as the manual's clip actions offer it
+MAX_REPEAT = 1000
+ONCE, WHILE_ACTIVE = "once", "while_active"
+PLAY_CLIP, STOP_CLIP = "play_clip", "stop_clip"
+ACTIONS = (PLAY_CLIP, STOP_CLIP)
+
+
+class RuleError(ValueError):
+    """A rule that cannot be taken; the message says which field and why."""
+
+
+def _bool(where: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise RuleError(f"{where}: true or false, not {value!r:.40}")
+    return value
+
+
+def _whole(where: str, value: Any, low: int, high: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise RuleError(f"{where}: a whole number from {low} to {high}, not {value!r:.40}")
+    return value
+
+
+@dataclass(frozen=True)
+class Condition:
+    """An event type's instance (`source`; None: any) in a state (`value`), or,
+    inverted, not in it. For a type that only happens, the occurrence itself."""
+
+    topic: str
+    source: Any = None
+    value: Any = True
+    invert: bool = False
+
+    @property
+    def type(self) -> EventType:
+        return TYPES[self.topic]
+
+    @classmethod
+    def from_dict(cls, where: str, raw: Any) -> Condition:
+        if not isinstance(raw, dict):
+            raise RuleError(f"{where}: an object with a topic")
+        unknown = set(raw) - {"topic", "source", "value", "invert"}
+        if unknown:
+            raise RuleError(f"{where}: unknown field {sorted(unknown)[0]!r}")
+        kind = TYPES.get(raw.get("topic"))  # type: ignore[arg-type]
+        if kind is None:
+            raise RuleError(f"{where}: no event {raw.get('topic')!r:.80} on this device")
+        source = raw.get("source")
+        if source is not None:
+            allowed = kind.source.values if kind.source else ()
+            if kind.source is None or (allowed and source not in allowed) or (
+                    not allowed and not (isinstance(source, str) and 0 < len(source) <= 64)):
+                raise RuleError(f"{where}: {kind.nice_name} has no instance {source!r:.40}")
+        value = raw.get("value", True)
+        if kind.data.values and value not in kind.data.values:
+            raise RuleError(f"{where}: {kind.nice_name} is never {value!r:.40}")
+        return cls(kind.topic, source, value, _bool(f"{where} invert", raw.get("invert", False)))
+
+    def matches(self, source: Any, data: Any) -> bool:
+        """Whether an instance (`source`) whose data is `data` meets the condition."""
+        if self.source is not None and source != self.source:
+            return False
+        return (data == self.value) != self.invert
+
+
+@dataclass(frozen=True)
+class Action:
+    kind: str
+    mode: str = ONCE
+    clip: int | None = None
+    volume: int = 100
+    repeat: int = 0
+
+    @classmethod
+    def from_dict(cls, raw: Any, trigger: Condition) -> Action:
+        if not isinstance(raw, dict):
+            raise RuleError("action: an object with a kind")
+        kind, mode = raw.get("kind"), raw.get("mode", ONCE)
+        if kind not in ACTIONS:
+            raise RuleError(f"action: one of {', '.join(ACTIONS)}, not {kind!r:.40}")
+        if mode not in (ONCE, WHILE_ACTIVE):
+            raise RuleError(f"action mode: {ONCE} or {WHILE_ACTIVE}, not {mode!r:.40}")
+        if mode == WHILE_ACTIVE and (kind != PLAY_CLIP or not trigger.type.stateful):
+            raise RuleError("action mode: only playing a clip can last while the rule is "
+                            "active, and only with a trigger that has a state")
+        if kind == STOP_CLIP:
+            return cls(kind, mode)
+        return cls(kind, mode, _whole("clip", raw.get("clip"), 0, 2**31 - 1),
+                   _whole("volume", raw.get("volume", 100), 0, MAX_VOLUME),
+                   _whole("repeat", raw.get("repeat", 0), 0, MAX_REPEAT))
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    enabled: bool
+    trigger: Condition
+    conditions: tuple[Condition, ...]
+    action: Action
+    wait_seconds: int = 0  # "wait between actions": the least time between two runs
+
+    @classmethod
+    def from_dict(cls, raw: Any) -> Rule:
+        if not isinstance(raw, dict):
+            raise RuleError("a rule is an object")
+        unknown = set(raw) - {"name", "enabled", "trigger", "conditions", "action",
+                              "wait_seconds"}
+        if unknown:
+            raise RuleError(f"unknown field {sorted(unknown)[0]!r}")
+        name = raw.get("name")
+        if not isinstance(name, str) or not name.strip() or len(name) > MAX_NAME or any(
+                ord(c) < 32 for c in name):
+            raise RuleError(f"name: 1 to {MAX_NAME} characters, no control characters")
+        trigger = Condition.from_dict("trigger", raw.get("trigger"))
+        conditions = raw.get("conditions", [])
+        if not isinstance(conditions, list) or len(conditions) > MAX_CONDITIONS:
+            raise RuleError(f"conditions: a list of at most {MAX_CONDITIONS}")
+        checked = tuple(Condition.from_dict(f"condition {n}", c)
+                        for n, c in enumerate(conditions, 1))
+        if any(not c.type.stateful for c in checked):
+            raise RuleError("conditions: only events with a state can be further conditions; "
+                            "one that only happens can be the trigger")
+        return cls(name.strip(), _bool("enabled", raw.get("enabled", True)), trigger, checked,
+                   Action.from_dict(raw.get("action"), trigger),
+                   _whole("wait_seconds", raw.get("wait_seconds", 0), 0, MAX_WAIT_SECONDS))
+
+    def to_dict(self) -> dict[str, Any]:
+        body = asdict(self)
+        body["conditions"] = list(body["conditions"])
+        return body
+
+    @property
+    def topics(self) -> set[str]:
+        """The event types whose change can start or end this rule."""
+        return {self.trigger.topic, *(c.topic for c in self.conditions)}

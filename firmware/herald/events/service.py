@@ -1,0 +1,207 @@
+"""The events service: rules kept in the database, event sources from the bus
+and from its own calls (virtual inputs, the manual trigger), and the engine
+that runs the rules' actions on the audio service in the same process."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from herald.audio import contract as audio
+from herald.audio.service import AudioService
+from herald.bus import PING, AsyncBus, Subscription, state_event
+from herald.events import catalog, contract
+from herald.events.engine import Engine
+from herald.events.rules import Rule, RuleError
+from herald.events.store import RuleStore
+
+log = logging.getLogger(__name__)
+
+# Bus state -> (event type, its instance): the audio service's facts as events.
+FROM_STATE = {
+    audio.CLIP_PLAYING: (catalog.CLIP_PLAYING, 0),
+    audio.LIVE_ACTIVE: (catalog.LIVE_AUDIO, 0),
+    audio.sound_level_triggered(0): (catalog.SOUND_LEVEL, 1),  # VAPIX counts channels from 1
+}
+
+
+class AudioActions:
+    """The engine's actions, done by the audio service directly."""
+
+    def __init__(self, service: AudioService) -> None:
+        self.service = service
+
+    async def play_clip(self, clip: int, volume: int, repeat: int) -> int:
+        return int((await self.service.play_clip(clip, volume, repeat))["voice"])
+
+    async def stop_clip(self) -> None:
+        await self.service.stop_clip()
+
+    async def stop_voice(self, voice: int) -> None:
+        self.service.mixer.stop("rule ended", voice_id=voice)
+
+
+def _rule_id(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise RuleError(f"there is no rule {value!r:.40}")
+    return value
+
+
+def _refused(exc: Exception) -> dict[str, Any]:
+    return {"ok": False, "message": str(exc)}
+
+
+class EventsService:
+    def __init__(self, bus: AsyncBus, store: RuleStore, audio_service: AudioService) -> None:
+        self.bus, self.store = bus, store
+        self.engine = Engine(AudioActions(audio_service), self._notify)
+        self.subscription: Subscription | None = None
+        self.tasks: set[asyncio.Task] = set()
+        self.timers: dict[int, asyncio.TimerHandle] = {}  # virtual input -> its deactivation
+        self.published_runs: tuple[contract.RuleRun, ...] = ()
+
+    @property
+    def handlers(self) -> dict[str, Any]:
+        return {
+            contract.LIST_RULES: self.list_rules,
+            contract.ADD_RULE: self.add_rule,
+            contract.UPDATE_RULE: self.update_rule,
+            contract.REMOVE_RULE: self.remove_rule,
+            contract.SET_VIRTUAL_INPUT: self.set_virtual_input,
+            contract.MANUAL_TRIGGER: self.manual_trigger,
+            contract.INSTANCES: self.instances,
+            contract.STATES: self.states,
+            PING: self.ping,
+        }
+
+    # -- life cycle -----------------------------------------------------------------
+
+    async def start(self) -> None:
+        # Subscribed first, read second: no change slips in between.
+        self.subscription = await self.bus.subscribe(*(state_event(k) for k in FROM_STATE))
+        state = await self.bus.state()
+        for port in contract.VIRTUAL_INPUTS:
+            await self.engine.occur(catalog.VIRTUAL_INPUT.topic, port, False, initial=True)
+        await self.engine.occur(catalog.MANUAL_TRIGGER.topic, 1, False, initial=True)
+        for key, (kind, source) in FROM_STATE.items():
+            await self.engine.occur(kind.topic, source, bool(state.get(key)), initial=True)
+        await self.engine.load(await asyncio.to_thread(self.store.rules), starting=True)
+        await self._publish_runs()
+        self._spawn(self._follow(self.subscription))
+
+    async def stop(self) -> None:
+        for timer in self.timers.values():
+            timer.cancel()
+        for task in list(self.tasks):
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+        if self.subscription is not None:
+            await self.subscription.close()
+
+    async def _follow(self, subscription: Subscription) -> None:
+        async for event in subscription:
+            key = event.data.get("key")
+            if key in FROM_STATE:
+                kind, source = FROM_STATE[key]
+                await self.engine.occur(kind.topic, source, bool(event.data.get("value")))
+                await self._publish_runs()
+
+    async def _notify(self, notification: contract.Notification) -> None:
+        await self.bus.publish(contract.NOTIFY, notification=notification.to_dict())
+
+    async def _publish_runs(self) -> None:
+        runs = tuple(self.engine.runs[i] for i in sorted(self.engine.runs))
+        if runs != self.published_runs:
+            self.published_runs = runs
+            await self.bus.set_state(contract.RULES, contract.RuleRuns(runs).to_dict())
+
+    # -- calls -----------------------------------------------------------------------
+
+    async def list_rules(self) -> dict[str, Any]:
+        rules = await asyncio.to_thread(self.store.rules)
+        return {"ok": True, "rules": [
+            {"id": rule_id, **rule.to_dict(), "last_run": self.engine.runs[rule_id].last_run
+             if rule_id in self.engine.runs else None,
+             "error": self.engine.runs[rule_id].error if rule_id in self.engine.runs else ""}
+            for rule_id, rule in rules.items()]}
+
+    async def _change(self, change: Any, what: str, by: str) -> dict[str, Any]:
+        try:
+            result = await asyncio.to_thread(change)
+        except RuleError as exc:
+            return _refused(exc)
+        log.info("%s by %s", what, by or "the device")
+        await self.engine.load(await asyncio.to_thread(self.store.rules))
+        await self._publish_runs()
+        return {"ok": True, **({"id": result} if isinstance(result, int) else {})}
+
+    async def add_rule(self, rule: Any, by: str = "") -> dict[str, Any]:
+        try:
+            checked = Rule.from_dict(rule)
+        except RuleError as exc:
+            return _refused(exc)
+        return await self._change(lambda: self.store.add(checked),
+                                  f"rule {checked.name!r} added", by)
+
+    async def update_rule(self, rule_id: int, rule: Any, by: str = "") -> dict[str, Any]:
+        try:
+            checked = Rule.from_dict(rule)
+        except RuleError as exc:
+            return _refused(exc)
+        return await self._change(lambda: self.store.update(_rule_id(rule_id), checked),
+                                  f"rule {rule_id} ({checked.name!r}) changed", by)
+
+    async def remove_rule(self, rule_id: int, by: str = "") -> dict[str, Any]:
+        return await self._change(lambda: self.store.remove(_rule_id(rule_id)),
+                                  f"rule {rule_id} removed", by)
+
+    async def set_virtual_input(self, port: int, active: bool,
+                                seconds: float | None = None) -> dict[str, Any]:
+        """VAPIX's virtual inputs: activate (for `seconds`, if given) or deactivate."""
+        if isinstance(port, bool) or not isinstance(port, int) or port not in \
+                contract.VIRTUAL_INPUTS:
+            return _refused(ValueError(f"port: 1 to {contract.VIRTUAL_INPUTS[-1]}"))
+        if not isinstance(active, bool):
+            return _refused(ValueError("active: true or false"))
+        if seconds is not None and (isinstance(seconds, bool) or not isinstance(
+                seconds, int | float) or not 0 < seconds <= 24 * 3600):
+            return _refused(ValueError("duration: more than 0 and at most a day, in seconds"))
+        topic = catalog.VIRTUAL_INPUT.topic
+        changed = self.engine.states.get((topic, port)) != bool(active)
+        timer = self.timers.pop(port, None)
+        if timer is not None:
+            timer.cancel()
+        await self.engine.occur(topic, port, bool(active))
+        if active and seconds is not None:
+            self.timers[port] = asyncio.get_running_loop().call_later(
+                seconds, self._spawn, self.set_virtual_input(port, False))
+        await self._publish_runs()
+        return {"ok": True, "changed": changed}
+
+    def _spawn(self, work: Any) -> None:
+        task = asyncio.create_task(work)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def manual_trigger(self, active: bool, by: str = "") -> dict[str, Any]:
+        if not isinstance(active, bool):
+            return _refused(ValueError("active: true or false"))
+        topic = catalog.MANUAL_TRIGGER.topic
+        changed = self.engine.states.get((topic, 1)) != bool(active)
+        await self.engine.occur(topic, 1, bool(active))
+        if changed:
+            log.info("manual trigger %s by %s", "on" if active else "off", by or "the device")
+        await self._publish_runs()
+        return {"ok": True, "changed": changed}
+
+    async def instances(self) -> dict[str, Any]:
+        return {"ok": True, "instances": [t.to_dict() for t in catalog.TYPES.values()]}
+
+    async def states(self) -> dict[str, Any]:
+        return {"ok": True, "states": [
+            {"topic": topic, "source": source, "value": value}
+            for (topic, source), value in self.engine.states.items()]}
+
+    async def ping(self) -> dict[str, Any]:
+        return {"ok": True}

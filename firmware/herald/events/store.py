@@ -1,0 +1,70 @@
+"""The rules, kept in the device's database beside the parameters: a power
+cut leaves each change made whole or not at all."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from herald.database import connect, write_transaction
+from herald.events.contract import MAX_RULES
+from herald.events.rules import Rule, RuleError
+
+log = logging.getLogger(__name__)
+
+SCHEMA = """CREATE TABLE IF NOT EXISTS herald_event_rule (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    body TEXT NOT NULL
+)"""
+
+
+class RuleStore:
+    def __init__(self, database: Path) -> None:
+        self.database = database
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        conn = connect(self.database)
+        try:
+            with write_transaction(conn):
+                conn.execute(SCHEMA)
+                yield conn
+        finally:
+            conn.close()
+
+    def rules(self) -> dict[int, Rule]:
+        with self._transaction() as conn:
+            rows = conn.execute("SELECT id, body FROM herald_event_rule ORDER BY id").fetchall()
+        rules = {}
+        for rule_id, body in rows:
+            try:
+                rules[rule_id] = Rule.from_dict(json.loads(body))
+            except (RuleError, ValueError) as exc:  # written by other firmware: leave it be
+                log.warning("rule %d is not understood by this firmware and is ignored: %s",
+                            rule_id, exc)
+        return rules
+
+    def add(self, rule: Rule) -> int:
+        with self._transaction() as conn:
+            (count,) = conn.execute("SELECT COUNT(*) FROM herald_event_rule").fetchone()
+            if count >= MAX_RULES:
+                raise RuleError(f"the device holds at most {MAX_RULES} rules; remove one first")
+            cursor = conn.execute("INSERT INTO herald_event_rule (body) VALUES (?)",
+                                  (json.dumps(rule.to_dict()),))
+            return int(cursor.lastrowid or 0)
+
+    def update(self, rule_id: int, rule: Rule) -> None:
+        with self._transaction() as conn:
+            cursor = conn.execute("UPDATE herald_event_rule SET body = ? WHERE id = ?",
+                                  (json.dumps(rule.to_dict()), rule_id))
+            if cursor.rowcount == 0:
+                raise RuleError(f"there is no rule {rule_id}")
+
+    def remove(self, rule_id: int) -> None:
+        with self._transaction() as conn:
+            if conn.execute("DELETE FROM herald_event_rule WHERE id = ?", (rule_id,)).rowcount == 0:
+                raise RuleError(f"there is no rule {rule_id}")
