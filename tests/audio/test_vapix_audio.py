@@ -74,6 +74,35 @@ def test_upload_play_and_stop_clips(device: AudioDevice) -> None:
     assert f"playing clip {long_clip} (l) at 100 % volume, until stopped" in log.text
 
 
+def test_play_by_location(device: AudioDevice) -> None:
+    """location= names a clip by its MediaClip.M#.Location, '*' for any characters, or,
+    as scripts for Axis devices do, by the name it was uploaded as."""
+    clip = uploaded_id(upload(device, encode(sine(650, 0.3, 16000), 16000, "wav"),
+                              "ding dong.wav"))
+    mediaclip = "/axis-cgi/mediaclip.cgi"
+    with device.stack.vapix(device.stack.accounts["operator"]) as operator:
+        where = f"MediaClip.M{clip}.Location"
+        location = operator.get("/axis-cgi/param.cgi", params={"action": "list", "group": where}
+                                ).text.strip().split("=", 1)[1]
+        for asked in (location, "ding dong.wav", "*dong*", "*/" + location.rsplit("/", 1)[1]):
+            reply = operator.get(mediaclip, params={"action": "play", "location": asked})
+            assert reply.text.split() == ["OK", f"playing={clip}"], asked
+        operator.get("/axis-cgi/stopclip.cgi")
+        wait_for_state(device, audio.CLIP_PLAYING, False)
+        for asked, error in (("nothing*.mp3", "there is no clip at 'nothing*.mp3'"),
+                             ("ding", "there is no clip at 'ding'")):
+            refused = operator.get(mediaclip, params={"action": "play", "location": asked})
+            assert (refused.status_code, refused.text) == (400, f"Error: {error}\n")
+        both = operator.get(mediaclip, params={"action": "play", "clip": clip,
+                                               "location": "ding dong.wav"})
+        assert both.status_code == 400 and "not both" in both.text
+    device.start_listening()
+    with device.stack.vapix(device.stack.accounts["viewer"]) as viewer:
+        reply = viewer.get("/axis-cgi/playclip.cgi", params={"location": "ding dong.wav"})
+        assert reply.text.split() == ["OK", f"playing={clip}"]
+    assert dominant_frequency(device.heard(), 48000) == pytest.approx(650, rel=0.003)
+
+
 def wait_for_state(device: AudioDevice, key: str, value: object) -> None:
     wait_until(lambda: device.stack.bus().state().get(key) == value, what=f"{key} = {value}")
 

@@ -126,6 +126,21 @@ class ClipStore:
             raise ClipNotFound(clip_id)
         return clip
 
+    def find(self, location: str) -> Clip:
+        """The first clip (by number) at `location`, as VAPIX's play takes it: a path
+        matched against the clips' MediaClip.M#.Location, '*' standing for any
+        characters. A name without a directory is one in the clips' directory, as
+        uploaded (alarm.mp3, as scripts written for Axis devices ask) or as stored."""
+        pattern = location if "/" in location else str(self.directory / location)
+        wanted = re.compile(".*".join(re.escape(part) for part in pattern.split("*")))
+        snapshot = self.params.snapshot()
+        for clip in self.list():
+            uploaded = str(self.directory / clip.filename)
+            if any(wanted.fullmatch(place) for place in
+                   (snapshot.get(f"MediaClip.M{clip.id}.Location"), uploaded)):
+                return clip
+        raise ClipNotFound(f"at {location[:100]!r}")
+
     def path(self, clip: Clip) -> Path:
         return self.directory / clip.stored_as
 

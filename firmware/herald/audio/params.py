@@ -145,7 +145,7 @@ GROUPS = [
             Group("Decoder", (Param("Format", String(128), "g711,axis-mulaw-128,l16,wav"),)),
         )),
         Group("AudioClip", (
-            Param("PlayOptions", String(64), "repeat,volume"),
+            Param("PlayOptions", String(64), "repeat,volume,location"),
             Param("StopClip", Bool(), "yes"),
             Param("Format", String(64), "au,wav,mp3,opus,vorbis"),
         )),

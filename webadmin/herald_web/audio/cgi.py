@@ -55,8 +55,12 @@ def _check_device(args: dict) -> None:
 
 
 def _play(args: dict) -> HttpResponse:
+    """Play a clip given by number (clip=) or by where it is (location=)."""
     _check_device(args)
-    clip = _number(args, "clip")
+    location = args.get("location")
+    if location and args.get("clip"):
+        raise BadRequest("give clip or location, not both")
+    clip = clips().find(location).id if location else _number(args, "clip")
     played = call(contract.PLAY_CLIP, clip=clip, volume=_number(args, "volume", 100),
                   repeat=_number(args, "repeat", 0))
     return text(f"OK\nplaying={played['clip']}\n")
