@@ -25,8 +25,8 @@ ALLOWED_HOSTS = ["*"]
 # The web admin's apps: one per menu item of the manual, the shared page
 # frame (ui) and the VAPIX API. Their labels are the last part of the name.
 HERALD_APPS = [f"herald_web.{app}" for app in (
-    "ui", "accounts", "vapix", "status", "audio", "recordings", "detectors", "system",
-    "maintenance")]
+    "ui", "accounts", "vapix", "status", "audio", "recordings", "detectors", "events",
+    "system", "maintenance")]
 
 INSTALLED_APPS = [
     "django.contrib.auth",

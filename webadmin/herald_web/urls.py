@@ -18,7 +18,7 @@ urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
     *(path("", include(f"herald_web.{app}.urls"))
-      for app in ("accounts", "status", "audio", "recordings", "detectors", "system",
-                  "maintenance")),
+      for app in ("accounts", "status", "audio", "recordings", "detectors", "events",
+                  "system", "maintenance")),
     *registry.urlpatterns(),
 ]

@@ -1,0 +1,12 @@
+from django.urls import path
+
+from herald_web.events import views
+
+app_name = "events"
+urlpatterns = [
+    path("system/events/", views.rules, name="rules"),
+    path("system/events/rules/", views.add, name="add"),
+    path("system/events/rules/<int:rule_id>/switch/", views.switch, name="switch"),
+    path("system/events/rules/<int:rule_id>/delete/", views.delete, name="delete"),
+    path("system/events/manual-trigger/", views.manual_trigger, name="manual-trigger"),
+]

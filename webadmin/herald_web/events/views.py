@@ -1,0 +1,107 @@
+"""System > Events: the rules (add, turn on or off, delete, each one's last run
+and error) and the manual trigger. The events service (herald-core,
+herald.events) keeps and runs the rules; these pages ask it and show its
+answers."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from herald.access import Level
+from herald.events import catalog, contract
+from herald_web.accounts.access import page
+from herald_web.audio.engine import clips
+from herald_web.device import call
+from herald_web.events.forms import ACTIONS, MODES, RuleForm, describe
+
+CONTEXT = {"section": "system", "page_key": "system.events"}
+
+
+def _told(request: HttpRequest, answer: dict[str, Any], done: str) -> HttpResponse:
+    if answer.get("ok"):
+        messages.success(request, done)
+    else:
+        messages.error(request, answer["message"])
+    return redirect("events:rules")
+
+
+def _clip_choices() -> list[tuple[int, str]]:
+    return [(clip.id, clip.name) for clip in clips().list()]
+
+
+def _manual_trigger_on() -> bool | None:
+    answer = call(contract.SERVICE, contract.STATES)
+    if not answer.get("ok"):
+        return None
+    return any(s["topic"] == catalog.MANUAL_TRIGGER.topic and s["value"]
+               for s in answer["states"])
+
+
+@page(Level.ADMIN)
+def rules(request: HttpRequest, form: RuleForm | None = None) -> HttpResponse:
+    answer = call(contract.SERVICE, contract.LIST_RULES)
+    clip_names = dict(_clip_choices())
+    listed = [{
+        **rule, "when": " and ".join(describe(c) for c in (rule["trigger"], *rule["conditions"])),
+        "does": ACTIONS[rule["action"]["kind"]] + (
+            f" {clip_names.get(rule['action']['clip'], '(a removed clip)')}"
+            if rule["action"].get("clip") is not None else "")
+        + ("" if rule["action"]["mode"] == "once" else f", {MODES[rule['action']['mode']]}"),
+        "last_run_at": rule["last_run"] and datetime.fromtimestamp(rule["last_run"], UTC),
+    } for rule in answer.get("rules", [])]
+    return render(request, "events/rules.html", {
+        **CONTEXT, "rules": listed, "unavailable": not answer.get("ok"),
+        "form": form or RuleForm(clips=_clip_choices()),
+        "manual_trigger": _manual_trigger_on(), "max_rules": contract.MAX_RULES})
+
+
+@page(Level.ADMIN)
+@require_POST
+def add(request: HttpRequest) -> HttpResponse:
+    form = RuleForm(request.POST, clips=_clip_choices())
+    if not form.is_valid():
+        return rules(request, form)
+    rule = form.rule()
+    answer = call(contract.SERVICE, contract.ADD_RULE, rule=rule, by=request.user.get_username())
+    return _told(request, answer, f"The rule {rule['name']} is added.")
+
+
+def _rule(rule_id: int) -> dict[str, Any] | None:
+    answer = call(contract.SERVICE, contract.LIST_RULES)
+    return next((r for r in answer.get("rules", []) if r["id"] == rule_id), None)
+
+
+@page(Level.ADMIN)
+@require_POST
+def switch(request: HttpRequest, rule_id: int) -> HttpResponse:
+    rule = _rule(rule_id)
+    if rule is None:
+        return _told(request, {"ok": False, "message": f"There is no rule {rule_id}."}, "")
+    enabled = request.POST.get("enabled") == "on"
+    body = {k: rule[k] for k in ("name", "trigger", "conditions", "action", "wait_seconds")}
+    return _told(request, call(contract.SERVICE, contract.UPDATE_RULE, rule_id=rule_id,
+                               rule={**body, "enabled": enabled},
+                               by=request.user.get_username()),
+                 f"The rule {rule['name']} is {'on' if enabled else 'off'}.")
+
+
+@page(Level.ADMIN)
+@require_POST
+def delete(request: HttpRequest, rule_id: int) -> HttpResponse:
+    return _told(request, call(contract.SERVICE, contract.REMOVE_RULE, rule_id=rule_id,
+                               by=request.user.get_username()), "The rule is deleted.")
+
+
+@page(Level.ADMIN)
+@require_POST
+def manual_trigger(request: HttpRequest) -> HttpResponse:
+    active = request.POST.get("active") == "on"
+    return _told(request, call(contract.SERVICE, contract.MANUAL_TRIGGER, active=active,
+                               by=request.user.get_username()),
+                 f"The manual trigger is {'on' if active else 'off'}.")
