@@ -11,7 +11,6 @@ import numpy as np
 import pytest
 
 from herald.audio import contract as audio
-from herald.events import catalog
 from herald.events import contract as events_contract
 from tests.audio.conftest import Core, Events
 from tests.audio.signals import dominant_frequency, encode, sine
@@ -42,7 +41,7 @@ def rules(engine: Core) -> Iterator[Rules]:
     yield service
     for rule in service.listed():
         service.call(events_contract.REMOVE_RULE, rule_id=rule["id"], by="test")
-    service.call(events_contract.MANUAL_TRIGGER, active=False)
+    service.call(events_contract.SET_MANUAL_TRIGGER, active=False)
     for port in (1, 3):
         service.call(events_contract.SET_VIRTUAL_INPUT, port=port, active=False)
 
@@ -54,8 +53,8 @@ def play(clip: int, mode: str = "once", **more: Any) -> dict[str, Any]:
 def test_a_virtual_input_plays_a_clip_while_active_and_stops_it_when_released(
         engine: Core, rules: Rules, events: Events) -> None:
     clip = engine.add_clip(encode(sine(440, 2.0), 48000, "wav"), "chime.wav")
-    rules.add(name="Chime while input 3 is on", trigger={
-        "topic": catalog.VIRTUAL_INPUT.topic, "source": 3}, action=play(clip, "while_active"))
+    rules.add(name="Chime while input 3 is on", action=play(clip, "while_active"),
+              trigger={"topic": events_contract.VIRTUAL_INPUT.topic, "source": 3})
     engine.start_listening()
     reply = rules.call(events_contract.SET_VIRTUAL_INPUT, port=3, active=True)
     assert reply == {"ok": True, "changed": True}
@@ -73,7 +72,7 @@ def test_a_virtual_input_plays_a_clip_while_active_and_stops_it_when_released(
 def test_other_ports_and_a_repeated_activation_change_nothing(engine: Core, rules: Rules,
                                                              events: Events) -> None:
     clip = engine.add_clip(encode(sine(440, 0.3), 48000, "wav"), "beep.wav")
-    rules.add(name="Beep on input 3", trigger={"topic": catalog.VIRTUAL_INPUT.topic,
+    rules.add(name="Beep on input 3", trigger={"topic": events_contract.VIRTUAL_INPUT.topic,
                                                "source": 3}, action=play(clip))
     assert rules.call(events_contract.SET_VIRTUAL_INPUT, port=1, active=True)["changed"]
     assert engine.status()["playing"] == []  # the rule's port is 3, not 1
@@ -87,13 +86,13 @@ def test_other_ports_and_a_repeated_activation_change_nothing(engine: Core, rule
 def test_wait_between_actions_holds_back_a_second_run(engine: Core, rules: Rules,
                                                       events: Events) -> None:
     clip = engine.add_clip(encode(sine(880, 0.3), 48000, "wav"), "ding.wav")
-    rules.add(name="Ding", trigger={"topic": catalog.MANUAL_TRIGGER.topic},
+    rules.add(name="Ding", trigger={"topic": events_contract.MANUAL_TRIGGER.topic},
               action=play(clip), wait_seconds=3600)
-    rules.call(events_contract.MANUAL_TRIGGER, active=True, by="installer")
+    rules.call(events_contract.SET_MANUAL_TRIGGER, active=True, by="installer")
     events.wait(audio.stopped("clip"), clip=clip)
     first = rules.listed()[0]["last_run"]
-    rules.call(events_contract.MANUAL_TRIGGER, active=False)
-    rules.call(events_contract.MANUAL_TRIGGER, active=True)
+    rules.call(events_contract.SET_MANUAL_TRIGGER, active=False)
+    rules.call(events_contract.SET_MANUAL_TRIGGER, active=True)
     # The action runs before the call answers: had the rule run, the clip would play now.
     assert engine.status()["playing"] == []
     assert rules.listed()[0]["last_run"] == first
@@ -101,23 +100,23 @@ def test_wait_between_actions_holds_back_a_second_run(engine: Core, rules: Rules
 
 def test_a_disabled_rule_and_an_unmet_condition_keep_quiet(engine: Core, rules: Rules) -> None:
     clip = engine.add_clip(encode(sine(660, 1.0), 48000, "wav"), "tone.wav")
-    trigger = {"topic": catalog.MANUAL_TRIGGER.topic}
+    trigger = {"topic": events_contract.MANUAL_TRIGGER.topic}
     rules.add(name="Off", enabled=False, trigger=trigger, action=play(clip))
     rules.add(name="Only with input 1 off", trigger=trigger, action=play(clip), conditions=[
-        {"topic": catalog.VIRTUAL_INPUT.topic, "source": 1, "invert": True}])
+        {"topic": events_contract.VIRTUAL_INPUT.topic, "source": 1, "invert": True}])
     rules.call(events_contract.SET_VIRTUAL_INPUT, port=1, active=True)
-    rules.call(events_contract.MANUAL_TRIGGER, active=True)
+    rules.call(events_contract.SET_MANUAL_TRIGGER, active=True)
     assert engine.status()["playing"] == []
-    rules.call(events_contract.MANUAL_TRIGGER, active=False)
+    rules.call(events_contract.SET_MANUAL_TRIGGER, active=False)
     rules.call(events_contract.SET_VIRTUAL_INPUT, port=1, active=False)
-    rules.call(events_contract.MANUAL_TRIGGER, active=True)
+    rules.call(events_contract.SET_MANUAL_TRIGGER, active=True)
     assert [v["clip"] for v in engine.status()["playing"]] == [clip]
 
 
 def test_a_sound_above_the_threshold_plays_a_clip(engine: Core, rules: Rules,
                                                   events: Events) -> None:
     clip = engine.add_clip(encode(sine(440, 0.3), 48000, "wav"), "answer.wav")
-    rules.add(name="Answer a loud sound", trigger={"topic": catalog.SOUND_LEVEL.topic},
+    rules.add(name="Answer a loud sound", trigger={"topic": events_contract.SOUND_LEVEL.topic},
               action=play(clip))
     quiet, loud = sine(1000, 1.0, amplitude=0.001), sine(1000, 1.0, amplitude=0.3)
     engine.card.set_scene(np.concatenate([quiet, loud]), 48000)
@@ -129,21 +128,21 @@ def test_a_sound_above_the_threshold_plays_a_clip(engine: Core, rules: Rules,
 
 
 @pytest.mark.parametrize(("rule", "words"), [
-    ({"name": "", "trigger": {"topic": catalog.MANUAL_TRIGGER.topic},
+    ({"name": "", "trigger": {"topic": events_contract.MANUAL_TRIGGER.topic},
       "action": play(1)}, "name: 1 to 64"),
     ({"name": "x", "trigger": {"topic": "tns1:Nothing/Here"}, "action": play(1)},
      "no event 'tns1:Nothing/Here'"),
-    ({"name": "x", "trigger": {"topic": catalog.VIRTUAL_INPUT.topic, "source": 99},
+    ({"name": "x", "trigger": {"topic": events_contract.VIRTUAL_INPUT.topic, "source": 99},
       "action": play(1)}, "no instance 99"),
-    ({"name": "x", "trigger": {"topic": catalog.MANUAL_TRIGGER.topic},
+    ({"name": "x", "trigger": {"topic": events_contract.MANUAL_TRIGGER.topic},
       "action": play(1, volume=400)}, "volume: a whole number from 0 to 100"),
-    ({"name": "x", "trigger": {"topic": catalog.PULSE.topic},
+    ({"name": "x", "trigger": {"topic": events_contract.PULSE.topic},
       "action": play(1, "while_active")}, "only with a trigger that has a state"),
-    ({"name": "x", "trigger": {"topic": catalog.MANUAL_TRIGGER.topic},
+    ({"name": "x", "trigger": {"topic": events_contract.MANUAL_TRIGGER.topic},
       "action": {"kind": "format_disk"}}, "action: one of play_clip, stop_clip"),
-    ({"name": "x", "trigger": {"topic": catalog.MANUAL_TRIGGER.topic}, "action": play(1),
+    ({"name": "x", "trigger": {"topic": events_contract.MANUAL_TRIGGER.topic}, "action": play(1),
       "wait_seconds": -1}, "wait_seconds: a whole number from 0 to 86400"),
-    ({"name": "x", "trigger": {"topic": catalog.MANUAL_TRIGGER.topic}, "action": play(1),
+    ({"name": "x", "trigger": {"topic": events_contract.MANUAL_TRIGGER.topic}, "action": play(1),
       "colour": "red"}, "unknown field 'colour'"),
 ])
 def test_bad_rules_are_refused_with_the_reason_and_nothing_is_kept(

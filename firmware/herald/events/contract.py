@@ -10,20 +10,29 @@ with a message a page or a VAPIX reply shows as it is:
     SET_VIRTUAL_INPUT(port, active, seconds=None)  -> "changed": whether the state
                                     changed (VAPIX's StateChanged); with seconds, an
                                     activation ends by itself after them
-    MANUAL_TRIGGER(active, by)      -> "changed"
+    SET_MANUAL_TRIGGER(active, by)  -> "changed"
     INSTANCES()                     -> "instances": the event types the device
-                                    has (catalog.EventType dicts), for the pages and
+                                    has (EventType dicts, below), for the pages and
                                     VAPIX GetEventInstances
     STATES()                        -> "states": each stateful instance's data now
 Event NOTIFY {"notification": `Notification`}: every occurrence of an event type, in the shape
 the VAPIX event stream sends (topic, source, key, data), for the websocket
 stream and the MQTT bridge.
 State RULES `RuleRuns`: each rule's last run and its error, for the Rules page.
+
+The event types (EventType: VIRTUAL_INPUT, MANUAL_TRIGGER, SOUND_LEVEL, ...)
+are named as AXIS devices name them, so VAPIX clients (the `axis` library,
+Home Assistant) recognise them. Each has a topic, a name people read, whether
+it holds a state (a virtual input is active until deactivated) or only
+happens (a pulse), the item that tells its instances apart (its source: a
+port, a channel, a schedule) and the item that carries its state or facts
+(its data). Where AXIS has no topic for a fact (live audio), the topic is
+Herald's own, in AXIS's namespace and style.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from herald.payload import Payload
@@ -35,7 +44,7 @@ ADD_RULE = "add_rule"
 UPDATE_RULE = "update_rule"
 REMOVE_RULE = "remove_rule"
 SET_VIRTUAL_INPUT = "set_virtual_input"
-MANUAL_TRIGGER = "manual_trigger"
+SET_MANUAL_TRIGGER = "set_manual_trigger"
 INSTANCES = "instances"
 STATES = "states"
 
@@ -44,6 +53,16 @@ RULES = "events.rules"
 
 MAX_RULES = 256  # the manual's limit
 VIRTUAL_INPUTS = range(1, 33)  # VAPIX's virtual input ports
+
+# What a rule may hold (rules.Rule checks it; the pages offer no more).
+MAX_NAME = 64
+MAX_CONDITIONS = 8
+MAX_WAIT_SECONDS = 24 * 3600
+MAX_VOLUME = 100  # percent, as the manual's clip actions offer it
+MAX_REPEAT = 1000
+ONCE, WHILE_ACTIVE = "once", "while_active"
+PLAY_CLIP, STOP_CLIP = "play_clip", "stop_clip"
+ACTIONS = (PLAY_CLIP, STOP_CLIP)
 
 
 @dataclass(frozen=True)
@@ -71,3 +90,48 @@ class RuleRun:
 @dataclass(frozen=True)
 class RuleRuns(Payload):
     runs: tuple[RuleRun, ...]
+
+
+@dataclass(frozen=True)
+class Item:
+    name: str
+    type: str  # "int", "bool" or "string"
+    values: tuple[Any, ...] = ()  # the values it takes, when they are few
+
+
+@dataclass(frozen=True)
+class EventType:
+    topic: str
+    nice_name: str
+    stateful: bool
+    data: Item
+    source: Item | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+VIRTUAL_INPUT = EventType(
+    "tns1:Device/tnsaxis:IO/VirtualInput", "Virtual input", True,
+    Item("active", "bool", (False, True)), Item("port", "int", tuple(range(1, 33))))
+MANUAL_TRIGGER = EventType(
+    "tns1:Device/tnsaxis:IO/VirtualPort", "Manual trigger", True,
+    Item("state", "bool", (False, True)), Item("port", "int", (1,)))
+SOUND_LEVEL = EventType(
+    "tns1:AudioSource/tnsaxis:TriggerLevel", "Sound level", True,
+    Item("triggered", "bool", (False, True)), Item("channel", "int", (1,)))
+CLIP_PLAYING = EventType(
+    "tnsaxis:MediaClip/tnsaxis:Playing", "Audio clip playing", True,
+    Item("Playing", "bool", (False, True)), Item("AudioOutput", "int", (0,)))
+LIVE_AUDIO = EventType(
+    "tnsaxis:AudioOutput/tnsaxis:LiveAudio", "Live audio playing", True,
+    Item("active", "bool", (False, True)), Item("AudioOutput", "int", (0,)))
+SCHEDULE = EventType(
+    "tns1:UserAlarm/tnsaxis:Recurring/Interval", "Schedule", True,
+    Item("active", "bool", (False, True)), Item("id", "string"))
+PULSE = EventType(
+    "tns1:UserAlarm/tnsaxis:Recurring/Pulse", "Pulse", False,
+    Item("fired", "bool", (True,)), Item("id", "string"))
+
+TYPES: dict[str, EventType] = {t.topic: t for t in (
+    VIRTUAL_INPUT, MANUAL_TRIGGER, SOUND_LEVEL, CLIP_PLAYING, LIVE_AUDIO, SCHEDULE, PULSE)}

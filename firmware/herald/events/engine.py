@@ -18,9 +18,15 @@ from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
-from herald.events.catalog import TYPES
-from herald.events.contract import Notification, RuleRun
-from herald.events.rules import PLAY_CLIP, STOP_CLIP, WHILE_ACTIVE, Condition, Rule
+from herald.events.contract import (
+    PLAY_CLIP,
+    STOP_CLIP,
+    TYPES,
+    WHILE_ACTIVE,
+    Notification,
+    RuleRun,
+)
+from herald.events.rules import Condition, Rule
 
 log = logging.getLogger(__name__)
 

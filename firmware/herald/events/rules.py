@@ -11,16 +11,20 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from herald.events.catalog import TYPES, EventType
-
-MAX_NAME = 64
-MAX_CONDITIONS = 8
-MAX_WAIT_SECONDS = 24 * 3600
-MAX_VOLUME = 100  # percent, as the manual's clip actions offer it
-MAX_REPEAT = 1000
-ONCE, WHILE_ACTIVE = "once", "while_active"
-PLAY_CLIP, STOP_CLIP = "play_clip", "stop_clip"
-ACTIONS = (PLAY_CLIP, STOP_CLIP)
+from herald.events.contract import (
+    ACTIONS,
+    MAX_CONDITIONS,
+    MAX_NAME,
+    MAX_REPEAT,
+    MAX_VOLUME,
+    MAX_WAIT_SECONDS,
+    ONCE,
+    PLAY_CLIP,
+    STOP_CLIP,
+    TYPES,
+    WHILE_ACTIVE,
+    EventType,
+)
 
 
 class RuleError(ValueError):

@@ -11,7 +11,7 @@ from typing import Any
 from herald.audio import contract as audio
 from herald.audio.service import AudioService
 from herald.bus import PING, AsyncBus, Subscription, state_event
-from herald.events import catalog, contract
+from herald.events import contract
 from herald.events.engine import Engine
 from herald.events.rules import Rule, RuleError
 from herald.events.store import RuleStore
@@ -20,9 +20,9 @@ log = logging.getLogger(__name__)
 
 # Bus state -> (event type, its instance): the audio service's facts as events.
 FROM_STATE = {
-    audio.CLIP_PLAYING: (catalog.CLIP_PLAYING, 0),
-    audio.LIVE_ACTIVE: (catalog.LIVE_AUDIO, 0),
-    audio.sound_level_triggered(0): (catalog.SOUND_LEVEL, 1),  # VAPIX counts channels from 1
+    audio.CLIP_PLAYING: (contract.CLIP_PLAYING, 0),
+    audio.LIVE_ACTIVE: (contract.LIVE_AUDIO, 0),
+    audio.sound_level_triggered(0): (contract.SOUND_LEVEL, 1),  # VAPIX counts channels from 1
 }
 
 
@@ -69,7 +69,7 @@ class EventsService:
             contract.UPDATE_RULE: self.update_rule,
             contract.REMOVE_RULE: self.remove_rule,
             contract.SET_VIRTUAL_INPUT: self.set_virtual_input,
-            contract.MANUAL_TRIGGER: self.manual_trigger,
+            contract.SET_MANUAL_TRIGGER: self.set_manual_trigger,
             contract.INSTANCES: self.instances,
             contract.STATES: self.states,
             PING: self.ping,
@@ -82,8 +82,8 @@ class EventsService:
         self.subscription = await self.bus.subscribe(*(state_event(k) for k in FROM_STATE))
         state = await self.bus.state()
         for port in contract.VIRTUAL_INPUTS:
-            await self.engine.occur(catalog.VIRTUAL_INPUT.topic, port, False, initial=True)
-        await self.engine.occur(catalog.MANUAL_TRIGGER.topic, 1, False, initial=True)
+            await self.engine.occur(contract.VIRTUAL_INPUT.topic, port, False, initial=True)
+        await self.engine.occur(contract.MANUAL_TRIGGER.topic, 1, False, initial=True)
         for key, (kind, source) in FROM_STATE.items():
             await self.engine.occur(kind.topic, source, bool(state.get(key)), initial=True)
         await self.engine.load(await asyncio.to_thread(self.store.rules), starting=True)
@@ -167,7 +167,7 @@ class EventsService:
         if seconds is not None and (isinstance(seconds, bool) or not isinstance(
                 seconds, int | float) or not 0 < seconds <= 24 * 3600):
             return _refused(ValueError("duration: more than 0 and at most a day, in seconds"))
-        topic = catalog.VIRTUAL_INPUT.topic
+        topic = contract.VIRTUAL_INPUT.topic
         changed = self.engine.states.get((topic, port)) != bool(active)
         timer = self.timers.pop(port, None)
         if timer is not None:
@@ -184,10 +184,10 @@ class EventsService:
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
 
-    async def manual_trigger(self, active: bool, by: str = "") -> dict[str, Any]:
+    async def set_manual_trigger(self, active: bool, by: str = "") -> dict[str, Any]:
         if not isinstance(active, bool):
             return _refused(ValueError("active: true or false"))
-        topic = catalog.MANUAL_TRIGGER.topic
+        topic = contract.MANUAL_TRIGGER.topic
         changed = self.engine.states.get((topic, 1)) != bool(active)
         await self.engine.occur(topic, 1, bool(active))
         if changed:
@@ -196,7 +196,7 @@ class EventsService:
         return {"ok": True, "changed": changed}
 
     async def instances(self) -> dict[str, Any]:
-        return {"ok": True, "instances": [t.to_dict() for t in catalog.TYPES.values()]}
+        return {"ok": True, "instances": [t.to_dict() for t in contract.TYPES.values()]}
 
     async def states(self) -> dict[str, Any]:
         return {"ok": True, "states": [

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from herald.access import Level
-from herald.events import catalog, contract
+from herald.events import contract
 from herald_web.accounts.access import page
 from herald_web.audio.engine import clips
 from herald_web.device import call
@@ -39,7 +39,7 @@ def _manual_trigger_on() -> bool | None:
     answer = call(contract.SERVICE, contract.STATES)
     if not answer.get("ok"):
         return None
-    return any(s["topic"] == catalog.MANUAL_TRIGGER.topic and s["value"]
+    return any(s["topic"] == contract.MANUAL_TRIGGER.topic and s["value"]
                for s in answer["states"])
 
 
@@ -72,36 +72,45 @@ def add(request: HttpRequest) -> HttpResponse:
     return _told(request, answer, f"The rule {rule['name']} is added.")
 
 
-def _rule(rule_id: int) -> dict[str, Any] | None:
+def _rule(rule_id: str) -> dict[str, Any] | None:
+    """The rule numbered `rule_id` (URLs take any text: access is checked before
+    routing matters), or None."""
     answer = call(contract.SERVICE, contract.LIST_RULES)
-    return next((r for r in answer.get("rules", []) if r["id"] == rule_id), None)
+    return next((r for r in answer.get("rules", []) if str(r["id"]) == rule_id), None)
 
 
-@page(Level.ADMIN)
-@require_POST
-def switch(request: HttpRequest, rule_id: int) -> HttpResponse:
+def _change(request: HttpRequest, rule_id: str, method: str, done: str,
+            **params: Any) -> HttpResponse:
+    """Ask the service to change rule `rule_id` (as the URL has it); say how it went."""
     rule = _rule(rule_id)
     if rule is None:
         return _told(request, {"ok": False, "message": f"There is no rule {rule_id}."}, "")
-    enabled = request.POST.get("enabled") == "on"
-    body = {k: rule[k] for k in ("name", "trigger", "conditions", "action", "wait_seconds")}
-    return _told(request, call(contract.SERVICE, contract.UPDATE_RULE, rule_id=rule_id,
-                               rule={**body, "enabled": enabled},
-                               by=request.user.get_username()),
-                 f"The rule {rule['name']} is {'on' if enabled else 'off'}.")
+    answer = call(contract.SERVICE, method, rule_id=rule["id"], by=request.user.get_username(),
+                  **{k: v(rule) for k, v in params.items()})
+    return _told(request, answer, done.format(name=rule["name"]))
 
 
 @page(Level.ADMIN)
 @require_POST
-def delete(request: HttpRequest, rule_id: int) -> HttpResponse:
-    return _told(request, call(contract.SERVICE, contract.REMOVE_RULE, rule_id=rule_id,
-                               by=request.user.get_username()), "The rule is deleted.")
+def switch(request: HttpRequest, rule_id: str) -> HttpResponse:
+    enabled = request.POST.get("enabled") == "on"
+    return _change(request, rule_id, contract.UPDATE_RULE,
+                   "The rule {name} is " + ("on." if enabled else "off."),
+                   rule=lambda rule: {**{k: rule[k] for k in (
+                       "name", "trigger", "conditions", "action", "wait_seconds")},
+                       "enabled": enabled})
+
+
+@page(Level.ADMIN)
+@require_POST
+def delete(request: HttpRequest, rule_id: str) -> HttpResponse:
+    return _change(request, rule_id, contract.REMOVE_RULE, "The rule {name} is deleted.")
 
 
 @page(Level.ADMIN)
 @require_POST
 def manual_trigger(request: HttpRequest) -> HttpResponse:
     active = request.POST.get("active") == "on"
-    return _told(request, call(contract.SERVICE, contract.MANUAL_TRIGGER, active=active,
+    return _told(request, call(contract.SERVICE, contract.SET_MANUAL_TRIGGER, active=active,
                                by=request.user.get_username()),
                  f"The manual trigger is {'on' if active else 'off'}.")
