@@ -266,8 +266,9 @@ def test_a_stream_cut_short_stops_cleanly(device: AudioDevice) -> None:
 
 
 def test_anonymous_viewing_does_not_let_strangers_play_sound(device: AudioDevice) -> None:
-    """Anonymous viewing is for looking: transmit.cgi and playclip.cgi challenge a caller
-    without credentials, who may still listen, and an account plays as before."""
+    """Anonymous viewing is for looking: transmit.cgi, playclip.cgi and stopclip.cgi (which
+    could silence an alarm) challenge a caller without credentials, who may still listen,
+    and an account plays as before."""
     clip = uploaded_id(upload(device, encode(sine(700, 0.2, 8000), 8000, "au"), "s.au"))
     speech = ulaw_encode(float_to_s16(sine(600, 0.2, 8000)))
     with device.stack.vapix(device.stack.accounts["admin"]) as admin:
@@ -278,9 +279,10 @@ def test_anonymous_viewing_does_not_let_strangers_play_sound(device: AudioDevice
             talk = stranger.post("/axis-cgi/audio/transmit.cgi", content=speech,
                                  headers={"Content-Type": "audio/basic"})
             play = stranger.get("/axis-cgi/playclip.cgi", params={"clip": clip})
+            stop = stranger.get("/axis-cgi/stopclip.cgi")
             with stranger.stream("GET", "/axis-cgi/audio/receive.cgi") as listen:
                 assert listen.status_code == 200
-        for refused in (talk, play):
+        for refused in (talk, play, stop):
             assert refused.status_code == 401
             assert refused.headers["www-authenticate"].startswith("Digest ")
         played = transmit(device, "audio/basic", speech)

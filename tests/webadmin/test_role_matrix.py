@@ -52,9 +52,9 @@ CGIS = {
     "firmwaremanagement.cgi": Level.ADMIN, "systemready.cgi": Level.ANONYMOUS,
     "applications/list.cgi": Level.VIEWER,
 }
-# CGIs that play sound out of the speaker need an account even with anonymous
-# viewing on: it is for looking, not for talking.
-SPEAKING = {"/axis-cgi/playclip.cgi", "/axis-cgi/audio/transmit.cgi"}
+# CGIs that play sound out of the speaker, or silence it (an alarm clip), need
+# an account even with anonymous viewing on: it is for looking, not for talking.
+SPEAKING = {"/axis-cgi/playclip.cgi", "/axis-cgi/stopclip.cgi", "/axis-cgi/audio/transmit.cgi"}
 
 
 def access_map(herald) -> list[dict]:

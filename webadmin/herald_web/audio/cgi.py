@@ -131,7 +131,7 @@ def playclip(request: HttpRequest) -> HttpResponse:
     return _answer(_play, arguments(request))
 
 
-@cgi("stopclip.cgi", Level.VIEWER, methods=("GET",))
+@cgi("stopclip.cgi", Level.VIEWER, methods=("GET",), needs_account=True)
 def stopclip(request: HttpRequest) -> HttpResponse:
     return _answer(_stop, arguments(request))
 
