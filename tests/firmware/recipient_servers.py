@@ -358,10 +358,12 @@ class TcpListener:
         self.thread.start()
 
     def _accept(self) -> None:
-        while not self.stop.is_set():
+        while True:
             try:
                 connection, _ = self.socket.accept()
             except TimeoutError:
+                if self.stop.is_set():
+                    return  # and no connection is waiting
                 continue
             with connection:
                 connection.settimeout(10)

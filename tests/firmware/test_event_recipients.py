@@ -412,6 +412,7 @@ BAD = [
     (with_("tcp", colour="red"), "colour", "not a field of tcp recipients"),
     (with_("tcp", name=" "), "name", "required"),
     (with_("tcp", name="a\nb"), "name", "must be one line"),
+    (with_("tcp", name="n" * 65), "name", "at most 64 characters"),
     (without("tcp", "port"), "port", "required"),
     (with_("tcp", port=0), "port", "must be from 1 to 65535, not 0"),
     (with_("tcp", port=70000), "port", "must be from 1 to 65535, not 70000"),

@@ -16,6 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Self
 
+from herald.events.contract import MAX_NAME
+
 # Seconds a delivery waits for each step on the network (connecting, each answer).
 DEFAULT_TIMEOUT = 20.0
 
@@ -94,6 +96,8 @@ class Recipient:
                 raise InvalidRecipient(item.name, f"must be {_TYPE_NAMES[wanted]}")
         if not self.name.strip():
             raise InvalidRecipient("name", "required")
+        if len(self.name) > MAX_NAME:
+            raise InvalidRecipient("name", f"at most {MAX_NAME} characters")
         one_line("name", self.name)
 
     @classmethod
