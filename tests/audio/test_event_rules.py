@@ -5,6 +5,7 @@ System > Events describes; bad rules are refused with the reason."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -41,6 +42,9 @@ def rules(engine: Core) -> Iterator[Rules]:
     yield service
     for rule in service.listed():
         service.call(events_contract.REMOVE_RULE, rule_id=rule["id"], by="test")
+    for schedule in service.call(events_contract.LIST_SCHEDULES)["schedules"]:
+        if not schedule["builtin"]:
+            service.call(events_contract.REMOVE_SCHEDULE, schedule_id=schedule["id"])
     service.call(events_contract.SET_MANUAL_TRIGGER, active=False)
     for port in (1, 3):
         service.call(events_contract.SET_VIRTUAL_INPUT, port=port, active=False)
@@ -125,6 +129,60 @@ def test_a_sound_above_the_threshold_plays_a_clip(engine: Core, rules: Rules,
         events.wait(audio.started("clip"), clip=clip)
     finally:
         engine.card.set_scene(np.zeros(4800, dtype=np.float32), 48000)
+
+
+def wall(moment: datetime) -> str:
+    """iCalendar's floating time; the device's time zone is UTC by default."""
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%S")
+
+
+def test_a_schedule_plays_a_clip_while_it_is_active(engine: Core, rules: Rules,
+                                                    events: Events) -> None:
+    clip = engine.add_clip(encode(sine(523, 1.0), 48000, "wav"), "chime.wav")
+    start = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=3)
+    added = rules.call(events_contract.ADD_SCHEDULE, name="In a moment", by="test", ical=(
+        f"DTSTART:{wall(start)}\nDTEND:{wall(start + timedelta(seconds=2))}\n"
+        "RRULE:FREQ=DAILY"))
+    assert added["ok"], added
+    rules.add(name="Chime in the moment", action=play(clip, "while_active"), trigger={
+        "topic": events_contract.SCHEDULE.topic, "source": added["id"]})
+    began = events.wait(audio.started("clip"), clip=clip)
+    ended = events.wait(audio.stopped("clip"), clip=clip)
+    assert ended.data["reason"] == "rule ended"
+    assert began.data["at"] >= start.timestamp()
+    assert ended.time - began.data["at"] == pytest.approx(2.0, abs=0.5)
+    in_use = rules.call(events_contract.REMOVE_SCHEDULE, schedule_id=added["id"])
+    assert in_use == {"ok": False, "message": "the rule 'Chime in the moment' uses this schedule"}
+
+
+def test_a_pulse_plays_a_clip_each_time_it_fires(engine: Core, rules: Rules,
+                                                 events: Events) -> None:
+    clip = engine.add_clip(encode(sine(880, 0.1), 48000, "wav"), "tick.wav")
+    added = rules.call(events_contract.ADD_SCHEDULE, name="Every second", by="test",
+                       ical=f"DTSTART:{wall(datetime.now(UTC))}\nRRULE:FREQ=SECONDLY")
+    rules.add(name="Tick", action=play(clip), trigger={
+        "topic": events_contract.PULSE.topic, "source": added["id"]})
+    wait_until(lambda: len(events.of(audio.started("clip"), clip=clip)) >= 3,
+               what="three ticks")
+    ticks = [e.data["at"] for e in events.of(audio.started("clip"), clip=clip)]
+    assert np.diff(ticks[:3]) == pytest.approx([1.0, 1.0], abs=0.25)
+
+
+def test_the_schedules_axis_devices_ship_are_there_and_bad_ones_are_refused(
+        rules: Rules) -> None:
+    listed = rules.call(events_contract.LIST_SCHEDULES)["schedules"]
+    assert {s["name"] for s in listed if s["builtin"]} >= {"Office Hours", "Weekends"}
+    for ical, words in (("DTSTART:19700101T180000\nRRULE:FREQ=MONTHLY", "FREQ"),
+                        ("nonsense", "DTSTART"), ("", "DTSTART")):
+        reply = rules.call(events_contract.ADD_SCHEDULE, name="Bad", ical=ical)
+        assert reply["ok"] is False and words in reply["message"], reply
+    builtin = next(s["id"] for s in listed if s["builtin"])
+    assert rules.call(events_contract.REMOVE_SCHEDULE, schedule_id=builtin)["ok"] is False
+    assert rules.call(events_contract.LIST_SCHEDULES)["schedules"] == listed
+    unknown = rules.call(events_contract.ADD_RULE, by="test", rule={
+        "name": "x", "trigger": {"topic": events_contract.SCHEDULE.topic, "source": "404"},
+        "action": play(1)})
+    assert unknown == {"ok": False, "message": "there is no schedule '404'"}
 
 
 @pytest.mark.parametrize(("rule", "words"), [

@@ -6,13 +6,15 @@ administrators get the page."""
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from herald.audio import contract as audio
 from herald.events import contract as events
+from tests.audio.conftest import Events
 from tests.audio.signals import bursts, dominant_frequency, encode, sine
-from tests.audio.test_vapix_audio import upload, uploaded_id
-from tests.audio.webstack import AudioDevice
+from tests.audio.webstack import AudioDevice, upload, uploaded_id
 from tests.webadmin.stack import form_token
 
 RULES = "/system/events/"
@@ -20,9 +22,9 @@ RULES = "/system/events/"
 
 def rule_form(clip: int, **changes: str) -> dict[str, str]:
     return {"name": "Doorbell", "enabled": "on", "trigger": events.MANUAL_TRIGGER.topic,
-            "trigger_port": "1", "condition": "", "condition_port": "1", "wait_seconds": "0",
-            "action": "play_clip", "clip": str(clip), "volume": "100", "repeat": "0",
-            "mode": "once", **changes}
+            "trigger_port": "1", "trigger_schedule": "", "condition": "", "condition_port": "1",
+            "condition_schedule": "", "wait_seconds": "0", "action": "play_clip",
+            "clip": str(clip), "volume": "100", "repeat": "0", "mode": "once", **changes}
 
 
 def test_a_rule_added_on_the_page_plays_when_the_manual_trigger_is_pressed(
@@ -56,6 +58,41 @@ def test_a_rule_added_on_the_page_plays_when_the_manual_trigger_is_pressed(
         assert "No rules." in admin.get(RULES).text
 
 
+def test_a_schedule_added_on_the_page_runs_a_rule_while_it_is_active(
+        device: AudioDevice) -> None:
+    clip = uploaded_id(upload(device, encode(sine(600, 1.0, 16000), 16000, "wav"), "hum.wav",
+                              name="Hum"))
+    start = datetime.now(UTC) + timedelta(seconds=4)  # the device's time zone is UTC
+    end = start + timedelta(seconds=3)
+    log = Events(device.stack.redis_url)
+    try:
+        with device.stack.browser(device.stack.accounts["admin"]) as admin:
+            token = form_token(admin, RULES)
+            added = admin.post(RULES + "schedules/", data={
+                "csrfmiddlewaretoken": token, "name": "Soon", "kind": "schedule",
+                "days": [start.strftime("%a")[:2].upper()], "start": f"{start:%H:%M:%S}",
+                "end": f"{end:%H:%M:%S}", "every": "", "unit": "SECONDLY"})
+            assert added.status_code == 302
+            page = admin.get(RULES).text
+            assert "The schedule Soon is added." in page
+            schedule = re.search(r'<tr data-schedule="(\d+)">\s*<td>Soon</td>', page).group(1)
+            admin.post(RULES + "rules/", data={"csrfmiddlewaretoken": token, **rule_form(
+                clip, name="Hum soon", trigger=events.SCHEDULE.topic, trigger_schedule=schedule,
+                mode="while_active")})
+            assert "Schedule Soon" in admin.get(RULES).text
+            began = log.wait(audio.started("clip"), timeout=30, clip=clip)
+            ended = log.wait(audio.stopped("clip"), timeout=30, clip=clip)
+            assert began.data["at"] >= start.timestamp() - 1  # the page keeps whole seconds
+            assert ended.data["reason"] == "rule ended"
+            row = re.search(r'<tr data-rule="(\d+)">', admin.get(RULES).text).group(1)
+            admin.post(RULES + f"rules/{row}/delete/", data={"csrfmiddlewaretoken": token})
+            admin.post(RULES + f"schedules/{schedule}/delete/",
+                       data={"csrfmiddlewaretoken": token})
+            assert "Soon" not in admin.get(RULES).text
+    finally:
+        log.close()
+
+
 def test_a_bad_rule_is_shown_with_its_errors_and_not_kept(device: AudioDevice) -> None:
     with device.stack.browser(device.stack.accounts["admin"]) as admin:
         token = form_token(admin, RULES)
@@ -65,6 +102,11 @@ def test_a_bad_rule_is_shown_with_its_errors_and_not_kept(device: AudioDevice) -
         assert reply.status_code == 200
         assert reply.text.count('class="error"') >= 3  # name, volume, trigger
         assert "No rules." in reply.text
+        bad = admin.post(RULES + "schedules/", data={
+            "csrfmiddlewaretoken": token, "name": "Half", "kind": "schedule", "days": [],
+            "start": "25:00", "end": ""})
+        assert bad.status_code == 200 and bad.text.count('class="error"') >= 3
+        assert "Half" not in admin.get(RULES).text
 
 
 @pytest.mark.parametrize("role", ["viewer", "operator"])

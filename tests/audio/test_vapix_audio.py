@@ -25,24 +25,8 @@ from tests.audio.signals import (
     speechlike,
     wav_header,
 )
-from tests.audio.webstack import AudioDevice
+from tests.audio.webstack import UPLOAD, AudioDevice, upload, uploaded_id
 from tests.conftest import wait_until
-
-UPLOAD = "/axis-cgi/mediaclip.cgi?action=upload&media=audio"
-
-
-def upload(device: AudioDevice, data: bytes, filename: str, role: str = "operator",
-           name: str | None = None) -> httpx.Response:
-    url = UPLOAD + (f"&name={name}" if name else "")
-    with device.stack.vapix(device.stack.accounts[role]) as client:
-        return client.post(url, files={"file": (filename, data, "audio/basic")})
-
-
-def uploaded_id(reply: httpx.Response) -> int:
-    assert reply.status_code == 200, reply.text
-    lines = reply.text.split()
-    assert lines[0] == "OK"
-    return int(lines[1].removeprefix("Uploaded="))
 
 
 def test_upload_play_and_stop_clips(device: AudioDevice) -> None:

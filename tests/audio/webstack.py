@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import numpy as np
 
 from herald.simulation.sound_card import FileAudioDevices
@@ -60,3 +61,20 @@ def audio_device(directory: Path, timeline: bool = False) -> Iterator[AudioDevic
             yield AudioDevice(stack, card)
         finally:
             stack.stop()
+
+
+UPLOAD = "/axis-cgi/mediaclip.cgi?action=upload&media=audio"
+
+
+def upload(device: AudioDevice, data: bytes, filename: str, role: str = "operator",
+           name: str | None = None) -> httpx.Response:
+    url = UPLOAD + (f"&name={name}" if name else "")
+    with device.stack.vapix(device.stack.accounts[role]) as client:
+        return client.post(url, files={"file": (filename, data, "audio/basic")})
+
+
+def uploaded_id(reply: httpx.Response) -> int:
+    assert reply.status_code == 200, reply.text
+    lines = reply.text.split()
+    assert lines[0] == "OK"
+    return int(lines[1].removeprefix("Uploaded="))

@@ -7,6 +7,10 @@ with a message a page or a VAPIX reply shows as it is:
     ADD_RULE(rule, by)              -> "id"    (rule: the dict form of rules.Rule)
     UPDATE_RULE(rule_id, rule, by)
     REMOVE_RULE(rule_id, by)
+    LIST_SCHEDULES()                -> "schedules": [{"id", "name", "ical", "kind":
+                                    "interval" or "pulse", "builtin"}]
+    ADD_SCHEDULE(name, ical, by)    -> "id"   (ical: schedule.Schedule's iCalendar text)
+    REMOVE_SCHEDULE(schedule_id, by)  refused while a rule uses it
     SET_VIRTUAL_INPUT(port, active, seconds=None)  -> "changed": whether the state
                                     changed (VAPIX's StateChanged); with seconds, an
                                     activation ends by itself after them
@@ -40,6 +44,9 @@ from herald.payload import Payload
 SERVICE = "events"
 
 LIST_RULES = "list_rules"
+LIST_SCHEDULES = "list_schedules"
+ADD_SCHEDULE = "add_schedule"
+REMOVE_SCHEDULE = "remove_schedule"
 ADD_RULE = "add_rule"
 UPDATE_RULE = "update_rule"
 REMOVE_RULE = "remove_rule"
@@ -52,6 +59,7 @@ NOTIFY = "events.notify"
 RULES = "events.rules"
 
 MAX_RULES = 256  # the manual's limit
+MAX_SCHEDULES = 64  # of the device's own, beside the four AXIS devices ship
 VIRTUAL_INPUTS = range(1, 33)  # VAPIX's virtual input ports
 
 # What a rule may hold (rules.Rule checks it; the pages offer no more).

@@ -1,12 +1,15 @@
-"""The events service: rules kept in the database, event sources from the bus
-and from its own calls (virtual inputs, the manual trigger), and the engine
-that runs the rules' actions on the audio service in the same process."""
+"""The events service: rules and schedules kept in the database, event sources
+from the bus, from its own calls (virtual inputs, the manual trigger) and from
+the clock (schedules, pulses), and the engine that runs the rules' actions on
+the audio service in the same process."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import UTC, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from herald.audio import contract as audio
 from herald.audio.service import AudioService
@@ -14,9 +17,16 @@ from herald.bus import PING, AsyncBus, Subscription, state_event
 from herald.events import contract
 from herald.events.engine import Engine
 from herald.events.rules import Rule, RuleError
+from herald.events.schedule import Interval, Pulse
 from herald.events.store import RuleStore
+from herald.params import ParamStore
 
 log = logging.getLogger(__name__)
+
+# The clock is looked at again after this long at most: a new time zone or a
+# clock set by NTP takes effect within it.
+CLOCK_SECONDS = 60.0
+ZONE_PARAM = "Time.TimeZone"
 
 # Bus state -> (event type, its instance): the audio service's facts as events.
 FROM_STATE = {
@@ -53,8 +63,12 @@ def _refused(exc: Exception) -> dict[str, Any]:
 
 
 class EventsService:
-    def __init__(self, bus: AsyncBus, store: RuleStore, audio_service: AudioService) -> None:
-        self.bus, self.store = bus, store
+    def __init__(self, bus: AsyncBus, store: RuleStore, audio_service: AudioService,
+                 params: ParamStore) -> None:
+        self.bus, self.store, self.params = bus, store, params
+        self.schedules: dict[str, tuple[str, Interval | Pulse]] = {}
+        self.pulses: dict[str, datetime] = {}  # pulse -> when it fires next
+        self.rescheduled = asyncio.Event()
         self.engine = Engine(AudioActions(audio_service), self._notify)
         self.subscription: Subscription | None = None
         self.tasks: set[asyncio.Task] = set()
@@ -65,6 +79,9 @@ class EventsService:
     def handlers(self) -> dict[str, Any]:
         return {
             contract.LIST_RULES: self.list_rules,
+            contract.LIST_SCHEDULES: self.list_schedules,
+            contract.ADD_SCHEDULE: self.add_schedule,
+            contract.REMOVE_SCHEDULE: self.remove_schedule,
             contract.ADD_RULE: self.add_rule,
             contract.UPDATE_RULE: self.update_rule,
             contract.REMOVE_RULE: self.remove_rule,
@@ -86,9 +103,12 @@ class EventsService:
         await self.engine.occur(contract.MANUAL_TRIGGER.topic, 1, False, initial=True)
         for key, (kind, source) in FROM_STATE.items():
             await self.engine.occur(kind.topic, source, bool(state.get(key)), initial=True)
+        self.schedules = await asyncio.to_thread(self.store.schedules)
+        await self._tick(initial=True)
         await self.engine.load(await asyncio.to_thread(self.store.rules), starting=True)
         await self._publish_runs()
         self._spawn(self._follow(self.subscription))
+        self._spawn(self._clock())
 
     async def stop(self) -> None:
         for timer in self.timers.values():
@@ -106,6 +126,45 @@ class EventsService:
                 kind, source = FROM_STATE[key]
                 await self.engine.occur(kind.topic, source, bool(event.data.get("value")))
                 await self._publish_runs()
+
+    def _zone(self) -> ZoneInfo:
+        name = self.params.snapshot().get(ZONE_PARAM)
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            log.warning("time zone %r unknown: schedules follow UTC", name)
+            return ZoneInfo("UTC")
+
+    async def _tick(self, initial: bool = False) -> datetime:
+        """Each schedule's state and each pulse that is due, now; returns when
+        the next of them changes or fires."""
+        zone = await asyncio.to_thread(self._zone)
+        now = datetime.now(UTC)
+        wake = now + timedelta(seconds=CLOCK_SECONDS)
+        for schedule_id, (_, schedule) in self.schedules.items():
+            if isinstance(schedule, Interval):
+                await self.engine.occur(contract.SCHEDULE.topic, schedule_id,
+                                        schedule.active(now, zone), initial)
+                wake = min(wake, schedule.next_change(now, zone))
+                continue
+            due = self.pulses.get(schedule_id)
+            if due is not None and due <= now:
+                await self.engine.occur(contract.PULSE.topic, schedule_id, True)
+            if due is None or due <= now:
+                due = self.pulses[schedule_id] = schedule.next_fire(now, zone)
+            wake = min(wake, due)
+        return wake
+
+    async def _clock(self) -> None:
+        while True:
+            wake = await self._tick()
+            await self._publish_runs()
+            wait = (wake - datetime.now(UTC)).total_seconds()
+            try:
+                await asyncio.wait_for(self.rescheduled.wait(), max(wait, 0.001))
+            except TimeoutError:
+                continue
+            self.rescheduled.clear()
 
     async def _notify(self, notification: contract.Notification) -> None:
         await self.bus.publish(contract.NOTIFY, notification=notification.to_dict())
@@ -136,9 +195,23 @@ class EventsService:
         await self._publish_runs()
         return {"ok": True, **({"id": result} if isinstance(result, int) else {})}
 
+    def _checked(self, rule: Any) -> Rule:
+        """A rule from outside, its schedules among the device's."""
+        checked = Rule.from_dict(rule)
+        for condition in (checked.trigger, *checked.conditions):
+            kind = {contract.SCHEDULE.topic: Interval, contract.PULSE.topic: Pulse}.get(
+                condition.topic)
+            if kind is None or condition.source is None:
+                continue
+            found = self.schedules.get(condition.source)
+            if found is None or not isinstance(found[1], kind):
+                raise RuleError(f"there is no {condition.type.nice_name.lower()} "
+                                f"{condition.source!r:.80}")
+        return checked
+
     async def add_rule(self, rule: Any, by: str = "") -> dict[str, Any]:
         try:
-            checked = Rule.from_dict(rule)
+            checked = self._checked(rule)
         except RuleError as exc:
             return _refused(exc)
         return await self._change(lambda: self.store.add(checked),
@@ -146,7 +219,7 @@ class EventsService:
 
     async def update_rule(self, rule_id: int, rule: Any, by: str = "") -> dict[str, Any]:
         try:
-            checked = Rule.from_dict(rule)
+            checked = self._checked(rule)
         except RuleError as exc:
             return _refused(exc)
         return await self._change(lambda: self.store.update(_rule_id(rule_id), checked),
@@ -155,6 +228,40 @@ class EventsService:
     async def remove_rule(self, rule_id: int, by: str = "") -> dict[str, Any]:
         return await self._change(lambda: self.store.remove(_rule_id(rule_id)),
                                   f"rule {rule_id} removed", by)
+
+    async def list_schedules(self) -> dict[str, Any]:
+        return {"ok": True, "schedules": [
+            {"id": schedule_id, "name": name, "ical": schedule.to_ical(),
+             "kind": "interval" if isinstance(schedule, Interval) else "pulse",
+             "builtin": not schedule_id.isdigit()}
+            for schedule_id, (name, schedule) in self.schedules.items()]}
+
+    async def _reschedule(self, change: Any, what: str, by: str) -> dict[str, Any]:
+        try:
+            result = await asyncio.to_thread(change)
+        except RuleError as exc:
+            return _refused(exc)
+        log.info("%s by %s", what, by or "the device")
+        self.schedules = await asyncio.to_thread(self.store.schedules)
+        self.pulses = {k: v for k, v in self.pulses.items() if k in self.schedules}
+        self.rescheduled.set()
+        return {"ok": True, **({"id": result} if isinstance(result, str) else {})}
+
+    async def add_schedule(self, name: Any, ical: Any, by: str = "") -> dict[str, Any]:
+        if not isinstance(name, str) or not isinstance(ical, str):
+            return _refused(RuleError("a schedule has a name and an iCalendar text"))
+        return await self._reschedule(lambda: self.store.add_schedule(name, ical),
+                                      f"schedule {name!r} added", by)
+
+    async def remove_schedule(self, schedule_id: Any, by: str = "") -> dict[str, Any]:
+        users = [rule.name for rule in self.engine.rules.values()
+                 if any(c.source == schedule_id and c.topic in (
+                     contract.SCHEDULE.topic, contract.PULSE.topic)
+                     for c in (rule.trigger, *rule.conditions))]
+        if users:
+            return _refused(RuleError(f"the rule {users[0]!r} uses this schedule"))
+        return await self._reschedule(lambda: self.store.remove_schedule(str(schedule_id)),
+                                      f"schedule {schedule_id} removed", by)
 
     async def set_virtual_input(self, port: int, active: bool,
                                 seconds: float | None = None) -> dict[str, Any]:

@@ -1,5 +1,5 @@
-"""The rules, kept in the device's database beside the parameters: a power
-cut leaves each change made whole or not at all."""
+"""The rules and the schedules, kept in the device's database beside the
+parameters: a power cut leaves each change made whole or not at all."""
 
 from __future__ import annotations
 
@@ -11,14 +11,20 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from herald.database import connect, write_transaction
-from herald.events.contract import MAX_RULES
+from herald.events.contract import MAX_NAME, MAX_RULES, MAX_SCHEDULES
 from herald.events.rules import Rule, RuleError
+from herald.events.schedule import DEFAULTS, Interval, Pulse, Schedule
 
 log = logging.getLogger(__name__)
 
 SCHEMA = """CREATE TABLE IF NOT EXISTS herald_event_rule (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     body TEXT NOT NULL
+)"""
+SCHEDULES = """CREATE TABLE IF NOT EXISTS herald_event_schedule (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    name TEXT NOT NULL,
+    ical TEXT NOT NULL
 )"""
 
 
@@ -32,6 +38,7 @@ class RuleStore:
         try:
             with write_transaction(conn):
                 conn.execute(SCHEMA)
+                conn.execute(SCHEDULES)
                 yield conn
         finally:
             conn.close()
@@ -68,3 +75,41 @@ class RuleStore:
         with self._transaction() as conn:
             if conn.execute("DELETE FROM herald_event_rule WHERE id = ?", (rule_id,)).rowcount == 0:
                 raise RuleError(f"there is no rule {rule_id}")
+
+    def schedules(self) -> dict[str, tuple[str, Interval | Pulse]]:
+        """Every schedule by its id: the ones AXIS devices ship, then the device's own."""
+        found: dict[str, tuple[str, Interval | Pulse]] = {
+            preset.id: (preset.name, Schedule.parse(preset.ical)) for preset in DEFAULTS}
+        with self._transaction() as conn:
+            rows = conn.execute("SELECT id, name, ical FROM herald_event_schedule").fetchall()
+        for schedule_id, name, ical in rows:
+            try:
+                found[str(schedule_id)] = (name, Schedule.parse(ical))
+            except ValueError as exc:  # written by other firmware: leave it be
+                log.warning("schedule %s is not understood by this firmware: %s",
+                            schedule_id, exc)
+        return found
+
+    def add_schedule(self, name: str, ical: str) -> str:
+        if not name.strip() or len(name) > MAX_NAME or any(ord(c) < 32 for c in name):
+            raise RuleError(f"name: 1 to {MAX_NAME} characters, no control characters")
+        try:
+            schedule = Schedule.parse(ical)
+        except ValueError as exc:
+            raise RuleError(f"schedule: {exc}") from None
+        with self._transaction() as conn:
+            (count,) = conn.execute("SELECT COUNT(*) FROM herald_event_schedule").fetchone()
+            if count >= MAX_SCHEDULES:
+                raise RuleError(f"the device holds at most {MAX_SCHEDULES} schedules of its "
+                                "own; remove one first")
+            cursor = conn.execute("INSERT INTO herald_event_schedule (name, ical) VALUES (?, ?)",
+                                  (name.strip(), schedule.to_ical()))
+            return str(cursor.lastrowid)
+
+    def remove_schedule(self, schedule_id: str) -> None:
+        if not schedule_id.isdigit():
+            raise RuleError(f"the schedule {schedule_id!r:.80} cannot be removed")
+        with self._transaction() as conn:
+            if conn.execute("DELETE FROM herald_event_schedule WHERE id = ?",
+                            (int(schedule_id),)).rowcount == 0:
+                raise RuleError(f"there is no schedule {schedule_id}")

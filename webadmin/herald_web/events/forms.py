@@ -12,13 +12,17 @@ from django import forms
 from herald.events import contract
 
 TRIGGERS = {
+    contract.SCHEDULE.topic: "Schedule",
+    contract.PULSE.topic: "Pulse",
     contract.VIRTUAL_INPUT.topic: "Virtual input",
     contract.MANUAL_TRIGGER.topic: "Manual trigger",
     contract.SOUND_LEVEL.topic: "Sound level above the set value",
     contract.CLIP_PLAYING.topic: "Audio clip playing",
     contract.LIVE_AUDIO.topic: "Live audio playing",
 }
+STATES = {t: n for t, n in TRIGGERS.items() if contract.TYPES[t].stateful}
 NO_CONDITION = ""
+SCHEDULED = (contract.SCHEDULE.topic, contract.PULSE.topic)
 ACTIONS = {contract.PLAY_CLIP: "Play audio clip", contract.STOP_CLIP: "Stop playing audio clip"}
 MODES = {contract.ONCE: "Once", contract.WHILE_ACTIVE: "While the rule is active"}
 PORTS = [(n, f"Virtual input {n}") for n in range(1, 33)]
@@ -30,11 +34,15 @@ class RuleForm(forms.Form):
     trigger = forms.ChoiceField(label="Condition (the trigger)", choices=TRIGGERS.items())
     trigger_port = forms.TypedChoiceField(label="Virtual input", choices=PORTS, coerce=int,
                                           help_text="For a virtual input trigger.")
+    trigger_schedule = forms.ChoiceField(label="Schedule or pulse", required=False,
+                                         help_text="For a schedule or pulse trigger.")
     trigger_invert = forms.BooleanField(label="Invert this condition", required=False)
     condition = forms.ChoiceField(label="Further condition", required=False,
-                                  choices=[(NO_CONDITION, "None"), *TRIGGERS.items()])
+                                  choices=[(NO_CONDITION, "None"), *STATES.items()])
     condition_port = forms.TypedChoiceField(label="Virtual input", choices=PORTS, coerce=int,
                                             help_text="For a virtual input condition.")
+    condition_schedule = forms.ChoiceField(label="Schedule", required=False,
+                                           help_text="For a schedule condition.")
     condition_invert = forms.BooleanField(label="Invert this condition", required=False)
     wait_seconds = forms.IntegerField(
         label="Wait between actions (s)", min_value=0, max_value=contract.MAX_WAIT_SECONDS,
@@ -47,18 +55,23 @@ class RuleForm(forms.Form):
                                 initial=0, help_text="Times played again after the first.")
     mode = forms.ChoiceField(label="Duration", choices=MODES.items(), initial=contract.ONCE)
 
-    def __init__(self, *args: Any, clips: list[tuple[int, str]], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, clips: list[tuple[int, str]],
+                 schedules: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["clip"].choices = clips
+        self.fields["trigger_schedule"].choices = [("", "Any"), *schedules]
+        self.fields["condition_schedule"].choices = [("", "Any"), *schedules]
 
     def rule(self) -> dict[str, Any]:
         """The rule as the events service takes it (call after is_valid())."""
         data = self.cleaned_data
         rule: dict[str, Any] = {
             "name": data["name"], "enabled": data["enabled"],
-            "trigger": _condition(data["trigger"], data["trigger_port"], data["trigger_invert"]),
+            "trigger": _condition(data["trigger"], data["trigger_port"],
+                                  data["trigger_schedule"], data["trigger_invert"]),
             "conditions": [] if data["condition"] == NO_CONDITION else [
-                _condition(data["condition"], data["condition_port"], data["condition_invert"])],
+                _condition(data["condition"], data["condition_port"],
+                           data["condition_schedule"], data["condition_invert"])],
             "wait_seconds": data["wait_seconds"],
             "action": {"kind": data["action"], "mode": data["mode"]},
         }
@@ -68,14 +81,63 @@ class RuleForm(forms.Form):
         return rule
 
 
-def _condition(topic: str, port: int, invert: bool) -> dict[str, Any]:
-    source = port if topic == contract.VIRTUAL_INPUT.topic else None
+def _condition(topic: str, port: int, schedule: str, invert: bool) -> dict[str, Any]:
+    source: Any = None
+    if topic == contract.VIRTUAL_INPUT.topic:
+        source = port
+    elif topic in SCHEDULED and schedule:
+        source = schedule
     return {"topic": topic, "source": source, "value": True, "invert": invert}
 
 
-def describe(condition: dict[str, Any]) -> str:
-    """A condition in the words of the page ("Virtual input 3", "not Manual trigger")."""
+def describe(condition: dict[str, Any], schedules: dict[str, str]) -> str:
+    """A condition in the words of the page ("Virtual input 3", "not Schedule
+    Office Hours")."""
     name = TRIGGERS.get(condition["topic"], condition["topic"])
-    if condition["topic"] == contract.VIRTUAL_INPUT.topic and condition.get("source"):
-        name = f"Virtual input {condition['source']}"
+    source = condition.get("source")
+    if condition["topic"] == contract.VIRTUAL_INPUT.topic and source:
+        name = f"Virtual input {source}"
+    elif condition["topic"] in SCHEDULED and source:
+        name = f"{name} {schedules.get(source, '(a removed schedule)')}"
     return f"not {name}" if condition.get("invert") else name
+
+
+DAYS = {"MO": "Monday", "TU": "Tuesday", "WE": "Wednesday", "TH": "Thursday", "FR": "Friday",
+        "SA": "Saturday", "SU": "Sunday"}
+UNITS = {"SECONDLY": "seconds", "MINUTELY": "minutes", "HOURLY": "hours"}
+SCHEDULE, PULSE = "schedule", "pulse"
+
+
+class ScheduleForm(forms.Form):
+    """The manual's "Add schedule": a schedule (days, from, to) or a pulse (every so often)."""
+
+    name = forms.CharField(label="Name", max_length=contract.MAX_NAME)
+    kind = forms.ChoiceField(label="Type", choices=[(SCHEDULE, "Schedule"), (PULSE, "Pulse")])
+    days = forms.MultipleChoiceField(label="Days", choices=DAYS.items(), required=False,
+                                     widget=forms.CheckboxSelectMultiple)
+    start = forms.TimeField(label="Start", required=False,
+                            widget=forms.TimeInput(attrs={"type": "time"}))
+    end = forms.TimeField(label="End", required=False,
+                          widget=forms.TimeInput(attrs={"type": "time"}),
+                          help_text="An end before the start is on the next day.")
+    every = forms.IntegerField(label="Every", min_value=1, max_value=9999, required=False)
+    unit = forms.ChoiceField(label="Unit", choices=UNITS.items(), required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        needed = ("days", "start", "end") if data.get("kind") == SCHEDULE else ("every", "unit")
+        for field in needed:
+            if not data.get(field) and field not in self.errors:
+                self.add_error(field, "This field is required for this type.")
+        return data
+
+    def ical(self) -> str:
+        """The schedule as the events service takes it (after is_valid()), on the
+        wall clock of the device's time zone; 1970-01-05 was a Monday."""
+        data = self.cleaned_data
+        if data["kind"] == PULSE:
+            return f"DTSTART:19700105T000000\nRRULE:FREQ={data['unit']};INTERVAL={data['every']}"
+        start, end = data["start"], data["end"]
+        end_day = 5 if end > start else 6
+        return (f"DTSTART:19700105T{start:%H%M%S}\nDTEND:197001{end_day:02d}T{end:%H%M%S}\n"
+                f"RRULE:FREQ=WEEKLY;BYDAY={','.join(d for d in DAYS if d in data['days'])}")

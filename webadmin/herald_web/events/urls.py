@@ -9,4 +9,7 @@ urlpatterns = [
     path("system/events/rules/<rule_id>/switch/", views.switch, name="switch"),
     path("system/events/rules/<rule_id>/delete/", views.delete, name="delete"),
     path("system/events/manual-trigger/", views.manual_trigger, name="manual-trigger"),
+    path("system/events/schedules/", views.add_schedule, name="add-schedule"),
+    path("system/events/schedules/<schedule_id>/delete/", views.delete_schedule,
+         name="delete-schedule"),
 ]

@@ -1,5 +1,5 @@
 """System > Events: the rules (add, turn on or off, delete, each one's last run
-and error) and the manual trigger. The events service (herald-core,
+and error), the schedules and pulses, and the manual trigger. The events service (herald-core,
 herald.events) keeps and runs the rules; these pages ask it and show its
 answers."""
 
@@ -18,7 +18,7 @@ from herald.events import contract
 from herald_web.accounts.access import page
 from herald_web.audio.engine import clips
 from herald_web.device import call
-from herald_web.events.forms import ACTIONS, MODES, RuleForm, describe
+from herald_web.events.forms import ACTIONS, MODES, RuleForm, ScheduleForm, describe
 
 CONTEXT = {"section": "system", "page_key": "system.events"}
 
@@ -35,6 +35,15 @@ def _clip_choices() -> list[tuple[int, str]]:
     return [(clip.id, clip.name) for clip in clips().list()]
 
 
+def _schedules() -> list[dict[str, Any]]:
+    return call(contract.SERVICE, contract.LIST_SCHEDULES).get("schedules", [])
+
+
+def _rule_form(data: Any = None) -> RuleForm:
+    return RuleForm(data, clips=_clip_choices(),
+                    schedules=[(s["id"], s["name"]) for s in _schedules()])
+
+
 def _manual_trigger_on() -> bool | None:
     answer = call(contract.SERVICE, contract.STATES)
     if not answer.get("ok"):
@@ -44,11 +53,15 @@ def _manual_trigger_on() -> bool | None:
 
 
 @page(Level.ADMIN)
-def rules(request: HttpRequest, form: RuleForm | None = None) -> HttpResponse:
+def rules(request: HttpRequest, form: RuleForm | None = None,
+          schedule_form: ScheduleForm | None = None) -> HttpResponse:
     answer = call(contract.SERVICE, contract.LIST_RULES)
     clip_names = dict(_clip_choices())
+    schedules = _schedules()
+    names = {s["id"]: s["name"] for s in schedules}
     listed = [{
-        **rule, "when": " and ".join(describe(c) for c in (rule["trigger"], *rule["conditions"])),
+        **rule, "when": " and ".join(describe(c, names)
+                                     for c in (rule["trigger"], *rule["conditions"])),
         "does": ACTIONS[rule["action"]["kind"]] + (
             f" {clip_names.get(rule['action']['clip'], '(a removed clip)')}"
             if rule["action"].get("clip") is not None else "")
@@ -57,14 +70,15 @@ def rules(request: HttpRequest, form: RuleForm | None = None) -> HttpResponse:
     } for rule in answer.get("rules", [])]
     return render(request, "events/rules.html", {
         **CONTEXT, "rules": listed, "unavailable": not answer.get("ok"),
-        "form": form or RuleForm(clips=_clip_choices()),
+        "form": form or _rule_form(), "schedules": schedules,
+        "schedule_form": schedule_form or ScheduleForm(),
         "manual_trigger": _manual_trigger_on(), "max_rules": contract.MAX_RULES})
 
 
 @page(Level.ADMIN)
 @require_POST
 def add(request: HttpRequest) -> HttpResponse:
-    form = RuleForm(request.POST, clips=_clip_choices())
+    form = _rule_form(request.POST)
     if not form.is_valid():
         return rules(request, form)
     rule = form.rule()
@@ -114,3 +128,23 @@ def manual_trigger(request: HttpRequest) -> HttpResponse:
     return _told(request, call(contract.SERVICE, contract.SET_MANUAL_TRIGGER, active=active,
                                by=request.user.get_username()),
                  f"The manual trigger is {'on' if active else 'off'}.")
+
+
+@page(Level.ADMIN)
+@require_POST
+def add_schedule(request: HttpRequest) -> HttpResponse:
+    form = ScheduleForm(request.POST)
+    if not form.is_valid():
+        return rules(request, schedule_form=form)
+    name = form.cleaned_data["name"]
+    answer = call(contract.SERVICE, contract.ADD_SCHEDULE, name=name, ical=form.ical(),
+                  by=request.user.get_username())
+    return _told(request, answer, f"The schedule {name} is added.")
+
+
+@page(Level.ADMIN)
+@require_POST
+def delete_schedule(request: HttpRequest, schedule_id: str) -> HttpResponse:
+    answer = call(contract.SERVICE, contract.REMOVE_SCHEDULE, schedule_id=schedule_id,
+                  by=request.user.get_username())
+    return _told(request, answer, "The schedule is deleted.")
