@@ -467,9 +467,15 @@ def test_bad_configurations_are_refused_naming_the_field(raw, field, problem):
     assert problem in str(refused.value)
 
 
-def test_fingerprints_are_taken_as_ssh_keygen_prints_them():
-    recipient = from_dict(with_("sftp", sha256_fingerprint=f" SHA256:{FINGERPRINT}\n",
+@pytest.mark.parametrize("sha256", [f" SHA256:{FINGERPRINT}\n", f"{FINGERPRINT}="])
+def test_fingerprints_are_taken_as_ssh_keygen_prints_them(sha256):
+    recipient = from_dict(with_("sftp", sha256_fingerprint=sha256,
                                 md5_fingerprint="MD5:" + ":".join(["AB"] * 16)))
     assert isinstance(recipient, SftpRecipient)
     assert recipient.sha256_fingerprint == FINGERPRINT
     assert recipient.md5_fingerprint == "ab" * 16
+
+
+def test_a_type_reads_only_its_own_dicts():
+    with pytest.raises(InvalidRecipient, match=r"^type: 'ftp' is not tcp$"):
+        TcpRecipient.from_dict(with_("tcp", type="ftp"))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import ipaddress
+import os
 import re
 import socket
 import ssl
@@ -103,6 +104,8 @@ class Recipient:
     @classmethod
     def from_dict(cls, raw: Mapping[str, Any]) -> Self:
         """The recipient a dict describes (its "type" is this class's TYPE)."""
+        if raw.get("type", cls.TYPE) != cls.TYPE:
+            raise InvalidRecipient("type", f"{raw['type']!r} is not {cls.TYPE}")
         fields = {item.name: item for item in dataclasses.fields(cls)}
         for key in raw:
             if key not in fields and key != "type":
@@ -128,7 +131,7 @@ class Recipient:
         if notification.attachment and not self.TAKES_FILES:
             raise DeliveryFailed(f"{self.TYPE.upper()} recipients take messages, not files: "
                                  f"choose a recipient of another type")
-        secret = getattr(self, "password", "")
+        secret = self._secret()
         try:
             self._send(notification, timeout)
         except DeliveryFailed as failure:
@@ -143,6 +146,10 @@ class Recipient:
     def _send(self, notification: Notification, timeout: float) -> None:
         raise NotImplementedError
 
+    def _secret(self) -> str:
+        """What a reason must never show."""
+        return ""
+
 
 @dataclass(frozen=True, kw_only=True)
 class Login(Recipient):
@@ -155,6 +162,9 @@ class Login(Recipient):
         super().__post_init__()
         one_line("username", self.username)
         one_line("password", self.password)
+
+    def _secret(self) -> str:
+        return self.password
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -238,9 +248,17 @@ def tls_context(validate: bool, ca: str) -> ssl.SSLContext:
         context.verify_mode = ssl.CERT_NONE
         return context
     context = ssl.create_default_context()
+    # What Python 3.13 (the device's) checks by default, so that the build
+    # host's 3.11 refuses the same certificates.
+    context.verify_flags |= ssl.VERIFY_X509_STRICT | ssl.VERIFY_X509_PARTIAL_CHAIN
     if ca:
         context.load_verify_locations(cadata=ca)
     return context
+
+
+def temporary_file_name() -> str:
+    """A name no upload has, for a file on its way in (FTP, SFTP)."""
+    return f"herald-{os.urandom(6).hex()}.tmp"
 
 
 def host_port(host: str, port: int) -> str:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import ftplib
 import io
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from herald.events.recipients.base import (
     Notification,
     ServerRecipient,
     one_line,
+    temporary_file_name,
 )
 
 
@@ -37,7 +37,7 @@ class FtpRecipient(ServerRecipient, Login):
 
     def _send(self, notification: Notification, timeout: float) -> None:
         file = notification.file()
-        stored = temporary_name() if self.temporary_name else file.name
+        stored = temporary_file_name() if self.temporary_name else file.name
         with ftplib.FTP(timeout=timeout) as ftp:
             with _refusal("the FTP server refused the connection"):
                 ftp.connect(self.host, self.port)
@@ -53,11 +53,6 @@ class FtpRecipient(ServerRecipient, Login):
             if stored != file.name:
                 with _refusal(f"the FTP server did not rename {stored!r} to {file.name!r}"):
                     ftp.rename(stored, file.name)
-
-
-def temporary_name() -> str:
-    """A name no upload has, for a file on its way in (FTP and SFTP)."""
-    return f"herald-{os.urandom(6).hex()}.tmp"
 
 
 @contextmanager

@@ -21,12 +21,11 @@ if TYPE_CHECKING:
     import asyncssh
 
 
-
 @dataclass(frozen=True, kw_only=True)
 class SftpRecipient(ServerRecipient, Login):
     """The fingerprints are as `ssh-keygen -l -f key.pub` prints them (the
-    SHA-256 one with or without "SHA256:", the MD5 one with or without
-    colons); kept without prefix or colons. At least one is required: an
+    SHA-256 one with or without "SHA256:" or base64's padding, the MD5 one
+    with or without colons); kept without prefix, padding or colons. At least one is required: an
     SFTP server not known by its key could be anyone's."""
 
     TYPE = "sftp"
@@ -43,7 +42,7 @@ class SftpRecipient(ServerRecipient, Login):
         if not self.username:
             raise InvalidRecipient("username", "required")
         one_line("folder", self.folder)
-        sha256 = self.sha256_fingerprint.strip().removeprefix("SHA256:")
+        sha256 = self.sha256_fingerprint.strip().removeprefix("SHA256:").rstrip("=")
         md5 = self.md5_fingerprint.strip().removeprefix("MD5:").replace(":", "").lower()
         if sha256 and not re.fullmatch(r"[A-Za-z0-9+/]{43}", sha256):
             raise InvalidRecipient("sha256_fingerprint", "must be the 43 characters after "

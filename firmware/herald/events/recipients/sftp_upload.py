@@ -12,8 +12,7 @@ from typing import TYPE_CHECKING
 
 import asyncssh
 
-from herald.events.recipients.base import Attachment, DeliveryFailed
-from herald.events.recipients.ftp import temporary_name
+from herald.events.recipients.base import Attachment, DeliveryFailed, temporary_file_name
 
 if TYPE_CHECKING:
     from herald.events.recipients.sftp import SftpRecipient
@@ -43,7 +42,7 @@ async def upload(recipient: SftpRecipient, file: Attachment, timeout: float) -> 
         server_host_key_algs=HOST_KEY_ALGORITHMS, config=[], client_keys=None, agent_path=None,
         gss_host=None, x509_trusted_certs=None, username=recipient.username,
         password=recipient.password, connect_timeout=timeout, login_timeout=timeout)
-    stored = temporary_name() if recipient.temporary_name else file.name
+    stored = temporary_file_name() if recipient.temporary_name else file.name
     try:
         async with connect as connection, connection.start_sftp_client() as sftp:
             await _store(sftp, recipient.folder, file, stored, timeout)
