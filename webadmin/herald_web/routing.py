@@ -3,10 +3,11 @@
 from django.urls import URLPattern
 
 from herald_web.audio import routing as audio
+from herald_web.events import routing as events
 from herald_web.maintenance import routing as maintenance
 from herald_web.status import routing as status
 
 
 def websocket_urlpatterns() -> list[URLPattern]:
     return [*status.websocket_urlpatterns, *audio.websocket_urlpatterns,
-            *maintenance.websocket_urlpatterns]
+            *maintenance.websocket_urlpatterns, *events.websocket_urlpatterns]

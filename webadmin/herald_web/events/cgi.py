@@ -1,0 +1,212 @@
+"""VAPIX for events: the virtual inputs (virtualinput/activate.cgi,
+deactivate.cgi, getschemaversions.cgi), the event service's SOAP methods at
+/vapix/services, and wssession.cgi's tokens for the event stream (stream.py).
+
+The virtual input CGIs answer as AXIS's Virtual input API does: XML
+VirtualInputResponse, HTTP 200 also for errors, whose GeneralError codes say
+what to fix (10 missing argument, 20 no such port, 30 schema version,
+40 device, 50 duration). Of the SOAP services Herald has GetEventInstances;
+every other method gets a fault that says so (rules are set up on the
+System > Events page). Reads of the event service are for viewers, anything
+else for administrators, who then learn it is not supported.
+"""
+
+from __future__ import annotations
+
+from xml.etree import ElementTree as ET
+
+from django.core.exceptions import RequestDataTooBig
+from django.http import HttpRequest, HttpResponse
+
+from herald.access import Level
+from herald.events import contract
+from herald_web.device import call
+from herald_web.events import soap
+from herald_web.events.instances import topic_set
+from herald_web.events.soap import RECEIVER, SENDER, SoapFault
+from herald_web.events.stream import issue_token
+from herald_web.vapix.discovery import Api, offer
+from herald_web.vapix.registry import cgi, forbidden, unauthorized
+from herald_web.vapix.replies import arguments, quote, text
+
+offer(Api("event-streaming-over-websocket", "Event Streaming over WebSocket", "1.0"))
+
+# -- virtual inputs ---------------------------------------------------------------
+
+VIRTUAL_INPUT = "http://www.axis.com/vapix/http_cgi/virtualinput1"
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
+SCHEMA_MAJOR, SCHEMA_MINOR = 1, 1
+
+
+class VirtualInputError(Exception):
+    def __init__(self, code: int, description: str) -> None:
+        super().__init__(description)
+        self.code = code
+
+
+def _virtual_input_reply(content: ET.Element) -> HttpResponse:
+    root = ET.Element("VirtualInputResponse", {
+        "xmlns": VIRTUAL_INPUT, "xmlns:xsi": XSI,
+        "SchemaVersion": f"{SCHEMA_MAJOR}.{SCHEMA_MINOR}",
+        "xsi:schemaLocation": f"{VIRTUAL_INPUT} {VIRTUAL_INPUT}_0.xsd"})
+    root.append(content)
+    ET.indent(root)
+    return HttpResponse('<?xml version="1.0" encoding="utf-8"?>\n'
+                        + ET.tostring(root, encoding="unicode") + "\n",
+                        content_type="text/xml; charset=utf-8")
+
+
+def _error(error: VirtualInputError) -> HttpResponse:
+    element = ET.Element("Error")
+    general = ET.SubElement(element, "GeneralError")
+    ET.SubElement(general, "ErrorCode").text = str(error.code)
+    ET.SubElement(general, "ErrorDescription").text = str(error)
+    return _virtual_input_reply(element)
+
+
+def _argument(args: dict, name: str) -> str:
+    value = args.get(name)
+    if value in (None, ""):
+        raise VirtualInputError(10, f"Missing argument: {name}")
+    return value
+
+
+def _check_schema(args: dict) -> None:
+    asked = _argument(args, "schemaversion")
+    if asked != str(SCHEMA_MAJOR):
+        raise VirtualInputError(30, f"Schema version {quote(asked)} is not supported: "
+                                    f"use schemaversion={SCHEMA_MAJOR}")
+
+
+def _port(args: dict) -> int:
+    port = _argument(args, "port")
+    ports = contract.VIRTUAL_INPUTS
+    if not port.isascii() or not port.isdigit() or int(port) not in ports:
+        raise VirtualInputError(20, f"Port must be an integer in the range "
+                                    f"[{ports[0]}..{ports[-1]}], not {quote(port)}")
+    return int(port)
+
+
+def _duration(args: dict) -> int | None:
+    duration = args.get("duration")
+    if duration is None:
+        return None
+    if not duration.isascii() or not duration.isdigit():
+        raise VirtualInputError(50, f"Invalid duration {quote(duration)}: "
+                                    "a whole number of seconds")
+    return int(duration)
+
+
+def _set(port: int, active: bool, seconds: int | None = None) -> bool:
+    """Whether the port's state changed; a refusal with a duration is the duration's."""
+    answer = call(contract.SERVICE, contract.SET_VIRTUAL_INPUT, port=port, active=active,
+                  seconds=seconds)
+    if not answer.get("ok"):
+        raise VirtualInputError(50 if seconds is not None else 40, answer["message"])
+    return bool(answer["changed"])
+
+
+def _state_changed(name: str, changed: bool) -> HttpResponse:
+    success = ET.Element("Success")
+    ET.SubElement(ET.SubElement(success, f"{name}Success"), "StateChanged").text = (
+        "true" if changed else "false")
+    return _virtual_input_reply(success)
+
+
+@cgi("virtualinput/activate.cgi", Level.OPERATOR)
+def activate(request: HttpRequest) -> HttpResponse:
+    """Activate a port, for `duration` seconds if given (0: activated and at once
+    deactivated, as AXIS does)."""
+    args = arguments(request)
+    try:
+        _check_schema(args)
+        port, duration = _port(args), _duration(args)
+        changed = _set(port, True, duration or None)
+        if duration == 0:
+            _set(port, False)
+    except VirtualInputError as exc:
+        return _error(exc)
+    return _state_changed("Activate", changed)
+
+
+@cgi("virtualinput/deactivate.cgi", Level.OPERATOR)
+def deactivate(request: HttpRequest) -> HttpResponse:
+    args = arguments(request)
+    try:
+        _check_schema(args)
+        changed = _set(_port(args), False)
+    except VirtualInputError as exc:
+        return _error(exc)
+    return _state_changed("Deactivate", changed)
+
+
+@cgi("virtualinput/getschemaversions.cgi", Level.OPERATOR)
+def getschemaversions(request: HttpRequest) -> HttpResponse:
+    success = ET.Element("Success")
+    version = ET.SubElement(ET.SubElement(success, "GetSchemaVersionsSuccess"), "SchemaVersion")
+    ET.SubElement(version, "MajorVersion").text = str(SCHEMA_MAJOR)
+    ET.SubElement(version, "MinorVersion").text = str(SCHEMA_MINOR)
+    return _virtual_input_reply(success)
+
+
+# -- SOAP web services ----------------------------------------------------------
+
+EVENT1, ACTION1 = soap.NAMESPACES["aev"], soap.NAMESPACES["aa"]
+MAX_BODY = 256 * 1024  # the largest SOAP request read; the event service's are small
+
+
+def _body(request: HttpRequest) -> bytes:
+    try:
+        body = request.body
+    except RequestDataTooBig:
+        body = None
+    if body is None or len(body) > MAX_BODY:
+        raise SoapFault(SENDER, "", f"the request is larger than {MAX_BODY} bytes")
+    return body
+
+
+def _unsupported(namespace: str, name: str) -> SoapFault:
+    if namespace == ACTION1:
+        return SoapFault(RECEIVER, "ter:ActionNotSupported",
+                         f"{name} is not supported: set up rules on the System > Events page")
+    if namespace == EVENT1:
+        return SoapFault(RECEIVER, "ter:ActionNotSupported", f"{name} is not supported: "
+                         "this device's event service offers GetEventInstances")
+    return SoapFault(SENDER, "ter:UnknownAction",
+                     f"{quote(name)} in namespace {quote(namespace or '(none)')} is not a method "
+                     "of this device's services")
+
+
+def _event_instances() -> HttpResponse:
+    answer = call(contract.SERVICE, contract.INSTANCES)
+    if not answer.get("ok"):
+        raise SoapFault(RECEIVER, "", answer["message"], status=503)
+    response = ET.Element("aev:GetEventInstancesResponse")
+    response.append(topic_set(answer["instances"]))
+    return soap.reply(response)
+
+
+@cgi("/vapix/services", Level.VIEWER, methods=("POST",))
+def services(request: HttpRequest) -> HttpResponse:
+    """One SOAP 1.2 request: its Body's element names the method."""
+    try:
+        method = soap.operation(_body(request))
+        namespace, _, name = method.tag.lstrip("{").rpartition("}")
+        reads = namespace == EVENT1 and name.startswith("Get")
+        if request.herald_level < (Level.VIEWER if reads else Level.ADMIN):
+            return forbidden() if request.user.is_authenticated else unauthorized()
+        if method.tag == f"{{{EVENT1}}}GetEventInstances":
+            return _event_instances()
+        raise _unsupported(namespace, name)
+    except SoapFault as fault:
+        return soap.fault(fault)
+
+
+# -- the event stream's tokens ----------------------------------------------------
+
+
+@cgi("wssession.cgi", Level.VIEWER, methods=("GET",))
+def wssession(request: HttpRequest) -> HttpResponse:
+    """A token for /vapix/ws-data-stream?sources=events&wssession=<token>: valid
+    15 s, good once, for the caller's account."""
+    return text(issue_token(request.user))
