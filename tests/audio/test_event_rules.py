@@ -16,6 +16,7 @@ from herald.events import contract as events_contract
 from tests.audio.conftest import Core, Events
 from tests.audio.signals import dominant_frequency, encode, sine
 from tests.conftest import wait_until
+from tests.firmware.recipient_servers import tcp_listener
 
 
 class Rules:
@@ -42,6 +43,8 @@ def rules(engine: Core) -> Iterator[Rules]:
     yield service
     for rule in service.listed():
         service.call(events_contract.REMOVE_RULE, rule_id=rule["id"], by="test")
+    for recipient in service.call(events_contract.LIST_RECIPIENTS)["recipients"]:
+        service.call(events_contract.REMOVE_RECIPIENT, recipient_id=recipient["id"])
     for schedule in service.call(events_contract.LIST_SCHEDULES)["schedules"]:
         if not schedule["builtin"]:
             service.call(events_contract.REMOVE_SCHEDULE, schedule_id=schedule["id"])
@@ -185,6 +188,42 @@ def test_the_schedules_axis_devices_ship_are_there_and_bad_ones_are_refused(
     assert unknown == {"ok": False, "message": "there is no schedule '404'"}
 
 
+def test_a_rule_notifies_a_recipient_with_the_facts_of_the_run(rules: Rules) -> None:
+    with tcp_listener() as desk:
+        added = rules.call(events_contract.ADD_RECIPIENT, by="test", recipient={
+            "type": "tcp", "name": "Front desk", "host": "127.0.0.1", "port": desk.port})
+        assert added["ok"], added
+        rules.add(name="Call the desk", trigger={"topic": events_contract.MANUAL_TRIGGER.topic},
+                  action={"kind": "notify", "recipient": added["id"], "subject": "Help",
+                          "message": "{rule}: {event} at {time}"})
+        rules.call(events_contract.SET_MANUAL_TRIGGER, active=True)
+        [message] = wait_until(lambda: desk.received, what="the desk to be told")
+    text = message.decode()
+    assert text.startswith("Call the desk: Manual trigger at ") and text.endswith(" UTC")
+    in_use = rules.call(events_contract.REMOVE_RECIPIENT, recipient_id=added["id"])
+    assert in_use == {"ok": False, "message": "the rule 'Call the desk' uses this recipient"}
+
+
+def test_recipients_are_listed_without_passwords_and_tested_with_the_reason(
+        rules: Rules) -> None:
+    with tcp_listener(listening=False) as down:
+        added = rules.call(events_contract.ADD_RECIPIENT, by="test", recipient={
+            "type": "ftp", "name": "Archive", "host": "127.0.0.1", "port": down.port,
+            "username": "speaker", "password": "s3cret-pass"})
+        assert added["ok"], added
+        [listed] = rules.call(events_contract.LIST_RECIPIENTS)["recipients"]
+        assert listed["password_set"] is True and "s3cret-pass" not in str(listed)
+        tested = rules.call(events_contract.TEST_RECIPIENT, recipient=added["id"], timeout=30)
+        assert tested["ok"] is False and "refused" in tested["message"], tested
+    bad = rules.call(events_contract.ADD_RECIPIENT, recipient={"type": "tcp", "name": "x",
+                                                               "host": "127.0.0.1", "port": 0})
+    assert bad["ok"] is False and bad["message"].startswith("port:"), bad
+    unknown = rules.call(events_contract.ADD_RULE, by="test", rule={
+        "name": "x", "trigger": {"topic": events_contract.MANUAL_TRIGGER.topic},
+        "action": {"kind": "notify", "recipient": 999}})
+    assert unknown == {"ok": False, "message": "there is no recipient 999"}
+
+
 @pytest.mark.parametrize(("rule", "words"), [
     ({"name": "", "trigger": {"topic": events_contract.MANUAL_TRIGGER.topic},
       "action": play(1)}, "name: 1 to 64"),
@@ -197,7 +236,9 @@ def test_the_schedules_axis_devices_ship_are_there_and_bad_ones_are_refused(
     ({"name": "x", "trigger": {"topic": events_contract.PULSE.topic},
       "action": play(1, "while_active")}, "only with a trigger that has a state"),
     ({"name": "x", "trigger": {"topic": events_contract.MANUAL_TRIGGER.topic},
-      "action": {"kind": "format_disk"}}, "action: one of play_clip, stop_clip"),
+      "action": {"kind": "format_disk"}}, "action: one of play_clip, stop_clip, notify"),
+    ({"name": "x", "trigger": {"topic": events_contract.MANUAL_TRIGGER.topic},
+      "action": {"kind": "notify", "recipient": 1, "subject": "a\nb"}}, "subject: one line"),
     ({"name": "x", "trigger": {"topic": events_contract.MANUAL_TRIGGER.topic}, "action": play(1),
       "wait_seconds": -1}, "wait_seconds: a whole number from 0 to 86400"),
     ({"name": "x", "trigger": {"topic": events_contract.MANUAL_TRIGGER.topic}, "action": play(1),

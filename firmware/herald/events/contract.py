@@ -7,6 +7,18 @@ with a message a page or a VAPIX reply shows as it is:
     ADD_RULE(rule, by)              -> "id"    (rule: the dict form of rules.Rule)
     UPDATE_RULE(rule_id, rule, by)
     REMOVE_RULE(rule_id, by)
+    LIST_RECIPIENTS()               -> "recipients": [{"id", **recipient}], each
+                                    password left out ("password_set" says whether
+                                    there is one)
+    ADD_RECIPIENT(recipient, by)    -> "id"   (recipient: the dict form of
+                                    herald.events.recipients, its "type" first)
+    REMOVE_RECIPIENT(recipient_id, by)  refused while a rule uses it
+    TEST_RECIPIENT(recipient)       send the test notification now (a dict, or the
+                                    id of a kept recipient); the failure's reason
+    DELIVER_NOTIFICATIONS()         one pass over the outbox: what is due is tried
+                                    (herald-worker's periodic task asks it; a
+                                    rule's notification is tried at once as well)
+                                    -> "delivered"
     LIST_SCHEDULES()                -> "schedules": [{"id", "name", "ical", "kind":
                                     "interval" or "pulse", "builtin"}]
     ADD_SCHEDULE(name, ical, by)    -> "id"   (ical: schedule.Schedule's iCalendar text)
@@ -44,6 +56,11 @@ from herald.payload import Payload
 SERVICE = "events"
 
 LIST_RULES = "list_rules"
+LIST_RECIPIENTS = "list_recipients"
+ADD_RECIPIENT = "add_recipient"
+REMOVE_RECIPIENT = "remove_recipient"
+TEST_RECIPIENT = "test_recipient"
+DELIVER_NOTIFICATIONS = "deliver_notifications"
 LIST_SCHEDULES = "list_schedules"
 ADD_SCHEDULE = "add_schedule"
 REMOVE_SCHEDULE = "remove_schedule"
@@ -60,6 +77,7 @@ RULES = "events.rules"
 
 MAX_RULES = 256  # the manual's limit
 MAX_SCHEDULES = 64  # of the device's own, beside the four AXIS devices ship
+MAX_RECIPIENTS = 20  # the manual's limit
 VIRTUAL_INPUTS = range(1, 33)  # VAPIX's virtual input ports
 
 # What a rule may hold (rules.Rule checks it; the pages offer no more).
@@ -69,8 +87,13 @@ MAX_WAIT_SECONDS = 24 * 3600
 MAX_VOLUME = 100  # percent, as the manual's clip actions offer it
 MAX_REPEAT = 1000
 ONCE, WHILE_ACTIVE = "once", "while_active"
-PLAY_CLIP, STOP_CLIP = "play_clip", "stop_clip"
-ACTIONS = (PLAY_CLIP, STOP_CLIP)
+PLAY_CLIP, STOP_CLIP, NOTIFY_ACTION = "play_clip", "stop_clip", "notify"
+ACTIONS = (PLAY_CLIP, STOP_CLIP, NOTIFY_ACTION)
+MAX_SUBJECT = 255
+MAX_MESSAGE = 4096
+# What a notification's subject and message may name; each is replaced by
+# the fact of the run that sends it.
+PLACEHOLDERS = ("{rule}", "{event}", "{time}")
 
 
 @dataclass(frozen=True)

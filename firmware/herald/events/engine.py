@@ -16,9 +16,11 @@ import logging
 import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from herald.events.contract import (
+    NOTIFY_ACTION,
     PLAY_CLIP,
     STOP_CLIP,
     TYPES,
@@ -39,6 +41,9 @@ class Actions(Protocol):
     async def stop_clip(self) -> None: ...
 
     async def stop_voice(self, voice: int) -> None: ...
+
+    async def notify(self, recipient: int, subject: str, message: str,
+                     facts: dict[str, str]) -> None: ...  # facts: placeholder -> text
 
 
 Publish = Callable[[Notification], Awaitable[None]]
@@ -133,6 +138,11 @@ class Engine:
                 self.voices[rule_id] = voice
         elif action.kind == STOP_CLIP:
             await self._attempt(rule_id, self.actions.stop_clip())
+        elif action.kind == NOTIFY_ACTION:
+            facts = {"{rule}": rule.name, "{event}": rule.trigger.type.nice_name,
+                     "{time}": datetime.fromtimestamp(now, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")}
+            await self._attempt(rule_id, self.actions.notify(
+                action.recipient or 0, action.subject, action.message, facts))
         if self.runs[rule_id].error == "":
             self.runs[rule_id] = RuleRun(rule_id, now, "")
 

@@ -14,10 +14,13 @@ from typing import Any
 from herald.events.contract import (
     ACTIONS,
     MAX_CONDITIONS,
+    MAX_MESSAGE,
     MAX_NAME,
     MAX_REPEAT,
+    MAX_SUBJECT,
     MAX_VOLUME,
     MAX_WAIT_SECONDS,
+    NOTIFY_ACTION,
     ONCE,
     PLAY_CLIP,
     STOP_CLIP,
@@ -92,6 +95,9 @@ class Action:
     clip: int | None = None
     volume: int = 100
     repeat: int = 0
+    recipient: int | None = None
+    subject: str = ""
+    message: str = ""
 
     @classmethod
     def from_dict(cls, raw: Any, trigger: Condition) -> Action:
@@ -107,6 +113,15 @@ class Action:
                             "active, and only with a trigger that has a state")
         if kind == STOP_CLIP:
             return cls(kind, mode)
+        if kind == NOTIFY_ACTION:
+            subject, message = raw.get("subject", ""), raw.get("message", "")
+            if not isinstance(subject, str) or len(subject) > MAX_SUBJECT or any(
+                    ord(c) < 32 for c in subject):
+                raise RuleError(f"subject: one line of at most {MAX_SUBJECT} characters")
+            if not isinstance(message, str) or len(message) > MAX_MESSAGE:
+                raise RuleError(f"message: at most {MAX_MESSAGE} characters")
+            return cls(kind, mode, recipient=_whole("recipient", raw.get("recipient"), 1,
+                                                    2**31 - 1), subject=subject, message=message)
         return cls(kind, mode, _whole("clip", raw.get("clip"), 0, 2**31 - 1),
                    _whole("volume", raw.get("volume", 100), 0, MAX_VOLUME),
                    _whole("repeat", raw.get("repeat", 0), 0, MAX_REPEAT))

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -15,7 +17,9 @@ from herald.audio import contract as audio
 from herald.audio.service import AudioService
 from herald.bus import PING, AsyncBus, Subscription, state_event
 from herald.events import contract
+from herald.events import recipients as kinds
 from herald.events.engine import Engine
+from herald.events.outbox import Outbox
 from herald.events.rules import Rule, RuleError
 from herald.events.schedule import Interval, Pulse
 from herald.events.store import RuleStore
@@ -36,11 +40,14 @@ FROM_STATE = {
 }
 
 
-class AudioActions:
-    """The engine's actions, done by the audio service directly."""
+class DeviceActions:
+    """The engine's actions: sound by the audio service directly, notifications
+    kept in the outbox and tried at once (herald-worker's periodic task tries
+    again what fails)."""
 
-    def __init__(self, service: AudioService) -> None:
-        self.service = service
+    def __init__(self, service: AudioService, store: RuleStore, outbox: Outbox,
+                 spawn: Any) -> None:
+        self.service, self.store, self.outbox, self.spawn = service, store, outbox, spawn
 
     async def play_clip(self, clip: int, volume: int, repeat: int) -> int:
         return int((await self.service.play_clip(clip, volume, repeat))["voice"])
@@ -51,10 +58,22 @@ class AudioActions:
     async def stop_voice(self, voice: int) -> None:
         self.service.mixer.stop("rule ended", voice_id=voice)
 
+    async def notify(self, recipient: int, subject: str, message: str,
+                     facts: dict[str, str]) -> None:
+        if await asyncio.to_thread(self.store.recipient, recipient) is None:
+            raise RuleError(f"there is no recipient {recipient}")
+        for placeholder, fact in facts.items():
+            subject, message = subject.replace(placeholder, fact), message.replace(
+                placeholder, fact)
+        await asyncio.to_thread(self.outbox.put, recipient,
+                                kinds.Notification(subject, message), time.time())
+        self.spawn(asyncio.to_thread(self.outbox.deliver_due, time.time()))
 
-def _rule_id(value: Any) -> int:
+
+def _number(value: Any, what: str = "rule") -> int:
+    """A rule's or recipient's number, as the caller sent it."""
     if isinstance(value, bool) or not isinstance(value, int):
-        raise RuleError(f"there is no rule {value!r:.40}")
+        raise RuleError(f"there is no {what} {value!r:.40}")
     return value
 
 
@@ -66,10 +85,12 @@ class EventsService:
     def __init__(self, bus: AsyncBus, store: RuleStore, audio_service: AudioService,
                  params: ParamStore) -> None:
         self.bus, self.store, self.params = bus, store, params
+        self.outbox = Outbox(store.database, store.recipient)
         self.schedules: dict[str, tuple[str, Interval | Pulse]] = {}
         self.pulses: dict[str, datetime] = {}  # pulse -> when it fires next
         self.rescheduled = asyncio.Event()
-        self.engine = Engine(AudioActions(audio_service), self._notify)
+        self.engine = Engine(DeviceActions(audio_service, store, self.outbox, self._spawn),
+                             self._notify)
         self.subscription: Subscription | None = None
         self.tasks: set[asyncio.Task] = set()
         self.timers: dict[int, asyncio.TimerHandle] = {}  # virtual input -> its deactivation
@@ -79,6 +100,11 @@ class EventsService:
     def handlers(self) -> dict[str, Any]:
         return {
             contract.LIST_RULES: self.list_rules,
+            contract.LIST_RECIPIENTS: self.list_recipients,
+            contract.ADD_RECIPIENT: self.add_recipient,
+            contract.REMOVE_RECIPIENT: self.remove_recipient,
+            contract.TEST_RECIPIENT: self.test_recipient,
+            contract.DELIVER_NOTIFICATIONS: self.deliver_notifications,
             contract.LIST_SCHEDULES: self.list_schedules,
             contract.ADD_SCHEDULE: self.add_schedule,
             contract.REMOVE_SCHEDULE: self.remove_schedule,
@@ -209,12 +235,19 @@ class EventsService:
                                 f"{condition.source!r:.80}")
         return checked
 
+    def _keep(self, rule: Rule, keep: Callable[[], Any]) -> Any:
+        """Store `rule` with `keep`, once the recipient it notifies is known."""
+        if rule.action.kind == contract.NOTIFY_ACTION and self.store.recipient(
+                rule.action.recipient or 0) is None:
+            raise RuleError(f"there is no recipient {rule.action.recipient}")
+        return keep()
+
     async def add_rule(self, rule: Any, by: str = "") -> dict[str, Any]:
         try:
             checked = self._checked(rule)
         except RuleError as exc:
             return _refused(exc)
-        return await self._change(lambda: self.store.add(checked),
+        return await self._change(lambda: self._keep(checked, lambda: self.store.add(checked)),
                                   f"rule {checked.name!r} added", by)
 
     async def update_rule(self, rule_id: int, rule: Any, by: str = "") -> dict[str, Any]:
@@ -222,12 +255,63 @@ class EventsService:
             checked = self._checked(rule)
         except RuleError as exc:
             return _refused(exc)
-        return await self._change(lambda: self.store.update(_rule_id(rule_id), checked),
+        return await self._change(lambda: self._keep(checked, lambda: self.store.update(
+            _number(rule_id), checked)),
                                   f"rule {rule_id} ({checked.name!r}) changed", by)
 
     async def remove_rule(self, rule_id: int, by: str = "") -> dict[str, Any]:
-        return await self._change(lambda: self.store.remove(_rule_id(rule_id)),
+        return await self._change(lambda: self.store.remove(_number(rule_id)),
                                   f"rule {rule_id} removed", by)
+
+    async def list_recipients(self) -> dict[str, Any]:
+        found = await asyncio.to_thread(self.store.recipients)
+        listed = []
+        for recipient_id, recipient in found.items():
+            shown = recipient.to_dict()
+            password = shown.pop("password", None)
+            listed.append({"id": recipient_id, **shown, **(
+                {} if password is None else {"password_set": bool(password)})})
+        return {"ok": True, "recipients": listed}
+
+    async def add_recipient(self, recipient: Any, by: str = "") -> dict[str, Any]:
+        try:
+            checked = kinds.from_dict(recipient if isinstance(recipient, dict) else {})
+            added = await asyncio.to_thread(self.store.add_recipient, checked)
+        except (kinds.InvalidRecipient, RuleError) as exc:
+            return _refused(exc)
+        log.info("recipient %r added by %s", checked.name, by or "the device")
+        return {"ok": True, "id": added}
+
+    async def remove_recipient(self, recipient_id: Any, by: str = "") -> dict[str, Any]:
+        users = [rule.name for rule in self.engine.rules.values()
+                 if rule.action.recipient == recipient_id]
+        if users:
+            return _refused(RuleError(f"the rule {users[0]!r} uses this recipient"))
+        try:
+            await asyncio.to_thread(self.store.remove_recipient, _number(recipient_id, "recipient"))
+        except RuleError as exc:
+            return _refused(exc)
+        log.info("recipient %s removed by %s", recipient_id, by or "the device")
+        return {"ok": True}
+
+    async def test_recipient(self, recipient: Any) -> dict[str, Any]:
+        """The Test button: a recipient as entered (not kept yet) or a kept one by id."""
+        try:
+            if isinstance(recipient, dict):
+                checked: kinds.Recipient | None = kinds.from_dict(recipient)
+            else:
+                checked = await asyncio.to_thread(self.store.recipient,
+                                                  _number(recipient, "recipient"))
+            if checked is None:
+                raise RuleError(f"there is no recipient {recipient!r:.40}")
+            await asyncio.to_thread(kinds.test, checked)
+        except (kinds.InvalidRecipient, kinds.DeliveryFailed, RuleError) as exc:
+            return _refused(exc)
+        return {"ok": True}
+
+    async def deliver_notifications(self) -> dict[str, Any]:
+        return {"ok": True, "delivered": await asyncio.to_thread(
+            self.outbox.deliver_due, time.time())}
 
     async def list_schedules(self) -> dict[str, Any]:
         return {"ok": True, "schedules": [

@@ -1,5 +1,7 @@
-"""The rules and the schedules, kept in the device's database beside the
-parameters: a power cut leaves each change made whole or not at all."""
+"""The rules, the schedules and the recipients, kept in the device's database
+beside the parameters: a power cut leaves each change made whole or not at
+all. A recipient's password is kept here as it must be sent; only this store
+and the delivery read it."""
 
 from __future__ import annotations
 
@@ -11,13 +13,19 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from herald.database import connect, write_transaction
-from herald.events.contract import MAX_NAME, MAX_RULES, MAX_SCHEDULES
+from herald.events import recipients as kinds
+from herald.events.contract import MAX_NAME, MAX_RECIPIENTS, MAX_RULES, MAX_SCHEDULES
+from herald.events.recipients import Recipient
 from herald.events.rules import Rule, RuleError
 from herald.events.schedule import DEFAULTS, Interval, Pulse, Schedule
 
 log = logging.getLogger(__name__)
 
 SCHEMA = """CREATE TABLE IF NOT EXISTS herald_event_rule (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    body TEXT NOT NULL
+)"""
+RECIPIENTS = """CREATE TABLE IF NOT EXISTS herald_event_recipient (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     body TEXT NOT NULL
 )"""
@@ -39,6 +47,7 @@ class RuleStore:
             with write_transaction(conn):
                 conn.execute(SCHEMA)
                 conn.execute(SCHEDULES)
+                conn.execute(RECIPIENTS)
                 yield conn
         finally:
             conn.close()
@@ -113,3 +122,35 @@ class RuleStore:
             if conn.execute("DELETE FROM herald_event_schedule WHERE id = ?",
                             (int(schedule_id),)).rowcount == 0:
                 raise RuleError(f"there is no schedule {schedule_id}")
+
+    def recipients(self) -> dict[int, Recipient]:
+        with self._transaction() as conn:
+            rows = conn.execute("SELECT id, body FROM herald_event_recipient ORDER BY id")
+            bodies = rows.fetchall()
+        found = {}
+        for recipient_id, body in bodies:
+            try:
+                found[recipient_id] = kinds.from_dict(json.loads(body))
+            except ValueError as exc:  # written by other firmware: leave it be
+                log.warning("recipient %d is not understood by this firmware: %s",
+                            recipient_id, exc)
+        return found
+
+    def recipient(self, recipient_id: int) -> Recipient | None:
+        return self.recipients().get(recipient_id)
+
+    def add_recipient(self, recipient: Recipient) -> int:
+        with self._transaction() as conn:
+            (count,) = conn.execute("SELECT COUNT(*) FROM herald_event_recipient").fetchone()
+            if count >= MAX_RECIPIENTS:
+                raise RuleError(f"the device holds at most {MAX_RECIPIENTS} recipients; "
+                                "remove one first")
+            cursor = conn.execute("INSERT INTO herald_event_recipient (body) VALUES (?)",
+                                  (json.dumps(recipient.to_dict()),))
+            return int(cursor.lastrowid or 0)
+
+    def remove_recipient(self, recipient_id: int) -> None:
+        with self._transaction() as conn:
+            if conn.execute("DELETE FROM herald_event_recipient WHERE id = ?",
+                            (recipient_id,)).rowcount == 0:
+                raise RuleError(f"there is no recipient {recipient_id}")
