@@ -15,16 +15,20 @@ from herald.events import contract as events
 from tests.audio.conftest import Events
 from tests.audio.signals import bursts, dominant_frequency, encode, sine
 from tests.audio.webstack import AudioDevice, upload, uploaded_id
+from tests.conftest import wait_until
+from tests.firmware.recipient_servers import tcp_listener
 from tests.webadmin.stack import form_token
 
 RULES = "/system/events/"
+RECIPIENTS = RULES + "recipients/"
 
 
 def rule_form(clip: int, **changes: str) -> dict[str, str]:
     return {"name": "Doorbell", "enabled": "on", "trigger": events.MANUAL_TRIGGER.topic,
             "trigger_port": "1", "trigger_schedule": "", "condition": "", "condition_port": "1",
             "condition_schedule": "", "wait_seconds": "0", "action": "play_clip",
-            "clip": str(clip), "volume": "100", "repeat": "0", "mode": "once", **changes}
+            "clip": str(clip), "volume": "100", "repeat": "0", "mode": "once", "recipient": "",
+            "subject": "", "message": "", **changes}
 
 
 def test_a_rule_added_on_the_page_plays_when_the_manual_trigger_is_pressed(
@@ -91,6 +95,38 @@ def test_a_schedule_added_on_the_page_runs_a_rule_while_it_is_active(
             assert "Soon" not in admin.get(RULES).text
     finally:
         log.close()
+
+
+def test_a_recipient_added_and_tested_on_the_page_is_told_when_a_rule_runs(
+        device: AudioDevice) -> None:
+    with tcp_listener() as desk, device.stack.browser(device.stack.accounts["admin"]) as admin:
+        token = form_token(admin, RULES)
+        fields = {"csrfmiddlewaretoken": token, "type": "tcp", "name": "Front desk",
+                  "host": "127.0.0.1", "port": str(desk.port), "method": "GET",
+                  "encryption": "tls"}
+        tested = admin.post(RECIPIENTS, data={**fields, "test": "1"})
+        assert "The test notification reached Front desk." in tested.text
+        wait_until(lambda: desk.received, what="the test notification")
+        assert admin.post(RECIPIENTS, data=fields).status_code == 302
+        page = admin.get(RULES).text
+        recipient = re.search(r'<tr data-recipient="(\d+)">', page).group(1)
+        admin.post(RULES + "rules/", data={"csrfmiddlewaretoken": token, **rule_form(
+            0, name="Tell the desk", action="notify", recipient=recipient, subject="Bell",
+            message="{rule} rang")})
+        assert "Send notification to Front desk" in admin.get(RULES).text
+        admin.post(RULES + "manual-trigger/", data={"csrfmiddlewaretoken": token,
+                                                    "active": "on"})
+        wait_until(lambda: len(desk.received) == 2, what="the rule's notification")
+        assert desk.received[1] == b"Tell the desk rang"
+        admin.post(RULES + "manual-trigger/", data={"csrfmiddlewaretoken": token,
+                                                    "active": "off"})
+        in_use = admin.post(RECIPIENTS + f"{recipient}/delete/",
+                            data={"csrfmiddlewaretoken": token}, follow_redirects=True)
+        assert "the rule &#x27;Tell the desk&#x27; uses this recipient" in in_use.text
+        rule = re.search(r'<tr data-rule="(\d+)">', admin.get(RULES).text).group(1)
+        admin.post(RULES + f"rules/{rule}/delete/", data={"csrfmiddlewaretoken": token})
+        admin.post(RECIPIENTS + f"{recipient}/delete/", data={"csrfmiddlewaretoken": token})
+        assert "No recipients." in admin.get(RULES).text
 
 
 def test_a_bad_rule_is_shown_with_its_errors_and_not_kept(device: AudioDevice) -> None:

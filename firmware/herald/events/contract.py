@@ -89,6 +89,12 @@ MAX_REPEAT = 1000
 ONCE, WHILE_ACTIVE = "once", "while_active"
 PLAY_CLIP, STOP_CLIP, NOTIFY_ACTION = "play_clip", "stop_clip", "notify"
 ACTIONS = (PLAY_CLIP, STOP_CLIP, NOTIFY_ACTION)
+# Recipients' types (the manual's Type) and the choices of their fields;
+# herald.events.recipients checks them.
+RECIPIENT_TYPES = {"email": "Email", "http": "HTTP", "https": "HTTPS", "ftp": "FTP",
+                   "sftp": "SFTP", "tcp": "TCP"}
+ENCRYPTIONS = {"tls": "STARTTLS", "ssl": "SSL", "none": "None"}
+HTTP_METHODS = ("GET", "POST")
 MAX_SUBJECT = 255
 MAX_MESSAGE = 4096
 # What a notification's subject and message may name; each is replaced by

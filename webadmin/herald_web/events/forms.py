@@ -23,7 +23,8 @@ TRIGGERS = {
 STATES = {t: n for t, n in TRIGGERS.items() if contract.TYPES[t].stateful}
 NO_CONDITION = ""
 SCHEDULED = (contract.SCHEDULE.topic, contract.PULSE.topic)
-ACTIONS = {contract.PLAY_CLIP: "Play audio clip", contract.STOP_CLIP: "Stop playing audio clip"}
+ACTIONS = {contract.PLAY_CLIP: "Play audio clip", contract.STOP_CLIP: "Stop playing audio clip",
+           contract.NOTIFY_ACTION: "Send notification"}
 MODES = {contract.ONCE: "Once", contract.WHILE_ACTIVE: "While the rule is active"}
 PORTS = [(n, f"Virtual input {n}") for n in range(1, 33)]
 
@@ -54,11 +55,20 @@ class RuleForm(forms.Form):
     repeat = forms.IntegerField(label="Repeat", min_value=0, max_value=contract.MAX_REPEAT,
                                 initial=0, help_text="Times played again after the first.")
     mode = forms.ChoiceField(label="Duration", choices=MODES.items(), initial=contract.ONCE)
+    recipient = forms.TypedChoiceField(label="Recipient", coerce=int, required=False,
+                                       help_text="For a notification.")
+    subject = forms.CharField(label="Subject", max_length=contract.MAX_SUBJECT, required=False)
+    message = forms.CharField(label="Message", max_length=contract.MAX_MESSAGE, required=False,
+                              widget=forms.Textarea(attrs={"rows": 3}),
+                              help_text="{rule}, {event} and {time} are replaced by the "
+                                        "rule's name, its trigger and when it ran.")
 
     def __init__(self, *args: Any, clips: list[tuple[int, str]],
-                 schedules: list[tuple[str, str]], **kwargs: Any) -> None:
+                 schedules: list[tuple[str, str]], recipients: list[tuple[int, str]],
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["clip"].choices = clips
+        self.fields["recipient"].choices = recipients
         self.fields["trigger_schedule"].choices = [("", "Any"), *schedules]
         self.fields["condition_schedule"].choices = [("", "Any"), *schedules]
 
@@ -78,6 +88,9 @@ class RuleForm(forms.Form):
         if data["action"] == contract.PLAY_CLIP:
             rule["action"].update(clip=data["clip"], volume=data["volume"],
                                   repeat=data["repeat"])
+        elif data["action"] == contract.NOTIFY_ACTION:
+            rule["action"].update(recipient=data["recipient"], subject=data["subject"],
+                                  message=data["message"])
         return rule
 
 
@@ -141,3 +154,54 @@ class ScheduleForm(forms.Form):
         end_day = 5 if end > start else 6
         return (f"DTSTART:19700105T{start:%H%M%S}\nDTEND:197001{end_day:02d}T{end:%H%M%S}\n"
                 f"RRULE:FREQ=WEEKLY;BYDAY={','.join(d for d in DAYS if d in data['days'])}")
+
+
+# The manual's fields of each type of recipient (System > Events > Recipients).
+RECIPIENT_FIELDS = {
+    "email": ("to", "sender", "host", "port", "encryption", "validate_certificate", "username",
+              "password"),
+    "http": ("url", "method", "username", "password"),
+    "https": ("url", "method", "validate_certificate", "username", "password"),
+    "ftp": ("host", "port", "folder", "username", "password", "passive", "temporary_name"),
+    "sftp": ("host", "port", "folder", "username", "password", "sha256_fingerprint",
+             "temporary_name"),
+    "tcp": ("host", "port"),
+}
+FLAGS = ("validate_certificate", "passive", "temporary_name")
+
+
+class RecipientForm(forms.Form):
+    """The manual's "Add recipient": a type, its name, and the fields of that type
+    (the others are left out); the events service checks what is sent."""
+
+    type = forms.ChoiceField(label="Type", choices=contract.RECIPIENT_TYPES.items())
+    name = forms.CharField(label="Name", max_length=contract.MAX_NAME)
+    to = forms.CharField(label="Send email to", required=False,
+                         help_text="Email: addresses separated by commas.")
+    sender = forms.CharField(label="Send email from", required=False)
+    url = forms.CharField(label="URL", required=False, help_text="HTTP and HTTPS.")
+    method = forms.ChoiceField(label="Method", required=False,
+                               choices=[(m, m) for m in contract.HTTP_METHODS])
+    host = forms.CharField(label="Host", required=False)
+    port = forms.IntegerField(label="Port", required=False, min_value=1, max_value=65535,
+                              help_text="Empty: the type's usual port.")
+    encryption = forms.ChoiceField(label="Encryption", required=False,
+                                   choices=contract.ENCRYPTIONS.items())
+    validate_certificate = forms.BooleanField(label="Validate server certificate",
+                                              required=False, initial=True)
+    folder = forms.CharField(label="Folder", required=False)
+    passive = forms.BooleanField(label="Use passive FTP", required=False, initial=True)
+    temporary_name = forms.BooleanField(label="Use temporary file name", required=False)
+    sha256_fingerprint = forms.CharField(label="SSH host public key (SHA256)", required=False)
+    username = forms.CharField(label="Username", required=False)
+    password = forms.CharField(label="Password", required=False,
+                               widget=forms.PasswordInput(render_value=False))
+
+    def recipient(self) -> dict[str, Any]:
+        """The recipient as the events service takes it (after is_valid())."""
+        data = self.cleaned_data
+        chosen = {"type": data["type"], "name": data["name"]}
+        for name in RECIPIENT_FIELDS[data["type"]]:
+            if name in FLAGS or data.get(name) not in (None, ""):
+                chosen[name] = data[name]
+        return chosen

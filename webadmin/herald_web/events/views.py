@@ -1,5 +1,6 @@
 """System > Events: the rules (add, turn on or off, delete, each one's last run
-and error), the schedules and pulses, and the manual trigger. The events service (herald-core,
+and error), the recipients of notifications, the schedules and pulses, and
+the manual trigger. The events service (herald-core,
 herald.events) keeps and runs the rules; these pages ask it and show its
 answers."""
 
@@ -18,7 +19,14 @@ from herald.events import contract
 from herald_web.accounts.access import page
 from herald_web.audio.engine import clips
 from herald_web.device import call
-from herald_web.events.forms import ACTIONS, MODES, RuleForm, ScheduleForm, describe
+from herald_web.events.forms import (
+    ACTIONS,
+    MODES,
+    RecipientForm,
+    RuleForm,
+    ScheduleForm,
+    describe,
+)
 
 CONTEXT = {"section": "system", "page_key": "system.events"}
 
@@ -39,9 +47,14 @@ def _schedules() -> list[dict[str, Any]]:
     return call(contract.SERVICE, contract.LIST_SCHEDULES).get("schedules", [])
 
 
+def _recipients() -> list[dict[str, Any]]:
+    return call(contract.SERVICE, contract.LIST_RECIPIENTS).get("recipients", [])
+
+
 def _rule_form(data: Any = None) -> RuleForm:
     return RuleForm(data, clips=_clip_choices(),
-                    schedules=[(s["id"], s["name"]) for s in _schedules()])
+                    schedules=[(s["id"], s["name"]) for s in _schedules()],
+                    recipients=[(r["id"], r["name"]) for r in _recipients()])
 
 
 def _manual_trigger_on() -> bool | None:
@@ -54,24 +67,29 @@ def _manual_trigger_on() -> bool | None:
 
 @page(Level.ADMIN)
 def rules(request: HttpRequest, form: RuleForm | None = None,
-          schedule_form: ScheduleForm | None = None) -> HttpResponse:
+          schedule_form: ScheduleForm | None = None,
+          recipient_form: RecipientForm | None = None) -> HttpResponse:
     answer = call(contract.SERVICE, contract.LIST_RULES)
     clip_names = dict(_clip_choices())
     schedules = _schedules()
     names = {s["id"]: s["name"] for s in schedules}
+    recipient_names = {r["id"]: r["name"] for r in _recipients()}
     listed = [{
         **rule, "when": " and ".join(describe(c, names)
                                      for c in (rule["trigger"], *rule["conditions"])),
         "does": ACTIONS[rule["action"]["kind"]] + (
             f" {clip_names.get(rule['action']['clip'], '(a removed clip)')}"
-            if rule["action"].get("clip") is not None else "")
+            if rule["action"]["kind"] == contract.PLAY_CLIP else
+            f" to {recipient_names.get(rule['action']['recipient'], '(a removed recipient)')}"
+            if rule["action"]["kind"] == contract.NOTIFY_ACTION else "")
         + ("" if rule["action"]["mode"] == "once" else f", {MODES[rule['action']['mode']]}"),
         "last_run_at": rule["last_run"] and datetime.fromtimestamp(rule["last_run"], UTC),
     } for rule in answer.get("rules", [])]
     return render(request, "events/rules.html", {
         **CONTEXT, "rules": listed, "unavailable": not answer.get("ok"),
         "form": form or _rule_form(), "schedules": schedules,
-        "schedule_form": schedule_form or ScheduleForm(),
+        "schedule_form": schedule_form or ScheduleForm(), "recipients": _recipients(),
+        "recipient_form": recipient_form or RecipientForm(),
         "manual_trigger": _manual_trigger_on(), "max_rules": contract.MAX_RULES})
 
 
@@ -148,3 +166,47 @@ def delete_schedule(request: HttpRequest, schedule_id: str) -> HttpResponse:
     answer = call(contract.SERVICE, contract.REMOVE_SCHEDULE, schedule_id=schedule_id,
                   by=request.user.get_username())
     return _told(request, answer, "The schedule is deleted.")
+
+
+@page(Level.ADMIN)
+@require_POST
+def add_recipient(request: HttpRequest) -> HttpResponse:
+    """Save the recipient, or with the Test button send it the test notification."""
+    form = RecipientForm(request.POST)
+    if not form.is_valid():
+        return rules(request, recipient_form=form)
+    recipient = form.recipient()
+    if "test" in request.POST:
+        answer = call(contract.SERVICE, contract.TEST_RECIPIENT, recipient=recipient,
+                      timeout=60)
+        if answer.get("ok"):
+            messages.success(request, f"The test notification reached {recipient['name']}.")
+        else:
+            messages.error(request, f"The test failed: {answer['message']}")
+        return rules(request, recipient_form=form)
+    answer = call(contract.SERVICE, contract.ADD_RECIPIENT, recipient=recipient,
+                  by=request.user.get_username())
+    if not answer.get("ok"):
+        messages.error(request, answer["message"])
+        return rules(request, recipient_form=form)
+    return _told(request, answer, f"The recipient {recipient['name']} is added.")
+
+
+@page(Level.ADMIN)
+@require_POST
+def test_recipient(request: HttpRequest, recipient_id: str) -> HttpResponse:
+    answer = call(contract.SERVICE, contract.TEST_RECIPIENT,
+                  recipient=int(recipient_id) if recipient_id.isdigit() else recipient_id,
+                  timeout=60)
+    if not answer.get("ok"):
+        answer = {**answer, "message": f"The test failed: {answer['message']}"}
+    return _told(request, answer, "The test notification reached the recipient.")
+
+
+@page(Level.ADMIN)
+@require_POST
+def delete_recipient(request: HttpRequest, recipient_id: str) -> HttpResponse:
+    answer = call(contract.SERVICE, contract.REMOVE_RECIPIENT,
+                  recipient_id=int(recipient_id) if recipient_id.isdigit() else recipient_id,
+                  by=request.user.get_username())
+    return _told(request, answer, "The recipient is deleted.")
