@@ -12,7 +12,9 @@ the library's events as the library's websocket transport reads them.
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
+import ssl
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,12 +32,14 @@ from websockets.sync.client import ClientConnection, connect
 from herald.events import contract
 from tests.audio.signals import encode, sine
 from tests.webadmin.digest_client import challenge_fields, digest_header
+from tests.webadmin.stack import login
 from tests.webadmin.test_axis_library import connect as connect_library
 
 VIRTUAL_INPUT = "http://www.axis.com/vapix/http_cgi/virtualinput1"
 ENV = "http://www.w3.org/2003/05/soap-envelope"
 STREAM = "/vapix/ws-data-stream?sources=events"
 ALL = [{"topicFilter": "//."}]
+SOUND = [{"topicFilter": "onvif:AudioSource/axis:TriggerLevel"}]  # one instance: one state
 GET_EVENT_INSTANCES = (
     b'<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope">'
     b'<s:Body xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
@@ -43,9 +47,9 @@ GET_EVENT_INSTANCES = (
     b'<GetEventInstances xmlns="http://www.axis.com/vapix/ws/event1"/></s:Body></s:Envelope>')
 
 
-def soap_body(method: str, namespace: str) -> bytes:
-    return (f'<env:Envelope xmlns:env="{ENV}"><env:Body><m:{method} xmlns:m="{namespace}"/>'
-            f'</env:Body></env:Envelope>').encode()
+def soap_body(method: str, namespace: str = "") -> bytes:
+    element = f'<m:{method} xmlns:m="{namespace}"/>' if namespace else f"<{method}/>"
+    return f'<env:Envelope xmlns:env="{ENV}"><env:Body>{element}</env:Body></env:Envelope>'.encode()
 
 
 def services(herald, role: str | None, body: bytes) -> httpx.Response:
@@ -103,15 +107,21 @@ def token(herald, role: str = "viewer") -> str:
 
 @contextmanager
 def stream(herald, query: str = STREAM, headers: dict[str, str] | None = None,
-           ) -> Iterator[ClientConnection]:
-    url = herald.http_url.replace("http://", "ws://") + query
-    with connect(url, additional_headers=headers, open_timeout=30) as socket:
+           secure: bool = False) -> Iterator[ClientConnection]:
+    if secure:
+        url = herald.https_url.replace("https://", "wss://") + query
+        tls = ssl.create_default_context()
+        tls.check_hostname, tls.verify_mode = False, ssl.CERT_NONE  # the device's own certificate
+    else:
+        url, tls = herald.http_url.replace("http://", "ws://") + query, None
+    with connect(url, additional_headers=headers, open_timeout=30, ssl=tls) as socket:
         yield socket
 
 
-def refused(herald, query: str = STREAM, headers: dict[str, str] | None = None) -> httpx.Response:
+def refused(herald, query: str = STREAM, headers: dict[str, str] | None = None,
+            secure: bool = False) -> httpx.Response:
     """The answer to an upgrade the device refuses, as an HTTP response."""
-    with pytest.raises(InvalidStatus) as caught, stream(herald, query, headers):
+    with pytest.raises(InvalidStatus) as caught, stream(herald, query, headers, secure):
         pass
     response = caught.value.response
     return httpx.Response(response.status_code, headers=list(response.headers.raw_items()),
@@ -234,3 +244,220 @@ def test_home_assistant_gets_the_states_then_the_events(herald):
                 assert library_event(notification(socket, playing, Playing="0"))["value"] == "0"
             finally:
                 operator.get("/axis-cgi/mediaclip.cgi", params={"action": "remove", "clip": clip})
+
+
+# -- virtual inputs ------------------------------------------------------------------
+
+
+def test_virtual_inputs_say_whether_their_state_changed_and_end_by_themselves(herald):
+    port = "topicFilter", "onvif:Device/axis:IO/VirtualInput"
+    with stream(herald, f"{STREAM}&wssession={token(herald)}") as socket:
+        assert "data" in configure(socket, [{port[0]: port[1], "contentFilter":
+                                             'boolean(//SimpleItem[@Name="port" and @Value="5"])'}])
+        assert notification(socket, "tns1:Device/tnsaxis:IO/VirtualInput",
+                            port="5")["message"]["data"] == {"active": "0"}  # its state now
+        assert state_changed(virtual_input(herald, "activate", port=5), "Activate") is True
+        assert notification(socket, "tns1:Device/tnsaxis:IO/VirtualInput", active="1")
+        assert state_changed(virtual_input(herald, "activate", port=5), "Activate") is False
+        assert state_changed(virtual_input(herald, "deactivate", port=5), "Deactivate") is True
+        assert notification(socket, "tns1:Device/tnsaxis:IO/VirtualInput", active="0")
+        assert state_changed(virtual_input(herald, "deactivate", port=5), "Deactivate") is False
+
+        # With a duration the input goes back by itself; 0: on and at once off again.
+        started = time.monotonic()
+        assert state_changed(virtual_input(herald, "activate", port=5, duration=1), "Activate")
+        assert notification(socket, "tns1:Device/tnsaxis:IO/VirtualInput", active="1")
+        assert notification(socket, "tns1:Device/tnsaxis:IO/VirtualInput", active="0")
+        assert time.monotonic() - started >= 1
+        assert state_changed(virtual_input(herald, "activate", port=5, duration=0), "Activate")
+        assert notification(socket, "tns1:Device/tnsaxis:IO/VirtualInput", active="1")
+        assert notification(socket, "tns1:Device/tnsaxis:IO/VirtualInput", active="0")
+    with herald.vapix(herald.accounts["operator"]) as operator:
+        versions = ET.fromstring(operator.get("/axis-cgi/virtualinput/getschemaversions.cgi")
+                                 .content)
+    assert versions.findtext(f".//{{{VIRTUAL_INPUT}}}MajorVersion") == "1"
+
+
+@pytest.mark.parametrize(("args", "code"), [
+    ({"schemaversion": ""}, 10), ({"schemaversion": 2}, 30), ({"schemaversion": "1.0"}, 30),
+    ({}, 10), ({"port": 0}, 20), ({"port": 33}, 20), ({"port": "x"}, 20), ({"port": "٣"}, 20),
+    ({"port": 6, "duration": "-1"}, 50), ({"port": 6, "duration": "1.5"}, 50),
+    ({"port": 6, "duration": 100_000}, 50),
+])
+def test_bad_virtual_input_requests_say_what_to_fix_and_change_nothing(herald, args, code):
+    before = states(herald)
+    error, description = general_error(virtual_input(herald, "activate", **args))
+    assert error == code and description
+    assert states(herald) == before
+
+
+def test_virtual_inputs_are_for_operators(herald):
+    with herald.vapix() as anonymous:
+        challenge_fields(anonymous.get("/axis-cgi/virtualinput/activate.cgi?schemaversion=1&port=1"))
+    assert virtual_input(herald, "activate", "viewer", port=1).status_code == 403
+    assert virtual_input(herald, "deactivate", "viewer", port=1).status_code == 403
+    assert not state_changed(virtual_input(herald, "deactivate", "admin", port=1), "Deactivate")
+
+
+# -- the event service over SOAP -----------------------------------------------------
+
+BILLION_LAUGHS = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+                  + b"".join(b'<!ENTITY lol%d "%s">' % (i, (b"&lol%d;" % (i - 1) if i > 1
+                                                             else b"&lol;") * 10)
+                             for i in range(1, 10))
+                  + b']><env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope">'
+                  b'<env:Body><GetEventInstances xmlns="http://www.axis.com/vapix/ws/event1">'
+                  b'&lol9;</GetEventInstances></env:Body></env:Envelope>')
+EXTERNAL_ENTITY = (b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+                   b'<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope">'
+                   b'<env:Body>&e;</env:Body></env:Envelope>')
+
+
+@pytest.mark.parametrize(("body", "code", "subcode"), [
+    (b"", "env:Sender", "ter:WellFormed"),
+    (b"<env:Envelope", "env:Sender", "ter:WellFormed"),
+    (b"\xff\xfe\x00garbage\x00", "env:Sender", "ter:WellFormed"),
+    (b"<a>&undefined;</a>", "env:Sender", "ter:WellFormed"),
+    (BILLION_LAUGHS, "env:Sender", "ter:WellFormed"),
+    (EXTERNAL_ENTITY, "env:Sender", "ter:WellFormed"),
+    (GET_EVENT_INSTANCES.replace(b"2003/05/soap-envelope", b"schemas.xmlsoap.org/soap/envelope/"),
+     "env:VersionMismatch", None),
+    (b'<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope"/>', "env:Sender",
+     "ter:Tag"),
+    (b'<env:Envelope xmlns:env="http://www.w3.org/2003/05/soap-envelope"><env:Body/>'
+     b"</env:Envelope>", "env:Sender", "ter:Tag"),
+    (b"<a>" * 20_000 + b"</a>" * 20_000, "env:VersionMismatch", None),
+    (GET_EVENT_INSTANCES + b" " * 300_000, "env:Sender", None),
+    (soap_body("GetScheduledEvents", "http://www.axis.com/vapix/ws/event1"), "env:Receiver",
+     "ter:ActionNotSupported"),
+    (soap_body("AddActionRule", "http://www.axis.com/vapix/ws/action1"), "env:Receiver",
+     "ter:ActionNotSupported"),
+    (soap_body("GetDeviceInformation", "http://www.onvif.org/ver10/device/wsdl"), "env:Sender",
+     "ter:UnknownAction"),
+    (soap_body("Anything"), "env:Sender", "ter:UnknownAction"),
+])
+def test_soap_requests_it_cannot_serve_get_a_fault_and_change_nothing(herald, body, code,
+                                                                       subcode):
+    before = states(herald)
+    got_code, got_subcode, reason = fault(services(herald, "admin", body))
+    assert (got_code, got_subcode) == (code, subcode) and reason
+    assert states(herald) == before
+    assert services(herald, "viewer", GET_EVENT_INSTANCES).status_code == 200
+
+
+def test_soap_bodies_past_what_the_device_reads_are_refused_before_reading(herald):
+    with herald.vapix(herald.accounts["admin"]) as admin:
+        reply = admin.post("/vapix/services", content=b"<a>" * 2_000_000)
+    assert reply.status_code == 413
+
+
+def test_the_event_service_reads_for_viewers_and_changes_for_administrators(herald):
+    challenge_fields(services(herald, None, GET_EVENT_INSTANCES))
+    reply = services(herald, "viewer", GET_EVENT_INSTANCES)
+    assert reply.headers["content-type"].startswith("application/soap+xml")
+    assert b"<wstop:TopicSet>" in reply.content and b'wstop:topic="true"' in reply.content
+    add_rule = soap_body("AddActionRule", "http://www.axis.com/vapix/ws/action1")
+    assert services(herald, "viewer", add_rule).status_code == 403
+    assert services(herald, "operator", add_rule).status_code == 403
+    assert fault(services(herald, "admin", add_rule))[1] == "ter:ActionNotSupported"
+    with herald.vapix(herald.accounts["viewer"]) as viewer:
+        assert viewer.get("/vapix/services").status_code == 405
+
+
+# -- the stream: authentication and configuration -------------------------------------------
+
+
+def test_the_stream_takes_digest_a_token_once_or_a_session(herald):
+    viewer = herald.accounts["viewer"]
+    challenge = challenge_fields(refused(herald))
+    with stream(herald, headers={"Authorization": digest_header(viewer, challenge, STREAM)}) \
+            as socket:
+        assert "data" in configure(socket, SOUND)
+    wrong = digest_header(viewer, challenge_fields(refused(herald)), STREAM, password="nope")
+    assert refused(herald, headers={"Authorization": wrong}).status_code == 401
+
+    issued = token(herald)
+    ttl = redis.Redis.from_url(herald.redis_url).ttl(f"herald:wssession:{issued}")
+    assert 0 < ttl <= 15
+    with stream(herald, f"{STREAM}&wssession={issued}") as socket:
+        assert "data" in configure(socket, SOUND)
+    challenge_fields(refused(herald, f"{STREAM}&wssession={issued}"))  # used: gone
+    challenge_fields(refused(herald, f"{STREAM}&wssession=0123456789"))
+    with herald.vapix() as anonymous:
+        challenge_fields(anonymous.get("/axis-cgi/wssession.cgi"))
+    assert refused(herald, f"/vapix/ws-data-stream?sources=video&wssession={token(herald)}"
+                   ).status_code == 400
+
+    # The library's fallback without a token: Basic, which only HTTPS takes.
+    basic = {"Authorization": "Basic " + base64.b64encode(
+        f"{viewer.name}:{viewer.password}".encode()).decode()}
+    with stream(herald, headers=basic, secure=True) as socket:
+        assert "data" in configure(socket, SOUND)
+    challenge_fields(refused(herald, headers=basic))
+    # A page of the device's own, with its session.
+    with herald.browser() as browser:
+        login(browser, viewer)
+        cookie = "; ".join(f"{k}={v}" for k, v in browser.cookies.items())
+    with stream(herald, headers={"Cookie": cookie}) as socket:
+        assert "data" in configure(socket, SOUND)
+
+
+@pytest.mark.parametrize(("request_text", "code"), [
+    ("{not json", 2101),
+    ("[1, 2]", 2101),
+    ('{"apiVersion": "1.0", "context": "c"}', 2103),
+    ('{"apiVersion": "2.0", "context": "c", "method": "events:configure"}', 2100),
+    ('{"apiVersion": "1.0", "context": "c", "method": "events:notify", "params": {}}', 2102),
+    ('{"apiVersion": "1.0", "context": "c", "method": "events:configure"}', 2103),
+    ('{"apiVersion": "1.0", "context": "c", "method": "events:configure", "params": {}}', 2103),
+    ('{"apiVersion": "1.0", "context": "c", "method": "events:configure", '
+     '"params": {"eventFilterList": {"topicFilter": "//."}}}', 2104),
+    ('{"apiVersion": "1.0", "context": "c", "method": "events:configure", '
+     '"params": {"eventFilterList": [{"topicFilter": "//."}, {"topicFilter": "foo:Bar"}]}}', 2104),
+    ('{"apiVersion": "1.0", "context": "c", "method": "events:configure", '
+     '"params": {"eventFilterList": [{"contentFilter": "boolean(//SimpleItem[@Name=1])"}]}}',
+     2104),
+    ('{"apiVersion": "1.0", "context": "c", "method": "events:configure", '
+     '"params": {"eventFilterList": [{}]}}', 2104),
+    ('{"apiVersion": "1.0", "context": "c", "method": "events:configure", '
+     f'"params": {{"eventFilterList": [{{"topicFilter": "{"a/" * 600}a"}}]}}}}', 2104),
+    ("[" * 100_000, 2107),
+    (b"\x00binary", 2101),
+])
+def test_a_bad_configure_gets_an_error_and_the_last_filters_stay(herald, request_text, code):
+    with stream(herald, f"{STREAM}&wssession={token(herald)}") as socket:
+        assert "data" in configure(socket, [{"topicFilter": "tns1:Device/tnsaxis:IO/VirtualInput",
+                                             "contentFilter": 'boolean(//SimpleItem[@Value="7"])'}])
+        notification(socket, "tns1:Device/tnsaxis:IO/VirtualInput", port="7")  # its state now
+        socket.send(request_text)
+        reply = json.loads(socket.recv(timeout=10))
+        assert reply["error"]["code"] == code and reply["error"]["message"], reply
+        assert reply.get("context", "c") == "c"
+        assert state_changed(virtual_input(herald, "activate", port=7), "Activate")
+        try:
+            assert notification(socket, "tns1:Device/tnsaxis:IO/VirtualInput", port="7",
+                                active="1")
+        finally:
+            virtual_input(herald, "deactivate", port=7)
+
+
+def test_each_filter_is_a_subscription_of_its_own(herald):
+    """An event fitting two filters comes twice (AXIS: "use one filter with |");
+    the namespaces may be written as events write them or as filters do."""
+    with stream(herald, f"{STREAM}&wssession={token(herald)}") as socket:
+        assert "data" in configure(socket, [
+            {"topicFilter": "tns1:Device/tnsaxis:IO//."},
+            {"topicFilter": "onvif:AudioSource/axis:TriggerLevel|onvif:Device/axis:IO/VirtualPort"},
+        ])
+        seen = [json.loads(socket.recv(timeout=10))["params"]["notification"]["topic"]
+                for _ in range(len(contract.VIRTUAL_INPUTS) + 3)]
+        assert seen.count("tns1:Device/tnsaxis:IO/VirtualPort") == 2
+        assert seen.count("tns1:AudioSource/tnsaxis:TriggerLevel") == 1
+        assert seen.count("tns1:Device/tnsaxis:IO/VirtualInput") == len(contract.VIRTUAL_INPUTS)
+        assert configure(socket, [])["data"] == {}  # subscribed to nothing now
+        assert state_changed(virtual_input(herald, "activate", port=8), "Activate")
+        try:
+            with pytest.raises(TimeoutError):
+                socket.recv(timeout=1)
+        finally:
+            virtual_input(herald, "deactivate", port=8)

@@ -145,7 +145,8 @@ class EventStream(AccessConsumer):
         if session_user is not None and session_user.is_authenticated and \
                 "HTTP_AUTHORIZATION" not in request.META:
             return None, session_user
-        return admit(request, ENDPOINT), request.user
+        refusal = admit(request, ENDPOINT)
+        return (refusal, None) if refusal is not None else (None, request.user)
 
     async def _deny(self, response: HttpResponse) -> None:
         """Answer the upgrade with `response` instead of a websocket."""
