@@ -26,7 +26,7 @@ import pytest
 import redis
 from axis.interfaces.event_manager import EventManager
 from axis.models.event import Event, EventOperation, EventTopic
-from websockets.exceptions import InvalidStatus
+from websockets.exceptions import ConnectionClosedError, InvalidStatus
 from websockets.sync.client import ClientConnection, connect
 
 from herald.events import contract
@@ -461,3 +461,18 @@ def test_each_filter_is_a_subscription_of_its_own(herald):
                 socket.recv(timeout=1)
         finally:
             virtual_input(herald, "deactivate", port=8)
+
+
+def test_a_stream_that_loses_the_bus_closes_so_that_its_client_reconnects(herald):
+    """Redis dropping the stream's subscription (a restart, an overflowing
+    client) must not leave the client on a stream that stays quiet for good."""
+    server = redis.Redis.from_url(herald.redis_url)
+    before = {c["id"] for c in server.client_list(_type="pubsub")}
+    with stream(herald, f"{STREAM}&wssession={token(herald)}") as socket:
+        assert "data" in configure(socket, SOUND)
+        notification(socket, "tns1:AudioSource/tnsaxis:TriggerLevel")
+        [ours] = {c["id"] for c in server.client_list(_type="pubsub")} - before
+        server.client_kill_filter(_id=ours)
+        with pytest.raises(ConnectionClosedError) as closed:
+            socket.recv(timeout=10)
+    assert closed.value.rcvd.code == 1011

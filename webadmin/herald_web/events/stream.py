@@ -34,6 +34,7 @@ from channels.db import database_sync_to_async
 from django.contrib.auth.models import AnonymousUser
 from django.core.handlers.asgi import ASGIRequest
 from django.http import HttpResponse
+from redis.exceptions import RedisError
 
 from herald.access import Level
 from herald.bus import BusError
@@ -171,14 +172,21 @@ class EventStream(AccessConsumer):
         await self.bus.close()
 
     async def _forward(self) -> None:
-        async for event in self.events:
-            try:
-                notification = Notification.from_dict(event.data["notification"])
-            except (KeyError, TypeError, ValueError) as exc:
-                log.warning("dropped an event notification of unknown shape: %s", exc)
-                continue
-            async with self.lock:
-                await self._send(notification)
+        """Send on every event that fits. A stream that loses the bus closes
+        (1011: the server's trouble) so that its client reconnects, rather than
+        waiting on a stream gone quiet for good."""
+        try:
+            async for event in self.events:
+                try:
+                    notification = Notification.from_dict(event.data["notification"])
+                except (KeyError, TypeError, ValueError) as exc:
+                    log.warning("dropped an event notification of unknown shape: %s", exc)
+                    continue
+                async with self.lock:
+                    await self._send(notification)
+        except RedisError as exc:
+            log.warning("an event stream lost the bus, and closes: %s", exc)
+            await self.close(code=1011)
 
     async def _send(self, notification: Notification) -> None:
         for wanted in self.filters:
@@ -204,16 +212,17 @@ class EventStream(AccessConsumer):
             request = self._request(text_data)
             if "context" in request:
                 reply["context"] = request["context"]
-            reply["method"] = request.get("method")
-            version = request.get("apiVersion")
-            if not isinstance(reply["method"], str) or not isinstance(version, str):
+            method, version = request.get("method"), request.get("apiVersion")
+            if isinstance(method, str):
+                reply["method"] = method
+            if not isinstance(method, str) or not isinstance(version, str):
                 raise JsonApiError("missing", "apiVersion and method are required")
             if not re.fullmatch(r"1(\.0)?", version):
                 raise JsonApiError("version", f"apiVersion {version!r:.20} is not supported: "
                                    f"use {API_VERSION}")
             reply["apiVersion"] = version
-            if reply["method"] != CONFIGURE:
-                raise JsonApiError("method", f"method {reply['method']!r:.40} is not supported: "
+            if method != CONFIGURE:
+                raise JsonApiError("method", f"method {method!r:.40} is not supported: "
                                    f"use {CONFIGURE}")
             params = request.get("params")
             if not isinstance(params, dict):
