@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -13,6 +14,7 @@ import pytest
 
 from herald.audio import contract as audio
 from herald.events import contract as events_contract
+from herald.recordings import contract as recordings
 from tests.audio.conftest import Core, Events
 from tests.audio.signals import dominant_frequency, encode, sine
 from tests.conftest import wait_until
@@ -204,6 +206,30 @@ def test_a_rule_notifies_a_recipient_with_the_facts_of_the_run(rules: Rules) -> 
     assert in_use == {"ok": False, "message": "the rule 'Call the desk' uses this recipient"}
 
 
+def test_a_rule_records_the_microphone_while_it_is_active(engine: Core, rules: Rules) -> None:
+    def listed() -> list[dict[str, Any]]:
+        return engine.bus.call(recordings.SERVICE, recordings.LIST)["recordings"]["recordings"]
+
+    before = len(listed())
+    rules.add(name="Record the door", action={"kind": "record", "mode": "while_active"},
+              trigger={"topic": events_contract.VIRTUAL_INPUT.topic, "source": 4})
+    rules.call(events_contract.SET_VIRTUAL_INPUT, port=4, active=True)
+    try:
+        newest = wait_until(lambda: len(listed()) > before and listed()[0],
+                            what="the rule's recording")
+        assert newest["status"] == recordings.RECORDING
+        wav = Path(newest["file"])
+        wait_until(lambda: wav.exists() and wav.stat().st_size > 2 * 16000,
+                   what="a second of 16 kHz audio in the file")
+    finally:
+        rules.call(events_contract.SET_VIRTUAL_INPUT, port=4, active=False)
+    stopped = wait_until(lambda: listed()[0]["status"] == recordings.STOPPED and listed()[0],
+                         what="the recording to stop with the rule")
+    assert stopped["seconds"] >= 1
+    for recording in listed()[: len(listed()) - before]:
+        engine.bus.call(recordings.SERVICE, recordings.DELETE, recording=recording["id"])
+
+
 def test_recipients_are_listed_without_passwords_and_tested_with_the_reason(
         rules: Rules) -> None:
     with tcp_listener(listening=False) as down:
@@ -236,7 +262,9 @@ def test_recipients_are_listed_without_passwords_and_tested_with_the_reason(
     ({"name": "x", "trigger": {"topic": events_contract.PULSE.topic},
       "action": play(1, "while_active")}, "only with a trigger that has a state"),
     ({"name": "x", "trigger": {"topic": events_contract.MANUAL_TRIGGER.topic},
-      "action": {"kind": "format_disk"}}, "action: one of play_clip, stop_clip, notify"),
+      "action": {"kind": "format_disk"}}, "action: one of play_clip, stop_clip, notify, record"),
+    ({"name": "x", "trigger": {"topic": events_contract.MANUAL_TRIGGER.topic},
+      "action": {"kind": "record"}}, "a recording lasts while_active"),
     ({"name": "x", "trigger": {"topic": events_contract.MANUAL_TRIGGER.topic},
       "action": {"kind": "notify", "recipient": 1, "subject": "a\nb"}}, "subject: one line"),
     ({"name": "x", "trigger": {"topic": events_contract.MANUAL_TRIGGER.topic}, "action": play(1),

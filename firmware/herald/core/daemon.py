@@ -55,7 +55,7 @@ async def run(environment: Environment) -> None:
         audio = AudioService(bus, load_audio_devices(), clips, link, params)
         recordings = RecordingsService(
             bus, RecordingStore(environment.database, environment.data_dir), params, link)
-        events = EventsService(bus, RuleStore(environment.database), audio, params)
+        events = EventsService(bus, RuleStore(environment.database), audio, recordings, params)
         await serve_services(bus, {audio_contract.SERVICE: audio,
                                    recordings_contract.SERVICE: recordings,
                                    events_contract.SERVICE: events})

@@ -88,7 +88,8 @@ MAX_VOLUME = 100  # percent, as the manual's clip actions offer it
 MAX_REPEAT = 1000
 ONCE, WHILE_ACTIVE = "once", "while_active"
 PLAY_CLIP, STOP_CLIP, NOTIFY_ACTION = "play_clip", "stop_clip", "notify"
-ACTIONS = (PLAY_CLIP, STOP_CLIP, NOTIFY_ACTION)
+RECORD = "record"  # a recording of the microphone, for as long as the rule is active
+ACTIONS = (PLAY_CLIP, STOP_CLIP, NOTIFY_ACTION, RECORD)
 # Recipients' types (the manual's Type) and the choices of their fields;
 # herald.events.recipients checks them.
 RECIPIENT_TYPES = {"email": "Email", "http": "HTTP", "https": "HTTPS", "ftp": "FTP",

@@ -22,6 +22,7 @@ from typing import Any, Protocol
 from herald.events.contract import (
     NOTIFY_ACTION,
     PLAY_CLIP,
+    RECORD,
     STOP_CLIP,
     TYPES,
     WHILE_ACTIVE,
@@ -45,6 +46,10 @@ class Actions(Protocol):
     async def notify(self, recipient: int, subject: str, message: str,
                      facts: dict[str, str]) -> None: ...  # facts: placeholder -> text
 
+    async def start_recording(self, by: str) -> None: ...
+
+    async def stop_recording(self, by: str) -> None: ...
+
 
 Publish = Callable[[Notification], Awaitable[None]]
 
@@ -59,6 +64,7 @@ class Engine:
         self.active: dict[int, bool] = {}
         self.runs: dict[int, RuleRun] = {}
         self.voices: dict[int, int] = {}  # rule -> the clip it plays while active
+        self.recording: set[int] = set()  # rules whose recording runs
 
     async def load(self, rules: dict[int, Rule], starting: bool = False) -> None:
         """Take a new set of rules. A rule that is active at once runs as it would on
@@ -123,6 +129,10 @@ class Engine:
         voice = self.voices.pop(rule_id, None)
         if voice is not None:
             await self._attempt(rule_id, self.actions.stop_voice(voice))
+        if rule_id in self.recording:
+            self.recording.discard(rule_id)
+            await self._attempt(rule_id, self.actions.stop_recording(
+                f"rule {self.rules[rule_id].name}"))
 
     async def _run(self, rule_id: int) -> None:
         rule, now = self.rules[rule_id], self.clock()
@@ -138,6 +148,11 @@ class Engine:
                 self.voices[rule_id] = voice
         elif action.kind == STOP_CLIP:
             await self._attempt(rule_id, self.actions.stop_clip())
+        elif action.kind == RECORD:
+            started = await self._attempt(rule_id, self.actions.start_recording(
+                f"rule {rule.name}"))
+            if started is not None:
+                self.recording.add(rule_id)
         elif action.kind == NOTIFY_ACTION:
             facts = {"{rule}": rule.name, "{event}": rule.trigger.type.nice_name,
                      "{time}": datetime.fromtimestamp(now, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")}

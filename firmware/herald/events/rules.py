@@ -23,6 +23,7 @@ from herald.events.contract import (
     NOTIFY_ACTION,
     ONCE,
     PLAY_CLIP,
+    RECORD,
     STOP_CLIP,
     TYPES,
     WHILE_ACTIVE,
@@ -108,10 +109,13 @@ class Action:
             raise RuleError(f"action: one of {', '.join(ACTIONS)}, not {kind!r:.40}")
         if mode not in (ONCE, WHILE_ACTIVE):
             raise RuleError(f"action mode: {ONCE} or {WHILE_ACTIVE}, not {mode!r:.40}")
-        if mode == WHILE_ACTIVE and (kind != PLAY_CLIP or not trigger.type.stateful):
-            raise RuleError("action mode: only playing a clip can last while the rule is "
-                            "active, and only with a trigger that has a state")
-        if kind == STOP_CLIP:
+        if mode == WHILE_ACTIVE and (kind not in (PLAY_CLIP, RECORD)
+                                     or not trigger.type.stateful):
+            raise RuleError("action mode: only playing a clip or recording can last while the "
+                            "rule is active, and only with a trigger that has a state")
+        if kind == RECORD and mode != WHILE_ACTIVE:
+            raise RuleError(f"action mode: a recording lasts {WHILE_ACTIVE}")
+        if kind in (STOP_CLIP, RECORD):
             return cls(kind, mode)
         if kind == NOTIFY_ACTION:
             subject, message = raw.get("subject", ""), raw.get("message", "")

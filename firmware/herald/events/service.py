@@ -24,6 +24,8 @@ from herald.events.rules import Rule, RuleError
 from herald.events.schedule import Interval, Pulse
 from herald.events.store import RuleStore
 from herald.params import ParamStore
+from herald.recordings import contract as recordings
+from herald.recordings.service import RecordingsService
 
 log = logging.getLogger(__name__)
 
@@ -45,9 +47,10 @@ class DeviceActions:
     kept in the outbox and tried at once (herald-worker's periodic task tries
     again what fails)."""
 
-    def __init__(self, service: AudioService, store: RuleStore, outbox: Outbox,
-                 spawn: Any) -> None:
-        self.service, self.store, self.outbox, self.spawn = service, store, outbox, spawn
+    def __init__(self, service: AudioService, recorder: RecordingsService, store: RuleStore,
+                 outbox: Outbox, spawn: Any) -> None:
+        self.service, self.recorder = service, recorder
+        self.store, self.outbox, self.spawn = store, outbox, spawn
 
     async def play_clip(self, clip: int, volume: int, repeat: int) -> int:
         return int((await self.service.play_clip(clip, volume, repeat))["voice"])
@@ -57,6 +60,15 @@ class DeviceActions:
 
     async def stop_voice(self, voice: int) -> None:
         self.service.mixer.stop("rule ended", voice_id=voice)
+
+    async def start_recording(self, by: str) -> bool:
+        answer = await self.recorder.start_recording(next(iter(recordings.STORAGES)), by)
+        if not answer["ok"]:
+            raise RuleError(answer["message"])
+        return True
+
+    async def stop_recording(self, by: str) -> None:
+        await self.recorder.stop_recording(by)
 
     async def notify(self, recipient: int, subject: str, message: str,
                      facts: dict[str, str]) -> None:
@@ -83,14 +95,14 @@ def _refused(exc: Exception) -> dict[str, Any]:
 
 class EventsService:
     def __init__(self, bus: AsyncBus, store: RuleStore, audio_service: AudioService,
-                 params: ParamStore) -> None:
+                 recorder: RecordingsService, params: ParamStore) -> None:
         self.bus, self.store, self.params = bus, store, params
         self.outbox = Outbox(store.database, store.recipient)
         self.schedules: dict[str, tuple[str, Interval | Pulse]] = {}
         self.pulses: dict[str, datetime] = {}  # pulse -> when it fires next
         self.rescheduled = asyncio.Event()
-        self.engine = Engine(DeviceActions(audio_service, store, self.outbox, self._spawn),
-                             self._notify)
+        self.engine = Engine(DeviceActions(audio_service, recorder, store, self.outbox,
+                                           self._spawn), self._notify)
         self.subscription: Subscription | None = None
         self.tasks: set[asyncio.Task] = set()
         self.timers: dict[int, asyncio.TimerHandle] = {}  # virtual input -> its deactivation
