@@ -167,10 +167,10 @@ def _body(request: HttpRequest) -> bytes:
 
 def _unsupported(namespace: str, name: str) -> SoapFault:
     if namespace == ACTION1:
-        return SoapFault(RECEIVER, "ter:ActionNotSupported",
-                         f"{name} is not supported: set up rules on the System > Events page")
+        return SoapFault(RECEIVER, "ter:ActionNotSupported", f"{quote(name)} is not supported: "
+                         "set up rules on the System > Events page")
     if namespace == EVENT1:
-        return SoapFault(RECEIVER, "ter:ActionNotSupported", f"{name} is not supported: "
+        return SoapFault(RECEIVER, "ter:ActionNotSupported", f"{quote(name)} is not supported: "
                          "this device's event service offers GetEventInstances")
     return SoapFault(SENDER, "ter:UnknownAction",
                      f"{quote(name)} in namespace {quote(namespace or '(none)')} is not a method "
