@@ -80,6 +80,7 @@ def _redeem(token: str) -> Any:
 
 
 def notify_message(notification: Notification) -> dict[str, Any]:
+    """events:notify as AXIS devices send it: every value as text, the time in ms."""
     return {"apiVersion": API_VERSION, "method": "events:notify", "params": {"notification": {
         "timestamp": round(notification.timestamp * 1000), "topic": notification.topic,
         "message": {part: {name: as_text(value) for name, value in values.items()}
@@ -99,6 +100,7 @@ def current_states(instances: list[dict[str, Any]], states: list[dict[str, Any]]
 
 
 def _filters(params: dict[str, Any]) -> list[EventFilter]:
+    """A configure's filters, all good or none: a bad one names its place in the list."""
     listed = params.get("eventFilterList")
     if listed is None:
         raise JsonApiError("missing", "params.eventFilterList is required")
@@ -122,6 +124,8 @@ def _http_scope(scope: dict[str, Any]) -> dict[str, Any]:
 
 
 class EventStream(AccessConsumer):
+    """One subscriber's stream; AccessConsumer closes it if the account loses its rights."""
+
     access_level = Level.VIEWER
 
     async def connect(self) -> None:
