@@ -28,3 +28,18 @@ def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
+
+
+@contextmanager
+def transaction(database: Path, *schema: str) -> Iterator[sqlite3.Connection]:
+    """A write transaction on a connection of its own, closed after it; rows read
+    by column name; `schema` (CREATE ... IF NOT EXISTS statements) run first."""
+    conn = connect(database)
+    try:
+        conn.row_factory = sqlite3.Row
+        with write_transaction(conn):
+            for statement in schema:
+                conn.execute(statement)
+            yield conn
+    finally:
+        conn.close()

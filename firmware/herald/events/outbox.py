@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
-from herald.database import connect, write_transaction
+from herald.database import transaction
 from herald.events.recipients import (
     DEFAULT_TIMEOUT,
     Attachment,
@@ -88,15 +88,8 @@ class Outbox:
             conn.execute(TABLE)
             conn.execute(INDEX)
 
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        conn = connect(self.database)
-        try:
-            conn.row_factory = sqlite3.Row
-            with write_transaction(conn):
-                yield conn
-        finally:
-            conn.close()
+    def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        return transaction(self.database)
 
     def put(self, recipient: int, notification: Notification, now: float,
             lifetime: float = DEFAULT_LIFETIME) -> int:

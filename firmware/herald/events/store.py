@@ -8,11 +8,10 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 
-from herald.database import connect, write_transaction
+from herald.database import transaction
 from herald.events import recipients as kinds
 from herald.events.contract import MAX_NAME, MAX_RECIPIENTS, MAX_RULES, MAX_SCHEDULES
 from herald.events.recipients import Recipient
@@ -40,17 +39,8 @@ class RuleStore:
     def __init__(self, database: Path) -> None:
         self.database = database
 
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        conn = connect(self.database)
-        try:
-            with write_transaction(conn):
-                conn.execute(SCHEMA)
-                conn.execute(SCHEDULES)
-                conn.execute(RECIPIENTS)
-                yield conn
-        finally:
-            conn.close()
+    def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        return transaction(self.database, SCHEMA, SCHEDULES, RECIPIENTS)
 
     def rules(self) -> dict[int, Rule]:
         with self._transaction() as conn:

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from herald.database import connect, write_transaction
+from herald.database import transaction
 from herald.recordings.contract import RECORDING, STOPPED, STOPPING, STORAGES
 
 SCHEMA = """
@@ -47,15 +46,8 @@ class RecordingStore:
             raise ValueError(f"no storage {storage!r}")
         return self.data_dir / "recordings" / f"recording-{recording_id}.wav"
 
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        conn = connect(self.database)
-        try:
-            conn.row_factory = sqlite3.Row
-            with write_transaction(conn):
-                yield conn
-        finally:
-            conn.close()
+    def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
+        return transaction(self.database)
 
     def open(self) -> None:
         """Create the table; take the records of an older firmware over."""
