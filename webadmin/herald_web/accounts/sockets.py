@@ -3,6 +3,8 @@ level when a socket opens and again whenever the account's rights change."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Coroutine
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -12,6 +14,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.layers import get_channel_layer
 
 from herald.access import Level
+from herald.bus import AsyncBus, Subscription
 from herald_web.accounts.access import Access, level_of
 from herald_web.accounts.models import Account
 
@@ -79,6 +82,31 @@ class AccessConsumer(AsyncJsonWebsocketConsumer):
 
     async def left(self) -> None:
         """Called when an open socket closes."""
+
+
+class BusConsumer(AccessConsumer):
+    """A websocket that follows the bus: in `joined`, `follow` the patterns (the
+    subscription is confirmed when it returns, so a page sends what is true now
+    after it and misses no change), then `run` the loops that read them;
+    `left` ends the loops and lets go of the bus."""
+
+    async def follow(self, *patterns: str) -> Subscription:
+        from herald_web.device import async_bus  # a bus of the consumer's own event loop
+
+        self.bus: AsyncBus = async_bus()
+        self.events = await self.bus.subscribe(*patterns)
+        self.loops: list[asyncio.Task] = []
+        return self.events
+
+    def run(self, loop: Coroutine[Any, Any, None]) -> None:
+        self.loops.append(asyncio.create_task(loop))
+
+    async def left(self) -> None:
+        for loop in self.loops:
+            loop.cancel()
+        await asyncio.gather(*self.loops, return_exceptions=True)
+        await self.events.close()
+        await self.bus.close()
 
 
 def consumer_access(consumer: type[AccessConsumer]) -> Access:

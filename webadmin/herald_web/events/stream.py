@@ -20,7 +20,6 @@ first sightings). Values are text, booleans "1" and "0", the timestamp in ms.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import io
 import json
 import logging
@@ -41,8 +40,8 @@ from herald.bus import BusError
 from herald.events import contract
 from herald.events.contract import Notification
 from herald_web.accounts.models import Account
-from herald_web.accounts.sockets import AccessConsumer
-from herald_web.device import async_bus, bus
+from herald_web.accounts.sockets import BusConsumer
+from herald_web.device import bus
 from herald_web.events.filters import EventFilter
 from herald_web.events.instances import as_text
 from herald_web.security import add_security_headers
@@ -123,7 +122,7 @@ def _http_scope(scope: dict[str, Any]) -> dict[str, Any]:
             "scheme": "https" if scope.get("scheme") == "wss" else "http"}
 
 
-class EventStream(AccessConsumer):
+class EventStream(BusConsumer):
     """One subscriber's stream; AccessConsumer closes it if the account loses its rights."""
 
     access_level = Level.VIEWER
@@ -164,16 +163,8 @@ class EventStream(AccessConsumer):
     async def joined(self) -> None:
         self.filters: list[EventFilter] = []
         self.lock = asyncio.Lock()  # a configure and its initial states go out whole
-        self.bus = async_bus()
-        self.events = await self.bus.subscribe(contract.NOTIFY)
-        self.task = asyncio.create_task(self._forward())
-
-    async def left(self) -> None:
-        self.task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self.task
-        await self.events.close()
-        await self.bus.close()
+        await self.follow(contract.NOTIFY)
+        self.run(self._forward())
 
     async def _forward(self) -> None:
         """Send on every event that fits. A stream that loses the bus closes

@@ -6,34 +6,22 @@ Autorollback trial just as the page loads) is never missed."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-
 from channels.db import database_sync_to_async
 
 from herald.access import Level
 from herald.bus import state_event
 from herald.update import contract
-from herald_web.accounts.sockets import AccessConsumer
-from herald_web.device import async_bus
+from herald_web.accounts.sockets import BusConsumer
 from herald_web.maintenance.views import firmware_facts
 
 
-class FirmwareConsumer(AccessConsumer):
+class FirmwareConsumer(BusConsumer):
     access_level = Level.ADMIN
 
     async def joined(self) -> None:
-        self.bus = async_bus()
-        self.events = await self.bus.subscribe(state_event(contract.STATES))
+        await self.follow(state_event(contract.STATES))
         await self._send()
-        self.task = asyncio.create_task(self._listen())
-
-    async def left(self) -> None:
-        self.task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self.task
-        await self.events.close()
-        await self.bus.close()
+        self.run(self._listen())
 
     async def _listen(self) -> None:
         async for _event in self.events:

@@ -12,33 +12,23 @@ from channels.db import database_sync_to_async
 from herald.access import Level
 from herald.bus import EVERY_STATE
 from herald.params.contract import CHANGED
-from herald_web.accounts.sockets import AccessConsumer
-from herald_web.device import async_bus
+from herald_web.accounts.sockets import BusConsumer
 from herald_web.status.sections import SECTIONS, facts, render
 
 SETTLE_SECONDS = 0.1  # a burst of changes is sent as one update
 REFRESH_SECONDS = 30
 
 
-class StatusConsumer(AccessConsumer):
+class StatusConsumer(BusConsumer):
     access_level = Level.VIEWER
 
     async def joined(self) -> None:
         self.sent: dict[str, str] = {}
         self.changed = asyncio.Event()
-        self.bus = async_bus()
         # Subscribed before the first render: no change in between is missed.
-        self.events = await self.bus.subscribe(EVERY_STATE, CHANGED)
-        self.tasks = [asyncio.create_task(self._listen()), asyncio.create_task(self._update())]
-
-    async def left(self) -> None:
-        for task in self.tasks:
-            task.cancel()
-        for task in self.tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        await self.events.close()
-        await self.bus.close()
+        await self.follow(EVERY_STATE, CHANGED)
+        self.run(self._listen())
+        self.run(self._update())
 
     async def _listen(self) -> None:
         async for _event in self.events:
