@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -223,15 +223,26 @@ class EventsService:
              "error": self.engine.runs[rule_id].error if rule_id in self.engine.runs else ""}
             for rule_id, rule in rules.items()]}
 
-    async def _change(self, change: Any, what: str, by: str) -> dict[str, Any]:
+    async def _change(self, change: Any, what: str, by: str,
+                      then: Callable[[], Awaitable[None]] | None = None) -> dict[str, Any]:
+        """Make a change of the store (in a thread), say who made it, and take it up
+        (`then`; by default, the rules again); a refusal is the answer."""
         try:
             result = await asyncio.to_thread(change)
         except RuleError as exc:
             return _refused(exc)
         log.info("%s by %s", what, by or "the device")
+        await (then or self._reload_rules)()
+        return {"ok": True, **({} if result is None else {"id": result})}
+
+    async def _reload_rules(self) -> None:
         await self.engine.load(await asyncio.to_thread(self.store.rules))
         await self._publish_runs()
-        return {"ok": True, **({"id": result} if isinstance(result, int) else {})}
+
+    async def _reload_schedules(self) -> None:
+        self.schedules = await asyncio.to_thread(self.store.schedules)
+        self.pulses = {k: v for k, v in self.pulses.items() if k in self.schedules}
+        self.rescheduled.set()
 
     def _checked(self, rule: Any) -> Rule:
         """A rule from outside, its schedules among the device's."""
@@ -332,22 +343,11 @@ class EventsService:
              "builtin": not schedule_id.isdigit()}
             for schedule_id, (name, schedule) in self.schedules.items()]}
 
-    async def _reschedule(self, change: Any, what: str, by: str) -> dict[str, Any]:
-        try:
-            result = await asyncio.to_thread(change)
-        except RuleError as exc:
-            return _refused(exc)
-        log.info("%s by %s", what, by or "the device")
-        self.schedules = await asyncio.to_thread(self.store.schedules)
-        self.pulses = {k: v for k, v in self.pulses.items() if k in self.schedules}
-        self.rescheduled.set()
-        return {"ok": True, **({"id": result} if isinstance(result, str) else {})}
-
     async def add_schedule(self, name: Any, ical: Any, by: str = "") -> dict[str, Any]:
         if not isinstance(name, str) or not isinstance(ical, str):
             return _refused(RuleError("a schedule has a name and an iCalendar text"))
-        return await self._reschedule(lambda: self.store.add_schedule(name, ical),
-                                      f"schedule {name!r} added", by)
+        return await self._change(lambda: self.store.add_schedule(name, ical),
+                                  f"schedule {name!r} added", by, self._reload_schedules)
 
     async def remove_schedule(self, schedule_id: Any, by: str = "") -> dict[str, Any]:
         users = [rule.name for rule in self.engine.rules.values()
@@ -356,8 +356,8 @@ class EventsService:
                      for c in (rule.trigger, *rule.conditions))]
         if users:
             return _refused(RuleError(f"the rule {users[0]!r} uses this schedule"))
-        return await self._reschedule(lambda: self.store.remove_schedule(str(schedule_id)),
-                                      f"schedule {schedule_id} removed", by)
+        return await self._change(lambda: self.store.remove_schedule(str(schedule_id)),
+                                  f"schedule {schedule_id} removed", by, self._reload_schedules)
 
     async def set_virtual_input(self, port: int, active: bool,
                                 seconds: float | None = None) -> dict[str, Any]:
