@@ -14,17 +14,18 @@ import redis
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.http import HttpRequest, HttpResponse
 
-from herald.bus import BusError
+from herald.bus import ServiceUnavailable
 
 log = logging.getLogger(__name__)
 
 RETRY_AFTER_SECONDS = 5
-MESSAGE = ("The device's message bus is not answering, so the request was not carried "
-           f"out. Try again in {RETRY_AFTER_SECONDS} seconds.\n")
+MESSAGE = ("The device's message bus is not answering, or a service on it is not, so the "
+           f"request was not carried out. Try again in {RETRY_AFTER_SECONDS} seconds.\n")
 
 
 class BusUnavailable:
-    """Middleware: Redis and bus failures from any view become that 503."""
+    """Middleware: Redis failures and services that do not answer, from any view,
+    become that 503 (a service's refusal, CallFailed, is the view's to word)."""
 
     sync_capable = async_capable = True
 
@@ -37,7 +38,7 @@ class BusUnavailable:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
-        if not isinstance(exception, redis.RedisError | BusError):
+        if not isinstance(exception, redis.RedisError | ServiceUnavailable):
             return None
         log.warning("%s %s: the bus did not answer (%s)", request.method, request.path,
                     type(exception).__name__)
