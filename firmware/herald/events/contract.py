@@ -151,7 +151,7 @@ class EventType:
 
 VIRTUAL_INPUT = EventType(
     "tns1:Device/tnsaxis:IO/VirtualInput", "Virtual input", True,
-    Item("active", "bool", (False, True)), Item("port", "int", tuple(range(1, 33))))
+    Item("active", "bool", (False, True)), Item("port", "int", tuple(VIRTUAL_INPUTS)))
 MANUAL_TRIGGER = EventType(
     "tns1:Device/tnsaxis:IO/VirtualPort", "Manual trigger", True,
     Item("state", "bool", (False, True)), Item("port", "int", (1,)))

@@ -82,12 +82,6 @@ class Condition:
             raise RuleError(f"{where}: {kind.nice_name} is never {value!r:.40}")
         return cls(kind.topic, source, value, _bool(f"{where} invert", raw.get("invert", False)))
 
-    def matches(self, source: Any, data: Any) -> bool:
-        """Whether an instance (`source`) whose data is `data` meets the condition."""
-        if self.source is not None and source != self.source:
-            return False
-        return (data == self.value) != self.invert
-
 
 @dataclass(frozen=True)
 class Action:

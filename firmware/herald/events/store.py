@@ -35,6 +35,13 @@ SCHEDULES = """CREATE TABLE IF NOT EXISTS herald_event_schedule (
 )"""
 
 
+def _make_room(conn: sqlite3.Connection, table: str, limit: int, what: str) -> None:
+    """Refuse another row past the device's `limit` of `what`."""
+    (count,) = conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()
+    if count >= limit:
+        raise RuleError(f"the device holds at most {limit} {what}; remove one first")
+
+
 class RuleStore:
     def __init__(self, database: Path) -> None:
         self.database = database
@@ -56,9 +63,7 @@ class RuleStore:
 
     def add(self, rule: Rule) -> int:
         with self._transaction() as conn:
-            (count,) = conn.execute("SELECT COUNT(*) FROM herald_event_rule").fetchone()
-            if count >= MAX_RULES:
-                raise RuleError(f"the device holds at most {MAX_RULES} rules; remove one first")
+            _make_room(conn, "herald_event_rule", MAX_RULES, "rules")
             cursor = conn.execute("INSERT INTO herald_event_rule (body) VALUES (?)",
                                   (json.dumps(rule.to_dict()),))
             return int(cursor.lastrowid or 0)
@@ -97,10 +102,7 @@ class RuleStore:
         except ValueError as exc:
             raise RuleError(f"schedule: {exc}") from None
         with self._transaction() as conn:
-            (count,) = conn.execute("SELECT COUNT(*) FROM herald_event_schedule").fetchone()
-            if count >= MAX_SCHEDULES:
-                raise RuleError(f"the device holds at most {MAX_SCHEDULES} schedules of its "
-                                "own; remove one first")
+            _make_room(conn, "herald_event_schedule", MAX_SCHEDULES, "schedules of its own")
             cursor = conn.execute("INSERT INTO herald_event_schedule (name, ical) VALUES (?, ?)",
                                   (name.strip(), schedule.to_ical()))
             return str(cursor.lastrowid)
@@ -131,10 +133,7 @@ class RuleStore:
 
     def add_recipient(self, recipient: Recipient) -> int:
         with self._transaction() as conn:
-            (count,) = conn.execute("SELECT COUNT(*) FROM herald_event_recipient").fetchone()
-            if count >= MAX_RECIPIENTS:
-                raise RuleError(f"the device holds at most {MAX_RECIPIENTS} recipients; "
-                                "remove one first")
+            _make_room(conn, "herald_event_recipient", MAX_RECIPIENTS, "recipients")
             cursor = conn.execute("INSERT INTO herald_event_recipient (body) VALUES (?)",
                                   (json.dumps(recipient.to_dict()),))
             return int(cursor.lastrowid or 0)
