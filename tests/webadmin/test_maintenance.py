@@ -4,11 +4,15 @@ short by a power failure is finished at the next start; /healthz."""
 from __future__ import annotations
 
 import redis
+from celery import Celery
 
+from herald.bus import CALL_PREFIX
+from herald.events import contract as events
 from tests.conftest import wait_until
 from tests.webadmin.fixtures import ROOT, set_up_accounts
 from tests.webadmin.stack import post_form
 
+STOP_SECONDS = 15  # what a restart may wait for the worker; the pass itself may take minutes
 INITIAL_ADMIN_FIRST = "Error: initial admin user must be created first.\n"
 
 
@@ -138,3 +142,16 @@ def test_healthz_answers_for_the_database_redis_and_each_service(fresh_herald):
         reply = client.get("/healthz")
         assert reply.status_code == 503
         assert reply.json()["redis"] is False and reply.json()["database"] is True
+
+
+def test_the_worker_stops_at_once_while_the_events_service_is_away(fresh_herald):
+    """The periodic notification pass asks the events service; with herald-core
+    away the worker must still stop when
+    systemd asks, not after the pass."""
+    broker = "redis+socket://" + fresh_herald.redis_url.removeprefix("unix://")
+    Celery(broker=broker).send_task("herald_web.events.tasks.deliver_notifications")
+    calls = redis.Redis.from_url(fresh_herald.redis_url)
+    wait_until(lambda: calls.llen(CALL_PREFIX + events.SERVICE),
+               what="the worker to ask the events service for a pass")
+    fresh_herald.processes["worker"].terminate()
+    fresh_herald.processes["worker"].wait(timeout=STOP_SECONDS)

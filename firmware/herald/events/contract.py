@@ -4,9 +4,14 @@ so a rule's "play clip" reaches the mixer without a hop).
 Calls to SERVICE; each answers {"ok": True, ...} or {"ok": False, "message"}
 with a message a page or a VAPIX reply shows as it is:
     LIST_RULES()                    -> "rules": [{"id", **rule, "last_run", "error"}]
-    ADD_RULE(rule, by)              -> "id"    (rule: the dict form of rules.Rule)
-    UPDATE_RULE(rule_id, rule, by)
+    ADD_RULE(rule, by)              -> "id"    (rule: the dict form of rules.Rule; with
+                                    a "configuration", that action configuration's
+                                    action is the rule's)
+    UPDATE_RULE(rule_id, rule, by)  the rule keeps its id and its last run
     REMOVE_RULE(rule_id, by)
+    LIST_ACTIONS()                  -> "actions": [{"id", **configuration}]
+    ADD_ACTION(configuration, by)   -> "id"   (the dict form of rules.ActionConfiguration)
+    REMOVE_ACTION(action_id, by)    refused while a rule runs it
     LIST_RECIPIENTS()               -> "recipients": [{"id", **recipient}], each
                                     password left out ("password_set" says whether
                                     there is one)
@@ -15,10 +20,10 @@ with a message a page or a VAPIX reply shows as it is:
     REMOVE_RECIPIENT(recipient_id, by)  refused while a rule uses it
     TEST_RECIPIENT(recipient)       send the test notification now (a dict, or the
                                     id of a kept recipient); the failure's reason
-    DELIVER_NOTIFICATIONS()         one pass over the outbox: what is due is tried
-                                    (herald-worker's periodic task asks it; a
-                                    rule's notification is tried at once as well)
-                                    -> "delivered"
+    DELIVER_NOTIFICATIONS()         start a pass over the outbox in the background:
+                                    what is due is tried (herald-worker's periodic
+                                    task asks it; a rule's notification is tried
+                                    at once as well); answers at once
     LIST_SCHEDULES()                -> "schedules": [{"id", "name", "ical", "kind":
                                     "interval" or "pulse", "builtin"}]
     ADD_SCHEDULE(name, ical, by)    -> "id"   (ical: schedule.Schedule's iCalendar text)
@@ -67,6 +72,9 @@ REMOVE_SCHEDULE = "remove_schedule"
 ADD_RULE = "add_rule"
 UPDATE_RULE = "update_rule"
 REMOVE_RULE = "remove_rule"
+LIST_ACTIONS = "list_actions"
+ADD_ACTION = "add_action"
+REMOVE_ACTION = "remove_action"
 SET_VIRTUAL_INPUT = "set_virtual_input"
 SET_MANUAL_TRIGGER = "set_manual_trigger"
 INSTANCES = "instances"
@@ -76,6 +84,9 @@ NOTIFY = "events.notify"
 RULES = "events.rules"
 
 MAX_RULES = 256  # the manual's limit
+MAX_ACTIONS = MAX_RULES  # action configurations: one for each rule at most
+MAX_ACTION_PARAMETERS = 32  # of an action configuration, as VAPIX gave them
+MAX_PARAMETER = 1024  # characters in one of them
 MAX_SCHEDULES = 64  # of the device's own, beside the four AXIS devices ship
 MAX_RECIPIENTS = 20  # the manual's limit
 VIRTUAL_INPUTS = range(1, 33)  # VAPIX's virtual input ports

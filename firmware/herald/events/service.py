@@ -333,8 +333,11 @@ class EventsService:
         return {"ok": True}
 
     async def deliver_notifications(self) -> dict[str, Any]:
-        return {"ok": True, "delivered": await asyncio.to_thread(
-            self.outbox.deliver_due, time.time())}
+        """Start a pass and answer at once: a pass meeting slow recipients can
+        take minutes, and the caller (a Celery task) must not hold up the
+        worker's stop. The outbox logs each delivery and failure."""
+        self._spawn(asyncio.to_thread(self.outbox.deliver_due, time.time()))
+        return {"ok": True}
 
     async def list_schedules(self) -> dict[str, Any]:
         return {"ok": True, "schedules": [
