@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from herald.audio import contract as audio
+from herald.bus import state_event
 from herald.events import contract as events_contract
 from herald.recordings import contract as recordings
 from tests.audio.conftest import Core, Events
@@ -45,6 +46,8 @@ def rules(engine: Core) -> Iterator[Rules]:
     yield service
     for rule in service.listed():
         service.call(events_contract.REMOVE_RULE, rule_id=rule["id"], by="test")
+    for action in service.call(events_contract.LIST_ACTIONS)["actions"]:
+        service.call(events_contract.REMOVE_ACTION, action_id=action["id"])
     for recipient in service.call(events_contract.LIST_RECIPIENTS)["recipients"]:
         service.call(events_contract.REMOVE_RECIPIENT, recipient_id=recipient["id"])
     for schedule in service.call(events_contract.LIST_SCHEDULES)["schedules"]:
@@ -134,6 +137,67 @@ def test_a_sound_above_the_threshold_plays_a_clip(engine: Core, rules: Rules,
         events.wait(audio.started("clip"), clip=clip)
     finally:
         engine.card.set_scene(np.zeros(4800, dtype=np.float32), 48000)
+
+
+def test_a_sound_passing_the_threshold_plays_a_clip_each_way(engine: Core, rules: Rules,
+                                                             events: Events) -> None:
+    """The manual's "passes the set value": a crossing up and a crossing down
+    each run the action; "above" runs it on the way up only."""
+    clip = engine.add_clip(encode(sine(440, 0.3), 48000, "wav"), "crossing.wav")
+    level = {"topic": events_contract.SOUND_LEVEL.topic}
+    rules.add(name="Mark each crossing", trigger={**level, "value": None}, action=play(clip))
+    triggered = state_event(audio.sound_level_triggered(0))
+    engine.configure(sound_level_threshold=60)
+    try:
+        engine.card.set_scene(sine(1000, 1.0, amplitude=0.3), 48000)
+        events.wait(triggered, value=True)
+        events.wait(audio.started("clip"), clip=clip)
+        engine.card.set_scene(sine(1000, 1.0, amplitude=0.001), 48000)
+        fell = events.wait(triggered, value=False)
+        wait_until(lambda: [e for e in events.of(audio.started("clip"), clip=clip)
+                            if e.time >= fell.time], what="a second run on the way down")
+    finally:
+        engine.card.set_scene(np.zeros(4800, dtype=np.float32), 48000)
+    assert len(events.of(audio.started("clip"), clip=clip)) == 2
+    refused = rules.call(events_contract.ADD_RULE, by="test", rule={
+        "name": "x", "trigger": {**level, "value": None}, "action": play(clip, "while_active")})
+    assert "only with a trigger that has a state" in refused["message"], refused
+    inverted = rules.call(events_contract.ADD_RULE, by="test", rule={
+        "name": "x", "trigger": {**level, "value": None, "invert": True}, "action": play(clip)})
+    assert "cannot be inverted" in inverted["message"], inverted
+
+
+def test_an_action_configuration_is_the_action_of_the_rules_that_name_it(
+        rules: Rules) -> None:
+    """VAPIX's action service: an action kept under a name, run by rules that name
+    it, kept while they do."""
+    stop = {"name": "Silence", "template": "com.axis.action.fixed.stop.audioclip",
+            "parameters": {}, "action": {"kind": "stop_clip"}}
+    added = rules.call(events_contract.ADD_ACTION, configuration=stop, by="test")
+    assert added["ok"], added
+    [listed] = rules.call(events_contract.LIST_ACTIONS)["actions"]
+    assert listed["id"] == added["id"] and listed["name"] == "Silence"
+    rule = rules.add(name="Hush", trigger={"topic": events_contract.MANUAL_TRIGGER.topic},
+                     configuration=added["id"], action=play(1))
+    [kept] = rules.listed()
+    assert (kept["id"], kept["configuration"], kept["action"]["kind"]) == (
+        rule, added["id"], "stop_clip")
+    assert rules.call(events_contract.REMOVE_ACTION, action_id=added["id"]) == {
+        "ok": False, "message": "the rule 'Hush' runs this action configuration"}
+    unknown = rules.call(events_contract.ADD_RULE, by="test", rule={
+        "name": "x", "trigger": {"topic": events_contract.MANUAL_TRIGGER.topic},
+        "configuration": 999})
+    assert unknown == {"ok": False, "message": "there is no action configuration 999"}
+    for bad, words in (({**stop, "action": {"kind": "format_disk"}}, "action: one of"),
+                       ({**stop, "name": ""}, "name: 1 to 64"),
+                       ({**stop, "parameters": {"x": 1}}, "parameters:"),
+                       ({**stop, "action": {"kind": "notify", "recipient": 77}},
+                        "there is no recipient 77")):
+        reply = rules.call(events_contract.ADD_ACTION, configuration=bad, by="test")
+        assert reply["ok"] is False and words in reply["message"], (bad, reply)
+    assert len(rules.call(events_contract.LIST_ACTIONS)["actions"]) == 1
+    rules.call(events_contract.REMOVE_RULE, rule_id=rule, by="test")
+    assert rules.call(events_contract.REMOVE_ACTION, action_id=added["id"]) == {"ok": True}
 
 
 def wall(moment: datetime) -> str:

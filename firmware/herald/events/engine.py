@@ -6,8 +6,10 @@ conditions hold: it runs its action when it becomes active, and an action
 that lasts "while the rule is active" is stopped when it stops being so. A
 rule with a trigger that only happens (a pulse) runs its action on each
 occurrence its conditions allow. "Wait between actions" keeps two runs of a
-rule at least that far apart. An action that fails is recorded with the
-reason (the Rules page shows it); the engine goes on.
+rule at least that far apart. A trigger that is a change of a state (the
+sound level passing the set value) runs like one that only happens: on each
+change. An action that fails is recorded with the reason (the Rules page
+shows it); the engine goes on.
 """
 
 from __future__ import annotations
@@ -83,7 +85,7 @@ class Engine:
                 self.by_topic[topic].append(rule_id)
             self.runs.setdefault(rule_id, RuleRun(rule_id, None, ""))
         for rule_id in sorted(changed):
-            if self.rules[rule_id].trigger.type.stateful:
+            if self.rules[rule_id].trigger.lasts:
                 await self._evaluate(rule_id, once=not starting)
 
     async def occur(self, topic: str, source: Any, data: Any, initial: bool = False) -> None:
@@ -98,7 +100,7 @@ class Engine:
             {kind.data.name: data}, self.clock(), kind.stateful, initial))
         for rule_id in list(self.by_topic.get(topic, ())):
             rule = self.rules[rule_id]
-            if rule.trigger.type.stateful:
+            if rule.trigger.lasts:
                 await self._evaluate(rule_id, once=True)
             elif (rule.trigger.topic == topic and rule.enabled
                   and rule.trigger.source in (None, source)

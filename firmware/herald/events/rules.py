@@ -1,9 +1,13 @@
 """Rules as the manual has them: a name, on or off, one trigger condition and
 further conditions (each may be inverted), a wait between actions, and one
-action that runs once or for as long as the rule is active.
+action that runs once or for as long as the rule is active. A trigger on an
+event with a state may also be any change of it (the manual's sound level
+"passes the set value": crossing either way), which happens rather than lasts.
 
 `Rule.from_dict` is the one place a rule from outside (a page, VAPIX, the
-bus) is checked; what it refuses it names, field by field.
+bus) is checked; what it refuses it names, field by field. An action
+configuration (VAPIX's action service) is an action kept under a name, for
+rules to run; `ActionConfiguration.from_dict` checks it.
 """
 
 from __future__ import annotations
@@ -13,9 +17,11 @@ from typing import Any
 
 from herald.events.contract import (
     ACTIONS,
+    MAX_ACTION_PARAMETERS,
     MAX_CONDITIONS,
     MAX_MESSAGE,
     MAX_NAME,
+    MAX_PARAMETER,
     MAX_REPEAT,
     MAX_SUBJECT,
     MAX_VOLUME,
@@ -41,6 +47,13 @@ def _bool(where: str, value: Any) -> bool:
     return value
 
 
+def _name(where: str, value: Any, limit: int = MAX_NAME) -> str:
+    if not isinstance(value, str) or not value.strip() or len(value) > limit or any(
+            ord(c) < 32 for c in value):
+        raise RuleError(f"{where}: 1 to {limit} characters, no control characters")
+    return value.strip()
+
+
 def _whole(where: str, value: Any, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise RuleError(f"{where}: a whole number from {low} to {high}, not {value!r:.40}")
@@ -50,7 +63,8 @@ def _whole(where: str, value: Any, low: int, high: int) -> int:
 @dataclass(frozen=True)
 class Condition:
     """An event type's instance (`source`; None: any) in a state (`value`), or,
-    inverted, not in it. For a type that only happens, the occurrence itself."""
+    inverted, not in it. For a type that only happens, the occurrence itself;
+    value None: any change of the instance's state (a trigger only)."""
 
     topic: str
     source: Any = None
@@ -60,6 +74,12 @@ class Condition:
     @property
     def type(self) -> EventType:
         return TYPES[self.topic]
+
+    @property
+    def lasts(self) -> bool:
+        """Whether it holds for a while (a state) rather than happens (an occurrence
+        or a change)."""
+        return self.type.stateful and self.value is not None
 
     @classmethod
     def from_dict(cls, where: str, raw: Any) -> Condition:
@@ -78,9 +98,13 @@ class Condition:
                     not allowed and not (isinstance(source, str) and 0 < len(source) <= 64)):
                 raise RuleError(f"{where}: {kind.nice_name} has no instance {source!r:.40}")
         value = raw.get("value", True)
-        if kind.data.values and value not in kind.data.values:
+        changes = value is None and kind.stateful
+        if kind.data.values and value not in kind.data.values and not changes:
             raise RuleError(f"{where}: {kind.nice_name} is never {value!r:.40}")
-        return cls(kind.topic, source, value, _bool(f"{where} invert", raw.get("invert", False)))
+        invert = _bool(f"{where} invert", raw.get("invert", False))
+        if changes and invert:
+            raise RuleError(f"{where}: a change of {kind.nice_name} cannot be inverted")
+        return cls(kind.topic, source, value, invert)
 
 
 @dataclass(frozen=True)
@@ -95,7 +119,9 @@ class Action:
     message: str = ""
 
     @classmethod
-    def from_dict(cls, raw: Any, trigger: Condition) -> Action:
+    def from_dict(cls, raw: Any, trigger: Condition | None = None) -> Action:
+        """The action of a rule with `trigger`, or (None) of a rule to come: what
+        lasts while the rule is active is checked against the trigger then."""
         if not isinstance(raw, dict):
             raise RuleError("action: an object with a kind")
         kind, mode = raw.get("kind"), raw.get("mode", ONCE)
@@ -104,7 +130,7 @@ class Action:
         if mode not in (ONCE, WHILE_ACTIVE):
             raise RuleError(f"action mode: {ONCE} or {WHILE_ACTIVE}, not {mode!r:.40}")
         if mode == WHILE_ACTIVE and (kind not in (PLAY_CLIP, RECORD)
-                                     or not trigger.type.stateful):
+                                     or (trigger is not None and not trigger.lasts)):
             raise RuleError("action mode: only playing a clip or recording can last while the "
                             "rule is active, and only with a trigger that has a state")
         if kind == RECORD and mode != WHILE_ACTIVE:
@@ -133,31 +159,32 @@ class Rule:
     conditions: tuple[Condition, ...]
     action: Action
     wait_seconds: int = 0  # "wait between actions": the least time between two runs
+    configuration: int | None = None  # the action configuration (VAPIX) its action is
 
     @classmethod
     def from_dict(cls, raw: Any) -> Rule:
         if not isinstance(raw, dict):
             raise RuleError("a rule is an object")
         unknown = set(raw) - {"name", "enabled", "trigger", "conditions", "action",
-                              "wait_seconds"}
+                              "wait_seconds", "configuration"}
         if unknown:
             raise RuleError(f"unknown field {sorted(unknown)[0]!r}")
-        name = raw.get("name")
-        if not isinstance(name, str) or not name.strip() or len(name) > MAX_NAME or any(
-                ord(c) < 32 for c in name):
-            raise RuleError(f"name: 1 to {MAX_NAME} characters, no control characters")
+        name = _name("name", raw.get("name"))
         trigger = Condition.from_dict("trigger", raw.get("trigger"))
         conditions = raw.get("conditions", [])
         if not isinstance(conditions, list) or len(conditions) > MAX_CONDITIONS:
             raise RuleError(f"conditions: a list of at most {MAX_CONDITIONS}")
         checked = tuple(Condition.from_dict(f"condition {n}", c)
                         for n, c in enumerate(conditions, 1))
-        if any(not c.type.stateful for c in checked):
-            raise RuleError("conditions: only events with a state can be further conditions; "
-                            "one that only happens can be the trigger")
-        return cls(name.strip(), _bool("enabled", raw.get("enabled", True)), trigger, checked,
+        if any(not c.lasts for c in checked):
+            raise RuleError("conditions: only states can be further conditions; an event "
+                            "that only happens, or a change, can be the trigger")
+        configuration = raw.get("configuration")
+        return cls(name, _bool("enabled", raw.get("enabled", True)), trigger, checked,
                    Action.from_dict(raw.get("action"), trigger),
-                   _whole("wait_seconds", raw.get("wait_seconds", 0), 0, MAX_WAIT_SECONDS))
+                   _whole("wait_seconds", raw.get("wait_seconds", 0), 0, MAX_WAIT_SECONDS),
+                   None if configuration is None else _whole("configuration", configuration,
+                                                             1, 2**31 - 1))
 
     def to_dict(self) -> dict[str, Any]:
         body = asdict(self)
@@ -168,3 +195,34 @@ class Rule:
     def topics(self) -> set[str]:
         """The event types whose change can start or end this rule."""
         return {self.trigger.topic, *(c.topic for c in self.conditions)}
+
+
+@dataclass(frozen=True)
+class ActionConfiguration:
+    """An action kept under a name for rules to run (VAPIX's action configurations):
+    the AXIS template it was made from and its parameters as given, which VAPIX
+    lists back, and the action they came to."""
+
+    name: str
+    template: str
+    parameters: dict[str, str]
+    action: Action
+
+    @classmethod
+    def from_dict(cls, raw: Any) -> ActionConfiguration:
+        if not isinstance(raw, dict):
+            raise RuleError("an action configuration is an object")
+        unknown = set(raw) - {"name", "template", "parameters", "action"}
+        if unknown:
+            raise RuleError(f"unknown field {sorted(unknown)[0]!r}")
+        parameters = raw.get("parameters", {})
+        if not isinstance(parameters, dict) or len(parameters) > MAX_ACTION_PARAMETERS or any(
+                not isinstance(k, str) or not isinstance(v, str) or not k or len(k) > MAX_NAME
+                or len(v) > MAX_PARAMETER for k, v in parameters.items()):
+            raise RuleError(f"parameters: at most {MAX_ACTION_PARAMETERS} names with values of "
+                            f"at most {MAX_PARAMETER} characters")
+        return cls(_name("name", raw.get("name")), _name("template", raw.get("template"), 128),
+                   dict(parameters), Action.from_dict(raw.get("action")))
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)

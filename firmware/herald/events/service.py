@@ -20,7 +20,7 @@ from herald.events import contract
 from herald.events import recipients as kinds
 from herald.events.engine import Engine
 from herald.events.outbox import Outbox
-from herald.events.rules import Rule, RuleError
+from herald.events.rules import ActionConfiguration, Rule, RuleError
 from herald.events.schedule import Interval, Pulse
 from herald.events.store import RuleStore
 from herald.params import ParamStore
@@ -123,6 +123,9 @@ class EventsService:
             contract.ADD_RULE: self.add_rule,
             contract.UPDATE_RULE: self.update_rule,
             contract.REMOVE_RULE: self.remove_rule,
+            contract.LIST_ACTIONS: self.list_actions,
+            contract.ADD_ACTION: self.add_action,
+            contract.REMOVE_ACTION: self.remove_action,
             contract.SET_VIRTUAL_INPUT: self.set_virtual_input,
             contract.SET_MANUAL_TRIGGER: self.set_manual_trigger,
             contract.INSTANCES: self.instances,
@@ -258,16 +261,30 @@ class EventsService:
                                 f"{condition.source!r:.80}")
         return checked
 
-    def _keep(self, rule: Rule, keep: Callable[[], Any]) -> Any:
-        """Store `rule` with `keep`, once the recipient it notifies is known."""
+    def _keep(self, rule: Rule | ActionConfiguration, keep: Callable[[], Any]) -> Any:
+        """Store `rule` (or action configuration) with `keep`, once the recipient it
+        notifies is known."""
         if rule.action.kind == contract.NOTIFY_ACTION and self.store.recipient(
                 rule.action.recipient or 0) is None:
             raise RuleError(f"there is no recipient {rule.action.recipient}")
         return keep()
 
+    def _resolved(self, rule: Any) -> Any:
+        """A rule from outside, the action of the action configuration it names in it."""
+        if not isinstance(rule, dict) or rule.get("configuration") is None:
+            return rule
+        number = _number(rule["configuration"], "action configuration")
+        found = self.store.actions().get(number)
+        if found is None:
+            raise RuleError(f"there is no action configuration {number}")
+        return {**rule, "action": found.to_dict()["action"]}
+
+    async def _rule(self, rule: Any) -> Rule:
+        return self._checked(await asyncio.to_thread(self._resolved, rule))
+
     async def add_rule(self, rule: Any, by: str = "") -> dict[str, Any]:
         try:
-            checked = self._checked(rule)
+            checked = await self._rule(rule)
         except RuleError as exc:
             return _refused(exc)
         return await self._change(lambda: self._keep(checked, lambda: self.store.add(checked)),
@@ -275,7 +292,7 @@ class EventsService:
 
     async def update_rule(self, rule_id: int, rule: Any, by: str = "") -> dict[str, Any]:
         try:
-            checked = self._checked(rule)
+            checked = await self._rule(rule)
         except RuleError as exc:
             return _refused(exc)
         return await self._change(lambda: self._keep(checked, lambda: self.store.update(
@@ -285,6 +302,29 @@ class EventsService:
     async def remove_rule(self, rule_id: int, by: str = "") -> dict[str, Any]:
         return await self._change(lambda: self.store.remove(_number(rule_id)),
                                   f"rule {rule_id} removed", by)
+
+    async def list_actions(self) -> dict[str, Any]:
+        found = await asyncio.to_thread(self.store.actions)
+        return {"ok": True, "actions": [{"id": action_id, **configuration.to_dict()}
+                                        for action_id, configuration in found.items()]}
+
+    async def add_action(self, configuration: Any, by: str = "") -> dict[str, Any]:
+        try:
+            checked = ActionConfiguration.from_dict(configuration)
+        except RuleError as exc:
+            return _refused(exc)
+        return await self._change(
+            lambda: self._keep(checked, lambda: self.store.add_action(checked)),
+            f"action configuration {checked.name!r} added", by)
+
+    async def remove_action(self, action_id: Any, by: str = "") -> dict[str, Any]:
+        users = [rule.name for rule in self.engine.rules.values()
+                 if rule.configuration == action_id]
+        if users:
+            return _refused(RuleError(f"the rule {users[0]!r} runs this action configuration"))
+        return await self._change(
+            lambda: self.store.remove_action(_number(action_id, "action configuration")),
+            f"action configuration {action_id} removed", by)
 
     async def list_recipients(self) -> dict[str, Any]:
         found = await asyncio.to_thread(self.store.recipients)
@@ -306,10 +346,12 @@ class EventsService:
         return {"ok": True, "id": added}
 
     async def remove_recipient(self, recipient_id: Any, by: str = "") -> dict[str, Any]:
-        users = [rule.name for rule in self.engine.rules.values()
-                 if rule.action.recipient == recipient_id]
+        actions = await asyncio.to_thread(self.store.actions)
+        users = [f"the {what} {user.name!r}" for what, found in (
+            ("rule", self.engine.rules), ("action configuration", actions))
+            for user in found.values() if user.action.recipient == recipient_id]
         if users:
-            return _refused(RuleError(f"the rule {users[0]!r} uses this recipient"))
+            return _refused(RuleError(f"{users[0]} uses this recipient"))
         try:
             await asyncio.to_thread(self.store.remove_recipient, _number(recipient_id, "recipient"))
         except RuleError as exc:

@@ -1,4 +1,5 @@
-"""The rules, the schedules and the recipients, kept in the device's database
+"""The rules, the schedules, the recipients and the action configurations
+(VAPIX's: a named action rules can refer to), kept in the device's database
 beside the parameters: a power cut leaves each change made whole or not at
 all. A recipient's password is kept here as it must be sent; only this store
 and the delivery read it."""
@@ -13,9 +14,15 @@ from pathlib import Path
 
 from herald.database import transaction
 from herald.events import recipients as kinds
-from herald.events.contract import MAX_NAME, MAX_RECIPIENTS, MAX_RULES, MAX_SCHEDULES
+from herald.events.contract import (
+    MAX_ACTIONS,
+    MAX_NAME,
+    MAX_RECIPIENTS,
+    MAX_RULES,
+    MAX_SCHEDULES,
+)
 from herald.events.recipients import Recipient
-from herald.events.rules import Rule, RuleError
+from herald.events.rules import ActionConfiguration, Rule, RuleError
 from herald.events.schedule import DEFAULTS, Interval, Pulse, Schedule
 
 log = logging.getLogger(__name__)
@@ -25,6 +32,10 @@ SCHEMA = """CREATE TABLE IF NOT EXISTS herald_event_rule (
     body TEXT NOT NULL
 )"""
 RECIPIENTS = """CREATE TABLE IF NOT EXISTS herald_event_recipient (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    body TEXT NOT NULL
+)"""
+ACTIONS = """CREATE TABLE IF NOT EXISTS herald_event_action (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     body TEXT NOT NULL
 )"""
@@ -47,7 +58,7 @@ class RuleStore:
         self.database = database
 
     def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
-        return transaction(self.database, SCHEMA, SCHEDULES, RECIPIENTS)
+        return transaction(self.database, SCHEMA, SCHEDULES, RECIPIENTS, ACTIONS)
 
     def rules(self) -> dict[int, Rule]:
         with self._transaction() as conn:
@@ -143,3 +154,28 @@ class RuleStore:
             if conn.execute("DELETE FROM herald_event_recipient WHERE id = ?",
                             (recipient_id,)).rowcount == 0:
                 raise RuleError(f"there is no recipient {recipient_id}")
+
+    def actions(self) -> dict[int, ActionConfiguration]:
+        with self._transaction() as conn:
+            rows = conn.execute("SELECT id, body FROM herald_event_action ORDER BY id").fetchall()
+        found = {}
+        for action_id, body in rows:
+            try:
+                found[action_id] = ActionConfiguration.from_dict(json.loads(body))
+            except (RuleError, ValueError) as exc:  # written by other firmware: leave it be
+                log.warning("action configuration %d is not understood by this firmware: %s",
+                            action_id, exc)
+        return found
+
+    def add_action(self, configuration: ActionConfiguration) -> int:
+        with self._transaction() as conn:
+            _make_room(conn, "herald_event_action", MAX_ACTIONS, "action configurations")
+            cursor = conn.execute("INSERT INTO herald_event_action (body) VALUES (?)",
+                                  (json.dumps(configuration.to_dict()),))
+            return int(cursor.lastrowid or 0)
+
+    def remove_action(self, action_id: int) -> None:
+        with self._transaction() as conn:
+            if conn.execute("DELETE FROM herald_event_action WHERE id = ?",
+                            (action_id,)).rowcount == 0:
+                raise RuleError(f"there is no action configuration {action_id}")
