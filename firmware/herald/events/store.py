@@ -9,8 +9,10 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import Any, TypeVar
 
 from herald.database import transaction
 from herald.events import recipients as kinds
@@ -26,6 +28,7 @@ from herald.events.rules import ActionConfiguration, Rule, RuleError
 from herald.events.schedule import DEFAULTS, Interval, Pulse, Schedule
 
 log = logging.getLogger(__name__)
+Kept = TypeVar("Kept")
 
 SCHEMA = """CREATE TABLE IF NOT EXISTS herald_event_rule (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -60,24 +63,36 @@ class RuleStore:
     def _transaction(self) -> AbstractContextManager[sqlite3.Connection]:
         return transaction(self.database, SCHEMA, SCHEDULES, RECIPIENTS, ACTIONS)
 
-    def rules(self) -> dict[int, Rule]:
+    # Rules, recipients and action configurations: a JSON body in a row of its own.
+
+    def _bodies(self, table: str, read: Callable[[Any], Kept], what: str) -> dict[int, Kept]:
         with self._transaction() as conn:
-            rows = conn.execute("SELECT id, body FROM herald_event_rule ORDER BY id").fetchall()
-        rules = {}
-        for rule_id, body in rows:
+            rows = conn.execute(f"SELECT id, body FROM {table} ORDER BY id").fetchall()
+        found = {}
+        for number, body in rows:
             try:
-                rules[rule_id] = Rule.from_dict(json.loads(body))
-            except (RuleError, ValueError) as exc:  # written by other firmware: leave it be
-                log.warning("rule %d is not understood by this firmware and is ignored: %s",
-                            rule_id, exc)
-        return rules
+                found[number] = read(json.loads(body))
+            except ValueError as exc:  # written by other firmware: leave it be
+                log.warning("%s %d is not understood by this firmware and is ignored: %s",
+                            what, number, exc)
+        return found
+
+    def _insert(self, table: str, body: dict[str, Any], limit: int, what: str) -> int:
+        with self._transaction() as conn:
+            _make_room(conn, table, limit, what)
+            cursor = conn.execute(f"INSERT INTO {table} (body) VALUES (?)", (json.dumps(body),))
+            return int(cursor.lastrowid or 0)
+
+    def _delete(self, table: str, number: int, what: str) -> None:
+        with self._transaction() as conn:
+            if conn.execute(f"DELETE FROM {table} WHERE id = ?", (number,)).rowcount == 0:
+                raise RuleError(f"there is no {what} {number}")
+
+    def rules(self) -> dict[int, Rule]:
+        return self._bodies("herald_event_rule", Rule.from_dict, "rule")
 
     def add(self, rule: Rule) -> int:
-        with self._transaction() as conn:
-            _make_room(conn, "herald_event_rule", MAX_RULES, "rules")
-            cursor = conn.execute("INSERT INTO herald_event_rule (body) VALUES (?)",
-                                  (json.dumps(rule.to_dict()),))
-            return int(cursor.lastrowid or 0)
+        return self._insert("herald_event_rule", rule.to_dict(), MAX_RULES, "rules")
 
     def update(self, rule_id: int, rule: Rule) -> None:
         with self._transaction() as conn:
@@ -87,9 +102,7 @@ class RuleStore:
                 raise RuleError(f"there is no rule {rule_id}")
 
     def remove(self, rule_id: int) -> None:
-        with self._transaction() as conn:
-            if conn.execute("DELETE FROM herald_event_rule WHERE id = ?", (rule_id,)).rowcount == 0:
-                raise RuleError(f"there is no rule {rule_id}")
+        self._delete("herald_event_rule", rule_id, "rule")
 
     def schedules(self) -> dict[str, tuple[str, Interval | Pulse]]:
         """Every schedule by its id: the ones AXIS devices ship, then the device's own."""
@@ -127,55 +140,25 @@ class RuleStore:
                 raise RuleError(f"there is no schedule {schedule_id}")
 
     def recipients(self) -> dict[int, Recipient]:
-        with self._transaction() as conn:
-            rows = conn.execute("SELECT id, body FROM herald_event_recipient ORDER BY id")
-            bodies = rows.fetchall()
-        found = {}
-        for recipient_id, body in bodies:
-            try:
-                found[recipient_id] = kinds.from_dict(json.loads(body))
-            except ValueError as exc:  # written by other firmware: leave it be
-                log.warning("recipient %d is not understood by this firmware: %s",
-                            recipient_id, exc)
-        return found
+        return self._bodies("herald_event_recipient", kinds.from_dict, "recipient")
 
     def recipient(self, recipient_id: int) -> Recipient | None:
         return self.recipients().get(recipient_id)
 
     def add_recipient(self, recipient: Recipient) -> int:
-        with self._transaction() as conn:
-            _make_room(conn, "herald_event_recipient", MAX_RECIPIENTS, "recipients")
-            cursor = conn.execute("INSERT INTO herald_event_recipient (body) VALUES (?)",
-                                  (json.dumps(recipient.to_dict()),))
-            return int(cursor.lastrowid or 0)
+        return self._insert("herald_event_recipient", recipient.to_dict(), MAX_RECIPIENTS,
+                            "recipients")
 
     def remove_recipient(self, recipient_id: int) -> None:
-        with self._transaction() as conn:
-            if conn.execute("DELETE FROM herald_event_recipient WHERE id = ?",
-                            (recipient_id,)).rowcount == 0:
-                raise RuleError(f"there is no recipient {recipient_id}")
+        self._delete("herald_event_recipient", recipient_id, "recipient")
 
     def actions(self) -> dict[int, ActionConfiguration]:
-        with self._transaction() as conn:
-            rows = conn.execute("SELECT id, body FROM herald_event_action ORDER BY id").fetchall()
-        found = {}
-        for action_id, body in rows:
-            try:
-                found[action_id] = ActionConfiguration.from_dict(json.loads(body))
-            except (RuleError, ValueError) as exc:  # written by other firmware: leave it be
-                log.warning("action configuration %d is not understood by this firmware: %s",
-                            action_id, exc)
-        return found
+        return self._bodies("herald_event_action", ActionConfiguration.from_dict,
+                            "action configuration")
 
     def add_action(self, configuration: ActionConfiguration) -> int:
-        with self._transaction() as conn:
-            _make_room(conn, "herald_event_action", MAX_ACTIONS, "action configurations")
-            cursor = conn.execute("INSERT INTO herald_event_action (body) VALUES (?)",
-                                  (json.dumps(configuration.to_dict()),))
-            return int(cursor.lastrowid or 0)
+        return self._insert("herald_event_action", configuration.to_dict(), MAX_ACTIONS,
+                            "action configurations")
 
     def remove_action(self, action_id: int) -> None:
-        with self._transaction() as conn:
-            if conn.execute("DELETE FROM herald_event_action WHERE id = ?",
-                            (action_id,)).rowcount == 0:
-                raise RuleError(f"there is no action configuration {action_id}")
+        self._delete("herald_event_action", action_id, "action configuration")
