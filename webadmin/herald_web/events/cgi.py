@@ -1,32 +1,28 @@
 """VAPIX for events: the virtual inputs (virtualinput/activate.cgi,
-deactivate.cgi, getschemaversions.cgi), the event service's SOAP methods at
-/vapix/services, and wssession.cgi's tokens for the event stream (stream.py).
+deactivate.cgi, getschemaversions.cgi) and wssession.cgi's tokens for the
+event stream (stream.py). The event and action services' SOAP methods at
+/vapix/services are in soap.py and actions.py, registered with the device's
+one SOAP endpoint (vapix.soap) when this module is found.
 
 The virtual input CGIs answer as AXIS's Virtual input API does: XML
 VirtualInputResponse, HTTP 200 also for errors, whose GeneralError codes say
 what to fix (10 missing argument, 20 no such port, 30 schema version,
-40 device, 50 duration). Of the SOAP services Herald has GetEventInstances;
-every other method gets a fault that says so (rules are set up on the
-System > Events page). Reads of the event service are for viewers, anything
-else for administrators, who then learn it is not supported.
+40 device, 50 duration).
 """
 
 from __future__ import annotations
 
 from xml.etree import ElementTree as ET
 
-from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 
 from herald.access import Level
 from herald.events import contract
 from herald_web.device import call
-from herald_web.events import soap
-from herald_web.events.instances import topic_set
-from herald_web.events.soap import RECEIVER, SENDER, SoapFault
+from herald_web.events import actions, soap  # noqa: F401  (their SOAP methods register)
 from herald_web.events.stream import issue_token
 from herald_web.vapix.discovery import Api, offer
-from herald_web.vapix.registry import cgi, forbidden, unauthorized
+from herald_web.vapix.registry import cgi
 from herald_web.vapix.replies import arguments, quote, text
 
 offer(Api("event-streaming-over-websocket", "Event Streaming over WebSocket", "1.0"))
@@ -147,59 +143,6 @@ def getschemaversions(request: HttpRequest) -> HttpResponse:
     ET.SubElement(version, "MajorVersion").text = str(SCHEMA_MAJOR)
     ET.SubElement(version, "MinorVersion").text = str(SCHEMA_MINOR)
     return _virtual_input_reply(success)
-
-
-# -- SOAP web services ----------------------------------------------------------
-
-EVENT1, ACTION1 = soap.NAMESPACES["aev"], soap.NAMESPACES["aa"]
-MAX_BODY = 256 * 1024  # the largest SOAP request read; the event service's are small
-
-
-def _body(request: HttpRequest) -> bytes:
-    try:
-        body = request.body
-    except RequestDataTooBig:
-        body = None
-    if body is None or len(body) > MAX_BODY:
-        raise SoapFault(SENDER, "", f"the request is larger than {MAX_BODY} bytes")
-    return body
-
-
-def _unsupported(namespace: str, name: str) -> SoapFault:
-    if namespace == ACTION1:
-        return SoapFault(RECEIVER, "ter:ActionNotSupported", f"{quote(name)} is not supported: "
-                         "set up rules on the System > Events page")
-    if namespace == EVENT1:
-        return SoapFault(RECEIVER, "ter:ActionNotSupported", f"{quote(name)} is not supported: "
-                         "this device's event service offers GetEventInstances")
-    return SoapFault(SENDER, "ter:UnknownAction",
-                     f"{quote(name)} in namespace {quote(namespace or '(none)')} is not a method "
-                     "of this device's services")
-
-
-def _event_instances() -> HttpResponse:
-    answer = call(contract.SERVICE, contract.INSTANCES)
-    if not answer.get("ok"):
-        raise SoapFault(RECEIVER, "", answer["message"], status=503)
-    response = ET.Element("aev:GetEventInstancesResponse")
-    response.append(topic_set(answer["instances"]))
-    return soap.reply(response)
-
-
-@cgi("/vapix/services", Level.VIEWER, methods=("POST",))
-def services(request: HttpRequest) -> HttpResponse:
-    """One SOAP 1.2 request: its Body's element names the method."""
-    try:
-        method = soap.operation(_body(request))
-        namespace, _, name = method.tag.lstrip("{").rpartition("}")
-        reads = namespace == EVENT1 and name.startswith("Get")
-        if request.herald_level < (Level.VIEWER if reads else Level.ADMIN):
-            return forbidden() if request.user.is_authenticated else unauthorized()
-        if method.tag == f"{{{EVENT1}}}GetEventInstances":
-            return _event_instances()
-        raise _unsupported(namespace, name)
-    except SoapFault as fault:
-        return soap.fault(fault)
 
 
 # -- the event stream's tokens ----------------------------------------------------

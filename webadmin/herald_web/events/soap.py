@@ -1,118 +1,104 @@
-"""SOAP 1.2 as VAPIX web services speak it at /vapix/services: a request's
-envelope read safely, a reply's envelope, and faults.
-
-Requests come from the network, so they are parsed with expat directly and
-any document type declaration is refused before it is read: without a DTD
-no entity can be declared, so none can expand (billion laughs, external
-entities). xml.etree would accept the DTD and leave expansion to expat's
-limits. Replies carry every namespace on the envelope with AXIS's prefixes,
-and elements in no namespace stay so: the `axis` library reads a topic path
-from the element names as written (tns1:Device/tnsaxis:IO/VirtualInput).
-
-Every fault answers HTTP 400, for env:Receiver faults too (where SOAP 1.2's
-HTTP binding says 500): a VAPIX client takes a 5xx for a broken device (the
-axis library and Home Assistant give up on it), while a fault only says this
-request cannot be served. A service that is down is the exception: 503.
+"""The event service at /vapix/services (namespace event1): the device's event
+instances (GetEventInstances, for viewers, as the `axis` library reads
+them) and the scheduled events (schedules and pulses: Get, Add and
+RemoveScheduledEvent, the last two for administrators), as AXIS devices
+serve them. The events service keeps and checks them; a refusal is a fault
+with its reason.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from typing import Any
 from xml.etree import ElementTree as ET
-from xml.parsers import expat
 
-from django.http import HttpResponse
+from django.http import HttpRequest
 
-ENV = "http://www.w3.org/2003/05/soap-envelope"
-NAMESPACES = {
-    "env": ENV,
-    "xsd": "http://www.w3.org/2001/XMLSchema",
-    "ter": "http://www.onvif.org/ver10/error",
-    "wstop": "http://docs.oasis-open.org/wsn/t-1",
-    "aev": "http://www.axis.com/vapix/ws/event1",
-    "aa": "http://www.axis.com/vapix/ws/action1",
-    "tns1": "http://www.onvif.org/ver10/topics",
-    "tnsaxis": "http://www.axis.com/2009/event/topics",
-}
-CONTENT_TYPE = "application/soap+xml; charset=utf-8"
-SENDER, RECEIVER, VERSION_MISMATCH = "env:Sender", "env:Receiver", "env:VersionMismatch"
+from herald.access import Level
+from herald.bus import ServiceUnavailable
+from herald.events import contract
+from herald_web.device import bus
+from herald_web.events.instances import topic_set
+from herald_web.vapix import soap
+from herald_web.vapix.soap import RECEIVER, SoapFault, child, invalid, optional, text
+
+EVENT1 = soap.NAMESPACES["aev"]
+ICAL = "http://www.axis.com/vapix/ws/ical1"  # the dialect of a schedule's text
+KINDS = {"Interval": "interval", "Pulse": "pulse"}  # VAPIX's schedule types, Herald's
 
 
-@dataclass
-class SoapFault(Exception):
-    """Why a request gets no answer: a SOAP 1.2 fault code, an ONVIF subcode
-    (ter:...), and a reason a person can act on."""
-
-    code: str
-    subcode: str
-    reason: str
-    status: int = 400
-
-    def __str__(self) -> str:
-        return self.reason
-
-
-def _clark(name: str) -> str:
-    """expat's "uri}local" as ElementTree's "{uri}local"."""
-    return "{" + name if "}" in name else name
-
-
-def _refuse_dtd(*_: object) -> None:
-    raise SoapFault(SENDER, "ter:WellFormed",
-                    "document type declarations (DTDs) and entities are not accepted")
-
-
-def parse(body: bytes) -> ET.Element:
-    """The document in `body`; raises SoapFault if it is not well-formed or has a DTD."""
-    builder = ET.TreeBuilder()
-    parser = expat.ParserCreate(namespace_separator="}")
-    parser.StartDoctypeDeclHandler = _refuse_dtd
-    parser.EntityDeclHandler = _refuse_dtd
-    parser.StartElementHandler = lambda name, attributes: builder.start(
-        _clark(name), {_clark(k): v for k, v in attributes.items()})
-    parser.EndElementHandler = lambda name: builder.end(_clark(name))
-    parser.CharacterDataHandler = builder.data
+def ask(method: str, **params: Any) -> dict[str, Any]:
+    """The events service's answer to `method`; its refusal is a fault with its
+    reason, no answer one that says to try again (503)."""
     try:
-        parser.Parse(body, True)
-    except expat.ExpatError as exc:
-        raise SoapFault(SENDER, "ter:WellFormed",
-                        f"the request is not well-formed XML: {exc}") from None
-    return builder.close()
+        answer = bus().call(contract.SERVICE, method, **params)
+    except ServiceUnavailable as exc:
+        raise SoapFault(RECEIVER, "", "the device's events service did not answer; try again "
+                                      f"in a moment ({exc})", status=503) from None
+    if not answer.get("ok"):
+        raise invalid(answer["message"])
+    return answer
 
 
-def operation(body: bytes) -> ET.Element:
-    """The element a SOAP 1.2 request's Body holds: the method and its arguments."""
-    envelope = parse(body)
-    if envelope.tag != f"{{{ENV}}}Envelope":
-        raise SoapFault(VERSION_MISMATCH, "",
-                        f"the request must be a SOAP 1.2 envelope (<Envelope xmlns=\"{ENV}\">)")
-    found = envelope.find(f"{{{ENV}}}Body")
-    if found is None:
-        raise SoapFault(SENDER, "ter:Tag", "the envelope has no Body")
-    method = next(iter(found), None)
-    if method is None:
-        raise SoapFault(SENDER, "ter:Tag", "the Body names no method")
-    return method
+def event_method(name: str, level: Level = Level.ADMIN) -> Any:
+    return soap.method(EVENT1, name, level, "event service")
 
 
-def _document(payload: ET.Element) -> str:
-    envelope = ET.Element("env:Envelope", {f"xmlns:{p}": uri for p, uri in NAMESPACES.items()})
-    ET.SubElement(envelope, "env:Body").append(payload)
-    ET.indent(envelope)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(envelope, encoding="unicode")
+def removal(register: Callable[[str], Any], prefix: str, name: str, call: str, argument: str,
+            field: str, value: Callable[[ET.Element, str], Any] = text) -> None:
+    """Serve `name` (with `register`): ask the events service's `call` to remove
+    what the request's `field` names (read with `value`) and answer an empty
+    response (written with `prefix`)."""
+    def remove(request: HttpRequest, operation: ET.Element) -> ET.Element:
+        ask(call, by=request.user.get_username(), **{argument: value(operation, field)})
+        return ET.Element(f"{prefix}:{name}Response")
+    register(name)(remove)
 
 
-def reply(payload: ET.Element) -> HttpResponse:
-    """A response envelope around `payload` (written with the prefixes above)."""
-    return HttpResponse(_document(payload), content_type=CONTENT_TYPE)
+@event_method("GetEventInstances", Level.VIEWER)
+def get_event_instances(request: HttpRequest, operation: ET.Element) -> ET.Element:
+    response = ET.Element("aev:GetEventInstancesResponse")
+    response.append(topic_set(ask(contract.INSTANCES)["instances"]))
+    return response
 
 
-def fault(error: SoapFault) -> HttpResponse:
-    element = ET.Element("env:Fault")
-    code = ET.SubElement(element, "env:Code")
-    ET.SubElement(code, "env:Value").text = error.code
-    if error.subcode:
-        ET.SubElement(ET.SubElement(code, "env:Subcode"), "env:Value").text = error.subcode
-    reason = ET.SubElement(element, "env:Reason")
-    ET.SubElement(reason, "env:Text", {"xml:lang": "en"}).text = error.reason
-    return HttpResponse(_document(element), status=error.status, content_type=CONTENT_TYPE)
+@event_method("GetScheduledEvents", Level.VIEWER)
+def get_scheduled_events(request: HttpRequest, operation: ET.Element) -> ET.Element:
+    """Every schedule and pulse, or with ScheduleFilter/ScheduleType those of one type."""
+    wanted = None
+    found = optional(operation, "ScheduleFilter")
+    if found is not None:
+        kind = text(found, "ScheduleType")
+        if kind not in KINDS:
+            raise invalid(f"ScheduleType is {' or '.join(KINDS)}")
+        wanted = KINDS[kind]
+    response = ET.Element("aev:GetScheduledEventsResponse")
+    listed = ET.SubElement(response, "aev:ScheduledEvents")
+    for schedule in ask(contract.LIST_SCHEDULES)["schedules"]:
+        if wanted not in (None, schedule["kind"]):
+            continue
+        event = ET.SubElement(listed, "aev:ScheduledEvent")
+        ET.SubElement(event, "aev:EventID").text = schedule["id"]
+        ET.SubElement(event, "aev:Name").text = schedule["name"]
+        ET.SubElement(ET.SubElement(event, "aev:Schedule"), "aev:ICalendar",
+                      {"Dialect": ICAL}).text = schedule["ical"]
+    return response
+
+
+@event_method("AddScheduledEvent")
+def add_scheduled_event(request: HttpRequest, operation: ET.Element) -> ET.Element:
+    new = child(operation, "NewScheduledEvent")
+    if optional(new, "EventID") is not None:
+        raise invalid("EventID is given by this device: leave it out")
+    calendar = child(child(new, "Schedule"), "ICalendar")
+    if calendar.get("Dialect", ICAL) != ICAL:
+        raise invalid(f"the ICalendar's Dialect is {ICAL}")
+    answer = ask(contract.ADD_SCHEDULE, name=text(new, "Name"), ical=calendar.text or "",
+                 by=request.user.get_username())
+    response = ET.Element("aev:AddScheduledEventResponse")
+    ET.SubElement(response, "aev:EventID").text = answer["id"]
+    return response
+
+
+removal(event_method, "aev", "RemoveScheduledEvent", contract.REMOVE_SCHEDULE, "schedule_id",
+        "EventID")
