@@ -129,6 +129,84 @@ def test_a_recipient_added_and_tested_on_the_page_is_told_when_a_rule_runs(
         assert "No recipients." in admin.get(RULES).text
 
 
+def kept_rules(device: AudioDevice) -> list[dict]:
+    return device.stack.bus().call(events.SERVICE, events.LIST_RULES)["rules"]
+
+
+def test_a_rule_edited_on_the_page_keeps_its_id_and_last_run(device: AudioDevice) -> None:
+    bell = uploaded_id(upload(device, encode(sine(700, 0.4, 16000), 16000, "wav"), "bell.wav",
+                              name="Bell"))
+    gong = uploaded_id(upload(device, encode(sine(500, 0.4, 16000), 16000, "wav"), "gong.wav",
+                              name="Gong"))
+    with device.stack.browser(device.stack.accounts["admin"]) as admin:
+        token = form_token(admin, RULES)
+        admin.post(RULES + "rules/", data={"csrfmiddlewaretoken": token, **rule_form(bell)})
+        trigger = {"csrfmiddlewaretoken": token, "active": "on"}
+        admin.post(RULES + "manual-trigger/", data=trigger)
+        [ran] = wait_until(lambda: [r for r in kept_rules(device) if r["last_run"]],
+                           what="the rule to run")
+        admin.post(RULES + "manual-trigger/", data={**trigger, "active": "off"})
+        device.wait_idle()
+
+        page = admin.get(RULES + f"rules/{ran['id']}/")
+        assert page.status_code == 200 and "Edit rule Doorbell" in page.text
+        assert re.search(r'name="name"[^>]*value="Doorbell"', page.text)
+        assert re.search(rf'<option value="{bell}" selected>Bell</option>', page.text)
+
+        bad = admin.post(RULES + f"rules/{ran['id']}/", data={
+            "csrfmiddlewaretoken": token, **rule_form(gong, name="", volume="250")})
+        assert bad.status_code == 200 and bad.text.count('class="error"') >= 2
+        assert f'data-editing="{ran["id"]}"' in bad.text  # still the rule's form
+        assert kept_rules(device) == [ran]
+        refused = admin.post(RULES + f"rules/{ran['id']}/", data={
+            "csrfmiddlewaretoken": token, **rule_form(gong, trigger=events.PULSE.topic,
+                                                       mode="while_active")})
+        assert "only with a trigger that has a state" in refused.text
+        assert kept_rules(device) == [ran]
+
+        changed = admin.post(RULES + f"rules/{ran['id']}/", data={
+            "csrfmiddlewaretoken": token, **rule_form(gong, name="Door gong", volume="60")})
+        assert changed.status_code == 302
+        assert "The rule Door gong is changed." in admin.get(RULES).text
+        [now] = kept_rules(device)
+        assert (now["id"], now["last_run"], now["name"]) == (ran["id"], ran["last_run"],
+                                                             "Door gong")
+        assert (now["action"]["clip"], now["action"]["volume"]) == (gong, 60)
+        device.start_listening()
+        admin.post(RULES + "manual-trigger/", data=trigger)
+        heard = device.heard()
+        admin.post(RULES + "manual-trigger/", data={**trigger, "active": "off"})
+        [burst] = bursts(heard, threshold=0.01)
+        assert dominant_frequency(heard[burst.start:burst.end]) == pytest.approx(500, rel=0.01)
+        admin.post(RULES + f"rules/{ran['id']}/delete/", data={"csrfmiddlewaretoken": token})
+        missing = admin.get(RULES + f"rules/{ran['id']}/", follow_redirects=True)
+        assert f"There is no rule {ran['id']}." in missing.text
+
+
+@pytest.mark.parametrize(("level", "value", "words"), [
+    ("above", True, "Sound level rises above the set value"),
+    ("below", False, "Sound level falls below the set value"),
+    ("passes", None, "Sound level passes the set value"),
+])
+def test_the_sound_level_trigger_rises_above_falls_below_or_passes_the_set_value(
+        device: AudioDevice, level: str, value: bool | None, words: str) -> None:
+    """The manual's Detectors > Audio detection: an action "if the sound level
+    rises above, falls below or passes the set value"."""
+    with device.stack.browser(device.stack.accounts["admin"]) as admin:
+        token = form_token(admin, RULES)
+        added = admin.post(RULES + "rules/", data={"csrfmiddlewaretoken": token, **rule_form(
+            0, name="Loud", trigger=events.SOUND_LEVEL.topic, sound_level=level,
+            action="stop_clip")})
+        assert added.status_code == 302
+        [rule] = kept_rules(device)
+        assert rule["trigger"]["value"] is value
+        row = re.search(r'<tr data-rule="\d+">(.*?)</tr>', admin.get(RULES).text, re.S).group(1)
+        assert words in row
+        form = admin.get(RULES + f"rules/{rule['id']}/").text
+        assert f'<option value="{level}" selected>' in form
+        admin.post(RULES + f"rules/{rule['id']}/delete/", data={"csrfmiddlewaretoken": token})
+
+
 def test_a_bad_rule_is_shown_with_its_errors_and_not_kept(device: AudioDevice) -> None:
     with device.stack.browser(device.stack.accounts["admin"]) as admin:
         token = form_token(admin, RULES)

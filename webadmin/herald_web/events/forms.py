@@ -1,7 +1,8 @@
 """The Rules page's form: the manual's "Add a rule" (name, a condition used as
 the trigger, one further condition that may be inverted, wait between
-actions, an action), turned into the events service's rule. The service
-checks the rule; the form only offers what the device has."""
+actions, an action), turned into the events service's rule, and a kept rule
+back into the form to edit it. The service checks the rule; the form only
+offers what the device has."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ TRIGGERS = {
     contract.PULSE.topic: "Pulse",
     contract.VIRTUAL_INPUT.topic: "Virtual input",
     contract.MANUAL_TRIGGER.topic: "Manual trigger",
-    contract.SOUND_LEVEL.topic: "Sound level above the set value",
+    contract.SOUND_LEVEL.topic: "Sound level",
     contract.CLIP_PLAYING.topic: "Audio clip playing",
     contract.LIVE_AUDIO.topic: "Live audio playing",
 }
@@ -27,6 +28,18 @@ ACTIONS = {contract.PLAY_CLIP: "Play audio clip", contract.STOP_CLIP: "Stop play
            contract.NOTIFY_ACTION: "Send notification", contract.RECORD: "Record audio"}
 MODES = {contract.ONCE: "Once", contract.WHILE_ACTIVE: "While the rule is active"}
 PORTS = [(n, f"Virtual input {n}") for n in range(1, 33)]
+# The manual's sound level trigger: "rises above, falls below or passes the set
+# value" (Detectors > Audio detection): the state it reaches, or any change.
+ABOVE = "above"
+LEVELS = {ABOVE: (True, "Rises above the set value"), "below": (False, "Falls below the set value"),
+          "passes": (None, "Passes the set value")}
+LEVEL_WORDS = {value: f"Sound level {words[0].lower()}{words[1:]}"
+               for value, words in LEVELS.values()}
+
+
+class NotOnThePage(ValueError):
+    """A rule the page cannot show in its form (made through VAPIX); the message
+    says why."""
 
 
 class RuleForm(forms.Form):
@@ -38,6 +51,9 @@ class RuleForm(forms.Form):
     trigger_schedule = forms.ChoiceField(label="Schedule or pulse", required=False,
                                          help_text="For a schedule or pulse trigger.")
     trigger_invert = forms.BooleanField(label="Invert this condition", required=False)
+    sound_level = forms.ChoiceField(label="Sound level", required=False, initial=ABOVE,
+                                    choices=[(k, words) for k, (_, words) in LEVELS.items()],
+                                    help_text="For a sound level trigger.")
     condition = forms.ChoiceField(label="Further condition", required=False,
                                   choices=[(NO_CONDITION, "None"), *STATES.items()])
     condition_port = forms.TypedChoiceField(label="Virtual input", choices=PORTS, coerce=int,
@@ -78,7 +94,8 @@ class RuleForm(forms.Form):
         rule: dict[str, Any] = {
             "name": data["name"], "enabled": data["enabled"],
             "trigger": _condition(data["trigger"], data["trigger_port"],
-                                  data["trigger_schedule"], data["trigger_invert"]),
+                                  data["trigger_schedule"], data["trigger_invert"],
+                                  LEVELS[data["sound_level"] or ABOVE][0]),
             "conditions": [] if data["condition"] == NO_CONDITION else [
                 _condition(data["condition"], data["condition_port"],
                            data["condition_schedule"], data["condition_invert"])],
@@ -94,25 +111,64 @@ class RuleForm(forms.Form):
         return rule
 
 
-def _condition(topic: str, port: int, schedule: str, invert: bool) -> dict[str, Any]:
+    @staticmethod
+    def initial_of(rule: dict[str, Any]) -> dict[str, Any]:
+        """A kept rule (LIST_RULES) as the form's initial values, to edit it;
+        NotOnThePage if the form cannot hold it."""
+        trigger, conditions, action = rule["trigger"], rule["conditions"], rule["action"]
+        if len(conditions) > 1:
+            raise NotOnThePage(f"The rule {rule['name']} has {len(conditions)} further "
+                               "conditions; the page edits rules with one at most.")
+        initial = {"name": rule["name"], "enabled": rule["enabled"],
+                   "wait_seconds": rule["wait_seconds"], "action": action["kind"],
+                   "mode": action["mode"], "volume": action["volume"],
+                   "repeat": action["repeat"], "clip": action["clip"],
+                   "recipient": action["recipient"], "subject": action["subject"],
+                   "message": action["message"], "condition": NO_CONDITION}
+        for prefix, condition in (("trigger", trigger), *(("condition", c) for c in conditions)):
+            value, invert = condition["value"], condition["invert"]
+            if condition["topic"] == contract.SOUND_LEVEL.topic and prefix == "trigger":
+                initial["sound_level"] = next(k for k, (v, _) in LEVELS.items() if v == value)
+            elif value is None:
+                raise NotOnThePage(f"The rule {rule['name']} runs on any change of "
+                                   f"{describe(condition, {})}; the page cannot show that.")
+            else:
+                invert = invert != (value is False)  # a state of false: the true one inverted
+            initial.update({prefix: condition["topic"], f"{prefix}_invert": invert,
+                            f"{prefix}_port": condition["source"]
+                            if condition["topic"] == contract.VIRTUAL_INPUT.topic else 1,
+                            f"{prefix}_schedule": condition["source"]
+                            if condition["topic"] in SCHEDULED else ""})
+        return initial
+
+
+def _condition(topic: str, port: int, schedule: str, invert: bool,
+               value: bool | None = True) -> dict[str, Any]:
     source: Any = None
     if topic == contract.VIRTUAL_INPUT.topic:
         source = port
     elif topic in SCHEDULED and schedule:
         source = schedule
-    return {"topic": topic, "source": source, "value": True, "invert": invert}
+    return {"topic": topic, "source": source, "value": value, "invert": invert}
 
 
 def describe(condition: dict[str, Any], schedules: dict[str, str]) -> str:
     """A condition in the words of the page ("Virtual input 3", "not Schedule
-    Office Hours")."""
-    name = TRIGGERS.get(condition["topic"], condition["topic"])
-    source = condition.get("source")
-    if condition["topic"] == contract.VIRTUAL_INPUT.topic and source:
+    Office Hours", "Sound level passes the set value")."""
+    topic, source, value = condition["topic"], condition.get("source"), condition.get("value")
+    name = TRIGGERS.get(topic, topic)
+    inverted = bool(condition.get("invert"))
+    if topic == contract.SOUND_LEVEL.topic:
+        name = LEVEL_WORDS[value]
+    elif value is False:
+        inverted = not inverted
+    if topic == contract.VIRTUAL_INPUT.topic and source:
         name = f"Virtual input {source}"
-    elif condition["topic"] in SCHEDULED and source:
+    elif topic in SCHEDULED and source:
         name = f"{name} {schedules.get(source, '(a removed schedule)')}"
-    return f"not {name}" if condition.get("invert") else name
+    if value is None and topic != contract.SOUND_LEVEL.topic:
+        name += " changes"
+    return f"not {name}" if inverted else name
 
 
 DAYS = {"MO": "Monday", "TU": "Tuesday", "WE": "Wednesday", "TH": "Thursday", "FR": "Friday",

@@ -6,6 +6,7 @@ app_name = "events"
 urlpatterns = [
     path("system/events/", views.rules, name="rules"),
     path("system/events/rules/", views.add, name="add"),
+    path("system/events/rules/<rule_id>/", views.edit, name="edit"),
     path("system/events/rules/<rule_id>/switch/", views.switch, name="switch"),
     path("system/events/rules/<rule_id>/delete/", views.delete, name="delete"),
     path("system/events/manual-trigger/", views.manual_trigger, name="manual-trigger"),

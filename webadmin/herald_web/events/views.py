@@ -1,6 +1,6 @@
-"""System > Events: the rules (add, turn on or off, delete, each one's last run
-and error), the recipients of notifications, the schedules and pulses, and
-the manual trigger. The events service (herald-core,
+"""System > Events: the rules (add, edit in place, turn on or off, delete, each
+one's last run and error), the recipients of notifications, the schedules and
+pulses, and the manual trigger. The events service (herald-core,
 herald.events) keeps and runs the rules; these pages ask it and show its
 answers."""
 
@@ -22,6 +22,7 @@ from herald_web.device import call
 from herald_web.events.forms import (
     ACTIONS,
     MODES,
+    NotOnThePage,
     RecipientForm,
     RuleForm,
     ScheduleForm,
@@ -51,8 +52,8 @@ def _recipients() -> list[dict[str, Any]]:
     return call(contract.SERVICE, contract.LIST_RECIPIENTS).get("recipients", [])
 
 
-def _rule_form(data: Any = None) -> RuleForm:
-    return RuleForm(data, clips=_clip_choices(),
+def _rule_form(data: Any = None, initial: dict[str, Any] | None = None) -> RuleForm:
+    return RuleForm(data, initial=initial, clips=_clip_choices(),
                     schedules=[(s["id"], s["name"]) for s in _schedules()],
                     recipients=[(r["id"], r["name"]) for r in _recipients()])
 
@@ -68,7 +69,9 @@ def _manual_trigger_on() -> bool | None:
 @page(Level.ADMIN)
 def rules(request: HttpRequest, form: RuleForm | None = None,
           schedule_form: ScheduleForm | None = None,
-          recipient_form: RecipientForm | None = None) -> HttpResponse:
+          recipient_form: RecipientForm | None = None,
+          editing: dict[str, Any] | None = None) -> HttpResponse:
+    """The page; `form` is the rule form (for the rule `editing`, if given)."""
     answer = call(contract.SERVICE, contract.LIST_RULES)
     clip_names = dict(_clip_choices())
     schedules = _schedules()
@@ -87,7 +90,7 @@ def rules(request: HttpRequest, form: RuleForm | None = None,
     } for rule in answer.get("rules", [])]
     return render(request, "events/rules.html", {
         **CONTEXT, "rules": listed, "unavailable": not answer.get("ok"),
-        "form": form or _rule_form(), "schedules": schedules,
+        "form": form or _rule_form(), "editing": editing, "schedules": schedules,
         "schedule_form": schedule_form or ScheduleForm(), "recipients": _recipients(),
         "recipient_form": recipient_form or RecipientForm(),
         "manual_trigger": _manual_trigger_on(), "max_rules": contract.MAX_RULES})
@@ -111,6 +114,35 @@ def _rule(rule_id: str) -> dict[str, Any] | None:
     return next((r for r in answer.get("rules", []) if str(r["id"]) == rule_id), None)
 
 
+@page(Level.ADMIN)
+def edit(request: HttpRequest, rule_id: str) -> HttpResponse:
+    """Change a rule in place: it keeps its id and its last run. The form comes
+    filled in with the rule; what is wrong with a change is shown on it, and
+    the rule stays as it was. A rule made through VAPIX runs its action
+    configuration until its action is changed here."""
+    rule = _rule(rule_id)
+    if rule is None:
+        return _told(request, {"ok": False, "message": f"There is no rule {rule_id}."}, "")
+    if request.method != "POST":
+        try:
+            return rules(request, _rule_form(initial=RuleForm.initial_of(rule)), editing=rule)
+        except NotOnThePage as exc:
+            return _told(request, {"ok": False, "message": str(exc)}, "")
+    form = _rule_form(request.POST)
+    if form.is_valid():
+        changed = form.rule()
+        unchanged_action = {k: v for k, v in rule["action"].items()
+                            if k in changed["action"]} == changed["action"]
+        if unchanged_action and rule["configuration"] is not None:
+            changed["configuration"] = rule["configuration"]
+        answer = call(contract.SERVICE, contract.UPDATE_RULE, rule_id=rule["id"], rule=changed,
+                      by=request.user.get_username())
+        if answer.get("ok"):
+            return _told(request, answer, f"The rule {changed['name']} is changed.")
+        messages.error(request, answer["message"])
+    return rules(request, form, editing=rule)
+
+
 def _change(request: HttpRequest, rule_id: str, method: str, done: str,
             **params: Any) -> HttpResponse:
     """Ask the service to change rule `rule_id` (as the URL has it); say how it went."""
@@ -129,8 +161,8 @@ def switch(request: HttpRequest, rule_id: str) -> HttpResponse:
     return _change(request, rule_id, contract.UPDATE_RULE,
                    "The rule {name} is " + ("on." if enabled else "off."),
                    rule=lambda rule: {**{k: rule[k] for k in (
-                       "name", "trigger", "conditions", "action", "wait_seconds")},
-                       "enabled": enabled})
+                       "name", "trigger", "conditions", "action", "wait_seconds",
+                       "configuration")}, "enabled": enabled})
 
 
 @page(Level.ADMIN)
