@@ -12,6 +12,7 @@ documentation and clients built on the WSDL write them.
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Iterator
 from typing import Any
 from xml.etree import ElementTree as ET
@@ -20,8 +21,10 @@ import pytest
 
 from herald.events import contract
 from tests.audio.signals import encode, sine
+from tests.audio.test_events_page import rule_form
 from tests.conftest import wait_until
 from tests.firmware.recipient_servers import tcp_listener
+from tests.webadmin.stack import form_token
 from tests.webadmin.test_event_services import ENV, fault, services, states, virtual_input
 
 ACTION1 = "http://www.axis.com/vapix/ws/action1"
@@ -30,6 +33,7 @@ WSNT = "http://docs.oasis-open.org/wsn/b-2"
 CONCRETE = "http://docs.oasis-open.org/wsn/t-1/TopicExpression/Concrete"
 ITEM_FILTER = "http://www.onvif.org/ver10/tev/messageContentFilter/ItemFilter"
 VIRTUAL_INPUT = "tns1:Device/tnsaxis:IO/VirtualInput"
+PAGE = "/system/events/"
 
 
 def envelope(inner: str) -> bytes:
@@ -287,6 +291,34 @@ def test_scheduled_events_are_the_devices_schedules_and_pulses(herald, kept):
     call(herald, envelope(f"<aev:RemoveScheduledEvent><aev:EventID>{event_id}</aev:EventID>"
                           "</aev:RemoveScheduledEvent>"))
     assert all(s["builtin"] for s in device(herald)["schedules"])
+
+
+def test_a_soap_rule_is_on_the_page_and_keeps_its_action_when_edited_there(herald, kept):
+    action = found(call(herald, add_configuration(
+        "Hush", "com.axis.action.fixed.stop.audioclip")), "ConfigurationID")
+    quiet = event("StartEvent", VIRTUAL_INPUT, items(port=6, active=0))
+    rule = found(call(herald, add_rule("Quiet", action, start=quiet)), "RuleID")
+    two = found(call(herald, add_rule("Two", action, start=quiet, conditions=(
+        event("Condition", VIRTUAL_INPUT, items(port=7, active=1)),
+        event("Condition", VIRTUAL_INPUT, items(port=8, active=1))))), "RuleID")
+    with herald.browser(herald.accounts["admin"]) as admin:
+        row = re.search(rf'<tr data-rule="{rule}">(.*?)</tr>', admin.get(PAGE).text, re.S)
+        assert "not Virtual input 6" in row.group(1) and "Stop playing" in row.group(1)
+        form = admin.get(f"{PAGE}rules/{rule}/").text
+        assert re.search(r'name="trigger_invert"[^>]*checked', form)
+        changed = admin.post(f"{PAGE}rules/{rule}/", data={
+            "csrfmiddlewaretoken": form_token(admin, PAGE), **rule_form(
+                "", name="Quieter", trigger=VIRTUAL_INPUT, trigger_port="6",
+                trigger_invert="on", action="stop_clip")})
+        assert changed.status_code == 302
+        refused = admin.get(f"{PAGE}rules/{two}/", follow_redirects=True)
+        assert "The rule Two has 2 further conditions" in refused.text
+    listed = {found(r, "RuleID"): r for r in call(herald, envelope(
+        "<act:GetActionRules/>")).iter(f"{{{ACTION1}}}ActionRule")}
+    assert (found(listed[rule], "Name"), found(listed[rule], "PrimaryAction")) == (
+        "Quieter", action)
+    assert listed[rule].find(f"{{{ACTION1}}}StartEvent").findtext(
+        f"{{{WSNT}}}MessageContent") == items(port=6, active=0)
 
 
 GOOD_RULE = add_rule("x", 1, start=event("StartEvent", VIRTUAL_INPUT, items(port=1, active=1)))
