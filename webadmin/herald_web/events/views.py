@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from herald.access import Level
 from herald.events import contract
@@ -115,6 +115,7 @@ def _rule(rule_id: str) -> dict[str, Any] | None:
 
 
 @page(Level.ADMIN)
+@require_http_methods(["GET", "HEAD", "POST"])
 def edit(request: HttpRequest, rule_id: str) -> HttpResponse:
     """Change a rule in place: it keeps its id and its last run. The form comes
     filled in with the rule; what is wrong with a change is shown on it, and
