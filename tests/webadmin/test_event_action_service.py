@@ -24,6 +24,7 @@ from tests.audio.signals import encode, sine
 from tests.audio.test_events_page import rule_form
 from tests.conftest import wait_until
 from tests.firmware.recipient_servers import tcp_listener
+from tests.webadmin.fixtures import set_up_accounts
 from tests.webadmin.stack import form_token
 from tests.webadmin.test_event_services import ENV, fault, services, states, virtual_input
 
@@ -439,3 +440,16 @@ def test_only_administrators_use_the_action_service(herald, kept, role):
         assert services(herald, role, body).status_code == 403
     assert services(herald, None, GOOD_RULE).status_code == 401
     assert services(herald, role, envelope("<aev:GetScheduledEvents/>")).status_code == 200
+
+
+def test_a_request_while_the_events_service_is_away_gets_a_fault_saying_to_retry(
+        fresh_herald):
+    """herald-core not running: a SOAP fault with 503, not an error page or a 500."""
+    fresh_herald.start(worker=False)
+    set_up_accounts(fresh_herald)
+    reply = services(fresh_herald, "admin", envelope("<act:GetActionRules/>"))
+    assert reply.status_code == 503
+    assert reply.headers["content-type"].startswith("application/soap+xml")
+    body = ET.fromstring(reply.content).find(f"{{{ENV}}}Body/{{{ENV}}}Fault")
+    assert body.findtext(f"{{{ENV}}}Code/{{{ENV}}}Value") == "env:Receiver"
+    assert "events service did not answer" in body.findtext(f"{{{ENV}}}Reason/{{{ENV}}}Text")
