@@ -19,8 +19,13 @@ def challenge_fields(reply: httpx.Response) -> dict[str, str]:
     assert reply.status_code == 401
     headers = reply.headers.get_list("www-authenticate")
     assert len(headers) == 1, "exactly one challenge, as real devices send"
-    assert headers[0].startswith("Digest ")
-    return dict(re.findall(r'(\w+)="?([^",]*)"?', headers[0]))
+    return parse_challenge(headers[0])
+
+
+def parse_challenge(header: str) -> dict[str, str]:
+    """The fields of a WWW-Authenticate: Digest header."""
+    assert header.startswith("Digest ")
+    return dict(re.findall(r'(\w+)="?([^",]*)"?', header))
 
 
 def digest_header(account, challenge, uri, method="GET", qop=True, nc="00000001",
