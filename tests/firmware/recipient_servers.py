@@ -105,6 +105,14 @@ class Loop:
     def run(self, coroutine: Coroutine[Any, Any, Any]) -> Any:
         return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout=30)
 
+    def close_server(self, server: asyncio.AbstractServer | asyncssh.SSHAcceptor) -> None:
+        """Close a server in its loop's thread: asyncio's servers are not
+        thread-safe, and closing one from outside raced with the loop."""
+        async def close() -> None:
+            server.close()
+            await server.wait_closed()
+        self.run(close())
+
     def close(self) -> None:
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(timeout=10)
@@ -172,8 +180,7 @@ def smtp_server(loop: Loop, pki: Pki | None, implicit_tls: bool = False) -> Iter
     try:
         yield server
     finally:
-        listener.close()
-        loop.run(listener.wait_closed())
+        loop.close_server(listener)
 
 
 # HTTP and HTTPS ----------------------------------------------------------------------------
@@ -333,8 +340,7 @@ def sftp_server(loop: Loop, root: Path, host_keys: list[asyncssh.SSHKey]) -> Ite
     try:
         yield Server(acceptor.sockets[0].getsockname()[1])
     finally:
-        acceptor.close()
-        loop.run(acceptor.wait_closed())
+        loop.close_server(acceptor)
 
 
 # TCP ---------------------------------------------------------------------------------------
