@@ -3,10 +3,14 @@ Channels for websockets."""
 
 import os
 
-from django.core.asgi import get_asgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "herald_web.settings")
-http_application = get_asgi_application()
+django.setup(set_prefix=False)  # what get_asgi_application does, with our handler
+
+from herald_web.handler import RequestHandler  # noqa: E402  (needs Django set up)
+
+http_application = RequestHandler()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402  (needs Django set up)
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402

@@ -73,6 +73,9 @@ DATABASES = {
     "default": {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": ENVIRONMENT.database,
+        # Kept open by the pooled request threads (handler.py) instead of a
+        # connection opened and closed for each request.
+        "CONN_MAX_AGE": None,
         "OPTIONS": {
             # WAL: readers never wait for the writer; FULL: an answered change
             # survives a power cut. IMMEDIATE: writers queue instead of failing.
