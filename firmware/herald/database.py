@@ -6,6 +6,7 @@ write transactions that take the lock up front."""
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -43,3 +44,20 @@ def transaction(database: Path, *schema: str) -> Iterator[sqlite3.Connection]:
             yield conn
     finally:
         conn.close()
+
+
+class DataVersion:
+    """A number that changes whenever anyone commits to the database: how a
+    service notices a change whose announcement on the bus was lost, and how
+    a cache of what the database holds knows it is still true."""
+
+    def __init__(self, database: Path) -> None:
+        self.database = database
+        self._conn: sqlite3.Connection | None = None
+        self._lock = threading.Lock()
+
+    def current(self) -> int:
+        with self._lock:
+            if self._conn is None:  # one connection that never writes: the count is per connection
+                self._conn = sqlite3.connect(self.database, check_same_thread=False)
+            return int(self._conn.execute("PRAGMA data_version").fetchone()[0])

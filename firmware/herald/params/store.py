@@ -16,15 +16,15 @@ import contextlib
 import logging
 import sqlite3
 import threading
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import redis
 
 from herald.access import Level
 from herald.bus import Bus
-from herald.database import connect, write_transaction
+from herald.database import DataVersion, connect, write_transaction
 from herald.params.contract import CHANGED
 from herald.params.tree import Pattern, Resolved, Tree, strip_root
 
@@ -50,11 +50,14 @@ class GroupError(Exception):
 
 @dataclass(frozen=True)
 class Snapshot:
-    """All values at one moment, for reading many parameters consistently."""
+    """All values at one moment, for reading many parameters consistently.
+    Shared between threads while the database is unchanged: never mutated."""
 
     tree: Tree
     stored: Mapping[str, str]
     instances: tuple[str, ...]
+    _readable: dict[Level, tuple[tuple[Resolved, str], ...]] = field(
+        default_factory=dict, compare=False, repr=False)
 
     def value(self, resolved: Resolved) -> str:
         stored = self.stored.get(resolved.name)
@@ -66,12 +69,16 @@ class Snapshot:
             raise KeyError(name)
         return self.value(resolved)
 
-    def readable(self, level: Level) -> Iterator[tuple[Resolved, str]]:
-        """Parameters `level` may read, with values; secrets read as ''."""
-        for resolved in self.tree.concrete(self.instances):
-            if resolved.definition.read <= level:
-                secret = resolved.definition.secret
-                yield resolved, "" if secret else self.value(resolved)
+    def readable(self, level: Level) -> tuple[tuple[Resolved, str], ...]:
+        """Parameters `level` may read, with values; secrets read as ''.
+        Worked out once per level: param.cgi lists the whole tree often."""
+        found = self._readable.get(level)
+        if found is None:
+            found = self._readable[level] = tuple(
+                (resolved, "" if resolved.definition.secret else self.value(resolved))
+                for resolved in self.tree.concrete(self.instances)
+                if resolved.definition.read <= level)
+        return found
 
 
 @dataclass(frozen=True)
@@ -86,8 +93,8 @@ class ParamStore:
         self.tree = tree
         self.bus = bus
         self._local = threading.local()  # one connection per thread, kept open
-        self._watch: sqlite3.Connection | None = None
-        self._watch_lock = threading.Lock()
+        self.version = DataVersion(database)
+        self._cached: tuple[int, Snapshot] | None = None
 
     def _connect(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
@@ -114,22 +121,25 @@ class ParamStore:
         return Snapshot(self.tree, stored, instances)
 
     def snapshot(self) -> Snapshot:
-        return self._read(self._connect())
+        """The values now; the same object until anyone commits to the database."""
+        generation = self.generation()  # before reading: a commit in between only rereads
+        cached = self._cached
+        if cached is not None and cached[0] == generation:
+            return cached[1]
+        snapshot = self._read(self._connect())
+        self._cached = (generation, snapshot)
+        return snapshot
 
     def generation(self) -> int:
-        """A number that changes whenever anyone commits to the database: how a
-        service notices a change whose announcement on the bus was lost."""
-        with self._watch_lock:
-            if self._watch is None:  # one connection: the count is per connection
-                self._watch = sqlite3.connect(self.database, check_same_thread=False)
-            return int(self._watch.execute("PRAGMA data_version").fetchone()[0])
+        """Changes whenever anyone commits to the database (DataVersion)."""
+        return self.version.current()
 
     def get(self, name: str) -> str:
         return self.snapshot().get(name)
 
     def list(self, patterns: list[str] | None, level: Level) -> Listing:
         """What param.cgi action=list shows `level` for these group patterns."""
-        readable = list(self.snapshot().readable(level))
+        readable = self.snapshot().readable(level)
         if not patterns:
             return Listing([(r.name, v) for r, v in readable], [])
         lines: list[tuple[str, str]] = []

@@ -23,9 +23,10 @@ Default = str | Callable[[], str]
 
 @dataclass(frozen=True)
 class Param:
-    """One setting. A callable default is asked on each read (it may depend on
-    the device's identity); a `computed` parameter is never stored: it reports
-    a fact (the serial number) and nobody can set it."""
+    """One setting. A callable default is asked when the values are read anew
+    after a change to the database (it may depend on the device's identity, so
+    it must not change while the firmware runs); a `computed` parameter is
+    never stored: it reports a fact (the serial number) and nobody can set it."""
 
     name: str
     type: ParamType

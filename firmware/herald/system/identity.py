@@ -118,8 +118,10 @@ def _sources_date() -> str:
     return build_date(max(source.stat().st_mtime for source in package.rglob("*.py")))
 
 
+@cache
 def soc(cpuinfo: Path = Path("/proc/cpuinfo")) -> str:
-    """The processor the firmware runs on, as the kernel names it."""
+    """The processor the firmware runs on, as the kernel names it (read once:
+    it is a parameter's value, asked on every param.cgi list)."""
     try:
         for line in cpuinfo.read_text(errors="replace").splitlines():
             key, sep, value = line.partition(":")
