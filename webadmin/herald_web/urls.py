@@ -1,4 +1,5 @@
-"""All URLs: each page app's urls.py, then the VAPIX endpoints."""
+"""All URLs: the VAPIX endpoints (under their own prefixes, first: clients call
+them most), then each page app's urls.py."""
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -17,8 +18,8 @@ def home(request: HttpRequest) -> HttpResponse:
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
+    *registry.urlpatterns(),
     *(path("", include(f"herald_web.{app}.urls"))
       for app in ("accounts", "status", "audio", "recordings", "detectors", "events",
                   "system", "maintenance")),
-    *registry.urlpatterns(),
 ]

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import copy
 import hashlib
 import hmac
 import re
 import secrets
+import threading
 import time
 from dataclasses import dataclass
 
@@ -25,7 +27,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from herald_web.accounts.models import Account, digest_ha1, realm
-from herald_web.device import bus
+from herald_web.device import params
 
 NONCE_LIFETIME = 300
 REPLAY_PREFIX = "herald:digest:seen:"
@@ -42,10 +44,59 @@ class AuthFailed(Exception):
         self.username, self.stale = username, stale
 
 
+class KnownAccounts:
+    """Accounts by name, kept while nothing commits to the database: every
+    VAPIX request looks one up, and the query was a fifth of the server's
+    work on a param.cgi list. Any commit (a new password, a removed account)
+    empties it. Only accounts that exist are kept, so guessed names cannot
+    fill it; each caller gets its own copy."""
+
+    def __init__(self) -> None:
+        self._generation = -1
+        self._by_name: dict[str, Account] = {}
+        self._lock = threading.Lock()
+
+    def get(self, username: str) -> Account | None:
+        generation = params().generation()  # before reading: a commit in between only rereads
+        with self._lock:
+            if generation != self._generation:
+                self._generation, self._by_name = generation, {}
+            account = self._by_name.get(username)
+        if account is None:
+            account = Account.objects.filter(username=username).first()
+            if account is None:
+                return None
+            with self._lock:
+                if generation == self._generation:
+                    self._by_name[username] = account
+        return copy.copy(account)
+
+
+known_accounts = KnownAccounts()
+
+
+@dataclass(frozen=True)
+class Once:
+    """A Digest request's replay-guard key: the request counts only if it is
+    the first to claim it (Redis SET NX, kept `SECONDS`)."""
+
+    SECONDS = NONCE_LIFETIME * 2
+
+    key: str
+    without_qop: bool
+
+    def refusal(self, username: str) -> AuthFailed:
+        """What a request whose key was claimed already gets."""
+        if self.without_qop:  # a client repeating itself, or a replay: either way, a new nonce
+            return AuthFailed("nonce used already", username, stale=True)
+        return AuthFailed("replayed request", username)
+
+
 @dataclass(frozen=True)
 class Credentials:
     account: Account
     scheme: str  # "digest" or "basic"
+    once: Once | None = None  # Digest's replay guard, to claim
 
 
 def _key() -> bytes:
@@ -103,7 +154,9 @@ def _request_uri(request: HttpRequest) -> str:
     return raw.decode("latin-1") + (f"?{query}" if query else "")
 
 
-def verify_digest(request: HttpRequest, text: str) -> Account:
+def verify_digest(request: HttpRequest, text: str) -> Credentials:
+    """The account the header proves, and the claim on its (nonce, cnonce,
+    nc) the caller must make (`Once`) before it lets the request in."""
     fields = parse_fields(text)
     username = fields.get("username", "")
     for name in ("username", "realm", "nonce", "uri", "response"):
@@ -118,7 +171,7 @@ def verify_digest(request: HttpRequest, text: str) -> Account:
     age = nonce_age(fields["nonce"])
     if age is None:
         raise AuthFailed("nonce not made by this device", username)
-    account = Account.objects.filter(username=username).first()
+    account = known_accounts.get(username)
     if account is None:
         raise AuthFailed("unknown account", username)
     ha2 = _md5(f"{request.method}:{fields['uri']}")
@@ -138,12 +191,8 @@ def verify_digest(request: HttpRequest, text: str) -> Account:
         raise AuthFailed("stale nonce", username, stale=True)
     once = (fields["nonce"], fields["response"]) if qop is None else (
         fields["nonce"], fields["cnonce"], fields["nc"])
-    seen = REPLAY_PREFIX + hashlib.sha256(":".join(once).encode()).hexdigest()
-    if not bus().redis.set(seen, 1, nx=True, ex=NONCE_LIFETIME * 2):
-        if qop is None:  # a client repeating itself, or a replay: either way, a new nonce
-            raise AuthFailed("nonce used already", username, stale=True)
-        raise AuthFailed("replayed request", username)
-    return account
+    return Credentials(account, "digest", Once(
+        REPLAY_PREFIX + hashlib.sha256(":".join(once).encode()).hexdigest(), qop is None))
 
 
 def verify_basic(text: str) -> Account:
@@ -152,7 +201,7 @@ def verify_basic(text: str) -> Account:
         username, _, password = decoded.partition(":")
     except (ValueError, binascii.Error, UnicodeDecodeError):
         raise AuthFailed("malformed Basic credentials") from None
-    account = Account.objects.filter(username=username).first()
+    account = known_accounts.get(username)
     if account is None or not hmac.compare_digest(
         account.digest_ha1, digest_ha1(username, password)
     ):
@@ -168,7 +217,7 @@ def authenticate(request: HttpRequest) -> Credentials | None:
     if not header:
         return None
     if scheme.lower() == "digest":
-        return Credentials(verify_digest(request, rest), "digest")
+        return verify_digest(request, rest)
     if scheme.lower() == "basic":
         if not request.is_secure():
             raise AuthFailed("Basic authentication is only accepted over HTTPS")

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from django.http import HttpRequest, HttpResponse
 
 from herald.system.logs import ACCESS_LOGGER
+from herald_web.accounts.digest import Once
 from herald_web.device import bus, params
 
 PREFIX = "herald:throttle:"
@@ -50,8 +51,18 @@ def _address(request: HttpRequest) -> str:
 
 def blocked_for(request: HttpRequest) -> int:
     """Seconds the caller's address stays blocked (0: not blocked)."""
-    left = bus().redis.ttl(f"{PREFIX}blocked:{_address(request)}")
-    return max(int(left), 0)
+    return blocked_and_claimed(request, None)[0]
+
+
+def blocked_and_claimed(request: HttpRequest, once: Once | None) -> tuple[int, bool]:
+    """`blocked_for`, and whether this request is the first to claim its Digest
+    replay-guard key (True when it has none), in one round trip to Redis."""
+    with bus().redis.pipeline(transaction=False) as pipe:
+        pipe.ttl(f"{PREFIX}blocked:{_address(request)}")
+        if once is not None:
+            pipe.set(once.key, 1, nx=True, ex=Once.SECONDS)
+        left, *claimed = pipe.execute()
+    return max(int(left), 0), all(claimed)
 
 
 def refusal(seconds: int) -> HttpResponse:

@@ -25,7 +25,7 @@ from typing import Any
 from asgiref.sync import sync_to_async
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
-from django.urls import URLPattern, path
+from django.urls import URLPattern, URLResolver, include, path
 from django.views.decorators.csrf import csrf_exempt
 
 from herald.access import Level
@@ -79,11 +79,17 @@ def forbidden() -> HttpResponse:
 
 def admit(request: HttpRequest, endpoint: Endpoint) -> HttpResponse | None:
     """Authenticate the caller; None to let it through, else the refusal."""
-    if blocked := throttle.blocked_for(request):
-        return throttle.refusal(blocked)
     try:
-        credentials = authenticate(request)
-    except AuthFailed as failure:
+        credentials, failure = authenticate(request), None
+    except AuthFailed as refused:
+        credentials, failure = None, refused
+    once = credentials.once if credentials else None
+    blocked, first_use = throttle.blocked_and_claimed(request, once)
+    if blocked:
+        return throttle.refusal(blocked)
+    if once is not None and credentials is not None and not first_use:
+        credentials, failure = None, once.refusal(credentials.account.username)
+    if failure is not None:
         if not failure.stale:
             record_failure(request, failure.username, str(failure))
             throttle.count_failure(request)
@@ -119,6 +125,13 @@ def _gate(endpoint: Endpoint) -> View:
     return mark(view, Access(endpoint.level, "cgi"))
 
 
-def urlpatterns() -> list[URLPattern]:
-    return [path(e.path, _gate(e), name=e.path) for e in sorted(_endpoints.values(),
-                                                                 key=lambda e: e.path)]
+def urlpatterns() -> list[URLPattern | URLResolver]:
+    """The endpoints, under one pattern per first path segment ("axis-cgi/"),
+    so that resolving a VAPIX call tries the pages' patterns once each, not
+    every endpoint's."""
+    by_prefix: dict[str, list[URLPattern]] = {}
+    for endpoint in sorted(_endpoints.values(), key=lambda e: e.path):
+        prefix, _, rest = endpoint.path.partition("/")
+        by_prefix.setdefault(f"{prefix}/" if rest else "", []).append(
+            path(rest or prefix, _gate(endpoint), name=endpoint.path))
+    return [path(prefix, include(patterns)) for prefix, patterns in by_prefix.items()]
