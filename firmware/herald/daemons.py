@@ -1,14 +1,22 @@
 """What every Herald daemon does around its services: serve until systemd
 (SIGTERM) or a person (Ctrl-C) stops it, and end with the error if serving
-fails, so systemd restarts the daemon."""
+fails, so systemd restarts the daemon. A lost connection to Redis (restarted,
+or not up yet at boot) is not such a failure: the daemon waits for Redis to
+answer and starts its services again in the same process, a second after
+Redis is back instead of a systemd restart and a fresh Python start later."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
+import time
 from collections.abc import Callable, Coroutine, Mapping
+from contextlib import AbstractContextManager
 from typing import Any, Protocol
+
+import redis
 
 from herald.bus import AsyncBus, Handler
 from herald.environment import Environment, current, keep_files_private
@@ -64,10 +72,41 @@ async def serve_services(bus: AsyncBus, services: Mapping[str, Service],
         await bus.close()
 
 
-def run_daemon(process: str, run: Callable[[Environment], Coroutine[Any, Any, None]]) -> None:
-    """A daemon's main(): its log set up as `process`, then `run` until stopped."""
+REDIS_POLL_SECONDS = 0.2
+
+
+def run_daemon(process: str, run: Callable[[Environment], Coroutine[Any, Any, None]],
+               around: Callable[[Environment], AbstractContextManager[None]] | None = None,
+               ) -> None:
+    """A daemon's main(): its log set up as `process`, then `run` until stopped,
+    again each time the connection to Redis is lost and Redis answers again;
+    `around` is entered once, for what must outlive those restarts."""
     limit_malloc_arenas()
     environment = current()
     keep_files_private(environment)
     logs.setup(process, environment)
-    asyncio.run(run(environment))
+    with around(environment) if around else contextlib.nullcontext():
+        while True:
+            try:
+                asyncio.run(run(environment))
+                return
+            except redis.ConnectionError as exc:
+                log.warning("lost the connection to Redis (%s); the services start again "
+                            "once it answers", exc)
+            wait_for_redis(environment.redis_url)
+            log.info("Redis answers again: starting the services")
+
+
+def wait_for_redis(url: str) -> None:
+    """Return once Redis answers PING (it may be restarting, or loading its data)."""
+    client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
+    try:
+        while True:
+            try:
+                if client.ping():
+                    return
+            except redis.RedisError:
+                pass
+            time.sleep(REDIS_POLL_SECONDS)
+    finally:
+        client.close()

@@ -64,8 +64,9 @@ def test_a_killed_service_comes_back_and_the_web_admin_keeps_answering(device, u
 
 
 def test_everything_comes_back_after_redis_dies(device):
-    """The services that lose the bus exit and are started again, for as long
-    as it takes Redis to return: none gives up for good."""
+    """The services that lose the bus wait for Redis and start their work again
+    in the same process, for as long as it takes Redis to return: none gives
+    up for good."""
     wait_until(lambda: (h := health(device)) is not None and h[0] == 200, timeout=600,
                interval=2, what="the device healthy")
     pid, restarts = unit_state(device, "redis-server")

@@ -1,4 +1,5 @@
-"""Redis frozen (SIGSTOP: connections stay open, nothing answers) and thawed:
+"""Redis frozen (SIGSTOP: connections stay open, nothing answers) and thawed,
+or killed and started again:
 requests in the gap get a prompt 503 that says why, nothing half-done is left
 behind, a change the device acknowledged is not lost, and every service is
 back by itself once Redis answers again."""
@@ -11,13 +12,14 @@ import subprocess
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import httpx
 import pytest
 
 from herald.audio import contract as audio
 from herald.audio.settings import INPUT_TYPES, POWER_TYPES
-from tests.conftest import wait_until
+from tests.conftest import redis_server, wait_until
 from tests.webadmin.fixtures import set_up_accounts
 from tests.webadmin.stack import HeraldStack, form_token
 
@@ -108,3 +110,27 @@ def test_a_setting_saved_while_redis_is_frozen_is_kept_and_applied(device):
         listed = browser.get("/audio/")
         assert listed.status_code == 200
         assert 'value="-21"' in listed.text
+
+
+def test_every_service_is_back_by_itself_after_redis_is_killed_and_restarted(device):
+    """The services that lose their connection wait for Redis and start their
+    work again in the same process: nothing has to restart them."""
+    workdir = Path(device.redis_url.removeprefix("unix://")).parent
+    os.kill(redis_pid(device), signal.SIGKILL)
+    wait_until(lambda: not healthy(device), timeout=PROMPT, interval=0.2,
+               what="/healthz to notice Redis is gone")
+    with redis_server(workdir) as url:
+        assert url == device.redis_url
+        restarted = time.monotonic()
+        wait_until(lambda: healthy(device), timeout=30, interval=0.2,
+                   what="/healthz healthy after Redis came back")
+        print(f"healthy again {time.monotonic() - restarted:.1f} s after Redis restarted")
+        gone = {name: p.returncode for name, p in device.processes.items() if p.poll() is not None}
+        assert gone == {}, f"services exited instead of waiting for Redis: {gone}"
+        with device.vapix(device.accounts["operator"]) as vapix:
+            reply = vapix.get("/axis-cgi/param.cgi", params={
+                "action": "update", "root.AudioSource.A0.OutputGain": "-27"})
+            assert reply.text == "OK\n"
+        bus = device.bus()
+        wait_until(lambda: bus.call(audio.SERVICE, audio.STATUS)["settings"]["output_gain"] == -27,
+                   timeout=PROMPT, what="the engine to hear of a change made after the restart")

@@ -47,19 +47,18 @@ def sound_card(environment: Environment) -> Iterator[None]:
 
 
 async def run(environment: Environment) -> None:
-    with sound_card(environment):  # before anything opens ALSA
-        bus = AsyncBus(environment.redis_url, source="core")
-        params = ParamStore(environment.database, default_tree())
-        clips = ClipStore(environment.data_dir / "clips", params)
-        link = socket_path(environment)
-        audio = AudioService(bus, load_audio_devices(), clips, link, params)
-        recordings = RecordingsService(
-            bus, RecordingStore(environment.database, environment.data_dir), params, link)
-        events = EventsService(bus, RuleStore(environment.database), audio, recordings, params)
-        await serve_services(bus, {audio_contract.SERVICE: audio,
-                                   recordings_contract.SERVICE: recordings,
-                                   events_contract.SERVICE: events})
+    bus = AsyncBus(environment.redis_url, source="core")
+    params = ParamStore(environment.database, default_tree())
+    clips = ClipStore(environment.data_dir / "clips", params)
+    link = socket_path(environment)
+    audio = AudioService(bus, load_audio_devices(), clips, link, params)
+    recordings = RecordingsService(
+        bus, RecordingStore(environment.database, environment.data_dir), params, link)
+    events = EventsService(bus, RuleStore(environment.database), audio, recordings, params)
+    await serve_services(bus, {audio_contract.SERVICE: audio,
+                               recordings_contract.SERVICE: recordings,
+                               events_contract.SERVICE: events})
 
 
 def main() -> None:
-    run_daemon("herald-core", run)
+    run_daemon("herald-core", run, around=sound_card)  # the card before anything opens ALSA
