@@ -16,7 +16,9 @@ DEBIAN_PRIORITY ??= "optional"
 MAINTAINER ??= "Herald developers <herald@localhost>"
 DEBIAN_MAINTAINER_SCRIPTS = "preinst postinst prerm postrm conffiles"
 
-do_install[noexec] = "0"
+# base.bbclass marks do_install noexec; only removing the flag lets it run
+# (BitBake takes any value, "0" too, as noexec).
+unset do_install[noexec]
 do_install[cleandirs] = "${D}"
 do_install() {
     :

@@ -46,18 +46,19 @@ do_rootfs() {
     rm -f ${IMAGE_ROOTFS}/etc/os-release
     # When the build's sources are from, as VAPIX's BuildDate reads ("Jan 01 2026 00:00").
     build_date=$(LC_ALL=C date -u -d @${SOURCE_DATE_EPOCH} '+%b %d %Y %H:%M')
-    cat > ${IMAGE_ROOTFS}/etc/os-release <<OSRELEASE
-PRETTY_NAME="${DISTRO_NAME} ${DISTRO_VERSION}"
-NAME="${DISTRO_NAME}"
-ID=herald
-ID_LIKE=debian
-VERSION="${DISTRO_VERSION} (Debian ${DEBIAN_SUITE})"
-VERSION_ID=${DISTRO_VERSION}
-BUILD_ID=${HERALD_BUILD_ID}
-HERALD_BUILD_DATE="$build_date"
-VARIANT_ID=${PN}
-HERALD_COMPATIBLE=${HERALD_COMPATIBLE}
-HERALD_MIN_VERSION=${HERALD_MIN_VERSION}
+    # Indented so that no line of the function starts with NAME= in `bitbake -e`.
+    sed 's/^ *//' > ${IMAGE_ROOTFS}/etc/os-release <<OSRELEASE
+        PRETTY_NAME="${DISTRO_NAME} ${DISTRO_VERSION}"
+        NAME="${DISTRO_NAME}"
+        ID=herald
+        ID_LIKE=debian
+        VERSION="${DISTRO_VERSION} (Debian ${DEBIAN_SUITE})"
+        VERSION_ID=${DISTRO_VERSION}
+        BUILD_ID=${HERALD_BUILD_ID}
+        HERALD_BUILD_DATE="$build_date"
+        VARIANT_ID=${PN}
+        HERALD_COMPATIBLE=${HERALD_COMPATIBLE}
+        HERALD_MIN_VERSION=${HERALD_MIN_VERSION}
 OSRELEASE
 }
 do_rootfs[depends] = "herald-tools:do_bootstrap"

@@ -22,7 +22,7 @@ venv_tools() {
     herald_tools --bind ${PYPI_DL_DIR}:/pypi --bind $(dirname ${VENV_LOCK}):/lock "$@"
 }
 
-do_fetch[noexec] = "0"
+unset do_fetch[noexec]
 do_fetch() {
     mkdir -p ${PYPI_DL_DIR}
     venv_tools --bind ${HOST_CA_BUNDLE}:/etc/herald-host-ca.crt -- \
