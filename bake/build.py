@@ -135,8 +135,12 @@ def _lockfiles(paths: list[str]) -> Iterator[None]:
 def exec_func(func: str, d: DataStore) -> None:
     """Run shell or Python function `func` with its [cleandirs], [dirs] and [lockfiles]."""
     flags = d.getVarFlags(func) or {}
-    if d.getVar(func, False) is None:
-        raise FuncFailed(f"Function {func} is not defined")
+    body = d.getVar(func, False)
+    if not body:
+        # As in BitBake: `addtask` of a function never defined is only a warning.
+        if body is None:
+            bb.warn(f"Function {func} doesn't exist")
+        return
     for path in d.expand(flags.get("cleandirs") or "").split():
         shutil.rmtree(path, ignore_errors=True)
         os.makedirs(path, exist_ok=True)

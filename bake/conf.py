@@ -13,6 +13,7 @@ import os
 import re
 from dataclasses import dataclass, field
 
+from bake import bb
 from bake.data import DataStore
 from bake.errors import BakeError
 from bake.statements import Context, eval_file, inherit
@@ -74,6 +75,8 @@ def load(topdir: str, environ: dict[str, str], track_history: bool = False) -> C
     d.setVar("TOPDIR", topdir, op="build directory")
     ctx = Context(classtype="global")
     eval_file(os.path.join(topdir, "conf", "bblayers.conf"), d, ctx)
+    if not d.getVar("BB_CACHEDIR"):
+        d.setVar("BB_CACHEDIR", "${TOPDIR}/cache", op="default")
     layers = _load_layers(d, ctx)
     _check_collections(d)
     bitbake_conf = _find_on_bbpath("conf/bitbake.conf", d, ctx)
@@ -87,6 +90,7 @@ def load(topdir: str, environ: dict[str, str], track_history: bool = False) -> C
             raise BakeError(f"{var} is set but {what} are not supported by this engine")
     for name in ["base", *(d.getVar("INHERIT") or "").split()]:
         inherit(name, d, ctx, bitbake_conf, 0)
+    d.setVar("BBINCLUDED", " ".join(dict.fromkeys(ctx.files)), op="configuration files")
     return Config(d, topdir, layers, ctx.files, ctx.missing, env)
 
 
@@ -140,7 +144,11 @@ _LAYERDEP_RE = re.compile(r"([^\s(]+)(?:\s*\(\s*(>=|<=|=|>|<)?\s*([^\s)]+)\s*\))
 
 
 def _check_collections(d: DataStore) -> None:
-    """LAYERDEPENDS_* must name present layers; LAYERSERIES_COMPAT_* must fit the core."""
+    """LAYERDEPENDS_* must name present layers; LAYERSERIES_COMPAT_* must fit the core.
+
+    As in BitBake, a layer that declares compatible series needs a core layer
+    (LAYERSERIES_CORENAMES) and one that declares none only gets a warning.
+    """
     collections = (d.getVar("BBFILE_COLLECTIONS") or "").split()
     for c in collections:
         if d.getVar(f"BBFILE_PATTERN_{c}") is None:
@@ -159,13 +167,15 @@ def _check_collections(d: DataStore) -> None:
                     raise BakeError(f"Layer '{c}' depends on version {op or '='}{version} of "
                                     f"layer '{name}', which has version {have}")
     cores = set((d.getVar("LAYERSERIES_CORENAMES") or "").split())
-    if not cores:
-        return
     for c in collections:
         compat = d.getVar(f"LAYERSERIES_COMPAT_{c}")
-        if compat is None:
-            raise BakeError(f"Layer {c} should set LAYERSERIES_COMPAT_{c} in its conf/layer.conf "
-                            f"(supported series: {' '.join(sorted(cores))})")
+        if not compat:
+            bb.warn(f"Layer {c} should set LAYERSERIES_COMPAT_{c} in its conf/layer.conf to the "
+                    "core layer series it works with")
+            continue
+        if not cores:
+            raise BakeError(f"No core layer found to work with layer '{c}': no layer sets "
+                            "LAYERSERIES_CORENAMES")
         if not cores & set(compat.split()):
             raise BakeError(f"Layer {c} is not compatible with the core layer which only "
                             f"supports these series: {' '.join(sorted(cores))} (layer is "

@@ -61,8 +61,7 @@ class Cooker:
             if info is None:
                 self.ui.context = fn
                 try:
-                    info, d, ctx = parse_recipe(fn, appends, self.data,
-                                                self.collections.priority(fn))
+                    info, d, ctx = parse_recipe(fn, appends, self.data, self.collections)
                 finally:
                     self.ui.context = None
                 self._datastores[fn] = d
@@ -89,7 +88,7 @@ class Cooker:
                 methodpool.ensure_defs(d)
         if d is None:
             _info, d, _ctx = parse_recipe(fn, self.appends.get(fn, []), self.data,
-                                         self.collections.priority(fn))
+                                         self.collections)
         self._datastores[fn] = d
         return d
 

@@ -1,10 +1,11 @@
 """The datastore: variables, flags, overrides and `${}` expansion (BitBake's `d`).
 
 Each variable is a dict of its flags; the value itself is the `_content` flag,
-a `??=` weak default is `_defaultval`, and the deferred `:append`, `:prepend`
-and `:remove` operations are lists of `(value, override)` pairs. Conditional
-variants such as `A:qemux86-64` are separate variables indexed under their base
-name, and the highest-priority active one replaces the base value when read.
+a `??=` weak default is `_defaultval` (`_defaultval_flag_<f>` for a flag's),
+and the deferred `:append`, `:prepend` and `:remove` operations are lists of
+`(value, override)` pairs. Conditional variants such as `A:qemux86-64` are
+separate variables indexed under their base name, and the highest-priority
+active one replaces the base value when read.
 
 Copies are cheap (copy-on-write per variable) because every recipe starts from
 a copy of the configuration datastore.
@@ -26,6 +27,7 @@ _OVERRIDE_RE = re.compile(r"[a-z0-9][a-z0-9+.\-_]*")
 _VAR_RE = re.compile(r"\$\{([a-zA-Z0-9\-_+./~:]+)\}")
 _WS_SPLIT_RE = re.compile(r"(\s)")
 _INTERNAL_FLAGS = frozenset(("_content", "_defaultval", *KEYWORDS))
+FLAG_DEFAULT = "_defaultval_flag_"
 
 
 class Expansion:
@@ -310,7 +312,11 @@ class DataStore:
         if flag == "_content":
             return self.getVar(var, expand, noweakdefault, parsing)
         entry = self._vars.get(var)
-        value = entry.get(flag) if entry else None
+        value = None
+        if entry:
+            value = entry.get(flag)
+            if value is None and not noweakdefault:
+                value = entry.get(FLAG_DEFAULT + flag)
         if expand and isinstance(value, str):
             return self.expand(value, f"{var}[{flag}]")
         return value
@@ -323,22 +329,35 @@ class DataStore:
             return None
         flags = {}
         for flag, value in entry.items():
-            if flag in _INTERNAL_FLAGS and not internalflags:
-                continue
+            if not internalflags:
+                if flag.startswith(FLAG_DEFAULT):
+                    flag = flag[len(FLAG_DEFAULT):]
+                    if flag in entry:
+                        continue
+                elif flag in _INTERNAL_FLAGS:
+                    continue
             if isinstance(value, str) and (expand is True or (expand and flag in expand)):
                 value = self.expand(value, f"{var}[{flag}]")
             flags[flag] = value
         return flags or None
 
     def keys(self) -> Iterator[str]:
-        """Names of all variables that have a value or flags."""
-        return iter([k for k, v in self._vars.items() if v])
+        """Names of all variables that have a value or flags, or an active conditional value.
+
+        As in BitBake, `FOO:machine = "x"` alone makes FOO a variable when
+        `machine` is an override.
+        """
+        names = [k for k, v in self._vars.items() if v]
+        names += [k for k in self._ovr if not self._vars.get(k) and self._select_override(k)]
+        return iter(names)
 
     def __iter__(self) -> Iterator[str]:
         return self.keys()
 
     def __contains__(self, var: object) -> bool:
-        return bool(self._vars.get(var)) if isinstance(var, str) else False
+        if not isinstance(var, str):
+            return False
+        return bool(self._vars.get(var)) or self._select_override(var) is not None
 
     def getInt(self, var: str, default: int) -> int:
         """An integer variable (`default` if unset); anything else is a clear error."""
@@ -439,8 +458,12 @@ class DataStore:
         if flag == "_content":
             self.delVar(var, **loginfo)
             return
-        if var in self._vars and flag in self._vars[var]:
-            del self._writable(var)[flag]
+        entry = self._vars.get(var) or {}
+        present = [f for f in (flag, FLAG_DEFAULT + flag) if f in entry]
+        if present:
+            writable = self._writable(var)
+            for f in present:
+                del writable[f]
             self._changed(var)
 
     def delVarFlags(self, var: str) -> None:
@@ -532,12 +555,17 @@ class DataStore:
 
     def _eval_inline(self, code: str, varname: str | None, refs: set[str],
                      execs: set[str]) -> str:
-        info = codeparser.python_info(code, "eval")
+        info = codeparser.python_info(code.strip(), "eval")
         refs |= info.refs
         execs |= info.execs
+        context = methodpool.get_context()
+        # `d` is a global, as in BitBake, so that generator expressions and
+        # comprehensions (which do not see eval's locals) can use it.
+        outer = context.get("d")
+        context["d"] = self
         try:
-            compiled = methodpool.compile_code(code, varname or "<expansion>", "eval")
-            value = eval(compiled, methodpool.get_context(), _VarLookup(self))
+            compiled = methodpool.compile_code(code.strip(), varname or "<expansion>", "eval")
+            value = eval(compiled, context, _VarLookup(self))
         except ExpansionError:
             raise
         except BakeError:
@@ -545,7 +573,12 @@ class DataStore:
         except Exception as exc:  # metadata code may raise anything
             raise ExpansionError(varname, "${@" + code + "}",
                                  f"{type(exc).__name__}: {exc}") from exc
-        return "" if value is None else str(value)
+        finally:
+            if outer is None:
+                del context["d"]
+            else:
+                context["d"] = outer
+        return str(value)
 
     # ----- key expansion --------------------------------------------------------------
 

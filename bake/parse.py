@@ -96,10 +96,14 @@ class _Parser:
                     continue
             if line.endswith("\\"):
                 line, i = self._join(line, lines, i, lineno)
-            stripped = line.strip()
-            if not stripped or stripped.startswith("#"):
+            if not line.strip():
                 continue
-            self._statement(stripped, lineno)
+            if line[0].isspace():
+                # BitBake takes no indented statement, nor an indented comment.
+                raise self.error(lineno, f"unparsed line: '{line}'")
+            if line.startswith("#"):
+                continue
+            self._statement(line, lineno)
         return self.out
 
     def _join(self, line: str, lines: list[str], i: int, lineno: int) -> tuple[str, int]:
@@ -153,7 +157,9 @@ class _Parser:
 
     def _statement(self, s: str, lineno: int) -> None:
         m = _ASSIGN_RE.match(s)
-        if m:
+        # A value holding one quote of the kind around it (`X = "a\"b"`) is not an
+        # assignment to BitBake: three quotes make the line unparsable.
+        if m and m.group("value").count(m.group("quote")) != 1:
             var = m.group("var")
             self._check_name(var, lineno)
             self.out.append(st.Assign(self.path, lineno, var, m.group("flag"), m.group("op"),

@@ -14,9 +14,8 @@ import os
 import re
 from dataclasses import dataclass, field
 
-from bake import methodpool
+from bake import bb, methodpool
 from bake.bb.parse import vars_from_file
-from bake.bb.utils import to_boolean
 from bake.data import DataStore
 from bake.errors import BakeError, ParseError, SkipRecipe
 from bake.siggen import SignatureGenerator, task_datastore, uses_task_overrides
@@ -26,7 +25,8 @@ from bake.statements import Context, eval_file, inherit
 TASK_FLAGS = ("depends", "rdepends", "deptask", "rdeptask", "recrdeptask", "noexec",
               "nostamp", "number_threads", "umask", "sstate-outputs", "sstate-inputdirs",
               "sstate-outputdirs", "file-checksums")
-BOOLEAN_TASK_FLAGS = ("noexec", "nostamp")
+# Flags that are on when set to anything, as BitBake reads them ("0" included).
+PRESENCE_TASK_FLAGS = ("noexec", "nostamp")
 UNSUPPORTED_TASK_FLAGS = ("recideptask", "fakeroot", "mcdepends")
 
 
@@ -79,14 +79,18 @@ class Collections:
                                 f"expression: {exc}") from exc
             self.entries.append((c, regex, d.getInt(f"BBFILE_PRIORITY_{c}", 0)))
 
-    def priority(self, path: str) -> int:
-        """The priority of the collection whose pattern matches `path` most specifically."""
-        best, best_len = 0, -1
-        for _name, regex, prio in self.entries:
+    def layer(self, path: str) -> tuple[str, int]:
+        """Name and priority of the collection matching `path` most specifically, or ("", 0)."""
+        best, best_len = ("", 0), -1
+        for name, regex, prio in self.entries:
             m = regex.match(path)
             if m and m.end() > best_len:
-                best, best_len = prio, m.end()
+                best, best_len = (name, prio), m.end()
         return best
+
+    def priority(self, path: str) -> int:
+        """The priority of the collection `path` belongs to."""
+        return self.layer(path)[1]
 
 
 @dataclass
@@ -140,14 +144,12 @@ def _append_matches(append: str, recipe: str) -> bool:
 
 
 def parse_recipe(fn: str, appends: list[str], config: DataStore,
-                 priority: int) -> tuple[RecipeInfo, DataStore, Context]:
+                 collections: Collections) -> tuple[RecipeInfo, DataStore, Context]:
     """Parse one recipe with its appends and finalise it."""
     d = config.createCopy()
     ctx = Context(classtype="recipe")
-    pn, pv, pr = vars_from_file(fn)
-    for var, default in (("PN", pn), ("PV", pv or "1.0"), ("PR", pr or "r0")):
-        if d.getVar(var, False) is None:
-            d.setVarFlag(var, "_defaultval", default)
+    layername, priority = collections.layer(fn)
+    d.setVar("FILE_LAYERNAME", layername, op="layer of the recipe")
     d.setVar("FILE", fn, parsing=True)
     eval_file(fn, d, ctx)
     for append in appends:
@@ -180,6 +182,11 @@ def finalize(d: DataStore, ctx: Context, fn: str) -> None:
             raise ParseError(f"anonymous Python function failed: {type(exc).__name__}: {exc}",
                              d.getVarFlag(name, "filename", False),
                              _traceback_line(exc, d.getVarFlag(name, "filename", False))) from exc
+    # BitBake rewrites DEPENDS after the anonymous functions (resolving virtual
+    # providers), which leaves it set, to "" at least, and whitespace-normalised.
+    d.setVar("DEPENDS", " ".join((d.getVar("DEPENDS") or "").split()), op="finalize")
+    included = [*(d.getVar("BBINCLUDED") or "").split(), *ctx.files]
+    d.setVar("BBINCLUDED", " ".join(dict.fromkeys(included)), op="finalize")
     for var, what in (("BBCLASSEXTEND", "recipe variants"), ("BBVERSIONS", "version ranges")):
         if (d.getVar(var) or "").strip():
             raise ParseError(f"{var} ({what}) is not supported by this engine", fn)
@@ -198,7 +205,9 @@ def _traceback_line(exc: BaseException, filename: str | None) -> int | None:
 def recipe_info(fn: str, d: DataStore, appends: list[str], priority: int,
                 skipped: str | None) -> RecipeInfo:
     """Extract what scheduling needs from a finalised recipe datastore."""
-    pn = d.getVar("PN") or ""
+    # PN, PV and PR are the metadata's (bitbake.conf); like BitBake, only a
+    # recipe without PN is named after its file.
+    pn = d.getVar("PN") or vars_from_file(fn)[0] or ""
     packages = (d.getVar("PACKAGES") or pn).split()
     rprovides = list(packages)
     rdepends: list[str] = []
@@ -230,15 +239,20 @@ def _explode(s: str) -> list[str]:
 
 
 def _task_flags(d: DataStore, task: str) -> dict[str, str]:
-    """The task flags scheduling needs, expanded; yes/no flags kept only when true."""
+    """The task flags scheduling needs, expanded.
+
+    `[noexec]` and `[nostamp]` are on whenever they are set, whatever the
+    value: BitBake only warns about values other than "1", and metadata
+    written for it relies on that (`unset do_x[noexec]` turns one off).
+    """
     flags = {}
     for flag in TASK_FLAGS:
         value = d.getVarFlag(task, flag)
-        if flag in BOOLEAN_TASK_FLAGS:
-            try:
-                value = "1" if to_boolean(value, False) else None
-            except ValueError:
-                raise BakeError(f'[{flag}] = "{value}" is not a yes/no value') from None
+        if flag in PRESENCE_TASK_FLAGS and value is not None:
+            if value != "1":
+                bb.warn(f'{d.getVar("PN")}: {task}[{flag}] = "{value}" sets the flag all the '
+                        f'same (any value does, as in BitBake): use "1", or unset {task}[{flag}]')
+            value = "1"
         if value not in (None, ""):
             flags[flag] = str(value)
     if d.getVarFlag(task, "python", False):
@@ -280,9 +294,6 @@ def _task_infos(fn: str, d: DataStore) -> dict[str, TaskInfo]:
             _check_numbers(task, flags)
         except BakeError as exc:
             raise ParseError(f"{task}: {exc}", fn) from exc
-        if d.getVar(task, False) is None and not flags.get("noexec"):
-            raise ParseError(f"task {task} is added with addtask but has no function "
-                             "(define it, or set its [noexec] flag)", fn)
         infos[task] = TaskInfo(deps=[t for t in d.getVarFlag(task, "deps", False) or ()
                                      if t in tasks],
                                flags=flags, basehash=_basehash(d, siggen, task, uses))

@@ -14,8 +14,22 @@ from bake.versions import vercmp
 
 
 def _quote(value: str) -> str:
-    return value.replace("\\", "\\\\").replace('"', '\\"').replace("$", "\\$") \
-        .replace("\n", " \\\n")
+    """A value inside double quotes, escaped as BitBake's `bitbake -e` escapes it.
+
+    Quotes, backticks and `$` are escaped, newlines continued; backslashes are
+    left alone, so a value reads back as BitBake shows it.
+    """
+    return value.replace('"', '\\"').replace("`", "\\`").replace("\n", " \\\n") \
+        .replace("$", "\\$")
+
+
+def _commented(text: str, indent: str) -> str:
+    """`text` quoted after `# <indent>`, every further line commented out too.
+
+    Without this a heredoc line of a value would start a line of the output,
+    and `grep ^NAME=` would find it.
+    """
+    return f'#{indent}"' + text.replace("\n", f"\n#{indent}") + '"\n'
 
 
 def _history(d: DataStore, var: str, out: TextIO) -> None:
@@ -23,36 +37,52 @@ def _history(d: DataStore, var: str, out: TextIO) -> None:
     out.write(f"#\n# ${var} [{len(events)} operation{'s' if len(events) != 1 else ''}]\n")
     for op, filename, line, value in events:
         where = f"{filename}:{line}" if filename else ""
-        out.write(f"#   {op} {where}\n#     \"{value}\"\n")
+        out.write(f"#   {op} {where}\n" + _commented(value, "     "))
     raw = d.getVar(var, False)
     if isinstance(raw, str) and "${" in raw:
-        out.write(f"# pre-expansion value:\n#   \"{raw}\"\n")
+        out.write("# pre-expansion value:\n" + _commented(raw, "   "))
 
 
 def emit_env(d: DataStore, out: TextIO) -> None:
-    """Every variable and function, expanded, with its history when it was recorded."""
-    names = sorted(k for k in d if not k.startswith("__") and ":" not in k)
+    """Every variable, then the shell functions, then the Python ones, as BitBake prints them.
+
+    Variables come expanded with their history (when recorded), conditional
+    variants (`A:foo`) included; shell functions expanded, after a comment
+    saying where they were written; Python functions, anonymous ones included,
+    exactly as written (unexpanded), each wrapped in `python name () {...}`.
+    """
+    names = sorted(d)
     funcs = [k for k in names if d.getVarFlag(k, "func", False)]
-    for var in [k for k in names if k not in funcs] + funcs:
+    python = [k for k in funcs if d.getVarFlag(k, "python", False)]
+    for var in names:
+        if var.startswith("__") or var in funcs:
+            continue
         try:
             value = d.getVar(var)
         except BakeError as exc:
             out.write(f"# expansion of {var} threw {type(exc).__name__}: {exc}\n")
             continue
-        if value is None:
-            continue
         if d.history is not None:
             _history(d, var, out)
-        if var in funcs:
-            if d.getVarFlag(var, "python", False):
-                text = str(value) if str(value).startswith("def ") else \
-                    f"python {var} () {{\n{value}}}\n"
-                out.write(f"{text}\n")
-            else:
-                out.write(f"{var}() {{\n{value}}}\n\n")
+        if value is not None:
+            export = "export " if d.getVarFlag(var, "export", False) else ""
+            out.write(f"{export}{var}=\"{_quote(str(value))}\"\n")
+    for func in funcs:
+        if func in python or func.startswith("__"):
             continue
-        export = "export " if d.getVarFlag(var, "export", False) else ""
-        out.write(f"{export}{var}=\"{_quote(str(value))}\"\n")
+        try:
+            body = str(d.getVar(func)).rstrip("\n")
+        except BakeError as exc:
+            out.write(f"# expansion of {func} threw {type(exc).__name__}: {exc}\n")
+            continue
+        out.write(f"# line: {d.getVarFlag(func, 'lineno', False)}, file: "
+                  f"{d.getVarFlag(func, 'filename', False)}\n{func}() {{\n{body}\n}}\n\n")
+    anonymous = set(d.getVar("__BBANONFUNCS", False) or ())
+    for func in python:
+        body = d.getVar(func, False)
+        if func in anonymous:
+            body = f"def {func}(d):\n{body}"
+        out.write(f"\npython {func} () {{\n{body}}}\n\n")
 
 
 def write_dot(graph: TaskGraph, infos: dict[str, RecipeInfo], directory: str) -> list[str]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bake import methodpool
-from bake.data import DataStore
+from bake.data import FLAG_DEFAULT, DataStore
 from bake.errors import BakeError, ParseError
 
 
@@ -65,7 +65,7 @@ class Assign(Statement):
             if keyword:
                 return None
             if flag:
-                return d.getVarFlag(var, flag, False)
+                return d.getVarFlag(var, flag, False, noweakdefault=True)
             return d.getVar(var, False, noweakdefault=True, parsing=True)
 
         if op == "?=":
@@ -79,9 +79,11 @@ class Assign(Statement):
             value = {"+=": f"{old} {value}", "=+": f"{value} {old}",
                      ".=": old + value, "=.": value + old}[op]
         if flag:
-            if op == "??=" and d.getVarFlag(var, flag, False) is not None:
-                return
-            d.setVarFlag(var, flag, value, **self.loginfo(op))
+            if op == "??=":
+                d.setVarFlag(var, FLAG_DEFAULT + flag, value)
+                d._record(f"{var}[{flag}]", op, value, self.loginfo(op))
+            else:
+                d.setVarFlag(var, flag, value, **self.loginfo(op))
         elif op == "??=":
             d.setVarFlag(var, "_defaultval", value)
             d._record(var, "??=", value, self.loginfo(op))
@@ -150,6 +152,9 @@ class Inherit(Statement):
             inherit(name, d, ctx, self.filename, self.lineno)
 
 
+_ANON_NAME_TABLE = str.maketrans("/.+-@%&~", "________")
+
+
 @dataclass
 class Function(Statement):
     """A shell or BitBake-style Python function, or an anonymous `python () {}`."""
@@ -163,7 +168,9 @@ class Function(Statement):
         if name in (None, "__anonymous"):
             if not self.python:
                 raise self.error("anonymous functions must be Python: write 'python () {'")
-            name = f"__anon_{self.lineno}_{self.filename}"
+            # BitBake's name: the line of the closing brace and the file name.
+            closing = self.lineno + self.body.count("\n") + 1
+            name = f"__anon_{closing}_{self.filename.translate(_ANON_NAME_TABLE)}"
             anon = d.getVar("__BBANONFUNCS", False) or ()
             d.setVar("__BBANONFUNCS", (*anon, name), parsing=True)
         d.setVar(name, self.body, parsing=True, **self.loginfo("function"))
@@ -252,6 +259,11 @@ class DelTask(Statement):
                     d.setVarFlag(other, "deps", tuple(x for x in deps if x != task))
 
 
+# The first line of a wrapper EXPORT_FUNCTIONS writes, as in BitBake: it tells a
+# wrapper (which a later class may replace) from a function the metadata wrote.
+EXPORT_SENTINEL = "    # Export function set\n"
+
+
 @dataclass
 class ExportFunctions(Statement):
     """`EXPORT_FUNCTIONS f...` in class C: `f` calls `C_f` unless already defined."""
@@ -264,16 +276,17 @@ class ExportFunctions(Statement):
         classname = ctx.classes[-1]
         for func in self.funcs:
             called = f"{classname}_{func}"
-            if d.getVar(func, False) is not None and not d.getVarFlag(func, "export_func", False):
+            body = d.getVar(func, False)
+            if body and EXPORT_SENTINEL not in body:
                 continue
             python = d.getVarFlag(called, "python", False)
             if not python and "-" in classname:
                 raise self.error(f"class {classname} has a '-' in its name, so the shell "
                                  f"function {called} cannot be called: rename the class")
             call = f"    bb.build.exec_func('{called}', d)\n" if python else f"    {called}\n"
-            d.setVar(func, call, parsing=True, **self.loginfo("EXPORT_FUNCTIONS"))
-            d.setVarFlags(func, {"func": 1, "export_func": "1", "filename": self.filename,
-                                 "lineno": self.lineno})
+            d.setVar(func, EXPORT_SENTINEL + call, parsing=True,
+                     **self.loginfo("EXPORT_FUNCTIONS"))
+            d.setVarFlags(func, {"func": 1, "filename": self.filename, "lineno": self.lineno})
             if python:
                 d.setVarFlag(func, "python", 1)
             elif d.getVarFlag(func, "python", False):

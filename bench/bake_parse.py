@@ -72,6 +72,9 @@ addtask build after do_deploy
 """
 
 CONF = """\
+PN = "${@bb.parse.vars_from_file(d.getVar('FILE', False), d)[0] or 'defaultpkgname'}"
+PV = "${@bb.parse.vars_from_file(d.getVar('FILE', False), d)[1] or '1.0'}"
+PR = "${@bb.parse.vars_from_file(d.getVar('FILE', False), d)[2] or 'r0'}"
 TMPDIR = "${TOPDIR}/tmp"
 CACHE = "${TMPDIR}/cache"
 WORKDIR = "${TMPDIR}/work/${PN}/${PV}-${PR}"

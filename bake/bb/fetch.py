@@ -1,14 +1,17 @@
 """bb.fetch (also bb.fetch2): where `file://` entries of SRC_URI are, for checksums.
 
 Only local files are handled by the engine; downloading belongs to the layers'
-own do_fetch tasks. `do_x[file-checksums] = "${@bb.fetch.get_checksums(d)}"`
-makes the content of every local SRC_URI file part of the task's signature.
+own do_fetch tasks. As with BitBake's fetcher,
+`do_x[file-checksums] = "${@bb.fetch.get_checksum_file_list(d)}"` makes the
+content of every local SRC_URI file part of the task's signature.
 """
 
 from __future__ import annotations
 
 import os
 from typing import Any
+
+from bake import bb
 
 
 def _local_names(d: Any) -> list[str]:
@@ -35,17 +38,22 @@ def localpath(uri: str, d: Any) -> str | None:
     return None
 
 
-def get_checksums(d: Any) -> str:
+def get_checksum_file_list(d: Any) -> str:
     """`[file-checksums]` entries for the local SRC_URI files (`path:True|False`).
 
     Candidates searched before the file that was found are listed as missing,
     so that a file appearing earlier in FILESPATH later changes the signature.
+    A file found nowhere stops the parse, as in BitBake.
     """
     entries = []
     for name in _local_names(d):
+        searched = []
         for path in candidates(name, d):
             if os.path.exists(path):
-                entries.append(f"{path}:True")
+                entries += [f"{p}:False" for p in searched] + [f"{path}:True"]
                 break
-            entries.append(f"{path}:False")
+            searched.append(path)
+        else:
+            bb.fatal(f"{d.getVar('PN')}: SRC_URI entry file://{name} not found; searched:\n"
+                     + "\n".join(searched))
     return " ".join(entries)

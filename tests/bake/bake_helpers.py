@@ -58,6 +58,10 @@ def bitbake(builddir: Path, *args: str, tool: str = "bitbake") -> subprocess.Com
 
 
 BITBAKE_CONF = """\
+# PN, PV and PR from the recipe's file name, as OpenEmbedded's bitbake.conf does.
+PN = "${@bb.parse.vars_from_file(d.getVar('FILE', False), d)[0] or 'defaultpkgname'}"
+PV = "${@bb.parse.vars_from_file(d.getVar('FILE', False), d)[1] or '1.0'}"
+PR = "${@bb.parse.vars_from_file(d.getVar('FILE', False), d)[2] or 'r0'}"
 TMPDIR = "${TOPDIR}/tmp"
 CACHE = "${TMPDIR}/cache"
 WORKDIR = "${TMPDIR}/work/${PN}-${PV}"
@@ -93,11 +97,12 @@ addtask build after do_compile
 
 
 def layer_conf(name: str, priority: int = 5, extra: str = "") -> str:
-    """A layer.conf adding the layer's recipes and appends."""
+    """A layer.conf adding the layer's recipes and appends, for the core series "test"."""
     return (f'BBPATH .= ":${{LAYERDIR}}"\n'
             f'BBFILES += "${{LAYERDIR}}/recipes/*/*.bb ${{LAYERDIR}}/recipes/*/*.bbappend"\n'
             f'BBFILE_COLLECTIONS += "{name}"\nBBFILE_PATTERN_{name} = "^${{LAYERDIR}}/"\n'
-            f'BBFILE_PRIORITY_{name} = "{priority}"\n{extra}')
+            f'BBFILE_PRIORITY_{name} = "{priority}"\n'
+            f'LAYERSERIES_CORENAMES ?= "test"\nLAYERSERIES_COMPAT_{name} = "test"\n{extra}')
 
 
 def make_build(root: Path, files: dict[str, str], local: str = "") -> Path:

@@ -28,7 +28,23 @@ def test_bitbake_e_and_the_task_graph_of_the_image(tmp_path: Path) -> None:
     assert env["DISTRO"] == "herald"
     assert "${" not in env["WORKDIR"]
     assert re.search(r"^# \$IMAGE_INSTALL \[\d+ operations?\]", result.stdout, re.M)
+    # No line of a function or of a value's history looks like a variable of its own.
+    assert not re.search(r"^(NAME|PRETTY_NAME)=", result.stdout, re.M)
     # Every package the image installs is built before it.
     buildlist = (build / "pn-buildlist").read_text().split()
     assert set(env["IMAGE_INSTALL"].split()) <= set(buildlist)
     assert '"herald-image.do_build"' in (build / "task-depends.dot").read_text()
+
+
+def test_every_recipe_takes_pn_pv_and_pr_from_the_layers_bitbake_conf(tmp_path: Path) -> None:
+    recipes = sorted(p.stem for p in (REPO / "layers").glob("*/recipes-*/*/*.bb"))
+    result = kas_shell(tmp_path / "build",
+                       "; ".join(f"echo == {r}; bitbake -e {r}" for r in recipes))
+    assert result.returncode == 0, result.stdout
+    outputs = dict(re.findall(r"^== (\S+)\n(.*?)(?=^== |\Z)", result.stdout, re.M | re.S))
+    assert sorted(outputs) == recipes
+    for recipe, out in outputs.items():
+        for var, value in (("PN", recipe), ("PV", "1.0"), ("PR", "r0")):
+            set_in_conf = (rf'^# \${var} .*\n#   = \S+/meta-herald/conf/bitbake\.conf:\d+\n'
+                           r'#     "\$\{@bb\.parse\.vars_from_file\(.*\n(#.*\n)*')
+            assert re.search(rf'{set_in_conf}{var}="{value}"$', out, re.M), (recipe, var)

@@ -251,15 +251,17 @@ def test_unknown_target_task_is_an_error(tmp_path: Path) -> None:
         graph_of(build, "a", "nothing")
 
 
-def test_noexec_and_nostamp_are_yes_no_values(tmp_path: Path) -> None:
+def test_noexec_and_nostamp_are_set_by_any_value_with_a_warning(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     build = make_build(tmp_path, {"meta-test/recipes/a/a.bb":
                                   'do_fetch[noexec] = "1"\ndo_fetch[noexec] = "0"\n'
-                                  'do_compile[noexec] = "yes"\ndo_build[nostamp] = "false"\n'})
+                                  'do_compile[noexec] = "1"\nunset do_compile[noexec]\n'
+                                  'do_build[nostamp] = "false"\n'})
     c = cooker(build)
     (info,) = c.infos.values()
-    assert "noexec" not in info.tasks["do_fetch"].flags
-    assert info.tasks["do_compile"].flags["noexec"] == "1"
-    assert "nostamp" not in info.tasks["do_build"].flags
-    bad = make_build(tmp_path / "bad", {"meta-test/recipes/a/a.bb": 'do_build[noexec] = "maybe"\n'})
-    with pytest.raises(ParseError, match=r'do_build: \[noexec\] = "maybe" is not a yes/no value'):
-        cooker(bad)
+    assert info.tasks["do_fetch"].flags["noexec"] == "1"
+    assert "noexec" not in info.tasks["do_compile"].flags
+    assert info.tasks["do_build"].flags["nostamp"] == "1"
+    err = capsys.readouterr().err
+    assert 'WARNING: a: do_fetch[noexec] = "0" sets the flag' in err
+    assert 'do_build[nostamp] = "false" sets the flag' in err

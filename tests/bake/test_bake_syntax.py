@@ -32,7 +32,7 @@ def test_escape_sequences_are_not_interpreted() -> None:
 
 
 def test_comments_are_ignored_but_a_continued_comment_into_code_is_an_error() -> None:
-    d = parse('# A = "no"\n  # indented comment\nA = "yes"\n')
+    d = parse('# A = "no"\n  \nA = "yes"\n')
     assert d.getVar("A") == "yes"
     with pytest.raises(ParseError, match=r"recipe.bb:1: a comment ends with a backslash"):
         parse('# comment \\\nA = "x"\n')

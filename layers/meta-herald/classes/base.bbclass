@@ -22,7 +22,7 @@ python do_unpack() {
         else:
             shutil.copy2(src, dst)
 }
-do_unpack[file-checksums] = "${@bb.fetch.get_checksums(d)}"
+do_unpack[file-checksums] = "${@bb.fetch.get_checksum_file_list(d)}"
 do_unpack[dirs] = "${WORKDIR}"
 
 do_fetch[noexec] = "1"
