@@ -90,7 +90,7 @@ def load(topdir: str, environ: dict[str, str], track_history: bool = False) -> C
             raise BakeError(f"{var} is set but {what} are not supported by this engine")
     for name in ["base", *(d.getVar("INHERIT") or "").split()]:
         inherit(name, d, ctx, bitbake_conf, 0)
-    d.setVar("BBINCLUDED", " ".join(dict.fromkeys(ctx.files)), op="configuration files")
+    d.setVar("BBINCLUDED", " ".join(ctx.included()), op="configuration files")
     return Config(d, topdir, layers, ctx.files, ctx.missing, env)
 
 
@@ -115,7 +115,7 @@ def _find_on_bbpath(name: str, d: DataStore, ctx: Context) -> str | None:
         path = os.path.join(p, name)
         if os.path.isfile(path):
             return os.path.normpath(path)
-        ctx.missing.append(path)
+        ctx.checked.append((path, False))
     return None
 
 

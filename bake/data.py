@@ -92,7 +92,8 @@ class DataStore:
         self._active: dict[str, int] | None = None
         self._active_refs: set[str] = set()
         self._expanding: list[str] = []
-        self.history: dict[str, list[tuple[str, str, int, str]]] | None = None
+        # Per variable: (operator, file, line, value, flag or "") of each operation.
+        self.history: dict[str, list[tuple[str, str, int, str, str]]] | None = None
 
     # ----- copies -------------------------------------------------------------------
 
@@ -153,14 +154,18 @@ class DataStore:
         if var == "OVERRIDES" or var in self._active_refs:
             self._active = None
 
-    def _record(self, var: str, op: str, value: Any, loginfo: dict[str, Any]) -> None:
+    def _record(self, var: str, op: str, value: Any, loginfo: dict[str, Any],
+                flag: str = "") -> None:
         """Remember an operation for `bitbake -e`, under the variable it finally affects.
 
         `A:append:foo` and `A:foo` are recorded on `A`, their suffix shown with the
-        operator, as BitBake's history does.
+        operator, as BitBake's history does; `A:foo`, which `bitbake -e` also
+        prints, keeps its own history too. Flag operations are recorded on the
+        variable, naming the flag.
         """
         if self.history is None:
             return
+        where = (loginfo.get("file", ""), loginfo.get("line", 0), str(value), flag)
         root = var
         m = _KEYWORD_RE.match(root)
         if m:
@@ -168,9 +173,10 @@ class DataStore:
         while ":" in root and _OVERRIDE_RE.fullmatch(root[root.rfind(":") + 1:]):
             root = root[: root.rfind(":")]
         if root != var:
+            if not m:
+                self.history[var] = [*self.history.get(var, ()), (op, *where)]
             op = f"{var[len(root):]} {op}"
-        entry = (op, loginfo.get("file", ""), loginfo.get("line", 0), str(value))
-        self.history[root] = [*self.history.get(root, ()), entry]
+        self.history[root] = [*self.history.get(root, ()), (op, *where)]
 
     def _register_overrides(self, var: str) -> None:
         short = var
@@ -417,7 +423,7 @@ class DataStore:
             self.setVar(var, value, **loginfo)
             return
         if loginfo:
-            self._record(f"{var}[{flag}]", loginfo.get("op", "set"), value, loginfo)
+            self._record(var, loginfo.get("op", "set"), value, loginfo, flag)
         self._writable(var)[flag] = value
         if ":" in var:
             self._register_overrides(var)

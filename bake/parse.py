@@ -147,7 +147,7 @@ class _Parser:
             i += 1
         while body and not body[-1].strip():
             body.pop()
-        self.out.append(st.PyDef(self.path, lineno, name, "\n".join(body) + "\n"))
+        self.out.append(st.PyDef(self.path, lineno, name, "\n".join(body)))
         return i
 
     def _check_name(self, var: str, lineno: int) -> None:

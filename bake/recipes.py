@@ -185,7 +185,7 @@ def finalize(d: DataStore, ctx: Context, fn: str) -> None:
     # BitBake rewrites DEPENDS after the anonymous functions (resolving virtual
     # providers), which leaves it set, to "" at least, and whitespace-normalised.
     d.setVar("DEPENDS", " ".join((d.getVar("DEPENDS") or "").split()), op="finalize")
-    included = [*(d.getVar("BBINCLUDED") or "").split(), *ctx.files]
+    included = [*(d.getVar("BBINCLUDED") or "").split(), *ctx.included()]
     d.setVar("BBINCLUDED", " ".join(dict.fromkeys(included)), op="finalize")
     for var, what in (("BBCLASSEXTEND", "recipe variants"), ("BBVERSIONS", "version ranges")):
         if (d.getVar(var) or "").strip():

@@ -23,21 +23,22 @@ def _quote(value: str) -> str:
         .replace("$", "\\$")
 
 
-def _commented(text: str, indent: str) -> str:
-    """`text` quoted after `# <indent>`, every further line commented out too.
+def _commented(text: str, indent: str, label: str = "") -> str:
+    """`text` quoted after `#<indent><label>`, every further line commented out too.
 
     Without this a heredoc line of a value would start a line of the output,
     and `grep ^NAME=` would find it.
     """
-    return f'#{indent}"' + text.replace("\n", f"\n#{indent}") + '"\n'
+    return f'#{indent}{label}"' + text.replace("\n", f"\n#{indent}") + '"\n'
 
 
 def _history(d: DataStore, var: str, out: TextIO) -> None:
     events = (d.history or {}).get(var, [])
     out.write(f"#\n# ${var} [{len(events)} operation{'s' if len(events) != 1 else ''}]\n")
-    for op, filename, line, value in events:
+    for op, filename, line, value, flag in events:
         where = f"{filename}:{line}" if filename else ""
-        out.write(f"#   {op} {where}\n" + _commented(value, "     "))
+        out.write(f"#   {op} {where}\n"
+                  + _commented(value, "     ", f"[{flag}] " if flag else ""))
     raw = d.getVar(var, False)
     if isinstance(raw, str) and "${" in raw:
         out.write("# pre-expansion value:\n" + _commented(raw, "   "))
@@ -77,6 +78,7 @@ def emit_env(d: DataStore, out: TextIO) -> None:
             continue
         out.write(f"# line: {d.getVarFlag(func, 'lineno', False)}, file: "
                   f"{d.getVarFlag(func, 'filename', False)}\n{func}() {{\n{body}\n}}\n\n")
+    out.write("\n")
     anonymous = set(d.getVar("__BBANONFUNCS", False) or ())
     for func in python:
         body = d.getVar(func, False)

@@ -20,12 +20,26 @@ from bake.errors import BakeError, ParseError
 
 @dataclass
 class Context:
-    """State of one parse: which files were read and which class is being inherited."""
+    """State of one parse: which files were looked for and read, which class is inherited."""
 
     classtype: str = "recipe"
-    files: list[str] = field(default_factory=list)
-    missing: list[str] = field(default_factory=list)
+    # Every file looked for, in order, and whether it was there (read) or not.
+    checked: list[tuple[str, bool]] = field(default_factory=list)
     classes: list[str] = field(default_factory=list)
+
+    @property
+    def files(self) -> list[str]:
+        """The files read."""
+        return [p for p, found in self.checked if found]
+
+    @property
+    def missing(self) -> list[str]:
+        """The candidates looked for that did not exist (a later one would change the parse)."""
+        return [p for p, found in self.checked if not found]
+
+    def included(self) -> list[str]:
+        """Every file looked for, found or not, once each: BitBake's BBINCLUDED."""
+        return list(dict.fromkeys(p for p, _ in self.checked))
 
 
 @dataclass
@@ -81,7 +95,7 @@ class Assign(Statement):
         if flag:
             if op == "??=":
                 d.setVarFlag(var, FLAG_DEFAULT + flag, value)
-                d._record(f"{var}[{flag}]", op, value, self.loginfo(op))
+                d._record(var, op, value, self.loginfo(op), FLAG_DEFAULT + flag)
             else:
                 d.setVarFlag(var, flag, value, **self.loginfo(op))
         elif op == "??=":
@@ -305,7 +319,7 @@ def resolve_include(name: str, current: str, d: DataStore, ctx: Context) -> str 
     for path in candidates:
         if os.path.isfile(path):
             return os.path.normpath(path)
-        ctx.missing.append(path)
+        ctx.checked.append((path, False))
     return None
 
 
@@ -317,7 +331,7 @@ def find_all(name: str, d: DataStore, ctx: Context) -> list[str]:
         if p and os.path.isfile(path):
             found.append(os.path.normpath(path))
         elif p:
-            ctx.missing.append(path)
+            ctx.checked.append((path, False))
     return found
 
 
@@ -332,7 +346,7 @@ def find_class(name: str, d: DataStore, ctx: Context) -> str | None:
             path = os.path.join(p, sub, name + ".bbclass")
             if os.path.isfile(path):
                 return os.path.normpath(path)
-            ctx.missing.append(path)
+            ctx.checked.append((path, False))
     return None
 
 
@@ -361,7 +375,7 @@ def eval_file(path: str, d: DataStore, ctx: Context) -> None:
     """
     from bake.parse import parse_file
 
-    ctx.files.append(path)
+    ctx.checked.append((path, True))
     statements = parse_file(path)
     is_class = path.endswith(".bbclass")
     oldfile = d.getVar("FILE", False)

@@ -121,6 +121,13 @@ def emitted(text: str, history: bool = False) -> str:
     return out.getvalue()
 
 
+def test_e_history_shows_flag_operations_and_conditional_variants() -> None:
+    out = emitted('OVERRIDES = "m"\nFOO:m = "x"\nX[f] ??= "one"\nX[f] = "two"\n', history=True)
+    assert '# $FOO:m [1 operation]\n#   = /virtual/recipe.bb:2\n#     "x"\nFOO:m="x"\n' in out
+    assert '# $X [2 operations]\n#   ??= /virtual/recipe.bb:3\n#     [_defaultval_flag_f] "one"\n' \
+        '#   = /virtual/recipe.bb:4\n#     [f] "two"\n' in out
+
+
 def test_e_escapes_backticks_and_not_backslashes() -> None:
     out = emitted("A = 'a`b\\c\"$d'\n")
     assert 'A="a\\`b\\c\\"\\$d"\n' in out
@@ -130,7 +137,8 @@ def test_e_prints_python_functions_as_written() -> None:
     out = emitted('P = "x"\npython do_p() {\n    bb.note("${P}")\n}\n'
                   'def helper(d):\n    return "${P}"\n')
     assert '\npython do_p () {\n    bb.note("${P}")\n}\n' in out
-    assert '\npython helper () {\ndef helper(d):\n    return "${P}"\n}\n' in out
+    # A def's text has no final newline, so BitBake's closing brace ends its last line.
+    assert '\npython helper () {\ndef helper(d):\n    return "${P}"}\n' in out
 
 
 def test_e_prints_conditional_variants() -> None:
@@ -168,7 +176,9 @@ def test_configuration_and_recipes_set_bbincluded_bb_cachedir_and_file_layername
     assert c.data.getVar("BB_CACHEDIR") == f"{build}/cache"
     included = c.data.getVar("BBINCLUDED").split()
     assert included[0] == f"{build}/conf/bblayers.conf"
-    assert f"{tmp_path}/meta-test/classes/base.bbclass" in included
+    # Candidates looked for and not found are listed too, in search order.
+    found = included.index(f"{tmp_path}/meta-test/classes/base.bbclass")
+    assert included.index(f"{tmp_path}/meta-test/classes-global/base.bbclass") < found
     d = c.datastore(c.recipe_for("a"))
     assert d.getVar("BBINCLUDED").split()[-1] == f"{tmp_path}/meta-test/recipes/a/a.bb"
     assert d.getVar("FILE_LAYERNAME") == "test"
