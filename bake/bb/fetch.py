@@ -15,8 +15,13 @@ from bake import bb
 
 
 def _local_names(d: Any) -> list[str]:
+    src_uri = d.getVar("SRC_URI")
+    if src_uri is None:
+        # BitBake's fetcher fails on it too: metadata that passes here must pass there.
+        bb.fatal(f"{d.getVar('PN')}: SRC_URI is not set (BitBake's fetcher needs it, "
+                 'if only as SRC_URI ??= "" in bitbake.conf)')
     names = []
-    for uri in (d.getVar("SRC_URI") or "").split():
+    for uri in src_uri.split():
         if uri.startswith("file://"):
             names.append(uri[len("file://"):].split(";", 1)[0])
     return names

@@ -229,4 +229,7 @@ def test_checksum_file_list_names_what_was_searched_and_stops_on_a_missing_file(
     d.setVar("SRC_URI", "file://missing.conf")
     with pytest.raises(BakeError, match=r"file://missing\.conf not found"):
         fetch.get_checksum_file_list(d)
+    d.delVar("SRC_URI")
+    with pytest.raises(BakeError, match="SRC_URI is not set"):
+        fetch.get_checksum_file_list(d)
 
