@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import threading
 import time
 from collections.abc import Callable, Coroutine, Mapping
 from contextlib import AbstractContextManager
@@ -26,11 +27,21 @@ from herald.system import logs
 log = logging.getLogger(__name__)
 
 
+# Set by SIGTERM or Ctrl-C: the daemon ends, and no lost Redis restarts it,
+# even when the signal comes as its services are already shutting down.
+STOPPING = threading.Event()
+
+
 async def serve_until_stopped(serving: Coroutine[Any, Any, None], name: str) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
+
+    def stopped() -> None:
+        STOPPING.set()
+        stop.set()
+
     for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, stop.set)
+        loop.add_signal_handler(signum, stopped)
     task = asyncio.create_task(serving, name=name)
     stopped = asyncio.create_task(stop.wait())
     done, _ = await asyncio.wait({task, stopped}, return_when=asyncio.FIRST_COMPLETED)
@@ -91,6 +102,8 @@ def run_daemon(process: str, run: Callable[[Environment], Coroutine[Any, Any, No
                 asyncio.run(run(environment))
                 return
             except redis.ConnectionError as exc:
+                if STOPPING.is_set():
+                    return
                 log.warning("lost the connection to Redis (%s); the services start again "
                             "once it answers", exc)
             wait_for_redis(environment.redis_url)

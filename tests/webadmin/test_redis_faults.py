@@ -134,3 +134,4 @@ def test_every_service_is_back_by_itself_after_redis_is_killed_and_restarted(dev
         bus = device.bus()
         wait_until(lambda: bus.call(audio.SERVICE, audio.STATUS)["settings"]["output_gain"] == -27,
                    timeout=PROMPT, what="the engine to hear of a change made after the restart")
+        device.stop()  # while this Redis runs: each service stops on SIGTERM
