@@ -1,0 +1,1 @@
+"""The SNMP agent (herald-snmp): System > SNMP of the manual."""

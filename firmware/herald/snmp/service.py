@@ -1,0 +1,236 @@
+"""The SNMP service (herald-snmp): runs the agent as the SNMP settings say,
+makes it again when they change (and sends the warm start trap then, as the
+manual says), keeps what the agent tells fresh from the bus, and publishes
+its status for the System > SNMP page.
+
+A daemon of its own rather than a part of herald-core or herald-system: on
+the device it alone needs to bind the privileged port 161, and a stuck or
+failing agent stops neither audio nor Restart."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from herald.access import Level
+from herald.audio import contract as audio
+from herald.bus import PING, AsyncBus, BusError
+from herald.environment import Environment
+from herald.params import ParamError, ParamStore
+from herald.params import contract as params_contract
+from herald.snmp import contract
+from herald.snmp.agent import Agent, bind, engine_id
+from herald.snmp.mib import Audio, Interface, MibController, read_interfaces
+from herald.snmp.settings import SYSTEM_GROUP, AgentSettings, is_agent_setting, read_settings
+from herald.system.identity import this_device, this_firmware
+from herald.update import contract as update
+
+log = logging.getLogger(__name__)
+
+REFRESH_SECONDS = 1.0  # how old the audio and firmware facts may be
+ASK_SECONDS = 1.0  # how long a refresh waits for the audio service
+PASSWORD_FILE = "snmp-v3-initial"  # the v3 password as first set (secrets_dir)
+
+
+def _centiseconds(seconds: float) -> int:
+    return int(seconds * 100)
+
+
+class DeviceFacts:
+    """What the MIB tells, as `herald.snmp.mib.Facts` asks for it: the
+    parameters read when asked, the bus's facts as last refreshed."""
+
+    def __init__(self, params: ParamStore) -> None:
+        self.params = params
+        self.started = time.monotonic()
+        self.firmware = (this_firmware().version, "")
+        self.playing = Audio()
+        self._interfaces: tuple[float, list[Interface]] = (0.0, [])
+
+    def descr(self) -> str:
+        snapshot = self.params.snapshot()
+        return (f"Herald network speaker {snapshot.get('Properties.System.HardwareID')}, "
+                f"firmware {self.firmware[0]}")
+
+    def name(self) -> str:
+        return self.params.get("Network.HostName")
+
+    def contact(self) -> str:
+        return self.params.get(SYSTEM_GROUP + "Contact")
+
+    def location(self) -> str:
+        return self.params.get(SYSTEM_GROUP + "Location")
+
+    def set_system(self, which: str, value: str) -> None:
+        """A manager's snmpset, stored as the page would store it."""
+        try:
+            self.params.update({SYSTEM_GROUP + which: value}, Level.ADMIN)
+        except ParamError as exc:
+            log.warning("refused an SNMP write of sys%s: %s", which, exc)
+            raise
+        log.info("sys%s set over SNMP", which)
+
+    def agent_uptime(self) -> int:
+        return _centiseconds(time.monotonic() - self.started)
+
+    def host_uptime(self) -> int:
+        return _centiseconds(float(Path("/proc/uptime").read_text().split()[0]))
+
+    def interfaces(self) -> Sequence[Interface]:
+        """Read at most once a second: a walk asks for each column of each row."""
+        read_at, found = self._interfaces
+        if time.monotonic() - read_at > REFRESH_SECONDS:
+            found = read_interfaces()
+            self._interfaces = (time.monotonic(), found)
+        return found
+
+    def ip_forwarding(self) -> bool:
+        return Path("/proc/sys/net/ipv4/ip_forward").read_text().strip() == "1"
+
+    def ip_default_ttl(self) -> int:
+        return int(Path("/proc/sys/net/ipv4/ip_default_ttl").read_text())
+
+    def firmware_version(self) -> str:
+        return self.firmware[0]
+
+    def active_slot(self) -> str:
+        return self.firmware[1]
+
+    def audio(self) -> Audio:
+        return self.playing
+
+    async def refresh(self, bus: AsyncBus) -> None:
+        """The firmware (update service) and audio status (audio service)."""
+        state = await bus.state()
+        status = state.get(update.STATUS)
+        if status:
+            self.firmware = (status["version"], status["booted"])
+        try:
+            answer = audio.AudioStatus.from_dict(
+                await bus.call(audio.SERVICE, audio.STATUS, timeout=ASK_SECONDS))
+        except (BusError, ValueError) as exc:
+            log.debug("no audio status: %s", exc)
+            self.playing = Audio(clip_playing=bool(state.get(audio.CLIP_PLAYING)),
+                                 live_active=bool(state.get(audio.LIVE_ACTIVE)))
+            return
+        clips = [v for v in answer.playing if v.kind == "clip"]
+        self.playing = Audio(
+            clip_playing=bool(clips), clip_name=clips[0].name if clips else "",
+            live_active=any(v.kind == "live" for v in answer.playing),
+            volume_db=int(answer.settings.get("output_gain", 0)),
+            muted=bool(answer.settings.get("output_mute", False)))
+
+
+class SnmpService:
+    def __init__(self, bus: AsyncBus, environment: Environment, params: ParamStore,
+                 port: int, trap_port: int, host: str = "0.0.0.0") -> None:
+        self.bus, self.environment, self.params = bus, environment, params
+        self.port, self.trap_port, self.host = port, trap_port, host
+        self.facts = DeviceFacts(params)
+        self.controller = MibController(self.facts)
+        self.agent: Agent | None = None
+        self.tasks: list[asyncio.Task] = []
+        self.sending: set[asyncio.Task] = set()  # traps under way
+
+    @property
+    def handlers(self) -> dict[str, Any]:
+        return {PING: self.ping}
+
+    async def ping(self) -> dict[str, Any]:
+        return {"ok": True}
+
+    async def start(self) -> None:
+        """The agent as configured, its cold start trap, then follow changes."""
+        changes = await self.bus.subscribe(params_contract.CHANGED)
+        await self.facts.refresh(self.bus)
+        await self.configure()
+        await self.notify("cold_start")
+        self.tasks = [asyncio.create_task(self._follow(changes), name="snmp settings"),
+                      asyncio.create_task(self._refresh(), name="snmp facts")]
+
+    async def stop(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+        await asyncio.gather(*self.tasks, *self.sending, return_exceptions=True)
+        await self._close()
+
+    async def _close(self) -> None:
+        if self.agent is not None:
+            await self.agent.close()
+            self.agent = None
+
+    async def _follow(self, changes: Any) -> None:
+        try:
+            async for event in changes:
+                names = [*event.data.get("changed", {}), *event.data.get("removed", [])]
+                if any(is_agent_setting(name) for name in names):
+                    log.info("the SNMP settings changed: the agent starts again")
+                    await self.configure()
+                    await self.notify("warm_start")
+        finally:
+            await changes.close()
+
+    async def _refresh(self) -> None:
+        while True:
+            await asyncio.sleep(REFRESH_SECONDS)
+            await self.facts.refresh(self.bus)
+
+    def _kept_password(self, settings: AgentSettings | None = None) -> str:
+        """The v3 password as first set; `settings` with a new one keeps it."""
+        path = self.environment.secrets_dir / PASSWORD_FILE
+        if settings is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(descriptor, "w") as out:
+                out.write(settings.v3_password)
+            return settings.v3_password
+        with contextlib.suppress(FileNotFoundError):
+            return path.read_text()
+        return ""
+
+    async def configure(self) -> None:
+        """Make the agent the settings ask for (none when SNMP is off)."""
+        await self._close()
+        kept = self._kept_password()
+        settings = read_settings(self.params.snapshot(), kept)
+        if settings.v3_password and not kept:
+            self._kept_password(settings)
+        problems = list(settings.problems)
+        for problem in problems:
+            log.warning("SNMP: %s", problem)
+        if settings.versions:
+            try:
+                sock = bind(self.host, self.port)
+            except OSError as exc:
+                problems.append(f"The agent cannot listen on UDP port {self.port}: "
+                                f"{exc.strerror}.")
+                log.error("SNMP: %s", problems[-1])
+            else:
+                self.agent = Agent(settings, self.controller, sock,
+                                   engine_id(bytes.fromhex(this_device().serial)),
+                                   self.trap_port, self._auth_failed)
+                log.info("the SNMP agent answers %s on UDP port %d",
+                         ", ".join(settings.versions), self.port)
+        else:
+            log.info("the SNMP agent is off")
+        running = self.agent is not None
+        await self.bus.set_state(contract.STATUS, contract.SnmpStatus(
+            running=running, port=self.port, versions=settings.versions if running else (),
+            traps=len(settings.receivers), problems=tuple(problems)).to_dict())
+
+    async def notify(self, trap: str) -> None:
+        if self.agent is not None:
+            await self.agent.notify(trap)
+
+    def _auth_failed(self) -> None:
+        """A request with a wrong community or key: pysnmp tells it synchronously."""
+        log.warning("SNMP: a request with a wrong community or key was refused")
+        task = asyncio.get_running_loop().create_task(self.notify("auth_fail"))
+        self.sending.add(task)
+        task.add_done_callback(self.sending.discard)
