@@ -3,11 +3,15 @@ it answers, the state it keeps and the events it sends. The web admin, the
 worker and the boot gate take the names from here.
 
 Calls to SERVICE: PLAY_CLIP and PLAY_TONE (-> the `Voice` that plays),
-STOP_CLIP, STOP_TONE, STATUS (-> `AudioStatus`), and the bus's PING.
-State: CLIP_PLAYING, LIVE_ACTIVE (bool); `sound_level_triggered(input)` (bool).
+STOP_CLIP, STOP_TONE, STATUS (-> `AudioStatus`), SPEAKER_TEST_CALIBRATE and
+SPEAKER_TEST_RUN (-> `SpeakerTestState` as the run starts; refused with the
+reason when it cannot run), and the bus's PING.
+State: CLIP_PLAYING, LIVE_ACTIVE (bool); `sound_level_triggered(input)` (bool);
+SPEAKER_TEST `SpeakerTestState`.
 Events: `started(kind)`, `stopped(kind)` for each voice (clip, live, tone),
 a `Voice` (with the reason it stopped); LEVEL_INPUT `InputLevel` and LEVEL_OUTPUT
-`OutputLevel` ten times a second; SOUND_LEVEL_CROSSED `SoundLevelCrossing`.
+`OutputLevel` ten times a second; SOUND_LEVEL_CROSSED `SoundLevelCrossing`;
+SPEAKER_TEST_RESULT `SpeakerTestResult` after each speaker test (not calibration).
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ STOP_CLIP = "stop_clip"
 PLAY_TONE = "play_tone"
 STOP_TONE = "stop_tone"
 STATUS = "status"
+SPEAKER_TEST_CALIBRATE = "speaker_test_calibrate"
+SPEAKER_TEST_RUN = "speaker_test_run"
 
 CLIP_PLAYING = "audio.clip.playing"
 LIVE_ACTIVE = "audio.live.active"
@@ -33,6 +39,9 @@ LEVEL_INPUT = "audio.level.input"
 LEVEL_OUTPUT = "audio.level.output"
 LEVELS = "audio.level.*"
 SOUND_LEVEL_CROSSED = "audio.sound_level.crossed"
+SPEAKER_TEST = "speakertest"
+SPEAKER_TEST_RESULT = "speakertest.result"
+CALIBRATION, TEST = "calibration", "test"  # the two kinds of speaker test run
 
 
 def started(kind: str) -> str:
@@ -125,3 +134,40 @@ class AudioStatus(Payload):
     input: InputStatus
     playing: tuple[Voice, ...]
     settings: dict[str, Any]  # the audio settings in force (herald.audio.settings)
+
+
+@dataclass(frozen=True)
+class SpeakerTestResult(Payload):
+    """One calibration or test: per 1/3-octave band (SpeakerTestState.bands),
+    the level the microphone heard, in dB relative to what the speaker was
+    driven with; None for a band too noisy to judge."""
+
+    kind: str  # CALIBRATION or TEST
+    passed: bool
+    at: float  # when it ended (time.time())
+    seconds: float  # how long it took
+    levels: tuple[float | None, ...]
+    failed: tuple[str, ...] = ()  # the bands out of tolerance, by name ("2 kHz")
+    message: str = ""  # in words, for people: why it failed
+
+    @property
+    def verdict(self) -> str:
+        if self.kind == CALIBRATION:
+            return "Calibrated" if self.passed else "Calibration failed"
+        return "Passed the test" if self.passed else "Didn't pass the test"
+
+
+@dataclass(frozen=True)
+class SpeakerTestState(Payload):
+    """Whether the speaker is calibrated, what runs now and how the last run went."""
+
+    bands: tuple[float, ...]  # the 1/3-octave centre frequencies, Hz
+    tolerance: float  # dB either side of the reference a band may stray
+    running: str  # CALIBRATION or TEST while one runs, else ""
+    calibrated_at: float | None  # None: not calibrated
+    reference: tuple[float | None, ...]  # the calibration's levels; empty until calibrated
+    last: SpeakerTestResult | None  # the last calibration or test since the reference
+
+    @property
+    def calibrated(self) -> bool:
+        return self.calibrated_at is not None

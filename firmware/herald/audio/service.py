@@ -10,7 +10,8 @@ loop and goes out on the bus as events and state:
     audio.live.started / audio.live.stopped    transmit.cgi streams
     audio.level.input / audio.level.output     levels in percent, ten times a second
     audio.sound_level.crossed                  the level rose above or fell below the threshold
-    state audio.clip.playing, audio.live.active, audio.sound_level.triggered.0
+    speakertest.result                         a speaker test passed or failed (speakertest.py)
+    state audio.clip.playing, audio.live.active, audio.sound_level.triggered.0, speakertest
 
 Live streams and microphone audio travel over the audio link (link_server.py).
 """
@@ -36,7 +37,9 @@ from herald.audio.params import concerns_audio, settings_from_params
 from herald.audio.playback import Playback
 from herald.audio.settings import AudioSettings
 from herald.audio.sources import ClipSource, ToneSource
+from herald.audio.speakertest import SpeakerTest
 from herald.bus import EVENT_PREFIX, PING, AsyncBus, BusError, Event
+from herald.environment import current
 from herald.hal.audio_devices import AudioDevices
 from herald.params import ParamStore
 from herald.params.contract import CHANGED as PARAMS_CHANGED
@@ -74,6 +77,7 @@ class AudioService:
         self.playing: dict[str, set[int]] = {"clip": set(), "tone": set(), "live": set()}
         self.tasks: list[asyncio.Task] = []
         self.link = LinkServer(self, link_path)
+        self.speaker_test = SpeakerTest(self, current().data_dir / "speakertest.json")
 
     @property
     def handlers(self) -> dict[str, Any]:
@@ -83,6 +87,8 @@ class AudioService:
             contract.PLAY_TONE: self.play_tone,
             contract.STOP_TONE: self.stop_tone,
             contract.STATUS: self.status,
+            contract.SPEAKER_TEST_CALIBRATE: self.speaker_test.calibrate,
+            contract.SPEAKER_TEST_RUN: self.speaker_test.test,
             PING: self.ping,
         }
 
@@ -101,10 +107,12 @@ class AudioService:
         self.tasks.append(asyncio.create_task(self._params_catch_up(), name="audio params check"))
         self.playback.start()
         await self.link.start()
+        await self.speaker_test.start()
 
     async def stop(self) -> None:
         """Fade out whatever plays, then let go of the devices."""
         self.link.close()
+        await self.speaker_test.stop()
         stopping = self.mixer.stop("shutdown")
         waits = [self.finished_future(v) for v in stopping]
         if waits:
@@ -269,6 +277,7 @@ class AudioService:
         playing = self.playing[kind]
         if event.what == "started":
             playing.add(voice.id)
+            self.speaker_test.voice_started(voice.describe())
             await self.bus.publish(contract.started(kind), at=when, **voice.describe().to_dict())
             if kind in contract.PLAYING and len(playing) == 1:
                 await self.bus.set_state(contract.PLAYING[kind], True)

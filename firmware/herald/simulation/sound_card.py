@@ -56,6 +56,8 @@ MIC_PIPE_BYTES = 16384  # the microphone's: room to catch up after the simulator
 CHUNK_FRAMES = 240  # the simulated DAC moves 5 ms at a time at 48 kHz
 UNDERRUN_SLACK = 0.05  # a gap longer than this restarts the speaker's clock
 HEADER_UPDATE_SECONDS = 0.1
+RESPONSE_TAPS = 2048  # the room's frequency response: 43 ms at 48 kHz, 23 Hz apart
+FFT_SIZE = 4096  # a period (up to PIPE_BYTES) and the taps fit
 
 
 def alsa_config(directory: Path) -> str:
@@ -171,11 +173,15 @@ def run_speaker(pipe: Path, wav: Path, rate: int, channels: int, timeline: Path 
 
 
 class Room:
-    """Sound from the speaker reaching the microphone: `gain_db` quieter, `delay_ms` later.
+    """Sound from the speaker reaching the microphone: `gain_db` quieter, `delay_ms` later,
+    shaped by `response` if the room has one.
 
     Set by a small JSON file (FileAudioDevices.set_room); without it the
     room is silent. Speaker-to-microphone coupling is what echo cancellation
-    and the speaker test work against.
+    and the speaker test work against. A response is a list of [Hz, dB]
+    points, joined straight on a log-frequency scale and held flat beyond
+    the outer ones (a notch, a dead tweeter); it is a linear-phase filter of
+    RESPONSE_TAPS, which adds half its length to the delay.
     """
 
     def __init__(self, path: Path, rate: int, channels: int) -> None:
@@ -185,6 +191,7 @@ class Room:
         self.lock = threading.Lock()
         self.stamp: tuple[int, int] | None = None
         self.gain, self.delay = 0.0, 0.0
+        self.response: np.ndarray | None = None  # the filter's spectrum, FFT_SIZE long
 
     def played(self, samples: np.ndarray, start: float) -> None:
         mono = samples.reshape(-1, self.channels).mean(axis=1).astype(np.float32) / 32768
@@ -202,13 +209,18 @@ class Room:
         self._reload()
         if self.gain == 0.0:
             return np.zeros(frames, dtype=np.float32)
+        extra = RESPONSE_TAPS - 1 if self.response is not None else 0
         with self.lock:
             last = len(self.history) - round((self.end - (end - self.delay)) * self.rate)
-            window = np.zeros(frames, dtype=np.float32)
-            first = last - frames
+            window = np.zeros(frames + extra, dtype=np.float32)
+            first = last - frames - extra
             lo, hi = max(first, 0), min(last, len(self.history))
             if hi > lo:
                 window[lo - first : hi - first] = self.history[lo:hi]
+        if self.response is not None:
+            size = len(self.response) * 2 - 2
+            window = np.fft.irfft(np.fft.rfft(window, size) * self.response, size)[
+                extra : extra + frames].astype(np.float32)
         return window * np.float32(self.gain)
 
     def _reload(self) -> None:
@@ -223,6 +235,17 @@ class Room:
             room = json.loads(self.path.read_text())
             self.gain = 10 ** (float(room["gain_db"]) / 20)
             self.delay = float(room["delay_ms"]) / 1000
+            points = room.get("response") or []
+            self.response = room_filter(points, self.rate) if points else None
+
+
+def room_filter(points: list[list[float]], rate: int) -> np.ndarray:
+    """The spectrum (FFT_SIZE bins) of a linear-phase filter following `points`."""
+    hz, db = np.array(points, dtype=float).T
+    frequencies = np.fft.rfftfreq(RESPONSE_TAPS, 1 / rate)
+    gains = 10 ** (np.interp(np.log(np.maximum(frequencies, 1.0)), np.log(hz), db) / 20)
+    taps = np.roll(np.fft.irfft(gains, RESPONSE_TAPS), RESPONSE_TAPS // 2)
+    return np.fft.rfft(taps * np.hanning(RESPONSE_TAPS), FFT_SIZE)
 
 
 # -- the microphone ---------------------------------------------------------------
@@ -385,15 +408,17 @@ class FileAudioDevices:
         soundfile.write(temporary, samples, rate, subtype="PCM_16")
         os.replace(temporary, self.mic_scene)
 
-    def set_room(self, gain_db: float | None, delay_ms: float = 20.0) -> None:
-        """Let the microphone hear the speaker, `gain_db` quieter and `delay_ms` later;
-        None makes the room silent again."""
+    def set_room(self, gain_db: float | None, delay_ms: float = 20.0,
+                 response: list[tuple[float, float]] | None = None) -> None:
+        """Let the microphone hear the speaker, `gain_db` quieter and `delay_ms` later,
+        through `response` ([Hz, dB] points, see Room); None makes the room silent again."""
         room = self.directory / "room.json"
         if gain_db is None:
             room.unlink(missing_ok=True)
             return
         temporary = room.with_suffix(".tmp")
-        temporary.write_text(json.dumps({"gain_db": gain_db, "delay_ms": delay_ms}))
+        temporary.write_text(json.dumps({"gain_db": gain_db, "delay_ms": delay_ms,
+                                         "response": response or []}))
         os.replace(temporary, room)
 
     def speaker_frames(self) -> int:
