@@ -171,3 +171,13 @@ def test_the_mib_loads_in_net_snmp() -> None:
     assert all("Cannot find module (SNMPv2-" in line or
                ("Did not find" in line and ("DisplayString" in line or "TruthValue" in line))
                for line in ours), ours
+
+
+def test_an_unknown_trap_receiver_is_logged_and_the_agent_answers(
+        make_agent: Callable[..., Agent]) -> None:
+    agent = make_agent(receiver={"SNMP.Trap.T.Address": "receiver.invalid",
+                                 "SNMP.Trap.T.ColdStart.Enabled": "yes"})
+    wait_until(lambda: "could not be sent" in agent.log.read_text(),
+               what="the agent to log the trap it could not send")
+    assert "receiver.invalid" in agent.log.read_text()
+    assert values(agent.port, "2c", SYS_NAME) and agent.process.poll() is None
