@@ -10,3 +10,4 @@ class AudioConfig(AppConfig):
         from herald_web.ui import nav
 
         nav.register("audio", "Audio", "audio:index", Level.OPERATOR)
+        nav.register("speaker-test", "Speaker test", "audio:speaker_test", Level.OPERATOR)

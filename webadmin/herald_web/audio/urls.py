@@ -1,6 +1,6 @@
 from django.urls import path
 
-from herald_web.audio import views
+from herald_web.audio import speakertest, views
 
 app_name = "audio"
 urlpatterns = [
@@ -13,4 +13,8 @@ urlpatterns = [
     path("audio/clips/<clip_id>/delete/", views.delete, name="delete"),
     path("audio/clips/<clip_id>/download/", views.download, name="download"),
     path("audio/listen/", views.listen, name="listen"),
+    path("speaker-test/", speakertest.index, name="speaker_test"),
+    path("speaker-test/calibrate/", speakertest.calibrate, name="speaker_test_calibrate"),
+    path("speaker-test/test/", speakertest.run_test, name="speaker_test_run"),
+    path("speaker-test/progress/", speakertest.progress, name="speaker_test_progress"),
 ]

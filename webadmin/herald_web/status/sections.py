@@ -12,12 +12,14 @@ from typing import Any, TypeVar
 from django.template.loader import render_to_string
 
 from herald.access import Level
+from herald.audio import contract as audio
 from herald.payload import Payload
 from herald.recordings import contract as recordings
 from herald.system import contract as system
 from herald.system.identity import this_device, this_firmware
 from herald.update import contract as update
 from herald_web.accounts.models import Account
+from herald_web.audio.speakertest import when
 from herald_web.contract import WEB
 from herald_web.device import bus, params
 
@@ -44,6 +46,7 @@ def facts(level: Level) -> dict[str, Any]:
         "clients": clients and clients.clients if admin else None,
         "recordings": ongoing and ongoing.recordings,
         "firmware": firmware(state),
+        "speakertest": speaker_test(read(audio.SpeakerTestState, state.get(audio.SPEAKER_TEST))),
     }
 
 
@@ -63,6 +66,14 @@ def firmware(state: dict[str, Any]) -> dict[str, Any] | None:
         **trial, "minutes_left": math.ceil(update.Trial.from_dict(trial).seconds_left() / 60)}}
 
 
+def speaker_test(test: audio.SpeakerTestState | None) -> dict[str, Any] | None:
+    """Calibrated or not, the last result and when (published by the audio service)."""
+    if test is None:
+        return None
+    return {"calibrated_at": when(test.calibrated_at), "last": test.last,
+            "last_at": test.last and when(test.last.at), "running": test.running}
+
+
 def security(web: dict[str, Any], anonymous_viewing: bool) -> dict[str, Any]:
     """What access is open, and what the hardening advice says about it."""
     advice = []
@@ -80,7 +91,7 @@ def security(web: dict[str, Any], anonymous_viewing: bool) -> dict[str, Any]:
     }
 
 
-SECTIONS = ("device", "firmware", "time", "security", "clients", "recordings")
+SECTIONS = ("device", "firmware", "time", "security", "clients", "recordings", "speakertest")
 
 
 def render(facts: dict[str, Any]) -> dict[str, str]:
