@@ -22,4 +22,5 @@ class SnmpStatus(Payload):
     port: int
     versions: tuple[str, ...]  # "v1", "v2c", "v3" that it answers
     traps: int  # trap receivers in use
+    v3_password_set: bool  # the manual: then the page shows no password field
     problems: tuple[str, ...] = ()  # each setting refused, in words for the page

@@ -200,7 +200,7 @@ class SnmpService:
         kept = self._kept_password()
         settings = read_settings(self.params.snapshot(), kept)
         if settings.v3_password and not kept:
-            self._kept_password(settings)
+            kept = self._kept_password(settings)
         problems = list(settings.problems)
         for problem in problems:
             log.warning("SNMP: %s", problem)
@@ -222,7 +222,8 @@ class SnmpService:
         running = self.agent is not None
         await self.bus.set_state(contract.STATUS, contract.SnmpStatus(
             running=running, port=self.port, versions=settings.versions if running else (),
-            traps=len(settings.receivers), problems=tuple(problems)).to_dict())
+            traps=len(settings.receivers), v3_password_set=bool(kept),
+            problems=tuple(problems)).to_dict())
 
     async def notify(self, trap: str) -> None:
         if self.agent is not None:

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from herald_web.system import views
+from herald_web.system import snmp, views
 
 app_name = "system"
 urlpatterns = [
     path("system/plain-config/", views.plain_config, name="plain-config"),
     path("system/plain-config/<str:group>/", views.plain_config, name="plain-config-group"),
+    path("system/snmp/", snmp.snmp_page, name="snmp"),
     path("system/logs/", views.logs_page, name="logs"),
     path("system/logs/server-report/", views.report_view, name="report"),
     path("system/logs/server-report.zip", views.report_zip, name="report-zip"),
