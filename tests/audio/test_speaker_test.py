@@ -7,11 +7,14 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from herald.audio import contract
+from herald.audio.speakertest import load_reference
+from herald.audio.sweep import BANDS
 from herald.bus import CallFailed
 from herald.simulation.sound_card import FileAudioDevices
 from tests.audio.conftest import Core, _run_core
@@ -140,3 +143,15 @@ def test_the_calibration_survives_a_restart_and_a_test_needs_one(
                                and s, what="the restarted core to publish its calibration")
             assert state.reference
             assert run(core, contract.SPEAKER_TEST_RUN).passed
+
+
+@pytest.mark.parametrize("stored", [
+    "{not json", "[]", '{"schema": 2, "at": 1.0, "levels": []}',
+    '{"schema": 1, "at": 1.0, "levels": [1.0]}',
+    '{"schema": 1, "at": true, "levels": %s}' % ([1.0] * len(BANDS)),
+    '{"schema": 1, "at": 1.0, "levels": %s}' % (["loud"] * len(BANDS)),
+])
+def test_a_damaged_calibration_file_means_not_calibrated(tmp_path: Path, stored: str) -> None:
+    path = tmp_path / "speakertest.json"
+    path.write_text(stored)
+    assert load_reference(path) == ((), None)

@@ -26,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import math
 import threading
 import time
 from dataclasses import replace
@@ -36,7 +37,6 @@ import numpy as np
 
 from herald.audio import contract, sweep
 from herald.audio.capture import STREAM_RATE
-from herald.audio.mixer import Voice
 from herald.audio.sources import Source
 
 if TYPE_CHECKING:
@@ -111,15 +111,15 @@ class SpeakerTest:
         self.calibrated_at: float | None = None
         self.last: contract.SpeakerTestResult | None = None
         self.running = ""
-        self.voice: Voice | None = None
         self.spoiled = ""  # what played during the run, if anything did
+        self.ours: set[int] = set()  # voices of the run: its sweeps and those it stopped
         self.task: asyncio.Task | None = None
 
     # -- calls ----------------------------------------------------------------------
 
     async def start(self) -> None:
         """Read the stored reference and publish the state."""
-        self.reference, self.calibrated_at = await asyncio.to_thread(self._load)
+        self.reference, self.calibrated_at = await asyncio.to_thread(load_reference, self.path)
         await self._publish_state()
 
     async def stop(self) -> None:
@@ -137,7 +137,7 @@ class SpeakerTest:
 
     def voice_started(self, voice: contract.Voice) -> None:
         """The service saw a voice start: anything but the sweep spoils a run."""
-        if self.running and (self.voice is None or voice.voice != self.voice.id):
+        if self.running and voice.voice not in self.ours:
             self.spoiled = self.spoiled or str(voice)
 
     # -- running --------------------------------------------------------------------
@@ -173,7 +173,8 @@ class SpeakerTest:
             if voice.priority >= priority:
                 raise SpeakerTestRefused(f"{voice.describe()} plays with priority "
                                          f"{voice.priority}, the test's is {priority}")
-        service.mixer.stop("interrupted")  # only lower priorities are left
+        # Only lower priorities are left; their start may still be on its way.
+        self.ours = {v.id for v in service.mixer.stop("interrupted")}
 
     async def _run(self, kind: str) -> None:
         started = time.monotonic()
@@ -186,7 +187,7 @@ class SpeakerTest:
             log.exception("the speaker %s failed", kind)
             result = contract.SpeakerTestResult(kind, False, 0, 0, (), message=f"it broke: {exc}")
         finally:
-            self.running, self.voice = "", None
+            self.running = ""
         result = replace(result, at=time.time(), seconds=round(time.monotonic() - started, 2))
         if kind == contract.CALIBRATION and result.passed:
             self.reference, self.calibrated_at = result.levels, result.at
@@ -207,9 +208,10 @@ class SpeakerTest:
         capture.listen(recording.add)
         try:
             source = SweepSource(service.rate)
-            self.voice = service.mixer.add(source, service.settings.priority("tone"), 1.0,
-                                           name="speaker test", level=SWEEP_DBFS)
-            reason = await service.finished_future(self.voice)
+            voice = service.mixer.add(source, service.settings.priority("tone"), 1.0,
+                                      name="speaker test", level=SWEEP_DBFS)
+            self.ours.add(voice.id)
+            reason = await service.finished_future(voice)
             if reason != "end":
                 raise SpeakerTestRefused(f"the test tones were {reason}")
             recording.until(int(SETTLE_SECONDS * STREAM_RATE))
@@ -267,28 +269,36 @@ class SpeakerTest:
     async def _publish_state(self) -> None:
         await self.service.bus.set_state(contract.SPEAKER_TEST, self.state().to_dict())
 
-    def _load(self) -> tuple[tuple[float | None, ...], float | None]:
-        try:
-            stored = json.loads(self.path.read_text())
-        except FileNotFoundError:
-            return (), None
-        except (OSError, ValueError) as exc:
-            log.warning("the speaker test's calibration in %s is unreadable (%s): "
-                        "calibrate again", self.path, exc)
-            return (), None
-        levels = stored.get("levels") if isinstance(stored, dict) else None
-        at = stored.get("at") if isinstance(stored, dict) else None
-        if (stored.get("schema") != STORE_SCHEMA or not isinstance(levels, list)
-                or len(levels) != len(sweep.BANDS) or not isinstance(at, int | float)
-                or not all(v is None or isinstance(v, int | float) for v in levels)):
-            log.warning("the speaker test's calibration in %s is not one this firmware "
-                        "reads: calibrate again", self.path)
-            return (), None
-        return tuple(levels), float(at)
-
     def _save(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         temporary = self.path.with_suffix(".tmp")
         temporary.write_text(json.dumps({"schema": STORE_SCHEMA, "at": self.calibrated_at,
                                          "levels": list(self.reference)}))
         temporary.replace(self.path)
+
+
+def load_reference(path: Path) -> tuple[tuple[float | None, ...], float | None]:
+    """The stored calibration's levels and time; none if there is none, or one this
+    firmware cannot read (a damaged file, another schema: calibrate again)."""
+    try:
+        stored = json.loads(path.read_text())
+    except FileNotFoundError:
+        return (), None
+    except (OSError, ValueError) as exc:
+        log.warning("the speaker test's calibration in %s is unreadable (%s): "
+                    "calibrate again", path, exc)
+        return (), None
+    if not isinstance(stored, dict):
+        stored = {}
+    levels, at = stored.get("levels"), stored.get("at")
+    if (stored.get("schema") != STORE_SCHEMA or not isinstance(levels, list)
+            or len(levels) != len(sweep.BANDS) or not _number(at)
+            or not all(v is None or _number(v) for v in levels)):
+        log.warning("the speaker test's calibration in %s is not one this firmware reads: "
+                    "calibrate again", path)
+        return (), None
+    return tuple(None if v is None else float(v) for v in levels), float(at)
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from herald.access import Level
 from herald.audio import contract
@@ -120,6 +120,7 @@ def run_test(request: HttpRequest) -> JsonResponse:
 
 
 @api(Level.OPERATOR)
+@require_GET
 def progress(request: HttpRequest) -> JsonResponse:
     """What runs now, for the page to wait on a run it started."""
     now = state()
