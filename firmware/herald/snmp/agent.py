@@ -31,7 +31,7 @@ SM_FAILURES = ("rfc2576.prepareDataElements:sm-failure", "rfc3412.prepareDataEle
 COMMUNITY_MODELS = {"v1": 1, "v2c": 2}  # securityModel of each community version
 MP_MODELS = {"v1": 0, "v2c": 1}
 TRAPS = {"cold_start": "coldStart", "warm_start": "warmStart",
-         "auth_fail": "authenticationFailure", "link_up": "linkUp"}
+         "auth_fail": "authenticationFailure"}  # link up: not sent yet
 
 
 def engine_id(mac: bytes) -> bytes:

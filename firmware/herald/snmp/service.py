@@ -27,7 +27,7 @@ from herald.params import contract as params_contract
 from herald.snmp import contract
 from herald.snmp.agent import Agent, bind, engine_id
 from herald.snmp.mib import Audio, Interface, MibController, read_interfaces
-from herald.snmp.settings import SYSTEM_GROUP, AgentSettings, is_agent_setting, read_settings
+from herald.snmp.settings import SYSTEM_GROUP, is_agent_setting, read_settings
 from herald.system.identity import this_device, this_firmware
 from herald.update import contract as update
 
@@ -177,22 +177,29 @@ class SnmpService:
             await changes.close()
 
     async def _refresh(self) -> None:
+        """While the agent answers: an agent that is off asks nothing."""
         while True:
             await asyncio.sleep(REFRESH_SECONDS)
-            await self.facts.refresh(self.bus)
+            if self.agent is not None:
+                await self.facts.refresh(self.bus)
 
-    def _kept_password(self, settings: AgentSettings | None = None) -> str:
-        """The v3 password as first set; `settings` with a new one keeps it."""
-        path = self.environment.secrets_dir / PASSWORD_FILE
-        if settings is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(descriptor, "w") as out:
-                out.write(settings.v3_password)
-            return settings.v3_password
+    @property
+    def _password_file(self) -> Path:
+        return self.environment.secrets_dir / PASSWORD_FILE
+
+    def _kept_password(self) -> str:
+        """The v3 password as first set, "" until one is."""
         with contextlib.suppress(FileNotFoundError):
-            return path.read_text()
+            return self._password_file.read_text()
         return ""
+
+    def _keep_password(self, password: str) -> None:
+        """Keep the first v3 password; a factory default (which empties the
+        data partition) is what forgets it."""
+        self._password_file.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(self._password_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as out:
+            out.write(password)
 
     async def configure(self) -> None:
         """Make the agent the settings ask for (none when SNMP is off)."""
@@ -200,7 +207,8 @@ class SnmpService:
         kept = self._kept_password()
         settings = read_settings(self.params.snapshot(), kept)
         if settings.v3_password and not kept:
-            kept = self._kept_password(settings)
+            self._keep_password(settings.v3_password)
+            kept = settings.v3_password
         problems = list(settings.problems)
         for problem in problems:
             log.warning("SNMP: %s", problem)

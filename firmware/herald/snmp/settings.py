@@ -16,13 +16,13 @@ SYSTEM_GROUP = "SNMP.System."  # sysContact, sysLocation: not agent settings
 
 @dataclass(frozen=True)
 class Receiver:
-    """A trap receiver (SNMP.Trap.T<n>) and the traps it wants."""
+    """A trap receiver (SNMP.Trap.T<n>) and the traps it wants (its LinkUp:
+    no link up trap is sent yet)."""
 
     address: str
     community: str
     cold_start: bool
     warm_start: bool
-    link_up: bool
     auth_fail: bool
 
 
@@ -82,7 +82,6 @@ def read_settings(snapshot: Snapshot, kept_password: str) -> AgentSettings:
                 community=snapshot.get(f"{instance}.Community"),
                 cold_start=yes(f"{instance}.ColdStart.Enabled"),
                 warm_start=yes(f"{instance}.WarmStart.Enabled"),
-                link_up=yes(f"{instance}.LinkUp.Enabled"),
                 auth_fail=yes(f"{instance}.AuthFail.Enabled"),
             ))
     enabled = yes("SNMP.Enabled")
