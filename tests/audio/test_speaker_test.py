@@ -33,13 +33,18 @@ def run(core: Core, method: str) -> contract.SpeakerTestResult:
     """Start a calibration or test and wait for its result."""
     since = time.time()
     assert core.call(method)["running"]
+    return result_since(core, since)
+
+
+def result_since(core: Core, since: float) -> contract.SpeakerTestResult:
+    """The first result of a run that ended after `since`, once there is one."""
 
     def finished() -> contract.SpeakerTestResult | None:
         state = speaker_test(core)
         last = state.last
         return last if not state.running and last and last.at >= since else None
 
-    return wait_until(finished, timeout=20, what=f"{method} to finish")
+    return wait_until(finished, timeout=20, what="the speaker test to finish")
 
 
 @pytest.fixture
@@ -116,6 +121,17 @@ def test_it_stops_a_clip_of_lower_priority(calibrated: Core) -> None:
     wait_until(lambda: calibrated.status()["playing"], what="the clip to play")
     result = run(calibrated, contract.SPEAKER_TEST_RUN)
     assert result.passed, result.message
+
+
+def test_a_clip_of_higher_priority_ends_a_test_under_way(calibrated: Core) -> None:
+    calibrated.configure(priority_clip=50)
+    clip = calibrated.add_clip(encode(sine(440, 0.5), 48000, "wav"), "alarm.wav")
+    since = time.time()
+    calibrated.call(contract.SPEAKER_TEST_RUN)
+    calibrated.call("play_clip", clip=clip)
+    result = result_since(calibrated, since)
+    assert not result.passed
+    assert result.message == "the test tones were interrupted"
 
 
 def test_it_refuses_with_the_microphone_off(room: Core) -> None:

@@ -51,6 +51,7 @@ MIN_SNR_DB = 10.0
 MIN_JUDGED = 0.5  # fewer bands judged than this share: too noisy to tell
 SETTLE_SECONDS = 0.1  # recorded after the sweep's voice ends: the room's delay
 RECORD_TIMEOUT = 2.0
+PLAY_SLACK = 2.0  # beyond the stimulus' length, before a sweep that never played is given up
 STORE_SCHEMA = 1
 
 
@@ -211,7 +212,11 @@ class SpeakerTest:
             voice = service.mixer.add(source, service.settings.priority("tone"), 1.0,
                                       name="speaker test", level=SWEEP_DBFS)
             self.ours.add(voice.id)
-            reason = await service.finished_future(voice)
+            try:
+                reason = await asyncio.wait_for(service.finished_future(voice),
+                                                len(source.samples) / service.rate + PLAY_SLACK)
+            except TimeoutError:  # stopped before its first sample: no event tells
+                reason = voice.reason or "not played"
             if reason != "end":
                 raise SpeakerTestRefused(f"the test tones were {reason}")
             recording.until(int(SETTLE_SECONDS * STREAM_RATE))
