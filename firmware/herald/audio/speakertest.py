@@ -96,8 +96,6 @@ class Recording:
         """Set `done` once `frames` more than now have been heard."""
         with self.lock:
             self.wanted = self.frames + frames
-            if frames <= 0:
-                self.done.set()
 
     def samples(self) -> np.ndarray:
         with self.lock:
@@ -106,6 +104,8 @@ class Recording:
 
 
 class SpeakerTest:
+    """The calibration, the last result and the run under way, for the audio service."""
+
     def __init__(self, service: AudioService, path: Path) -> None:
         self.service, self.path = service, path
         self.reference: tuple[float | None, ...] = ()
