@@ -9,5 +9,7 @@ class SystemConfig(AppConfig):
         from herald.access import Level
         from herald_web.ui import nav
 
+        # The manual's SNMP is part of Network; its own entry until there is a Network page.
+        nav.register("system.snmp", "SNMP", "system:snmp", Level.ADMIN)
         nav.register("system.logs", "Logs", "system:logs", Level.ADMIN)
         nav.register("system.plain-config", "Plain config", "system:plain-config", Level.ADMIN)

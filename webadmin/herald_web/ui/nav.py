@@ -16,7 +16,7 @@ SECTIONS = {
     "recordings": "Recordings", "apps": "Apps", "system": "System", "maintenance": "Maintenance",
 }
 SYSTEM_PAGES = (
-    "time", "network", "security", "accounts", "events", "mqtt", "sip", "storage", "onvif",
+    "time", "network", "snmp", "security", "accounts", "events", "mqtt", "sip", "storage", "onvif",
     "detectors", "logs", "plain-config",
 )
 
