@@ -2,36 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import Page, expect
 
+from tests.audio.browser import ARTIFACTS, operator_page
 from tests.audio.signals import bursts, dominant_frequency, encode, sine
 from tests.audio.webstack import AudioDevice
-from tests.conftest import REPO
-
-ARTIFACTS = REPO / "test-artifacts" / "audio"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run",
-                 "--autoplay-policy=no-user-gesture-required"]
 
 
 @pytest.fixture
-def page(device: AudioDevice):
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
-                                             args=CHROMIUM_ARGS)
-        page = browser.new_page()
-        account = device.stack.accounts["operator"]
-        page.goto(device.stack.http_url + "/login/")
-        page.get_by_label("Username").fill(account.name)
-        page.get_by_label("Password").fill(account.password)
-        page.get_by_role("button", name="Log in").click()
+def page(device: AudioDevice) -> Iterator[Page]:
+    with operator_page(device) as page:
         yield page
-        browser.close()
 
 
 def meter(page, name: str) -> float:

@@ -8,9 +8,9 @@ from collections.abc import Iterator
 
 import numpy as np
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
-from tests.audio.test_audio_page_browser import ARTIFACTS, CHROMIUM_ARGS
+from tests.audio.browser import ARTIFACTS, operator_page
 from tests.audio.test_speaker_test import NOTCH_2K, ROOM_DB, ROOM_DELAY_MS
 from tests.audio.webstack import AudioDevice
 
@@ -19,20 +19,10 @@ RUN_MS = 20000  # a calibration takes about 4 s on the host; room for a busy mac
 
 @pytest.fixture
 def page(device: AudioDevice) -> Iterator[Page]:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     device.card.set_scene(np.zeros(4800, dtype=np.float32), 48000)
     device.card.set_room(ROOM_DB, ROOM_DELAY_MS)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
-                                             args=CHROMIUM_ARGS)
-        page = browser.new_page()
-        account = device.stack.accounts["operator"]
-        page.goto(device.stack.http_url + "/login/")
-        page.get_by_label("Username").fill(account.name)
-        page.get_by_label("Password").fill(account.password)
-        page.get_by_role("button", name="Log in").click()
+    with operator_page(device) as page:
         yield page
-        browser.close()
     device.card.set_room(None)
 
 
