@@ -41,6 +41,13 @@ LEVELS = "audio.level.*"
 SOUND_LEVEL_CROSSED = "audio.sound_level.crossed"
 SPEAKER_TEST = "speakertest"
 SPEAKER_TEST_RESULT = "speakertest.result"
+
+
+def band_name(centre: float) -> str:
+    """How a speaker test names a band ("2 kHz", "800 Hz"), in its failed bands."""
+    return f"{centre / 1000:g} kHz" if centre >= 1000 else f"{centre:g} Hz"
+
+
 CALIBRATION, TEST = "calibration", "test"  # the two kinds of speaker test run
 
 

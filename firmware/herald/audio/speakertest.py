@@ -252,7 +252,7 @@ class SpeakerTest:
             stray = np.abs(levels - np.nan_to_num(reference)) > TOLERANCE_DB
         shown = tuple(round(float(v), 1) if ok else None
                       for v, ok in zip(levels, judged, strict=True))
-        failed = tuple(sweep.band_name(c)
+        failed = tuple(contract.band_name(c)
                        for c, bad in zip(sweep.BANDS, judged & stray, strict=True) if bad)
         if kind == contract.CALIBRATION and not judged.any():
             message = "the microphone did not hear the speaker"

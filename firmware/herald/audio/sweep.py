@@ -30,10 +30,6 @@ FFT_SIZE = 8192
 FLOOR = 1e-20  # power of a silent band, so its level is a (very low) number
 
 
-def band_name(centre: float) -> str:
-    return f"{centre / 1000:g} kHz" if centre >= 1000 else f"{centre:g} Hz"
-
-
 def sweep(rate: int) -> np.ndarray:
     """The exponential sweep, faded in and out so it starts and ends without a click."""
     t = np.arange(int(SWEEP_SECONDS * rate)) / rate

@@ -14,6 +14,8 @@ from herald.payload import Payload
 
 SERVICE = "snmp"
 STATUS = "snmp.status"
+# The trap receivers are the parameter groups SNMP.Trap.T0 ... (the page makes them).
+TRAP_PREFIX = "SNMP.Trap.T"
 
 
 @dataclass(frozen=True)

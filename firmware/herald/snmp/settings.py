@@ -7,10 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from herald.params import Snapshot
+from herald.snmp.contract import TRAP_PREFIX
 
 V3_USER = "initial"  # the manual's v3 account
 V3_MIN_PASSWORD = 8  # USM derives keys from at least 8 characters (RFC 3414 11.2)
-TRAP_PREFIX = "SNMP.Trap.T"
 SYSTEM_GROUP = "SNMP.System."  # sysContact, sysLocation: not agent settings
 
 

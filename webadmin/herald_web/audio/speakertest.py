@@ -18,7 +18,6 @@ from django.views.decorators.http import require_GET, require_POST
 
 from herald.access import Level
 from herald.audio import contract
-from herald.audio.sweep import band_name
 from herald_web.accounts.access import api, page
 from herald_web.audio.engine import EngineError, call
 from herald_web.device import bus
@@ -77,9 +76,9 @@ def chart(now: contract.SpeakerTestState) -> Chart | None:
     return Chart(
         reference=lines(now.reference), test=lines(test), tolerance=" ".join(band),
         failed=[(x(i), y(v)) for i, v in enumerate(test)
-                if v is not None and band_name(now.bands[i]) in failed_names],
+                if v is not None and contract.band_name(now.bands[i]) in failed_names],
         grid=[(y(db), db) for db in range(low, high + 1, GRID_DB)],
-        ticks=[(x(i), band_name(c).replace(" kHz", "k").replace(" Hz", ""))
+        ticks=[(x(i), contract.band_name(c).replace(" kHz", "k").replace(" Hz", ""))
                for i, c in enumerate(now.bands)],
     )
 

@@ -12,7 +12,6 @@ from django.shortcuts import redirect, render
 from herald.access import Level
 from herald.params import GroupError, ParamError
 from herald.snmp import contract
-from herald.snmp.settings import TRAP_PREFIX
 from herald_web.accounts.access import page
 from herald_web.accounts.parameters import apply_params
 from herald_web.device import bus, params
@@ -50,10 +49,10 @@ def _post(request: HttpRequest, shown: list[str]) -> str:
     store, by = params(), request.user.get_username()
     action = request.POST.get("action")
     if action == "add":
-        values = {f"{TRAP_PREFIX}.Address": request.POST.get("address", ""),
-                  f"{TRAP_PREFIX}.Community": request.POST.get("community", "")}
-        values.update({f"{TRAP_PREFIX}.{trap}.Enabled": "yes" if request.POST.get(trap) else "no"
-                       for trap, _ in TRAPS})
+        values = {f"{contract.TRAP_PREFIX}.Address": request.POST.get("address", ""),
+                  f"{contract.TRAP_PREFIX}.Community": request.POST.get("community", "")}
+        values.update({f"{contract.TRAP_PREFIX}.{trap}.Enabled":
+                       "yes" if request.POST.get(trap) else "no" for trap, _ in TRAPS})
         added = store.add("snmptrap", "SNMP.Trap", values, Level.ADMIN)
         return f"Added trap receiver {added}."
     if action == "remove":
@@ -82,7 +81,7 @@ def snmp_page(request: HttpRequest) -> HttpResponse:
          "community": snapshot.get(f"{instance}.Community"),
          "traps": [title for trap, title in TRAPS
                    if snapshot.get(f"{instance}.{trap}.Enabled") == "yes"]}
-        for instance in sorted(snapshot.instances) if instance.startswith(TRAP_PREFIX)]
+        for instance in sorted(snapshot.instances) if instance.startswith(contract.TRAP_PREFIX)]
     return render(request, "system/snmp.html", {
         "section": "system", "page_key": "system.snmp", "rows": rows, "status": status,
         "receivers": receivers, "traps": TRAPS,
