@@ -36,12 +36,12 @@ async def serve_until_stopped(serving: Coroutine[Any, Any, None], name: str) -> 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
 
-    def stopped() -> None:
+    def request_stop() -> None:
         STOPPING.set()
         stop.set()
 
     for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, stopped)
+        loop.add_signal_handler(signum, request_stop)
     task = asyncio.create_task(serving, name=name)
     stopped = asyncio.create_task(stop.wait())
     done, _ = await asyncio.wait({task, stopped}, return_when=asyncio.FIRST_COMPLETED)

@@ -51,7 +51,8 @@ class GroupError(Exception):
 @dataclass(frozen=True)
 class Snapshot:
     """All values at one moment, for reading many parameters consistently.
-    Shared between threads while the database is unchanged: never mutated."""
+    Shared between threads while the database is unchanged: its values never
+    change (it only remembers each level's listing once worked out)."""
 
     tree: Tree
     stored: Mapping[str, str]
