@@ -10,8 +10,7 @@ import pytest
 
 from herald.recordings.contract import Ongoing, Recording
 from herald.system.contract import Clients, TimeSync
-from herald.update.pending import PendingUpgrade, UpgradeResult
-from herald.update.status import FirmwareStatus, SlotState
+from herald.update.contract import FirmwareStatus, PendingUpgrade, SlotState, UpgradeResult
 
 
 def over_the_bus(payload: dict) -> dict:

@@ -18,18 +18,23 @@ from pathlib import Path
 import pytest
 
 from herald.bus import AsyncBus, Bus
-from herald.update.contract import CONFIRM, EXTEND, REJECT, STATUS, TRIAL, TRIAL_SERVICE
-from herald.update.gate import Gate
-from herald.update.health import web_check
-from herald.update.pending import (
+from herald.update.contract import (
     ABANDONED,
     AUTOROLLBACK,
+    CONFIRM,
+    EXTEND,
     FACTORY_DEFAULT,
     INSTALLED,
+    REJECT,
     STANDARD,
+    STATUS,
+    TRIAL,
+    TRIAL_SERVICE,
     PendingUpgrade,
-    UpgradeRecords,
 )
+from herald.update.gate import Gate
+from herald.update.health import web_check
+from herald.update.pending import UpgradeRecords
 from herald.update.rauc import Rauc
 from herald.update.snapshot import Snapshots
 from tests.conftest import wait_until

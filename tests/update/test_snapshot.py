@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from herald.update.pending import INSTALLED, INSTALLING, STANDARD, PendingUpgrade
+from herald.update.contract import INSTALLED, INSTALLING, STANDARD, PendingUpgrade
 from herald.update.snapshot import Snapshots, booted_slot, restore_at_boot
 
 

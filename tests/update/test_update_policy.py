@@ -3,14 +3,8 @@ what an upgrade request may ask for."""
 
 import pytest
 
-from herald.update.policy import (
-    BAD_REQUEST,
-    Firmware,
-    UpdateRefused,
-    UpgradeRequest,
-    check_bundle,
-    upgrade_request,
-)
+from herald.update.contract import BAD_REQUEST, UpdateRefused
+from herald.update.policy import Firmware, UpgradeRequest, check_bundle, upgrade_request
 from herald.update.version import Version
 
 RUNNING = Firmware("herald-qemux86-64", Version.parse("1.4.0"))

@@ -17,13 +17,19 @@ import pytest
 
 from herald.bus import AsyncBus
 from herald.update import contract
+from herald.update.contract import (
+    AUTOROLLBACK,
+    BAD_REQUEST,
+    BUSY,
+    NO_PREVIOUS,
+    STANDARD,
+    FirmwareStatus,
+)
 from herald.update.install import Updater
-from herald.update.pending import STANDARD, UpgradeRecords
-from herald.update.policy import BAD_REQUEST, BUSY, NO_PREVIOUS
+from herald.update.pending import UpgradeRecords
 from herald.update.rauc import Rauc
 from herald.update.service import UpdateService
 from herald.update.snapshot import Snapshots
-from herald.update.status import FirmwareStatus
 from tests.conftest import REPO
 from tests.update.conftest import SmallBundles
 from tests.update.host_rauc import HostRauc
@@ -80,17 +86,23 @@ def test_one_change_at_a_time_and_each_outcome_on_the_bus(rauc, small_bundles, t
 
 
 def test_refusals_say_why_and_status_answers(rauc, tmp_path, own_redis_url):
-    async def scenario() -> tuple[dict, dict, dict]:
+    async def scenario() -> tuple[dict, dict, dict, list[dict]]:
         bus = AsyncBus(own_redis_url, source="test")
         service = service_on(rauc, tmp_path, bus)
         try:
+            checks = [await service.check(*asked) for asked in (
+                (AUTOROLLBACK, 30), (AUTOROLLBACK, 0), ("sideways", None))]
             return (await service.install(str(tmp_path / "x.raucb"), "sideways"),
-                    await service.rollback(by="test"), await service.status())
+                    await service.rollback(by="test"), await service.status(), checks)
         finally:
             await bus.close()
 
-    wrong_kind, rollback, status = asyncio.run(scenario())
+    wrong_kind, rollback, status, checks = asyncio.run(scenario())
     assert wrong_kind["reason"] == BAD_REQUEST and "sideways" in wrong_kind["message"]
+    # What a page asks before it hands over a bundle: the same policy as install's.
+    assert checks[0] == {"ok": True, "kind": AUTOROLLBACK, "confirm_seconds": 1800}
+    assert [c["reason"] for c in checks[1:]] == [BAD_REQUEST, BAD_REQUEST]
+    assert checks[2]["message"] == wrong_kind["message"]
     assert rollback == {"ok": False, "reason": NO_PREVIOUS,
                         "message": "there is no previous firmware to roll back to"}
     slots = FirmwareStatus.from_dict(status["status"]).slots

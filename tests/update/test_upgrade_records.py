@@ -8,16 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from herald.update.gate import result_back_on_old
-from herald.update.pending import (
+from herald.update.contract import (
     ABANDONED,
     AUTOROLLBACK,
     INSTALLED,
     INSTALLING,
     STANDARD,
     PendingUpgrade,
-    UpgradeRecords,
 )
+from herald.update.gate import result_back_on_old
+from herald.update.pending import UpgradeRecords
 
 PENDING = PendingUpgrade(STANDARD, INSTALLING, "A", "1.0.0", "1.1.0")
 

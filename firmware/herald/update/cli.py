@@ -29,14 +29,9 @@ from typing import TYPE_CHECKING
 
 from herald.environment import current
 from herald.update import contract
-from herald.update.pending import (
-    KINDS,
-    STANDARD,
-    UpgradeRecords,
-    boot_id,
-    records_dir,
-)
-from herald.update.policy import UpdateRefused, upgrade_request
+from herald.update.contract import KINDS, STANDARD, UpdateRefused
+from herald.update.pending import UpgradeRecords, boot_id, records_dir
+from herald.update.policy import upgrade_request
 from herald.update.snapshot import Snapshots, booted_slot, restore_at_boot
 
 if TYPE_CHECKING:

@@ -4,7 +4,7 @@ service and the boot gate publish; the Maintenance and Status pages and VAPIX
 read and call. All of them take the names from here.
 
 State (what is true now):
-    STATUS    `FirmwareStatus` (status.py): both slots, a pending upgrade, the last result
+    STATUS    `FirmwareStatus`: both slots, a pending upgrade, the last result
     PROGRESS  `Progress`: the upgrade the update service is checking or installing
     TRIAL     `Trial`: an Autorollback upgrade waiting for its confirmation
 Calls to SERVICE, the update service (herald-updater, service.py); each answers
@@ -14,13 +14,18 @@ Calls to SERVICE, the update service (herald-updater, service.py); each answers
                        restart -> "restart": whether the caller restarts, "version"
     PURGE()            forget the previous firmware
     READ_STATUS()      -> "status": a `FirmwareStatus`
+    CHECK(kind, confirm_minutes)  whether INSTALL would take this upgrade type and
+                       time to confirm -> "kind", "confirm_seconds"; a page asks
+                       before it hands over a bundle
 Calls to TRIAL_SERVICE, served by the boot gate while TRIAL is set:
     CONFIRM()         keep the new firmware      -> {"confirmed": True, "version"}
     REJECT()          go back to the old one now -> {"rolling_back": True, "version"}
     EXTEND(minutes)   move the deadline          -> {"deadline"}
 
 Each payload carries its `schema` (herald.payload): a reader refuses one it
-does not know rather than guess at its fields.
+does not know rather than guess at its fields. A refusal's reason is one of
+the codes below, so the page and VAPIX (which numbers its errors) tell the
+cases apart without parsing sentences; `UpdateRefused` carries one in Python.
 """
 
 from __future__ import annotations
@@ -42,6 +47,7 @@ INSTALL = "install"
 ROLLBACK = "rollback"
 PURGE = "purge"
 READ_STATUS = "status"
+CHECK = "check"
 
 CONFIRM = "confirm"
 REJECT = "reject"
@@ -54,6 +60,42 @@ INSTALLED = "installed"
 WAITING = "waiting"  # for audio playback to end before the restart
 RESTARTING = "restarting"
 REFUSED = "refused"
+ABANDONED = "abandoned"  # a pending upgrade's: the new firmware gave up and restarts into the old
+PENDING_STAGES = (INSTALLING, INSTALLED, ABANDONED)
+
+# The upgrade types an administrator chooses from (INSTALL's kind).
+STANDARD = "standard"
+FACTORY_DEFAULT = "factory-default"
+AUTOROLLBACK = "autorollback"
+KINDS = (STANDARD, FACTORY_DEFAULT, AUTOROLLBACK)
+MAX_CONFIRM_MINUTES = 24 * 60  # an Autorollback upgrade's longest time to confirm
+
+# Why an upgrade, rollback or commit was refused.
+BUSY = "busy"  # another upgrade is running or waits for a restart or a confirmation
+INVALID = "invalid-bundle"  # not a complete Herald firmware bundle, or damaged
+UNTRUSTED = "untrusted"  # not signed by a key this device trusts
+INCOMPATIBLE = "incompatible"  # made for another kind of device
+TOO_OLD = "too-old"  # below the downgrade floor
+NO_PREVIOUS = "no-previous"  # nothing to roll back to
+NOT_COMMITTED = "not-committed"  # the running firmware still waits for its confirmation
+FAILED = "failed"  # RAUC could not write the slot
+UNAVAILABLE = "unavailable"  # no RAUC service (a development host), or no update service
+BAD_REQUEST = "invalid-request"  # an upgrade type or a time that is not offered
+
+# The version of VAPIX's firmware management API (firmwaremanagement.cgi) served.
+FIRMWARE_MANAGEMENT_VERSION = "1.3"
+
+
+class UpdateRefused(Exception):
+    """Nothing was installed or changed; the message says why, for the administrator."""
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+    def answer(self) -> dict[str, object]:
+        """The refusal as a call answers it."""
+        return {"ok": False, "reason": self.reason, "message": str(self)}
 
 
 @dataclass(frozen=True)
@@ -82,3 +124,63 @@ class Progress(Payload):
     def is_old(self, seconds: float) -> bool:
         """An outcome (refused, installed) older than `seconds`: no longer news."""
         return self.stage in (REFUSED, INSTALLED) and time.time() - self.time > seconds
+
+
+@dataclass(frozen=True)
+class PendingUpgrade:
+    """An upgrade that started on `from_slot` and is not decided yet."""
+
+    kind: str
+    stage: str
+    from_slot: str  # RAUC bootname, "A" or "B"
+    from_version: str
+    to_version: str
+    confirm_seconds: int = 0  # autorollback: time the administrator has to confirm
+    deadline: float = 0  # autorollback: when the time runs out (set on the new firmware's boot)
+    reason: str = ""  # why the new firmware gave up (stage abandoned)
+    boot: str = ""  # the boot id of the boot that installed it
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"upgrade type must be one of {', '.join(KINDS)}, not {self.kind!r}")
+        if self.stage not in PENDING_STAGES:
+            raise ValueError(f"unknown upgrade stage {self.stage!r}")
+        if self.kind == AUTOROLLBACK and self.confirm_seconds <= 0:
+            raise ValueError("autorollback needs a confirmation time of at least one second")
+
+
+@dataclass(frozen=True)
+class UpgradeResult:
+    """How the last upgrade ended, in words an administrator can act on."""
+
+    outcome: str  # "upgraded", "rolled back", "failed"
+    version: str  # the version now running
+    message: str
+    time: float
+
+
+@dataclass(frozen=True)
+class SlotState:
+    """One root slot, in the words of the Status page."""
+
+    name: str  # "A" or "B"
+    running: bool
+    boots_next: bool
+    good: bool
+    version: str  # "" when RAUC does not know what the slot holds
+    installed: str  # when RAUC last wrote it, "" if never
+
+
+@dataclass(frozen=True)
+class FirmwareStatus(Payload):
+    """What RAUC says of the two slots and what the upgrade records say, in one."""
+
+    version: str  # the running firmware
+    booted: str  # slot name
+    slots: tuple[SlotState, ...]
+    pending: PendingUpgrade | None
+    last: UpgradeResult | None
+
+    @property
+    def other(self) -> SlotState | None:
+        return next((s for s in self.slots if not s.running), None)

@@ -29,17 +29,16 @@ from redis.exceptions import RedisError
 
 from herald.bus import AsyncBus
 from herald.update import contract
-from herald.update.health import Check, run_checks, summary
-from herald.update.pending import (
+from herald.update.contract import (
     ABANDONED,
     AUTOROLLBACK,
     FACTORY_DEFAULT,
     INSTALLING,
     PendingUpgrade,
-    UpgradeRecords,
     UpgradeResult,
-    boot_id,
 )
+from herald.update.health import Check, run_checks, summary
+from herald.update.pending import UpgradeRecords, boot_id
 from herald.update.policy import confirm_seconds
 from herald.update.rauc import Rauc
 from herald.update.snapshot import Snapshots

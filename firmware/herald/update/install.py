@@ -22,33 +22,27 @@ from pathlib import Path
 
 from herald.environment import current
 from herald.system.identity import read_firmware
-from herald.update.contract import CHECKING
-from herald.update.contract import INSTALLING as INSTALLING_STAGE
-from herald.update.pending import (
+from herald.update.contract import (
+    BUSY,
+    CHECKING,
+    FAILED,
     INSTALLED,
     INSTALLING,
-    PendingUpgrade,
-    UpgradeRecords,
-    UpgradeResult,
-    boot_id,
-    make_directory,
-    records_dir,
-)
-from herald.update.policy import (
-    BUSY,
-    FAILED,
     INVALID,
     NO_PREVIOUS,
     NOT_COMMITTED,
     UNTRUSTED,
-    Firmware,
+    FirmwareStatus,
+    PendingUpgrade,
     UpdateRefused,
-    UpgradeRequest,
-    check_bundle,
+    UpgradeResult,
 )
+from herald.update.contract import INSTALLING as INSTALLING_STAGE
+from herald.update.pending import UpgradeRecords, boot_id, make_directory, records_dir
+from herald.update.policy import Firmware, UpgradeRequest, check_bundle
 from herald.update.rauc import BundleInfo, Rauc, RaucError
 from herald.update.snapshot import Snapshots
-from herald.update.status import FirmwareStatus, read_status
+from herald.update.status import read_status
 from herald.update.verity import PayloadDamaged, check_payload
 from herald.update.version import Version
 

@@ -4,8 +4,7 @@ firmware offers (firmwaremanagement.cgi, API discovery id "fwmgr")."""
 from herald.access import Level
 from herald.params.tree import Group, Param
 from herald.params.types import String
-
-FIRMWARE_MANAGEMENT_VERSION = "1.3"
+from herald.update.contract import FIRMWARE_MANAGEMENT_VERSION
 
 GROUPS = [
     Group("Properties", (

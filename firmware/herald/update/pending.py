@@ -13,22 +13,13 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, fields
 from pathlib import Path
 from typing import Any
 
 from herald.environment import current
 from herald.files import replace_atomically, sync_directory
-
-STANDARD = "standard"
-FACTORY_DEFAULT = "factory-default"
-AUTOROLLBACK = "autorollback"
-KINDS = (STANDARD, FACTORY_DEFAULT, AUTOROLLBACK)
-
-INSTALLING = "installing"  # RAUC may be writing the other slot
-INSTALLED = "installed"  # the other slot holds the new firmware and boots next
-ABANDONED = "abandoned"  # the new firmware gave up (`reason`) and restarts into the old
-STAGES = (INSTALLING, INSTALLED, ABANDONED)
+from herald.update.contract import PendingUpgrade, UpgradeResult
 
 PENDING_FILE = "pending.json"
 RESULT_FILE = "result.json"
@@ -47,39 +38,6 @@ def boot_id() -> str:
         return BOOT_ID.read_text().strip()
     except OSError:
         return ""
-
-
-@dataclass(frozen=True)
-class PendingUpgrade:
-    """An upgrade that started on `from_slot` and is not decided yet."""
-
-    kind: str
-    stage: str
-    from_slot: str  # RAUC bootname, "A" or "B"
-    from_version: str
-    to_version: str
-    confirm_seconds: int = 0  # autorollback: time the administrator has to confirm
-    deadline: float = 0  # autorollback: when the time runs out (set on the new firmware's boot)
-    reason: str = ""  # why the new firmware gave up (stage abandoned)
-    boot: str = ""  # boot_id() of the boot that installed it
-
-    def __post_init__(self) -> None:
-        if self.kind not in KINDS:
-            raise ValueError(f"upgrade type must be one of {', '.join(KINDS)}, not {self.kind!r}")
-        if self.stage not in STAGES:
-            raise ValueError(f"unknown upgrade stage {self.stage!r}")
-        if self.kind == AUTOROLLBACK and self.confirm_seconds <= 0:
-            raise ValueError("autorollback needs a confirmation time of at least one second")
-
-
-@dataclass(frozen=True)
-class UpgradeResult:
-    """How the last upgrade ended, in words an administrator can act on."""
-
-    outcome: str  # "upgraded", "rolled back", "failed"
-    version: str  # the version now running
-    message: str
-    time: float
 
 
 def make_directory(directory: Path) -> None:

@@ -14,38 +14,23 @@ Autorollback upgrade) is checked here too, once for every door the request
 comes through: the Maintenance page, firmwaremanagement.cgi, the command
 line and the boot gate's extend call.
 
-Every refusal carries a reason code, so the web page and VAPIX (which
-numbers its errors) can tell the cases apart without parsing sentences.
+Every refusal is an `UpdateRefused` with one of the contract's reason codes.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from herald.update.pending import AUTOROLLBACK, KINDS
+from herald.update.contract import (
+    AUTOROLLBACK,
+    BAD_REQUEST,
+    INCOMPATIBLE,
+    KINDS,
+    MAX_CONFIRM_MINUTES,
+    TOO_OLD,
+    UpdateRefused,
+)
 from herald.update.version import Version
-
-MAX_CONFIRM_MINUTES = 24 * 60
-
-# Why an upgrade, rollback or commit was refused.
-BUSY = "busy"  # another upgrade is running or waits for a restart or a confirmation
-INVALID = "invalid-bundle"  # not a complete Herald firmware bundle, or damaged
-UNTRUSTED = "untrusted"  # not signed by a key this device trusts
-INCOMPATIBLE = "incompatible"  # made for another kind of device
-TOO_OLD = "too-old"  # below the downgrade floor
-NO_PREVIOUS = "no-previous"  # nothing to roll back to
-NOT_COMMITTED = "not-committed"  # the running firmware still waits for its confirmation
-FAILED = "failed"  # RAUC could not write the slot
-UNAVAILABLE = "unavailable"  # no RAUC service (a development host)
-BAD_REQUEST = "invalid-request"  # an upgrade type or a time that is not offered
-
-
-class UpdateRefused(Exception):
-    """Nothing was installed or changed; the message says why, for the administrator."""
-
-    def __init__(self, message: str, reason: str) -> None:
-        super().__init__(message)
-        self.reason = reason
 
 
 @dataclass(frozen=True)

@@ -23,18 +23,15 @@ from typing import Any
 
 from herald.bus import PING, AsyncBus, ServiceUnavailable
 from herald.update import contract
+from herald.update.contract import BUSY, UNAVAILABLE, UpdateRefused
 from herald.update.install import Updater
-from herald.update.policy import BUSY, UNAVAILABLE, UpdateRefused, upgrade_request
+from herald.update.policy import upgrade_request
 from herald.update.rauc import RaucError, RaucUnavailable
 
 log = logging.getLogger(__name__)
 
 Connect = Callable[[], Awaitable[Updater]]
 TRIAL_CALL_SECONDS = 10
-
-
-def refused(exc: UpdateRefused) -> dict[str, Any]:
-    return {"ok": False, "reason": exc.reason, "message": str(exc)}
 
 
 class UpdateService:
@@ -45,7 +42,8 @@ class UpdateService:
     @property
     def handlers(self) -> dict[str, Any]:
         return {contract.INSTALL: self.install, contract.ROLLBACK: self.rollback,
-                contract.PURGE: self.purge, contract.READ_STATUS: self.status, PING: self.ping}
+                contract.PURGE: self.purge, contract.READ_STATUS: self.status,
+                contract.CHECK: self.check, PING: self.ping}
 
     async def ping(self) -> dict[str, Any]:
         return {"ok": True}
@@ -57,6 +55,14 @@ class UpdateService:
                 pass  # done with it: the state is published
         except UpdateRefused as exc:
             log.warning("%s", exc)
+
+    async def check(self, kind: object, confirm_minutes: object = None) -> dict[str, Any]:
+        """Whether INSTALL would take this upgrade type and time to confirm."""
+        try:
+            request = upgrade_request(kind, confirm_minutes)
+        except UpdateRefused as exc:
+            return exc.answer()
+        return {"ok": True, "kind": request.kind, "confirm_seconds": request.confirm_seconds}
 
     async def stop(self) -> None:
         """Nothing runs between calls: an install in progress ends with the process."""
@@ -74,7 +80,7 @@ class UpdateService:
             log.warning("firmware upgrade refused: %s", exc)
             await self.report(contract.Progress(contract.REFUSED, 0, str(exc),
                                                  reason=exc.reason))
-            return refused(exc)
+            return exc.answer()
         log.warning("firmware %s installed; it starts at the next restart", pending.to_version)
         await self.report(contract.Progress(
             contract.INSTALLED, 100, f"Firmware {pending.to_version} is installed.",
@@ -89,15 +95,15 @@ class UpdateService:
                 answer = await self.bus.call(contract.TRIAL_SERVICE, contract.REJECT,
                                              timeout=TRIAL_CALL_SECONDS)
             except ServiceUnavailable as exc:
-                return refused(UpdateRefused(f"the upgrade could not be rolled back: {exc}",
-                                             BUSY))
+                return UpdateRefused(f"the upgrade could not be rolled back: {exc}",
+                                     BUSY).answer()
             log.warning("rollback of the upgrade on trial requested by %s", by)
             return {"ok": True, "restart": False, "version": answer["version"]}
         try:
             async with self._changing(), self._updater() as updater:
                 version = await updater.rollback()
         except UpdateRefused as exc:
-            return refused(exc)
+            return exc.answer()
         log.warning("rollback to firmware %s requested by %s", version, by)
         await self.report(contract.Progress(
             contract.INSTALLED, 100, f"Firmware {version} starts at the next restart.",
@@ -109,7 +115,7 @@ class UpdateService:
             async with self._changing(), self._updater() as updater:
                 await updater.purge()
         except UpdateRefused as exc:
-            return refused(exc)
+            return exc.answer()
         return {"ok": True}
 
     async def status(self) -> dict[str, Any]:
@@ -118,7 +124,7 @@ class UpdateService:
                 return {"ok": True, "status": (await updater.status()).to_dict()}
         except (UpdateRefused, RaucError) as exc:
             reason = exc.reason if isinstance(exc, UpdateRefused) else UNAVAILABLE
-            return refused(UpdateRefused(f"the firmware status is not known: {exc}", reason))
+            return UpdateRefused(f"the firmware status is not known: {exc}", reason).answer()
 
     @contextlib.asynccontextmanager
     async def _changing(self) -> AsyncIterator[None]:

@@ -23,12 +23,8 @@ import sqlite3
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from herald.update.pending import (
-    INSTALLING,
-    PendingUpgrade,
-    make_directory,
-    write_json_atomically,
-)
+from herald.update.contract import INSTALLING, PendingUpgrade
+from herald.update.pending import make_directory, write_json_atomically
 
 SNAPSHOT_FILE = "rollback-config.sqlite3"
 RECORD_FILE = "rollback.json"

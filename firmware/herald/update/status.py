@@ -1,45 +1,18 @@
-"""The firmware's state as the web pages and VAPIX show it.
+"""The firmware's state (contract.FirmwareStatus) read from RAUC and the records.
 
 One snapshot gathers what RAUC says about the two slots (which one runs,
 which one boots next, what each holds and whether it is good) and what the
 upgrade records say (an upgrade waiting for its restart or its confirmation,
-how the last one ended). The boot gate and the worker publish it on the bus
+how the last one ended). The update service and the boot gate publish it on the bus
 (state `contract.STATUS`) whenever it changes, so pages show it without
 talking to RAUC themselves.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from herald.payload import Payload
-from herald.update.pending import PendingUpgrade, UpgradeRecords, UpgradeResult
+from herald.update.contract import FirmwareStatus, SlotState
+from herald.update.pending import UpgradeRecords
 from herald.update.rauc import Rauc, RaucError
-
-
-@dataclass(frozen=True)
-class SlotState:
-    """One root slot, in the words of the Status page."""
-
-    name: str  # "A" or "B"
-    running: bool
-    boots_next: bool
-    good: bool
-    version: str  # "" when RAUC does not know what the slot holds
-    installed: str  # when RAUC last wrote it, "" if never
-
-
-@dataclass(frozen=True)
-class FirmwareStatus(Payload):
-    version: str  # the running firmware
-    booted: str  # slot name
-    slots: tuple[SlotState, ...]
-    pending: PendingUpgrade | None
-    last: UpgradeResult | None
-
-    @property
-    def other(self) -> SlotState | None:
-        return next((s for s in self.slots if not s.running), None)
 
 
 async def read_status(rauc: Rauc, records: UpgradeRecords, running_version: str) -> FirmwareStatus:

@@ -6,7 +6,7 @@ the speaker is quiet (unless forced), after a factory default if one was
 chosen.
 
 Each function answers {"ok": True, ...} or {"ok": False, "reason",
-"message"} with the update policy's reason codes, for the page and VAPIX.
+"message"} with the contract's reason codes, for the page and VAPIX.
 """
 
 from __future__ import annotations
@@ -17,8 +17,7 @@ from typing import Any
 
 from herald.bus import BusError
 from herald.update import contract
-from herald.update.policy import INVALID, UNAVAILABLE, UpdateRefused
-from herald.update.status import FirmwareStatus
+from herald.update.contract import INVALID, UNAVAILABLE, FirmwareStatus, UpdateRefused
 from herald_web.audio.engine import playing
 from herald_web.device import bus
 from herald_web.maintenance import reset, uploads
@@ -37,7 +36,7 @@ def report(stage: str, percent: int = 0, message: str = "") -> None:
 
 def refused(exc: UpdateRefused) -> dict[str, Any]:
     log.warning("firmware request refused: %s", exc)
-    return {"ok": False, "reason": exc.reason, "message": str(exc)}
+    return exc.answer()
 
 
 def call(method: str, seconds: float = CALL_SECONDS, **params: Any) -> dict[str, Any]:
@@ -71,12 +70,24 @@ def purge() -> dict[str, Any]:
     return call(contract.PURGE)
 
 
-def status() -> FirmwareStatus:
-    """The firmware's state now, or UpdateRefused saying why it is not known."""
-    answer = call(contract.READ_STATUS)
+def answered(method: str, **params: Any) -> dict[str, Any]:
+    """The update service's answer, or UpdateRefused with its reason."""
+    answer = call(method, **params)
     if not answer["ok"]:
         raise UpdateRefused(answer["message"], answer["reason"])
-    return FirmwareStatus.from_dict(answer["status"])
+    return answer
+
+
+def status() -> FirmwareStatus:
+    """The firmware's state now, or UpdateRefused saying why it is not known."""
+    return FirmwareStatus.from_dict(answered(contract.READ_STATUS)["status"])
+
+
+def check(kind: object, confirm_minutes: object) -> tuple[str, float]:
+    """The upgrade type and minutes to confirm as the update service would take
+    them (its policy decides), or UpdateRefused saying what is wrong."""
+    answer = answered(contract.CHECK, kind=kind, confirm_minutes=confirm_minutes)
+    return answer["kind"], answer["confirm_seconds"] / 60
 
 
 def restart_when_quiet(factory_default: str, force: bool, by: str, version: str) -> None:

@@ -28,9 +28,13 @@ from django.http import HttpRequest
 from herald.access import Level
 from herald.bus import CallFailed, ServiceUnavailable
 from herald.system.identity import this_firmware
-from herald.update import contract, policy
-from herald.update.params import FIRMWARE_MANAGEMENT_VERSION
-from herald.update.pending import AUTOROLLBACK, FACTORY_DEFAULT, STANDARD
+from herald.update import contract
+from herald.update.contract import (
+    AUTOROLLBACK,
+    FACTORY_DEFAULT,
+    FIRMWARE_MANAGEMENT_VERSION,
+    STANDARD,
+)
 from herald_web.device import bus
 from herald_web.maintenance import firmware, tasks
 from herald_web.vapix.discovery import Api, offer
@@ -41,9 +45,9 @@ offer(Api("fwmgr", "Firmware Management", FIRMWARE_MANAGEMENT_VERSION))
 ERRORS = {
     "json": 400, "missing": 400, "invalid": 400, "not_post": 405, "method": 405,
     "version": 417, "forbidden": 403, "internal": 500,
-    policy.BUSY: 423, policy.TOO_OLD: 410, policy.INVALID: 415, policy.INCOMPATIBLE: 421,
-    policy.UNTRUSTED: 422, policy.NO_PREVIOUS: 404, policy.NOT_COMMITTED: 412,
-    policy.FAILED: 500, policy.UNAVAILABLE: 500, policy.BAD_REQUEST: 400,
+    contract.BUSY: 423, contract.TOO_OLD: 410, contract.INVALID: 415, contract.INCOMPATIBLE: 421,
+    contract.UNTRUSTED: 422, contract.NO_PREVIOUS: 404, contract.NOT_COMMITTED: 412,
+    contract.FAILED: 500, contract.UNAVAILABLE: 500, contract.BAD_REQUEST: 400,
 }
 api = JsonApi(versions=("1.0", "1.1", "1.2", "1.3"), errors=ERRORS)
 DEFAULT_ROLLBACK_MINUTES = 10
@@ -69,7 +73,7 @@ def _by(request: HttpRequest) -> str:
 def status(request: HttpRequest, params: dict[str, Any]) -> dict[str, Any]:
     try:
         state = firmware.status()
-    except policy.UpdateRefused as exc:
+    except contract.UpdateRefused as exc:
         raise JsonApiError(exc.reason, str(exc)) from None
     other = state.other
     data: dict[str, Any] = {"activeFirmwareVersion": state.version,
@@ -130,10 +134,10 @@ def upgrade(request: HttpRequest, params: dict[str, Any]) -> dict[str, Any]:
 
 
 def confirm_time(minutes: object) -> None:
-    """autoRollback's minutes, checked by the update policy."""
+    """autoRollback's minutes, checked by the update service's policy."""
     try:
-        policy.confirm_seconds(minutes)
-    except policy.UpdateRefused as exc:
+        firmware.check(AUTOROLLBACK, minutes)
+    except contract.UpdateRefused as exc:
         raise JsonApiError(exc.reason, f"autoRollback: {exc}") from None
 
 

@@ -20,8 +20,7 @@ from django.views.decorators.http import require_POST
 from herald.access import Level
 from herald.bus import CallFailed, ServiceUnavailable
 from herald.update import contract
-from herald.update.pending import FACTORY_DEFAULT, KINDS
-from herald.update.policy import MAX_CONFIRM_MINUTES, UpdateRefused, upgrade_request
+from herald.update.contract import FACTORY_DEFAULT, KINDS, MAX_CONFIRM_MINUTES, UpdateRefused
 from herald_web.accounts.access import api, page
 from herald_web.celery import WorkerUnavailable, ask_worker
 from herald_web.device import async_bus, bus
@@ -144,14 +143,14 @@ def upgrade(request: HttpRequest) -> JsonResponse:
         return _error(str(exc))
     minutes = body.get("minutes", DEFAULT_CONFIRM_MINUTES)
     try:
-        chosen = upgrade_request(body.get("type"), minutes)
+        kind, minutes = firmware.check(body.get("type"), minutes)
     except UpdateRefused as exc:
         return _error(str(exc))
     if not upload.complete:
         return _error(f"the upload is incomplete ({upload.received} of {upload.size} bytes)")
     firmware.report(contract.CHECKING, 0, "Waiting for the worker")
-    tasks.firmware_upgrade.delay(upload.token, chosen.kind, chosen.confirm_seconds / 60,
-                                 "hard" if chosen.kind == FACTORY_DEFAULT else "",
+    tasks.firmware_upgrade.delay(upload.token, kind, minutes,
+                                 "hard" if kind == FACTORY_DEFAULT else "",
                                  body.get("force") is True, request.user.username)
     return JsonResponse({"started": True})
 
