@@ -6,6 +6,7 @@ each test a core with default settings and nothing playing.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import subprocess
 import sys
@@ -21,8 +22,7 @@ import redis
 
 from herald.access import Level
 from herald.audio.clips import ClipStore
-from herald.audio.params import params_from_settings
-from herald.audio.settings import AudioSettings
+from herald.audio.contract import AudioSettings, params_from_settings
 from herald.bus import EVENT_PREFIX, Bus, Event, ServiceUnavailable
 from herald.params import ParamStore, default_tree
 from herald.simulation.sound_card import FileAudioDevices, die_with_parent
@@ -178,7 +178,7 @@ def engine(core_process: Core) -> Core:
     core_process.call("stop_tone")
     for clip in core_process.clips.list():  # the store holds 50 clips at most
         core_process.clips.remove(clip.id)
-    core_process.configure(**AudioSettings().to_dict())
+    core_process.configure(**dataclasses.asdict(AudioSettings()))
     core_process.wait_idle()
     return core_process
 

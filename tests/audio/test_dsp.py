@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from herald.audio.contract import AudioSettings, settings_from_dict
 from herald.audio.g711 import ulaw_decode, ulaw_encode
 from herald.audio.levels import LevelDetector, dbfs, level_percent
 from herald.audio.resample import Resampler
-from herald.audio.settings import AudioSettings, settings_from_dict
 from tests.audio.signals import dominant_frequency, rms, sine
 
 

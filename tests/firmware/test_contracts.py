@@ -5,8 +5,8 @@ state nothing published). Reads the source of the firmware and the web admin."""
 from __future__ import annotations
 
 import ast
-import re
 import importlib.util
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,7 +16,7 @@ from tests.conftest import REPO
 
 SOURCES = [REPO / "firmware", REPO / "webadmin"]
 BUS_METHODS = {"call", "serve", "set_state", "publish", "subscribe", "listen"}
-BUS_NAME = re.compile(r"[A-Za-z][\w-]*(\.[\w*-]*)+")  # dotted words; not a version like "1.3"
+BUS_NAME = re.compile(r"[a-z][\w-]*(\.[\w*-]*)+")  # not a version ("1.3") nor a parameter ("Audio.X")
 
 
 def contract_modules() -> list[Path]:
@@ -96,11 +96,10 @@ SHARED = {"herald.bus", "herald.payload", "herald.access", "herald.environment",
           "herald.params.types", "herald.system.identity", "herald.system.logs", "herald.memory",
           "herald.system.reset_record", "herald.audio.link"}
 # Service internals the web admin still reaches into until their work moves
-# behind the service (clip storage, audio settings).
+# behind the service (clip storage).
 # Each one that goes must leave this list too: the test below says so.
 NOT_YET_BEHIND_A_SERVICE = {
     "herald.audio.clips", "herald.audio.clipformat",
-    "herald.audio.settings", "herald.audio.params",
 }
 
 

@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from herald.audio import contract as audio
-from herald.audio.settings import INPUT_TYPES, POWER_TYPES
+from herald.audio.contract import INPUT_TYPES, POWER_TYPES
 from tests.conftest import redis_server, wait_until
 from tests.webadmin.fixtures import set_up_accounts
 from tests.webadmin.stack import HeraldStack, form_token

@@ -16,6 +16,7 @@ from collections.abc import Callable
 import alsaaudio
 import numpy as np
 
+from herald.audio.contract import AudioSettings
 from herald.audio.device import DeviceThread
 from herald.audio.echo import EchoCanceller, EchoReference
 from herald.audio.gain import db_to_gain, ramp
@@ -23,7 +24,6 @@ from herald.audio.levels import LevelMeter
 from herald.audio.mixer import GAIN_SECONDS
 from herald.audio.pcm import float_to_s16, s16_to_float, to_mono
 from herald.audio.resample import Resampler
-from herald.audio.settings import AudioSettings
 from herald.hal.audio_devices import PcmConfig
 
 STREAM_RATE = 16000

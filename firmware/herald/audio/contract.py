@@ -12,11 +12,14 @@ Events: `started(kind)`, `stopped(kind)` for each voice (clip, live, tone),
 a `Voice` (with the reason it stopped); LEVEL_INPUT `InputLevel` and LEVEL_OUTPUT
 `OutputLevel` ten times a second; SOUND_LEVEL_CROSSED `SoundLevelCrossing`;
 SPEAKER_TEST_RESULT `SpeakerTestResult` after each speaker test (not calibration).
+Settings: `AudioSettings`, each one's range, and the parameter it is kept in
+(SETTINGS): clients write the parameters, the service follows their changes.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from herald.payload import Payload
@@ -140,7 +143,7 @@ class AudioStatus(Payload):
     output: OutputStatus
     input: InputStatus
     playing: tuple[Voice, ...]
-    settings: dict[str, Any]  # the audio settings in force (herald.audio.settings)
+    settings: AudioSettings  # the settings in force
 
 
 @dataclass(frozen=True)
@@ -178,3 +181,142 @@ class SpeakerTestState(Payload):
     @property
     def calibrated(self) -> bool:
         return self.calibrated_at is not None
+
+
+# -- settings: what a user can change, and where each lives in the parameter tree.
+# The web admin writes them there (the parameter store); the service reads them
+# at start and follows the parameters' changes.
+
+OUTPUT_GAINS = range(-60, 1)  # dB, 0 is full volume
+INPUT_GAINS = range(-20, 31)  # dB
+MAX_VOLUMES = range(-40, 1)  # dBFS ceiling of everything the speaker plays
+DUCK_LEVELS = range(-60, 1)  # dB applied to lower-priority sources while ducked
+PRIORITY_RULES = ("interrupt", "duck")
+INPUT_TYPES = ("mic", "line")
+POWER_TYPES = ("off", "bias")
+SOURCE_KINDS = ("clip", "tone", "live")
+
+
+@dataclass(frozen=True)
+class AudioSettings(Payload):
+    """The audio settings a user can change, each checked against its range in
+    one place; anything out of range is refused with a message naming it."""
+
+    output_gain: int = -6
+    output_mute: bool = False
+    max_volume: int = 0
+    input_enabled: bool = True
+    stream_enabled: bool = True  # audio to listeners over the network (receive.cgi)
+    input_gain: int = 0
+    input_mute: bool = False
+    input_type: str = "mic"
+    power_type: str = "off"
+    echo_cancellation: bool = False
+    priority_rule: str = "interrupt"
+    duck_level: int = -20
+    priority_clip: int = 10
+    priority_tone: int = 20
+    priority_live: int = 30
+    sound_level_threshold: int = 50  # percent, 0 most sensitive
+    receiver_buffer_ms: int = 60  # live audio jitter buffer
+    receiver_timeout_ms: int = 5000  # live audio ends after this long without data
+
+    def priority(self, kind: str) -> int:
+        return int(getattr(self, f"priority_{kind}"))
+
+    def changed(self, **changes: Any) -> AudioSettings:
+        """A copy with `changes` applied; ValueError names the first bad one."""
+        return settings_from_dict({**asdict(self), **changes})
+
+
+_CHOICES: dict[str, Any] = {
+    "output_gain": OUTPUT_GAINS,
+    "input_gain": INPUT_GAINS,
+    "max_volume": MAX_VOLUMES,
+    "duck_level": DUCK_LEVELS,
+    "priority_rule": PRIORITY_RULES,
+    "input_type": INPUT_TYPES,
+    "power_type": POWER_TYPES,
+    "priority_clip": range(1, 101),
+    "priority_tone": range(1, 101),
+    "priority_live": range(1, 101),
+    "sound_level_threshold": range(101),
+    "receiver_buffer_ms": range(20, 1001),
+    "receiver_timeout_ms": range(500, 60001),
+}
+
+
+def settings_from_dict(values: dict[str, Any]) -> AudioSettings:
+    known = {f.name: f for f in fields(AudioSettings)}
+    unknown = set(values) - set(known)
+    if unknown:
+        raise ValueError(f"unknown audio settings: {', '.join(sorted(unknown))}")
+    checked: dict[str, Any] = {}
+    for name, value in values.items():
+        default = getattr(AudioSettings, name)
+        if isinstance(default, bool):
+            if not isinstance(value, bool):
+                raise ValueError(f"{name} must be true or false")
+        elif isinstance(default, int):
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise ValueError(f"{name} must be a whole number")
+        elif not isinstance(value, str):
+            raise ValueError(f"{name} must be text")
+        allowed = _CHOICES.get(name)
+        if allowed is not None and value not in allowed:
+            raise ValueError(f"{name} {value!r} is out of range ({_describe(allowed)})")
+        checked[name] = value
+    return AudioSettings(**checked)
+
+
+def _describe(allowed: Any) -> str:
+    if isinstance(allowed, range):
+        return f"{allowed.start} to {allowed.stop - 1}"
+    return ", ".join(allowed)
+
+
+SOURCE = "AudioSource.A0"
+# AudioSettings field -> parameter.
+SETTINGS: dict[str, str] = {
+    "output_gain": f"{SOURCE}.OutputGain",
+    "output_mute": f"{SOURCE}.OutputMute",
+    "input_enabled": f"{SOURCE}.InputEnabled",
+    "stream_enabled": "Audio.A0.Enabled",
+    "input_gain": f"{SOURCE}.InputGain",
+    "input_mute": f"{SOURCE}.InputMute",
+    "input_type": f"{SOURCE}.InputType",
+    "power_type": f"{SOURCE}.PowerType",
+    "echo_cancellation": f"{SOURCE}.EchoCancellation",
+    "sound_level_threshold": f"{SOURCE}.AlarmLevel",
+    "max_volume": "Audio.MaxVolume",
+    "priority_rule": "Audio.PriorityRule",
+    "duck_level": "Audio.DuckLevel",
+    "priority_clip": "Audio.Priority.Clip",
+    "priority_tone": "Audio.Priority.Tone",
+    "priority_live": "Audio.Priority.Live",
+    "receiver_buffer_ms": "Audio.ReceiverBuffer",
+    "receiver_timeout_ms": "Audio.ReceiverTimeout",
+}
+
+
+def settings_from_params(get: Callable[[str], str]) -> AudioSettings:
+    """The engine's settings from parameter values (e.g. a snapshot's `get`)."""
+    converted: dict[str, Any] = {}
+    for field, name in SETTINGS.items():
+        raw, default = get(name), getattr(AudioSettings, field)
+        if isinstance(default, bool):
+            converted[field] = raw == "yes"
+        elif isinstance(default, int):
+            converted[field] = int(raw)
+        else:
+            converted[field] = raw
+    return settings_from_dict(converted)
+
+
+def params_from_settings(changes: Mapping[str, Any]) -> dict[str, str]:
+    """Parameter values for some settings, e.g. {"output_gain": -10}."""
+    unknown = set(changes) - set(SETTINGS)
+    if unknown:
+        raise ValueError(f"unknown audio settings: {', '.join(sorted(unknown))}")
+    return {SETTINGS[k]: ("yes" if v else "no") if isinstance(v, bool) else str(v)
+            for k, v in changes.items()}

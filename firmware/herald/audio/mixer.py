@@ -19,8 +19,8 @@ from typing import Any
 import numpy as np
 
 from herald.audio import contract
+from herald.audio.contract import AudioSettings
 from herald.audio.gain import db_to_gain, ramp
-from herald.audio.settings import AudioSettings
 from herald.audio.sources import Source
 
 FADE_IN_SECONDS = 0.005

@@ -1,24 +1,24 @@
-"""The audio parameters in the device's parameter tree, and the engine's view of them.
+"""The audio parameters in the device's parameter tree.
 
 The Django database is the single source of truth: the web admin and
 param.cgi change these parameters, herald-core reads them at start and
 follows `params.changed`. Names follow VAPIX where VAPIX has one
 (AudioSource.A0.AlarmLevel, Audio.ReceiverBuffer, MediaClip.MaxUploadSize);
-Herald's own additions sit beside them. Ranges come from `settings`, so the
-engine and the tree never disagree. What the device cannot change is
-read-only and says what it does: full duplex, one audio configuration (A0:
-the microphone, mono), audio sent unmarked (DSCP 0), receive.cgi answering
-singlepart unless asked otherwise and serving at most MAX_LISTENERS.
+Herald's own additions sit beside them. Ranges and which setting lives where
+come from the audio contract, so the engine and the tree never disagree.
+What the device cannot change is read-only and says what it does: full
+duplex, one audio configuration (A0: the microphone, mono), audio sent
+unmarked (DSCP 0), receive.cgi answering singlepart unless asked otherwise
+and serving at most MAX_LISTENERS.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from herald.access import Level
-from herald.audio.link import MAX_LISTENERS
-from herald.audio.settings import (
+from herald.audio.contract import (
     DUCK_LEVELS,
     INPUT_GAINS,
     INPUT_TYPES,
@@ -26,40 +26,17 @@ from herald.audio.settings import (
     OUTPUT_GAINS,
     POWER_TYPES,
     PRIORITY_RULES,
+    SETTINGS,
     AudioSettings,
-    settings_from_dict,
 )
+from herald.audio.link import MAX_LISTENERS
 from herald.params.tree import Group, Param, Template
 from herald.params.types import Bool, Enum, Int, String
 
-SOURCE = "AudioSource.A0"
 MAX_CLIPS = 50
 MAX_NAME_LENGTH = 64
 
-# AudioSettings field -> parameter.
-SETTINGS: dict[str, str] = {
-    "output_gain": f"{SOURCE}.OutputGain",
-    "output_mute": f"{SOURCE}.OutputMute",
-    "input_enabled": f"{SOURCE}.InputEnabled",
-    "stream_enabled": "Audio.A0.Enabled",
-    "input_gain": f"{SOURCE}.InputGain",
-    "input_mute": f"{SOURCE}.InputMute",
-    "input_type": f"{SOURCE}.InputType",
-    "power_type": f"{SOURCE}.PowerType",
-    "echo_cancellation": f"{SOURCE}.EchoCancellation",
-    "sound_level_threshold": f"{SOURCE}.AlarmLevel",
-    "max_volume": "Audio.MaxVolume",
-    "priority_rule": "Audio.PriorityRule",
-    "duck_level": "Audio.DuckLevel",
-    "priority_clip": "Audio.Priority.Clip",
-    "priority_tone": "Audio.Priority.Tone",
-    "priority_live": "Audio.Priority.Live",
-    "receiver_buffer_ms": "Audio.ReceiverBuffer",
-    "receiver_timeout_ms": "Audio.ReceiverTimeout",
-}
 PREFIXES = ("Audio.", "AudioSource.")
-
-_DEFAULTS = AudioSettings()
 
 
 def _range(values: range) -> Int:
@@ -67,7 +44,7 @@ def _range(values: range) -> Int:
 
 
 def _default(field: str) -> str:
-    value = getattr(_DEFAULTS, field)
+    value = getattr(AudioSettings, field)
     if isinstance(value, bool):
         return "yes" if value else "no"
     return str(value)
@@ -151,29 +128,6 @@ GROUPS = [
         )),
     )),
 ]
-
-
-def settings_from_params(get: Callable[[str], str]) -> AudioSettings:
-    """The engine's settings from parameter values (e.g. a snapshot's `get`)."""
-    converted: dict[str, Any] = {}
-    for field, name in SETTINGS.items():
-        raw, default = get(name), getattr(_DEFAULTS, field)
-        if isinstance(default, bool):
-            converted[field] = raw == "yes"
-        elif isinstance(default, int):
-            converted[field] = int(raw)
-        else:
-            converted[field] = raw
-    return settings_from_dict(converted)
-
-
-def params_from_settings(changes: Mapping[str, Any]) -> dict[str, str]:
-    """Parameter values for some settings, e.g. {"output_gain": -10}."""
-    unknown = set(changes) - set(SETTINGS)
-    if unknown:
-        raise ValueError(f"unknown audio settings: {', '.join(sorted(unknown))}")
-    return {SETTINGS[k]: ("yes" if v else "no") if isinstance(v, bool) else str(v)
-            for k, v in changes.items()}
 
 
 def concerns_audio(changed: Mapping[str, Any]) -> bool:

@@ -29,13 +29,13 @@ import redis
 from herald.audio import contract
 from herald.audio.capture import Capture
 from herald.audio.clips import ClipStore
+from herald.audio.contract import AudioSettings, settings_from_params
 from herald.audio.echo import EchoReference
 from herald.audio.levels import LevelDetector
 from herald.audio.link_server import LinkServer
 from herald.audio.mixer import Mixer, Voice, VoiceEvent
-from herald.audio.params import concerns_audio, settings_from_params
+from herald.audio.params import concerns_audio
 from herald.audio.playback import Playback
-from herald.audio.settings import AudioSettings
 from herald.audio.sources import ClipSource, ToneSource
 from herald.audio.speakertest import SpeakerTest
 from herald.bus import EVENT_PREFIX, PING, AsyncBus, BusError, Event
@@ -175,7 +175,7 @@ class AudioService:
                 self.devices.capture.device, capture is not None,
                 capture.error if capture else None, self.level, bool(self.detector.above)),
             playing=tuple(v.describe() for v in self.mixer.playing()),
-            settings=self.settings.to_dict(),
+            settings=self.settings,
         ).to_dict()
 
     async def ping(self) -> dict[str, Any]:

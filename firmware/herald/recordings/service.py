@@ -15,8 +15,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from herald.audio.contract import settings_from_params
 from herald.audio.link import LinkError
-from herald.audio.params import settings_from_params
 from herald.audio.recorder import held_seconds, record
 from herald.bus import AsyncBus
 from herald.params import ParamStore

@@ -123,8 +123,7 @@ class DeviceFacts:
         self.playing = Audio(
             clip_playing=bool(clips), clip_name=clips[0].name if clips else "",
             live_active=any(v.kind == "live" for v in answer.playing),
-            volume_db=int(answer.settings.get("output_gain", 0)),
-            muted=bool(answer.settings.get("output_mute", False)))
+            volume_db=answer.settings.output_gain, muted=answer.settings.output_mute)
 
 
 class SnmpService:

@@ -13,8 +13,14 @@ from __future__ import annotations
 from typing import Any
 
 from herald.access import Level
-from herald.audio.params import params_from_settings, settings_from_params
-from herald.audio.settings import INPUT_GAINS, INPUT_TYPES, OUTPUT_GAINS, POWER_TYPES
+from herald.audio.contract import (
+    INPUT_GAINS,
+    INPUT_TYPES,
+    OUTPUT_GAINS,
+    POWER_TYPES,
+    params_from_settings,
+    settings_from_params,
+)
 from herald.params import ParamError
 from herald_web.accounts.parameters import apply_params
 from herald_web.device import params

@@ -7,8 +7,13 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
-from herald.audio.params import params_from_settings
-from herald.audio.settings import INPUT_GAINS, INPUT_TYPES, OUTPUT_GAINS, POWER_TYPES
+from herald.audio.contract import (
+    INPUT_GAINS,
+    INPUT_TYPES,
+    OUTPUT_GAINS,
+    POWER_TYPES,
+    params_from_settings,
+)
 from herald.params import ParamError
 from herald_web.accounts.access import level_of
 from herald_web.accounts.parameters import apply_params

@@ -17,8 +17,8 @@ from herald.access import Level
 from herald.audio import contract
 from herald.audio.clipformat import EXTENSIONS, ClipError
 from herald.audio.clips import ClipNotFound
+from herald.audio.contract import settings_from_params
 from herald.audio.link import LinkError, open_capture
-from herald.audio.params import settings_from_params
 from herald.recordings import contract as recordings
 from herald_web.accounts.access import api, page
 from herald_web.audio.engine import EngineError, call, clips, link, status

@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
 from herald.access import Level
-from herald.audio.params import settings_from_params
+from herald.audio.contract import settings_from_params
 from herald_web.accounts.access import page
 from herald_web.audio.forms import save_settings
 from herald_web.device import params

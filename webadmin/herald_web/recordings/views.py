@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from herald.access import Level
-from herald.audio.params import settings_from_params
+from herald.audio.contract import settings_from_params
 from herald.recordings import contract
 from herald_web.accounts.access import page
 from herald_web.device import call, params
