@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 from pathlib import Path
 
@@ -10,8 +11,10 @@ import pytest
 import soundfile
 
 from herald.access import Level
+from herald.audio.clip_service import ClipService, staging_dir
 from herald.audio.clipformat import ClipError
-from herald.audio.clips import ClipLimits, ClipNotFound, ClipStore
+from herald.audio.clips import ClipLimits, ClipStore
+from herald.audio.contract import Clip, ClipNotFound
 from herald.params import GroupError, ParamError, ParamStore, default_tree
 from tests.audio.clip_files import DAMAGE, GOOD, truncations
 from tests.audio.signals import encode, sine
@@ -165,3 +168,44 @@ def test_wav_of_more_than_16_bits_is_taken(store: ClipStore, subtype: str, codec
     soundfile.write(out, sine(440, 0.5, 48000), 48000, subtype=subtype, format="WAV")
     clip = store.add(out.getvalue(), "editor.wav")
     assert (clip.codec, clip.duration) == (codec, 0.5)
+
+
+def test_the_clip_service_adds_only_what_was_staged_and_converts_downloads_once(
+        tmp_path: Path, samples: dict[str, bytes]) -> None:
+    """The service reads an upload only from its staging folder (a caller on the
+    bus cannot have it read any file of the device); a clip converted to AU for
+    VAPIX's download is kept beside the clip, and goes with it."""
+    service = ClipService(tmp_path, params(tmp_path))
+
+    async def scenario() -> tuple[dict, dict, dict, Path]:
+        await service.start()
+        outside = tmp_path / "bell.wav"
+        outside.write_bytes(samples["wav"])
+        with pytest.raises(ValueError, match="not an upload staged"):
+            await service.add(str(outside), "bell.wav")
+        staged = staging_dir(tmp_path) / "upload-1"
+        staged.write_bytes(samples["wav"])
+        added = await service.add(str(staged), "bell.wav")
+        clip = added["clip"]["id"]
+        first = await service.file(clip, au=True)
+        again = await service.file(clip, au=True)
+        return added, first, again, Path(first["path"])
+
+    added, first, again, au = asyncio.run(scenario())
+    assert added["clip"]["name"] == "bell" and first == again
+    assert au.read_bytes()[:4] == b".snd" and au != Path(service._store().path(
+        Clip.from_dict(added["clip"])))
+    mtime = au.stat().st_mtime_ns
+    asyncio.run(service.file(added["clip"]["id"], au=True))
+    assert au.stat().st_mtime_ns == mtime  # converted once, not at every download
+    asyncio.run(service.remove(added["clip"]["id"]))
+    assert not au.exists() and contents(service._store()) == []
+
+
+def test_a_converted_copy_left_by_a_power_cut_is_not_taken_for_a_later_clip(
+        store: ClipStore, samples: dict[str, bytes]) -> None:
+    clip = store.add(samples["wav"], "bell.wav")
+    au = store.au_path(clip)
+    store.params.remove([f"MediaClip.M{clip.id}"], Level.ROOT)  # the cut: group gone, files not
+    reopened = ClipStore(store.directory, store.params)
+    assert not au.exists() and contents(reopened) == []

@@ -36,7 +36,7 @@ def configure(stack) -> None:
         assert root.post("/axis-cgi/param.cgi", data={
             "action": "add", "template": "snmptrap", "group": "SNMP.Trap",
             "SNMP.Trap.T.Address": "10.1.0.9"}).text == "T0 OK\n"
-    (stack.data_dir / "clips").mkdir()
+    (stack.data_dir / "clips").mkdir(exist_ok=True)  # herald-system made it
     (stack.data_dir / "clips" / "doorbell.au").write_bytes(b".snd")
 
 

@@ -26,7 +26,7 @@ import os
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from herald.audio.clips import ClipLimits
+from herald.audio.contract import MAX_CLIP_BYTES
 from herald_web.maintenance.uploads import CHUNK_BYTES
 
 Scope = dict[str, Any]
@@ -36,7 +36,7 @@ Application = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 MARGIN = 1024 * 1024  # multipart boundaries and fields around the file
 ANY_BODY = 3 * 1024 * 1024  # past DATA_UPLOAD_MAX_MEMORY_SIZE, so Django says which
-CLIP = ClipLimits().max_bytes + MARGIN
+CLIP = MAX_CLIP_BYTES + MARGIN
 # Path prefixes whose bodies carry files, with their limits.
 LIMITS = (
     ("/maintenance/firmware/upload/", CHUNK_BYTES + MARGIN),

@@ -16,24 +16,14 @@ import zlib
 from dataclasses import dataclass
 from pathlib import PurePath
 
+from herald.audio.contract import CLIP_EXTENSIONS
+
 MIN_RATE = 8000
 MAX_RATE = 48000
 MAX_CHANNELS = 2
 MP3_MIN_KBPS = 64
 MP3_MAX_KBPS = 320
 
-# What each file name extension claims the content to be.
-EXTENSIONS: dict[str, tuple[str, ...]] = {
-    ".au": ("au",),
-    ".snd": ("au",),
-    ".wav": ("wav",),
-    ".wave": ("wav",),
-    ".mp3": ("mp3",),
-    ".opus": ("opus",),
-    ".vorbis": ("vorbis",),
-    ".ogg": ("vorbis", "opus"),
-    ".oga": ("vorbis", "opus"),
-}
 # File extension a stored clip of each format gets.
 STORED_EXTENSION = {"au": ".au", "wav": ".wav", "mp3": ".mp3", "opus": ".opus", "vorbis": ".ogg"}
 FORMAT_NAMES = {"au": "AU", "wav": "WAV", "mp3": "MP3", "opus": "Ogg Opus", "vorbis": "Ogg Vorbis"}
@@ -59,12 +49,12 @@ class ClipInfo:
 
 def claimed_formats(filename: str) -> tuple[str, ...]:
     extension = PurePath(filename).suffix.lower()
-    if extension not in EXTENSIONS:
-        allowed = ", ".join(sorted(EXTENSIONS))
+    if extension not in CLIP_EXTENSIONS:
+        allowed = ", ".join(sorted(CLIP_EXTENSIONS))
         raise ClipError(
             f"{filename!r} is not a supported clip file: the name must end in {allowed}"
         )
-    return EXTENSIONS[extension]
+    return CLIP_EXTENSIONS[extension]
 
 
 def sniff(data: bytes) -> str:

@@ -7,72 +7,53 @@ Adding writes and syncs the files first, then makes the group: the group is
 the commit. A power cut leaves either the old state or the new one; files
 without a group are a half-finished upload and are removed when the store
 opens. Removing drops the group first, then the files. Several processes
-use the store (the web admin writes, the core reads), so changes take a
-file lock.
+use the store (the clip service in herald-system writes, herald-core reads),
+so changes take a file lock.
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
-import io
 import json
 import re
 import shutil
 import time
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path, PurePath
-from typing import BinaryIO
 
 from herald.access import Level
 from herald.audio.clipformat import STORED_EXTENSION, ClipError, inspect_clip
+from herald.audio.contract import MAX_CLIP_BYTES, Clip, ClipFacts, ClipNotFound
 from herald.audio.params import MAX_CLIPS, MAX_NAME_LENGTH
 from herald.files import TEMPORARY, replace_atomically, sync_directory
 from herald.params import GroupError, ParamError, ParamStore
 
 LOCK_FILE = ".lock"
+AU_COPY = ".download.au"  # <number> + this: a clip converted for VAPIX's download
 GROUP = re.compile(r"MediaClip\.M(\d+)", re.IGNORECASE)
+
+
+MEGABYTE = 1024 * 1024
 
 
 @dataclass(frozen=True)
 class ClipLimits:
     """What the store accepts; the parameters MediaClip.* set these."""
 
-    max_bytes: int = 10 * 1024 * 1024
+    max_bytes: int = MAX_CLIP_BYTES
     max_duration: float = 600.0
     max_clips: int = MAX_CLIPS
-    reserve_bytes: int = 32 * 1024 * 1024  # free space kept for the rest of /data
+    reserve_bytes: int = 32 * MEGABYTE  # free space kept for the rest of /data
 
-
-@dataclass(frozen=True)
-class Facts:
-    """What the audio file is: written once, when the clip is added."""
-
-    filename: str  # as uploaded
-    format: str
-    codec: str
-    rate: int
-    channels: int
-    duration: float
-    size: int
-    added: float
-    stored_as: str  # file name inside the store
-
-
-@dataclass(frozen=True)
-class Clip(Facts):
-    id: int = 0
-    name: str = ""
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-
-class ClipNotFound(LookupError):
-    def __init__(self, clip_id: int | str) -> None:
-        super().__init__(f"there is no clip {clip_id}")
+    @classmethod
+    def from_params(cls, get: Callable[[str], str]) -> ClipLimits:
+        """The limits as the parameters (e.g. a snapshot's `get`) set them now."""
+        return cls(max_bytes=int(get("MediaClip.MaxUploadSize")) * MEGABYTE,
+                   max_duration=float(get("MediaClip.MaxDuration")),
+                   max_clips=int(get("MediaClip.MaxGroups")))
 
 
 def clean_name(name: str) -> str:
@@ -144,18 +125,23 @@ class ClipStore:
     def path(self, clip: Clip) -> Path:
         return self.directory / clip.stored_as
 
-    def open_au(self, clip: Clip) -> BinaryIO:
+    def au_path(self, clip: Clip) -> Path:
         """The clip as VAPIX hands clips out (audio/basic): an AU file of mono 8 kHz
-        mu-law, the stored file itself when it is one, else converted to one."""
+        mu-law, the stored file itself when it is one, else one converted from it
+        (kept beside it, and removed with it)."""
         from herald.audio.decode import AU_RATE, to_au  # numpy and libsndfile: see add()
 
         if (clip.format, clip.codec, clip.rate, clip.channels) == ("au", "mu-law", AU_RATE, 1):
-            return self.path(clip).open("rb")
-        return io.BytesIO(to_au(self.path(clip)))
+            return self.path(clip)
+        converted = self.directory / f"{clip.id}{AU_COPY}"
+        with self._locked():
+            if not converted.exists():
+                replace_atomically(converted, to_au(self.path(clip)))
+        return converted
 
     def _clip(self, number: int, name: str) -> Clip | None:
         try:
-            facts = Facts(**json.loads((self.directory / f"{number}.json").read_text()))
+            facts = ClipFacts(**json.loads((self.directory / f"{number}.json").read_text()))
         except (FileNotFoundError, ValueError, TypeError):
             return None
         clip = Clip(**asdict(facts), id=number, name=name)
@@ -195,7 +181,7 @@ class ClipStore:
                 raise ClipError(f"not enough space left: {_mb(room)} free for clips, "
                                 f"the file needs {_mb(len(data))}")
             number = min(set(range(len(taken) + 1)) - taken)  # as the parameter store numbers
-            facts = Facts(filename=PurePath(filename).name, format=info.format,
+            facts = ClipFacts(filename=PurePath(filename).name, format=info.format,
                           codec=info.codec, rate=info.rate, channels=info.channels,
                           duration=round(duration, 3), size=len(data), added=time.time(),
                           stored_as=f"{number}{STORED_EXTENSION[info.format]}")
@@ -250,8 +236,8 @@ class ClipStore:
     def _remove_unfinished(self) -> None:
         committed = {str(n) for n in self._numbers()}
         for path in self.directory.iterdir():
-            if path.name.startswith(TEMPORARY) or (
-                    path.stem.isdigit() and path.stem not in committed):
+            number = path.name.split(".", 1)[0]  # 7.mp3, 7.json, 7.download.au
+            if path.name.startswith(TEMPORARY) or (number.isdigit() and number not in committed):
                 path.unlink()
 
 

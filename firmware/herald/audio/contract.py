@@ -14,6 +14,17 @@ a `Voice` (with the reason it stopped); LEVEL_INPUT `InputLevel` and LEVEL_OUTPU
 SPEAKER_TEST_RESULT `SpeakerTestResult` after each speaker test (not calibration).
 Settings: `AudioSettings`, each one's range, and the parameter it is kept in
 (SETTINGS): clients write the parameters, the service follows their changes.
+
+The clip store answers on CLIPS_SERVICE (herald-system serves it: checking an
+upload decodes it, which must not take the CPU from the audio in herald-core).
+Each answers {"clip": `Clip`} unless said otherwise; a clip that is not there
+is refused as ClipNotFound, a file or name that cannot be a clip with the reason:
+    LIST_CLIPS()                       -> {"clips": [`Clip`, ...]}, by number
+    ADD_CLIP(staged, filename, name)   the file a client put in CLIP_UPLOADS (it
+                                       removes it after); name None: from filename
+    RENAME_CLIP(clip, name), REMOVE_CLIP(clip), FIND_CLIP(location)
+    CLIP_FILE(clip, au)                -> {"clip", "path"}: the file to read, as
+                                       uploaded or (au) as VAPIX hands clips out
 """
 
 from __future__ import annotations
@@ -25,6 +36,7 @@ from typing import Any
 from herald.payload import Payload
 
 SERVICE = "audio"
+CLIPS_SERVICE = "audio-clips"
 
 PLAY_CLIP = "play_clip"
 STOP_CLIP = "stop_clip"
@@ -33,6 +45,27 @@ STOP_TONE = "stop_tone"
 STATUS = "status"
 SPEAKER_TEST_CALIBRATE = "speaker_test_calibrate"
 SPEAKER_TEST_RUN = "speaker_test_run"
+
+LIST_CLIPS = "list"
+ADD_CLIP = "add"
+RENAME_CLIP = "rename"
+REMOVE_CLIP = "remove"
+FIND_CLIP = "find"
+CLIP_FILE = "file"
+CLIP_UPLOADS = "clip-uploads"  # the folder on the data partition where clients stage uploads
+MAX_CLIP_BYTES = 10 * 1024 * 1024  # MediaClip.MaxUploadSize's default; the web takes no more
+# What each file name extension an upload may have claims the content to be.
+CLIP_EXTENSIONS: dict[str, tuple[str, ...]] = {
+    ".au": ("au",),
+    ".snd": ("au",),
+    ".wav": ("wav",),
+    ".wave": ("wav",),
+    ".mp3": ("mp3",),
+    ".opus": ("opus",),
+    ".vorbis": ("vorbis",),
+    ".ogg": ("vorbis", "opus"),
+    ".oga": ("vorbis", "opus"),
+}
 
 CLIP_PLAYING = "audio.clip.playing"
 LIVE_ACTIVE = "audio.live.active"
@@ -320,3 +353,33 @@ def params_from_settings(changes: Mapping[str, Any]) -> dict[str, str]:
         raise ValueError(f"unknown audio settings: {', '.join(sorted(unknown))}")
     return {SETTINGS[k]: ("yes" if v else "no") if isinstance(v, bool) else str(v)
             for k, v in changes.items()}
+
+
+# -- clips
+
+
+class ClipNotFound(LookupError):
+    def __init__(self, clip_id: int | str, message: str = "") -> None:
+        super().__init__(message or f"there is no clip {clip_id}")
+
+
+@dataclass(frozen=True)
+class ClipFacts:
+    """What a clip's audio is: written once, when the clip is added."""
+
+    filename: str  # as uploaded
+    format: str
+    codec: str
+    rate: int
+    channels: int
+    duration: float
+    size: int
+    added: float
+    stored_as: str  # file name inside the store
+
+
+@dataclass(frozen=True)
+class Clip(ClipFacts, Payload):
+    id: int = 0
+    name: str = ""
+

@@ -1,7 +1,11 @@
-"""The herald-system process: the system service on the bus (service.py)."""
+"""The herald-system process: the system service on the bus (service.py), and
+the clip store's (herald.audio.clip_service), whose upload checks must not
+take the CPU from the audio in herald-core."""
 
 from __future__ import annotations
 
+from herald.audio import contract as audio
+from herald.audio.clip_service import ClipService
 from herald.bus import AsyncBus, Bus
 from herald.daemons import run_daemon, serve_services
 from herald.environment import Environment
@@ -16,7 +20,8 @@ async def run(environment: Environment) -> None:
     params = ParamStore(environment.database, default_tree(),
                         Bus(environment.redis_url, source=contract.SERVICE))
     # Pings (/healthz) are answered while a reset clears the data partition.
-    await serve_services(bus, {contract.SERVICE: SystemService(bus, environment, params)},
+    await serve_services(bus, {contract.SERVICE: SystemService(bus, environment, params),
+                               audio.CLIPS_SERVICE: ClipService(environment.data_dir, params)},
                          concurrent=True)
 
 

@@ -17,8 +17,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 
 from herald.access import Level
 from herald.audio import contract
-from herald.audio.clipformat import ClipError
-from herald.audio.clips import ClipNotFound
+from herald.audio.contract import ClipNotFound
 from herald.audio.link import LinkError, TransmitClient, open_capture
 from herald_web.audio import devicecontrol
 from herald_web.audio.engine import EngineError, call, clips, link
@@ -69,7 +68,7 @@ def _play(args: dict) -> HttpResponse:
 def _answer(handler: Callable[[dict], HttpResponse], args: dict) -> HttpResponse:
     try:
         return handler(args)
-    except (BadRequest, ClipError, ClipNotFound) as exc:
+    except (BadRequest, ClipNotFound) as exc:
         return text(f"Error: {exc}\n", 400)
     except EngineError as exc:
         return text(f"Error: {exc}\n", 503 if exc.status == 503 else 400)
@@ -107,9 +106,8 @@ def _update(args: dict) -> HttpResponse:
 
 def _download(args: dict) -> HttpResponse:
     """The clip as VAPIX has downloads: .au data (audio/basic), converted if need be."""
-    store = clips()
-    clip = store.get(_number(args, "clip"))
-    return FileResponse(store.open_au(clip), as_attachment=True,
+    clip, path = clips().file(_number(args, "clip"), au=True)
+    return FileResponse(path.open("rb"), as_attachment=True,
                         filename=f"{PurePath(clip.filename).stem}.au", content_type="audio/basic")
 
 
@@ -122,7 +120,7 @@ def _upload(request: HttpRequest, args: dict) -> HttpResponse:
     if len(files) != 1:
         raise BadRequest("the upload must hold exactly one file")
     upload = files[0]
-    clip = clips().add(upload.read(), upload.name or "clip", name=args.get("name") or None)
+    clip = clips().add(upload, upload.name or "clip", name=args.get("name") or None)
     return text(f"OK\nUploaded={clip.id}\n")
 
 

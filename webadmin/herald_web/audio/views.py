@@ -1,7 +1,7 @@
 """Audio: device settings, audio clips, listen and record, level meters.
 
-Views stay thin: clips go to the clip store, settings to the parameter
-store, playing to the core's audio service (audio.engine).
+Views stay thin: clips go to the clip store's service, settings to the
+parameter store, playing to the core's audio service (audio.engine).
 """
 
 from __future__ import annotations
@@ -15,9 +15,7 @@ from django.views.decorators.http import require_POST
 
 from herald.access import Level
 from herald.audio import contract
-from herald.audio.clipformat import EXTENSIONS, ClipError
-from herald.audio.clips import ClipNotFound
-from herald.audio.contract import settings_from_params
+from herald.audio.contract import CLIP_EXTENSIONS, ClipNotFound, settings_from_params
 from herald.audio.link import LinkError, open_capture
 from herald.recordings import contract as recordings
 from herald_web.accounts.access import api, page
@@ -39,7 +37,7 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "audio/index.html", {
         **CONTEXT, "form": DeviceSettingsForm(initial=settings.to_dict()),
         "settings": settings, "clips": clips().list(), "engine": status(),
-        "accept": ",".join(sorted(EXTENSIONS)), "storages": recordings.STORAGES,
+        "accept": ",".join(sorted(CLIP_EXTENSIONS)), "storages": recordings.STORAGES,
         "ongoing_recording": bool(bus().state().get(recordings.ONGOING)),
     })
 
@@ -62,10 +60,9 @@ def upload(request: HttpRequest) -> JsonResponse:
     if len(files) != 1:
         return JsonResponse({"error": "choose one audio file to add"}, status=400)
     try:
-        clip = clips().add(files[0].read(), files[0].name or "clip",
-                           name=request.POST.get("name") or None)
-    except ClipError as exc:
-        return _refusal(exc)
+        clip = clips().add(files[0], files[0].name or "clip", name=request.POST.get("name") or None)
+    except EngineError as exc:
+        return _refusal(exc, exc.status)
     return JsonResponse({"clip": clip.to_dict()})
 
 
@@ -112,8 +109,8 @@ def rename(request: HttpRequest, clip_id: str) -> JsonResponse:
         clip = clips().rename(_clip_number(clip_id), request.POST.get("name", ""))
     except ClipNotFound as exc:
         return _refusal(exc, 404)
-    except ClipError as exc:
-        return _refusal(exc)
+    except EngineError as exc:
+        return _refusal(exc, exc.status)
     return JsonResponse({"clip": clip.to_dict()})
 
 
@@ -124,17 +121,20 @@ def delete(request: HttpRequest, clip_id: str) -> JsonResponse:
         clip = clips().remove(_clip_number(clip_id))
     except ClipNotFound as exc:
         return _refusal(exc, 404)
+    except EngineError as exc:
+        return _refusal(exc, exc.status)
     return JsonResponse({"removed": clip.id})
 
 
 @api(Level.OPERATOR)
 def download(request: HttpRequest, clip_id: str) -> HttpResponse:
-    store = clips()
     try:
-        clip = store.get(_clip_number(clip_id))
+        clip, path = clips().file(_clip_number(clip_id))
     except ClipNotFound as exc:
         return _refusal(exc, 404)
-    return FileResponse(store.path(clip).open("rb"), as_attachment=True, filename=clip.filename,
+    except EngineError as exc:
+        return _refusal(exc, exc.status)
+    return FileResponse(path.open("rb"), as_attachment=True, filename=clip.filename,
                         content_type=CLIP_TYPES[clip.format])
 
 

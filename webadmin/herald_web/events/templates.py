@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from herald.audio.clips import ClipNotFound
+from herald.audio.contract import ClipNotFound
 from herald.events import contract
 from herald_web.audio.engine import clips
 from herald_web.events.instances import as_text
