@@ -18,11 +18,9 @@ from herald.audio.sweep import BANDS
 from herald.bus import CallFailed
 from herald.simulation.sound_card import FileAudioDevices
 from tests.audio.conftest import Core, _run_core
+from tests.audio.rooms import NOTCH_2K, ROOM_DB, ROOM_DELAY_MS
 from tests.audio.signals import encode, sine
 from tests.conftest import redis_server, wait_until
-
-ROOM_DB, ROOM_DELAY_MS = -10.0, 20.0
-NOTCH_2K = [(1600.0, 0.0), (1780.0, -40.0), (2250.0, -40.0), (2500.0, 0.0)]
 
 
 def speaker_test(core: Core) -> contract.SpeakerTestState:

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.audio.browser import ARTIFACTS, operator_page
-from tests.audio.test_speaker_test import NOTCH_2K, ROOM_DB, ROOM_DELAY_MS
+from tests.audio.rooms import NOTCH_2K, ROOM_DB, ROOM_DELAY_MS
 from tests.audio.webstack import AudioDevice
 
 RUN_MS = 20000  # a calibration takes about 4 s on the host; room for a busy machine
