@@ -15,6 +15,13 @@ from tests.conftest import wait_until
 
 V3_PASSWORD = "speaker-v3-pass"
 OUTPUT = ["-On", "-Oe", "-Ot"]  # numeric OIDs, enums and ticks: what the tests compare
+# The objects the tests read, by number (no MIB files are loaded).
+SYS_DESCR, SYS_OBJECT_ID, SYS_UPTIME, SYS_CONTACT, SYS_NAME, SYS_LOCATION = (
+    f".1.3.6.1.2.1.1.{n}.0" for n in range(1, 7))
+HR_UPTIME = ".1.3.6.1.2.1.25.1.1.0"
+FIRMWARE_VERSION = ".1.3.6.1.4.1.32473.1.1.1.1.0"
+TRAP_OID = ".1.3.6.1.6.3.1.1.4.1.0"
+COLD_START, WARM_START, AUTH_FAILURE = (f".1.3.6.1.6.3.1.1.5.{n}" for n in (1, 2, 5))
 
 
 def free_udp_port() -> int:

@@ -10,14 +10,24 @@ from herald.snmp.mib import SPEAKER_OID
 from herald.system.identity import this_firmware
 from tests.conftest import REPO, wait_until
 from tests.snmp.conftest import EVERYTHING, SERIAL, Agent
-from tests.snmp.netsnmp import run, tool, values
+from tests.snmp.netsnmp import (
+    AUTH_FAILURE,
+    COLD_START,
+    FIRMWARE_VERSION,
+    HR_UPTIME,
+    SYS_CONTACT,
+    SYS_DESCR,
+    SYS_LOCATION,
+    SYS_NAME,
+    SYS_OBJECT_ID,
+    SYS_UPTIME,
+    TRAP_OID,
+    WARM_START,
+    run,
+    tool,
+    values,
+)
 
-SYS_DESCR, SYS_OBJECT_ID, SYS_UPTIME, SYS_CONTACT, SYS_NAME, SYS_LOCATION = (
-    f".1.3.6.1.2.1.1.{n}.0" for n in range(1, 7))
-HR_UPTIME = ".1.3.6.1.2.1.25.1.1.0"
-FIRMWARE_VERSION = ".1.3.6.1.4.1.32473.1.1.1.1.0"
-TRAP_OID = ".1.3.6.1.6.3.1.1.4.1.0"
-COLD_START, WARM_START, AUTH_FAILURE = (f".1.3.6.1.6.3.1.1.5.{n}" for n in (1, 2, 5))
 OID_TEXT = "." + ".".join(map(str, SPEAKER_OID))
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from qemu.vm import Machine, deployed_image, forwarded_ports
@@ -42,3 +43,30 @@ def device(test_image: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         yield machine
     finally:
         machine.poweroff()
+
+
+
+ROOT_PASSWORD = "Speaker test 1!"
+
+
+@pytest.fixture(scope="package")
+def root(device: Machine) -> Iterator[httpx.Client]:
+    """The shared device's root account, made as a new owner does (the first
+    account, with no password before it), and a Digest client logged in as it."""
+    base = device.http_url.rstrip("/")
+
+    def web_up() -> bool:
+        try:
+            return httpx.get(base + "/healthz", timeout=10).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    wait_until(web_up, timeout=600, interval=2, what="the web admin in the guest")
+    with httpx.Client(base_url=base, timeout=60) as anonymous:
+        made = anonymous.post("/axis-cgi/pwdgrp.cgi", data={
+            "action": "add", "user": "root", "pwd": ROOT_PASSWORD, "grp": "root",
+            "sgrp": "admin:operator:viewer:ptz"})
+        assert made.status_code == 200, made.text
+    with httpx.Client(base_url=base, timeout=60,
+                      auth=httpx.DigestAuth("root", ROOT_PASSWORD)) as client:
+        yield client

@@ -6,7 +6,6 @@ from __future__ import annotations
 import struct
 from pathlib import Path
 
-import httpx
 import numpy as np
 import pytest
 
@@ -14,7 +13,6 @@ from tests.audio.signals import bursts, dominant_frequency, encode, sine
 from tests.conftest import wait_until
 
 pytestmark = [pytest.mark.system, pytest.mark.slow]
-ROOT_PASSWORD = "Speaker test 1!"
 
 
 def qemu_wav(path: Path) -> tuple[np.ndarray, int]:
@@ -31,33 +29,17 @@ def qemu_wav(path: Path) -> tuple[np.ndarray, int]:
     return frames.mean(axis=1).astype(np.float32) / 32768, rate
 
 
-def test_a_clip_played_through_vapix_comes_out_of_the_sound_card(device) -> None:
-    base = device.http_url.rstrip("/")
-
-    def web_up() -> bool:
-        try:
-            return httpx.get(base + "/healthz", timeout=10).status_code == 200
-        except httpx.HTTPError:
-            return False
-
-    wait_until(web_up, timeout=600, interval=2, what="the web admin in the guest")
-    with httpx.Client(base_url=base, timeout=60) as anonymous:
-        made = anonymous.post("/axis-cgi/pwdgrp.cgi", data={
-            "action": "add", "user": "root", "pwd": ROOT_PASSWORD, "grp": "root",
-            "sgrp": "admin:operator:viewer:ptz"})
-        assert made.status_code == 200, made.text
-    with httpx.Client(base_url=base, timeout=60,
-                      auth=httpx.DigestAuth("root", ROOT_PASSWORD)) as client:
-        wait_until(lambda: client.get("/axis-cgi/stopclip.cgi").status_code == 200,
-                   timeout=300, interval=2, what="the audio service in the guest")
-        reply = client.post("/axis-cgi/mediaclip.cgi?action=upload&media=audio",
-                            files={"file": ("tone.wav", encode(sine(1000, 1.0, 48000), 48000,
-                                                               "wav"), "audio/wav")})
-        assert reply.status_code == 200, reply.text
-        clip = int(reply.text.split()[1].removeprefix("Uploaded="))
-        before = len(qemu_wav(device.audio_out)[0])
-        reply = client.get("/axis-cgi/playclip.cgi", params={"clip": clip})
-        assert reply.text.split() == ["OK", f"playing={clip}"]
+def test_a_clip_played_through_vapix_comes_out_of_the_sound_card(device, root) -> None:
+    wait_until(lambda: root.get("/axis-cgi/stopclip.cgi").status_code == 200,
+               timeout=300, interval=2, what="the audio service in the guest")
+    reply = root.post("/axis-cgi/mediaclip.cgi?action=upload&media=audio",
+                      files={"file": ("tone.wav", encode(sine(1000, 1.0, 48000), 48000, "wav"),
+                                      "audio/wav")})
+    assert reply.status_code == 200, reply.text
+    clip = int(reply.text.split()[1].removeprefix("Uploaded="))
+    before = len(qemu_wav(device.audio_out)[0])
+    reply = root.get("/axis-cgi/playclip.cgi", params={"clip": clip})
+    assert reply.text.split() == ["OK", f"playing={clip}"]
 
     def tone_heard() -> tuple[np.ndarray, int] | None:
         """The tone once it has ended: QEMU writes the file as the card plays, and
