@@ -100,7 +100,8 @@ MAX_REPEAT = 1000
 ONCE, WHILE_ACTIVE = "once", "while_active"
 PLAY_CLIP, STOP_CLIP, NOTIFY_ACTION = "play_clip", "stop_clip", "notify"
 RECORD = "record"  # a recording of the microphone, for as long as the rule is active
-ACTIONS = (PLAY_CLIP, STOP_CLIP, NOTIFY_ACTION, RECORD)
+SPEAKER_TEST_ACTION = "speaker_test"  # the manual's "Run automatic speaker test"
+ACTIONS = (PLAY_CLIP, STOP_CLIP, NOTIFY_ACTION, RECORD, SPEAKER_TEST_ACTION)
 # Recipients' types (the manual's Type) and the choices of their fields;
 # herald.events.recipients checks them.
 RECIPIENT_TYPES = {"email": "Email", "http": "HTTP", "https": "HTTPS", "ftp": "FTP",
@@ -181,6 +182,12 @@ SCHEDULE = EventType(
 PULSE = EventType(
     "tns1:UserAlarm/tnsaxis:Recurring/Pulse", "Pulse", False,
     Item("fired", "bool", (True,)), Item("id", "string"))
+# A speaker test's verdict (AXIS: OK or Failed), once per test, not per calibration.
+SPEAKER_TEST_PASSED, SPEAKER_TEST_FAILED = "OK", "Failed"
+SPEAKER_TEST = EventType(
+    "tns1:Device/tnsaxis:SpeakerTest/TestResult", "Speaker test result", False,
+    Item("SpeakerTestStatus", "string", (SPEAKER_TEST_PASSED, SPEAKER_TEST_FAILED)))
 
 TYPES: dict[str, EventType] = {t.topic: t for t in (
-    VIRTUAL_INPUT, MANUAL_TRIGGER, SOUND_LEVEL, CLIP_PLAYING, LIVE_AUDIO, SCHEDULE, PULSE)}
+    VIRTUAL_INPUT, MANUAL_TRIGGER, SOUND_LEVEL, CLIP_PLAYING, LIVE_AUDIO, SCHEDULE, PULSE,
+    SPEAKER_TEST)}

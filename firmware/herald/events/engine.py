@@ -25,6 +25,7 @@ from herald.events.contract import (
     NOTIFY_ACTION,
     PLAY_CLIP,
     RECORD,
+    SPEAKER_TEST_ACTION,
     STOP_CLIP,
     TYPES,
     WHILE_ACTIVE,
@@ -51,6 +52,8 @@ class Actions(Protocol):
     async def start_recording(self, by: str) -> None: ...
 
     async def stop_recording(self, by: str) -> None: ...
+
+    async def run_speaker_test(self) -> None: ...  # raises with the reason it cannot run
 
 
 Publish = Callable[[Notification], Awaitable[None]]
@@ -104,6 +107,7 @@ class Engine:
                 await self._evaluate(rule_id, once=True)
             elif (rule.trigger.topic == topic and rule.enabled
                   and rule.trigger.source in (None, source)
+                  and rule.trigger.value in (None, data)
                   and all(self._holds(c) for c in rule.conditions)):
                 await self._run(rule_id)
 
@@ -155,6 +159,8 @@ class Engine:
                 f"rule {rule.name}"))
             if started is not None:
                 self.recording.add(rule_id)
+        elif action.kind == SPEAKER_TEST_ACTION:
+            await self._attempt(rule_id, self.actions.run_speaker_test())
         elif action.kind == NOTIFY_ACTION:
             facts = {"{rule}": rule.name, "{event}": rule.trigger.type.nice_name,
                      "{time}": datetime.fromtimestamp(now, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")}

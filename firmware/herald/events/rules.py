@@ -30,6 +30,7 @@ from herald.events.contract import (
     ONCE,
     PLAY_CLIP,
     RECORD,
+    SPEAKER_TEST_ACTION,
     STOP_CLIP,
     TYPES,
     WHILE_ACTIVE,
@@ -102,8 +103,9 @@ class Condition:
         if kind.data.values and value not in kind.data.values and not changes:
             raise RuleError(f"{where}: {kind.nice_name} is never {value!r:.40}")
         invert = _bool(f"{where} invert", raw.get("invert", False))
-        if changes and invert:
-            raise RuleError(f"{where}: a change of {kind.nice_name} cannot be inverted")
+        if invert and (changes or not kind.stateful):
+            raise RuleError(f"{where}: a change of {kind.nice_name}, or an event that only "
+                            "happens, cannot be inverted")
         return cls(kind.topic, source, value, invert)
 
 
@@ -135,7 +137,7 @@ class Action:
                             "rule is active, and only with a trigger that has a state")
         if kind == RECORD and mode != WHILE_ACTIVE:
             raise RuleError(f"action mode: a recording lasts {WHILE_ACTIVE}")
-        if kind in (STOP_CLIP, RECORD):
+        if kind in (STOP_CLIP, RECORD, SPEAKER_TEST_ACTION):
             return cls(kind, mode)
         if kind == NOTIFY_ACTION:
             subject, message = raw.get("subject", ""), raw.get("message", "")

@@ -70,6 +70,9 @@ class DeviceActions:
     async def stop_recording(self, by: str) -> None:
         await self.recorder.stop_recording(by)
 
+    async def run_speaker_test(self) -> None:
+        await self.service.speaker_test.test()  # its refusal says why, for the Rules page
+
     async def notify(self, recipient: int, subject: str, message: str,
                      facts: dict[str, str]) -> None:
         if await asyncio.to_thread(self.store.recipient, recipient) is None:
@@ -137,7 +140,8 @@ class EventsService:
 
     async def start(self) -> None:
         # Subscribed first, read second: no change slips in between.
-        self.subscription = await self.bus.subscribe(*(state_event(k) for k in FROM_STATE))
+        self.subscription = await self.bus.subscribe(*(state_event(k) for k in FROM_STATE),
+                                                     audio.SPEAKER_TEST_RESULT)
         state = await self.bus.state()
         for port in contract.VIRTUAL_INPUTS:
             await self.engine.occur(contract.VIRTUAL_INPUT.topic, port, False, initial=True)
@@ -163,10 +167,16 @@ class EventsService:
     async def _follow(self, subscription: Subscription) -> None:
         async for event in subscription:
             key = event.data.get("key")
-            if key in FROM_STATE:
+            if event.topic == audio.SPEAKER_TEST_RESULT:
+                await self.engine.occur(contract.SPEAKER_TEST.topic, None, (
+                    contract.SPEAKER_TEST_PASSED if event.data.get("passed")
+                    else contract.SPEAKER_TEST_FAILED))
+            elif key in FROM_STATE:
                 kind, source = FROM_STATE[key]
                 await self.engine.occur(kind.topic, source, bool(event.data.get("value")))
-                await self._publish_runs()
+            else:
+                continue
+            await self._publish_runs()
 
     def _zone(self) -> ZoneInfo:
         name = self.params.snapshot().get(ZONE_PARAM)

@@ -188,13 +188,14 @@ def _condition(element: ET.Element, schedules: list[str]) -> dict[str, Any]:
     paths = wanted.topics or ()
     kind = contract.TYPES.get("/".join(paths[0][0])) if len(paths) == 1 and not paths[0][
         1] else None
-    if kind is None or kind.source is None:
+    if kind is None:
         raise invalid(f"no event {(topic.text or '').strip()!r:.80} on this device: name one "
                       "topic that GetEventInstances lists")
-    sources = list(kind.source.values) or schedules
+    sources = [] if kind.source is None else list(kind.source.values) or schedules
 
     def fits(source: Any, value: Any) -> bool:
-        return wanted.matches(Notification(kind.topic, {kind.source.name: source},
+        return wanted.matches(Notification(kind.topic, {kind.source.name: source} if kind.source
+                                           else {},
                                            {kind.data.name: value}, 0.0, kind.stateful))
 
     states = [v for v in kind.data.values if any(fits(s, v) for s in (OUTSIDE, *sources))]

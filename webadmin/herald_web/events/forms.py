@@ -20,12 +20,14 @@ TRIGGERS = {
     contract.SOUND_LEVEL.topic: "Sound level",
     contract.CLIP_PLAYING.topic: "Audio clip playing",
     contract.LIVE_AUDIO.topic: "Live audio playing",
+    contract.SPEAKER_TEST.topic: "Speaker test result",
 }
 STATES = {t: n for t, n in TRIGGERS.items() if contract.TYPES[t].stateful}
 NO_CONDITION = ""
 SCHEDULED = (contract.SCHEDULE.topic, contract.PULSE.topic)
 ACTIONS = {contract.PLAY_CLIP: "Play audio clip", contract.STOP_CLIP: "Stop playing audio clip",
-           contract.NOTIFY_ACTION: "Send notification", contract.RECORD: "Record audio"}
+           contract.NOTIFY_ACTION: "Send notification", contract.RECORD: "Record audio",
+           contract.SPEAKER_TEST_ACTION: "Run automatic speaker test"}
 MODES = {contract.ONCE: "Once", contract.WHILE_ACTIVE: "While the rule is active"}
 PORTS = [(n, f"Virtual input {n}") for n in range(1, 33)]
 # The manual's sound level trigger: "rises above, falls below or passes the set
@@ -35,6 +37,9 @@ LEVELS = {ABOVE: (True, "Rises above the set value"), "below": (False, "Falls be
           "passes": (None, "Passes the set value")}
 LEVEL_WORDS = {value: f"Sound level {words[0].lower()}{words[1:]}"
                for value, words in LEVELS.values()}
+# The manual's "Speaker test status" of a speaker test result trigger.
+VERDICTS = {contract.SPEAKER_TEST_FAILED: "Didn't pass the test",
+            contract.SPEAKER_TEST_PASSED: "Passed the test"}
 
 
 class NotOnThePage(ValueError):
@@ -54,6 +59,10 @@ class RuleForm(forms.Form):
     sound_level = forms.ChoiceField(label="Sound level", required=False, initial=ABOVE,
                                     choices=[(k, words) for k, (_, words) in LEVELS.items()],
                                     help_text="For a sound level trigger.")
+    speaker_test_status = forms.ChoiceField(label="Speaker test status", required=False,
+                                            initial=contract.SPEAKER_TEST_FAILED,
+                                            choices=VERDICTS.items(),
+                                            help_text="For a speaker test result trigger.")
     condition = forms.ChoiceField(label="Further condition", required=False,
                                   choices=[(NO_CONDITION, "None"), *STATES.items()])
     condition_port = forms.TypedChoiceField(label="Virtual input", choices=PORTS, coerce=int,
@@ -91,11 +100,13 @@ class RuleForm(forms.Form):
     def rule(self) -> dict[str, Any]:
         """The rule as the events service takes it (call after is_valid())."""
         data = self.cleaned_data
+        value: Any = LEVELS[data["sound_level"] or ABOVE][0]
+        if data["trigger"] == contract.SPEAKER_TEST.topic:
+            value = data["speaker_test_status"] or contract.SPEAKER_TEST_FAILED
         rule: dict[str, Any] = {
             "name": data["name"], "enabled": data["enabled"],
             "trigger": _condition(data["trigger"], data["trigger_port"],
-                                  data["trigger_schedule"], data["trigger_invert"],
-                                  LEVELS[data["sound_level"] or ABOVE][0]),
+                                  data["trigger_schedule"], data["trigger_invert"], value),
             "conditions": [] if data["condition"] == NO_CONDITION else [
                 _condition(data["condition"], data["condition_port"],
                            data["condition_schedule"], data["condition_invert"])],
@@ -129,6 +140,8 @@ class RuleForm(forms.Form):
             value, invert = condition["value"], condition["invert"]
             if condition["topic"] == contract.SOUND_LEVEL.topic and prefix == "trigger":
                 initial["sound_level"] = next(k for k, (v, _) in LEVELS.items() if v == value)
+            elif condition["topic"] == contract.SPEAKER_TEST.topic:
+                initial["speaker_test_status"] = value
             elif value is None:
                 raise NotOnThePage(f"The rule {rule['name']} runs on any change of "
                                    f"{describe(condition, {})}; the page cannot show that.")
@@ -143,7 +156,7 @@ class RuleForm(forms.Form):
 
 
 def _condition(topic: str, port: int, schedule: str, invert: bool,
-               value: bool | None = True) -> dict[str, Any]:
+               value: Any = True) -> dict[str, Any]:
     source: Any = None
     if topic == contract.VIRTUAL_INPUT.topic:
         source = port
@@ -160,6 +173,8 @@ def describe(condition: dict[str, Any], schedules: dict[str, str]) -> str:
     inverted = bool(condition.get("invert"))
     if topic == contract.SOUND_LEVEL.topic:
         name = LEVEL_WORDS[value]
+    elif topic == contract.SPEAKER_TEST.topic:
+        name = f"{name}: {VERDICTS.get(value, value)}"
     elif value is False:
         inverted = not inverted
     if topic == contract.VIRTUAL_INPUT.topic and source:

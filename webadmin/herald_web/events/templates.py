@@ -124,6 +124,8 @@ ACTIONS = {t.token: t for t in (
     ActionTemplate("com.axis.action.unlimited.play.audioclip", contract.PLAY_CLIP,
                    contract.WHILE_ACTIVE, PLAY),
     ActionTemplate("com.axis.action.fixed.stop.audioclip", contract.STOP_CLIP, contract.ONCE),
+    ActionTemplate("com.axis.action.fixed.autospeakertest.performtest",
+                   contract.SPEAKER_TEST_ACTION, contract.ONCE),
     *(ActionTemplate(f"com.axis.action.fixed.notification.{token.rpartition('.')[2]}",
                      contract.NOTIFY_ACTION, contract.ONCE, NOTIFY, token)
       for token in RECIPIENTS),
