@@ -49,6 +49,15 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "herald_web.unavailable.BusUnavailable",
 ]
+# VAPIX's CGIs (herald_web.vapix.registry) run behind these alone (handler.py):
+# their callers bring no session, CSRF token or messages and want no static file.
+CGI_MIDDLEWARE = [m for m in MIDDLEWARE if m not in (
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+)]
 
 ROOT_URLCONF = "herald_web.urls"
 ASGI_APPLICATION = "herald_web.asgi.application"

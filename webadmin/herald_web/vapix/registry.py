@@ -67,6 +67,11 @@ def cgi(where: str, level: Level, aliases: tuple[str, ...] = (), first_visit: bo
     return decorate
 
 
+def serves(path: str) -> bool:
+    """Whether `path` (as requested, from its leading "/") is a CGI's."""
+    return path[1:] in _endpoints
+
+
 def unauthorized(stale: bool = False) -> HttpResponse:
     response = HttpResponse("401 Unauthorized\n", status=401, content_type="text/plain")
     response["WWW-Authenticate"] = challenge(stale)
