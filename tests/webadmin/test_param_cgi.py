@@ -8,6 +8,9 @@ from datetime import datetime
 
 import pytest
 
+from herald.access import Level
+from herald.params import ParamStore, default_tree
+
 
 def listing(client, group: str) -> dict[str, str]:
     reply = client.get("/axis-cgi/param.cgi", params={"action": "list", "group": group})
@@ -74,6 +77,24 @@ def test_update_applies_and_bad_values_change_nothing(admin):
         assert listing(admin, "SIP,Network,Brand") == before, "a refused update changed nothing"
     finally:
         update(admin, **{"SIP.Port": "5060", "SIP.Enabled": "no"})
+
+
+def test_the_whole_tree_shows_a_change_made_outside_the_web_at_once(herald, admin):
+    """The whole-tree listing is kept between requests (clients poll it); a
+    change a firmware service writes to the database shows in the next one."""
+    def whole_tree() -> dict[str, str]:
+        reply = admin.get("/axis-cgi/param.cgi", params={"action": "list"})
+        assert reply.status_code == 200
+        return dict(line.split("=", 1) for line in reply.text.splitlines())
+
+    service = ParamStore(herald.data_dir / "db.sqlite3", default_tree())
+    assert whole_tree()["root.SIP.Port"] == whole_tree()["root.SIP.Port"] == "5060"
+    service.update({"SIP.Port": "5072"}, Level.ROOT)
+    try:
+        assert whole_tree()["root.SIP.Port"] == "5072"
+    finally:
+        service.update({"SIP.Port": "5060"}, Level.ROOT)
+    assert whole_tree()["root.SIP.Port"] == "5060"
 
 
 def test_update_needs_an_operator_and_admin_settings_need_an_admin(herald):

@@ -16,9 +16,10 @@ import contextlib
 import logging
 import sqlite3
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypeVar
 
 import redis
 
@@ -29,6 +30,7 @@ from herald.params.contract import CHANGED
 from herald.params.tree import Pattern, Resolved, Tree, strip_root
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS herald_param (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -52,13 +54,12 @@ class GroupError(Exception):
 class Snapshot:
     """All values at one moment, for reading many parameters consistently.
     Shared between threads while the database is unchanged: its values never
-    change (it only remembers each level's listing once worked out)."""
+    change (it only remembers what was once worked out from them)."""
 
     tree: Tree
     stored: Mapping[str, str]
     instances: tuple[str, ...]
-    _readable: dict[Level, tuple[tuple[Resolved, str], ...]] = field(
-        default_factory=dict, compare=False, repr=False)
+    _derived: dict[Hashable, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def value(self, resolved: Resolved) -> str:
         stored = self.stored.get(resolved.name)
@@ -70,16 +71,22 @@ class Snapshot:
             raise KeyError(name)
         return self.value(resolved)
 
+    def derived(self, key: Hashable, make: Callable[[Snapshot], T]) -> T:
+        """`make(self)`, worked out once per `key` for this snapshot: what is
+        read on every request (param.cgi's whole tree) is then read, not rebuilt,
+        until the next commit makes a new snapshot."""
+        try:
+            return self._derived[key]
+        except KeyError:
+            found = self._derived[key] = make(self)
+            return found
+
     def readable(self, level: Level) -> tuple[tuple[Resolved, str], ...]:
-        """Parameters `level` may read, with values; secrets read as ''.
-        Worked out once per level: param.cgi lists the whole tree often."""
-        found = self._readable.get(level)
-        if found is None:
-            found = self._readable[level] = tuple(
-                (resolved, "" if resolved.definition.secret else self.value(resolved))
-                for resolved in self.tree.concrete(self.instances)
-                if resolved.definition.read <= level)
-        return found
+        """Parameters `level` may read, with values; secrets read as ''."""
+        return self.derived(("readable", level), lambda snapshot: tuple(
+            (resolved, "" if resolved.definition.secret else snapshot.value(resolved))
+            for resolved in snapshot.tree.concrete(snapshot.instances)
+            if resolved.definition.read <= level))
 
 
 @dataclass(frozen=True)
@@ -138,11 +145,10 @@ class ParamStore:
     def get(self, name: str) -> str:
         return self.snapshot().get(name)
 
-    def list(self, patterns: list[str] | None, level: Level) -> Listing:
-        """What param.cgi action=list shows `level` for these group patterns."""
+    def list(self, patterns: list[str], level: Level) -> Listing:
+        """What param.cgi action=list shows `level` for these group patterns
+        (the whole tree is `snapshot().readable(level)`)."""
         readable = self.snapshot().readable(level)
-        if not patterns:
-            return Listing([(r.name, v) for r, v in readable], [])
         lines: list[tuple[str, str]] = []
         missing: list[str] = []
         seen: set[str] = set()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import fnmatch
 import logging
+from collections.abc import Iterable
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -36,11 +37,13 @@ def param_cgi(request: HttpRequest) -> HttpResponse:
     level = request.herald_level
     groups = [g for g in args.get("group", "").split(",") if g.strip()]
     if action == "list":
-        listing = params().list(groups or None, level)
-        lines = [f"root.{name}={value}\n" for name, value in listing.lines]
-        lines += [f"# Error: Error -1 getting param in group '{quote(g)}'\n"
-                  for g in listing.missing]
-        return text("".join(lines))
+        if not groups:  # the whole tree, what clients ask for most: rendered once a snapshot
+            return text(params().snapshot().derived(
+                ("param.cgi list", level), lambda snapshot: _lines(
+                    (resolved.name, value) for resolved, value in snapshot.readable(level))))
+        listing = params().list(groups, level)
+        return text(_lines(listing.lines) + "".join(
+            f"# Error: Error -1 getting param in group '{quote(g)}'\n" for g in listing.missing))
     if action == "listdefinitions":
         try:
             patterns = [Pattern(g) for g in groups]
@@ -69,6 +72,10 @@ def param_cgi(request: HttpRequest) -> HttpResponse:
         return text(f"# Request failed: {exc}\n")
     log.info("settings groups %s removed by %s", ", ".join(groups), request.user.get_username())
     return text("OK\n")
+
+
+def _lines(values: Iterable[tuple[str, str]]) -> str:
+    return "".join(f"root.{name}={value}\n" for name, value in values)
 
 
 def _update(args: Any, level: Level, by: str) -> HttpResponse:
