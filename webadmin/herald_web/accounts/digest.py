@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import binascii
 import copy
+import functools
 import hashlib
 import hmac
 import re
@@ -99,7 +100,9 @@ class Credentials:
     once: Once | None = None  # Digest's replay guard, to claim
 
 
+@functools.cache
 def _key() -> bytes:
+    """The nonces' signing key (every request checks one: worked out once)."""
     return hashlib.sha256(b"herald-digest-nonce:" + settings.SECRET_KEY.encode()).digest()
 
 
@@ -137,7 +140,7 @@ def parse_fields(text: str) -> dict[str, str]:
         if not match or match.end() == pos:
             raise AuthFailed("malformed Authorization header")
         value = match.group(3) if match.group(3) is not None else match.group(2)
-        fields[match.group(1).lower()] = re.sub(r"\\(.)", r"\1", value)
+        fields[match.group(1).lower()] = re.sub(r"\\(.)", r"\1", value) if "\\" in value else value
         pos = match.end()
     return fields
 
