@@ -25,6 +25,7 @@ from herald.events.contract import (
     NOTIFY_ACTION,
     PLAY_CLIP,
     RECORD,
+    SNMP_TRAP,
     SPEAKER_TEST_ACTION,
     STOP_CLIP,
     TYPES,
@@ -54,6 +55,9 @@ class Actions(Protocol):
     async def stop_recording(self, by: str) -> None: ...
 
     async def run_speaker_test(self) -> None: ...  # raises with the reason it cannot run
+
+    async def send_trap(self, rule: str, message: str,
+                        facts: dict[str, str]) -> None: ...  # to the SNMP trap receivers
 
 
 Publish = Callable[[Notification], Awaitable[None]]
@@ -161,11 +165,13 @@ class Engine:
                 self.recording.add(rule_id)
         elif action.kind == SPEAKER_TEST_ACTION:
             await self._attempt(rule_id, self.actions.run_speaker_test())
-        elif action.kind == NOTIFY_ACTION:
+        elif action.kind in (NOTIFY_ACTION, SNMP_TRAP):
             facts = {"{rule}": rule.name, "{event}": rule.trigger.type.nice_name,
                      "{time}": datetime.fromtimestamp(now, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")}
             await self._attempt(rule_id, self.actions.notify(
-                action.recipient or 0, action.subject, action.message, facts))
+                action.recipient or 0, action.subject, action.message, facts)
+                if action.kind == NOTIFY_ACTION else
+                self.actions.send_trap(rule.name, action.message, facts))
         if self.runs[rule_id].error == "":
             self.runs[rule_id] = RuleRun(rule_id, now, "")
 

@@ -30,12 +30,14 @@ from herald.events.contract import (
     ONCE,
     PLAY_CLIP,
     RECORD,
+    SNMP_TRAP,
     SPEAKER_TEST_ACTION,
     STOP_CLIP,
     TYPES,
     WHILE_ACTIVE,
     EventType,
 )
+from herald.snmp.contract import MAX_TRAP_TEXT
 
 
 class RuleError(ValueError):
@@ -139,8 +141,13 @@ class Action:
             raise RuleError(f"action mode: a recording lasts {WHILE_ACTIVE}")
         if kind in (STOP_CLIP, RECORD, SPEAKER_TEST_ACTION):
             return cls(kind, mode)
+        message = raw.get("message", "")
+        if kind == SNMP_TRAP:
+            if not isinstance(message, str) or len(message.encode()) > MAX_TRAP_TEXT:
+                raise RuleError(f"message: at most {MAX_TRAP_TEXT} bytes in an SNMP trap")
+            return cls(kind, mode, message=message)
         if kind == NOTIFY_ACTION:
-            subject, message = raw.get("subject", ""), raw.get("message", "")
+            subject = raw.get("subject", "")
             if not isinstance(subject, str) or len(subject) > MAX_SUBJECT or any(
                     ord(c) < 32 for c in subject):
                 raise RuleError(f"subject: one line of at most {MAX_SUBJECT} characters")

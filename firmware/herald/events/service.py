@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from herald.audio import contract as audio
 from herald.audio.service import AudioService
-from herald.bus import PING, AsyncBus, Subscription, state_event
+from herald.bus import PING, AsyncBus, ServiceUnavailable, Subscription, state_event
 from herald.events import contract
 from herald.events import recipients as kinds
 from herald.events.engine import Engine
@@ -26,6 +26,7 @@ from herald.events.store import RuleStore
 from herald.params import ParamStore
 from herald.recordings import contract as recordings
 from herald.recordings.service import RecordingsService
+from herald.snmp import contract as snmp
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +34,9 @@ log = logging.getLogger(__name__)
 # clock set by NTP takes effect within it.
 CLOCK_SECONDS = 60.0
 ZONE_PARAM = "Time.TimeZone"
+# How long a rule waits for herald-snmp (which gives each receiver 1 s): the
+# engine runs the next rules after it.
+TRAP_SECONDS = 2.0
 
 # Bus state -> (event type, its instance): the audio service's facts as events.
 FROM_STATE = {
@@ -40,6 +44,13 @@ FROM_STATE = {
     audio.LIVE_ACTIVE: (contract.LIVE_AUDIO, 0),
     audio.sound_level_triggered(0): (contract.SOUND_LEVEL, 1),  # VAPIX counts channels from 1
 }
+
+
+def filled(text: str, facts: dict[str, str]) -> str:
+    """`text` with each placeholder ({rule}, ...) replaced by its fact."""
+    for placeholder, fact in facts.items():
+        text = text.replace(placeholder, fact)
+    return text
 
 
 class DeviceActions:
@@ -73,15 +84,21 @@ class DeviceActions:
     async def run_speaker_test(self) -> None:
         await self.service.speaker_test.test()  # its refusal says why, for the Rules page
 
+    async def send_trap(self, rule: str, message: str, facts: dict[str, str]) -> None:
+        """Through herald-snmp, which holds the trap receivers; its refusal (SNMP
+        off, no receivers) or its absence is the rule's error."""
+        try:
+            await self.service.bus.call(snmp.SERVICE, snmp.SEND_TRAP, timeout=TRAP_SECONDS,
+                                        rule=rule, message=filled(message, facts))
+        except ServiceUnavailable:
+            raise RuleError("herald-snmp does not answer") from None
+
     async def notify(self, recipient: int, subject: str, message: str,
                      facts: dict[str, str]) -> None:
         if await asyncio.to_thread(self.store.recipient, recipient) is None:
             raise RuleError(f"there is no recipient {recipient}")
-        for placeholder, fact in facts.items():
-            subject, message = subject.replace(placeholder, fact), message.replace(
-                placeholder, fact)
-        await asyncio.to_thread(self.outbox.put, recipient,
-                                kinds.Notification(subject, message), time.time())
+        await asyncio.to_thread(self.outbox.put, recipient, kinds.Notification(
+            filled(subject, facts), filled(message, facts)), time.time())
         self.spawn(asyncio.to_thread(self.outbox.deliver_due, time.time()))
 
 

@@ -18,7 +18,7 @@ from pysnmp.entity.rfc3413 import cmdrsp, context
 from pysnmp.hlapi.v3arch import asyncio as hlapi
 from pysnmp.proto import errind, rfc1902
 
-from herald.snmp.mib import MibController
+from herald.snmp.mib import RULE_MESSAGE, RULE_NAME, RULE_TRAP, MibController
 from herald.snmp.settings import V3_USER, AgentSettings, Receiver
 
 log = logging.getLogger(__name__)
@@ -118,20 +118,31 @@ class Agent:
         """Send `trap` (a field of Receiver: "cold_start"...) to each receiver
         that wants it. A receiver that cannot be reached is logged, not fatal."""
         wanted = [r for r in self.settings.receivers if getattr(r, trap)]
-        await asyncio.gather(*(self._send(r, TRAPS[trap]) for r in wanted))
+        name = TRAPS[trap]
+        await asyncio.gather(*(self._send(r, name, hlapi.NotificationType(
+            hlapi.ObjectIdentity("SNMPv2-MIB", name))) for r in wanted))
 
-    async def _send(self, receiver: Receiver, name: str) -> None:
+    async def rule_trap(self, rule: str, message: str) -> list[str]:
+        """heraldRuleTrap with the rule's name and message to every receiver;
+        the addresses of those it could not be sent to."""
+        trap = hlapi.NotificationType(hlapi.ObjectIdentity(RULE_TRAP)).add_varbinds(
+            *(hlapi.ObjectType(hlapi.ObjectIdentity(oid), rfc1902.OctetString(text.encode()))
+              for oid, text in ((RULE_NAME, rule), (RULE_MESSAGE, message))))
+        receivers = self.settings.receivers
+        sent = await asyncio.gather(*(self._send(r, f"rule {rule!r}", trap) for r in receivers))
+        return [r.address for r, ok in zip(receivers, sent, strict=True) if not ok]
+
+    async def _send(self, receiver: Receiver, name: str, trap: hlapi.NotificationType) -> bool:
         auth, version = self._auth(receiver)
         try:
             target = await hlapi.UdpTransportTarget.create((receiver.address, self.trap_port),
                                                             timeout=1, retries=0)
             error, *_ = await hlapi.send_notification(
-                self.notifier, auth, target, hlapi.ContextData(), "trap",
-                hlapi.NotificationType(hlapi.ObjectIdentity("SNMPv2-MIB", name)))
+                self.notifier, auth, target, hlapi.ContextData(), "trap", trap)
         except Exception as exc:  # pysnmp raises its own and socket errors alike
-            log.warning("the %s trap to %s could not be sent: %s", name, receiver.address, exc)
-            return
+            error = exc
         if error:
             log.warning("the %s trap to %s could not be sent: %s", name, receiver.address, error)
-        else:
-            log.info("sent the %s trap (%s) to %s", name, version, receiver.address)
+            return False
+        log.info("sent the %s trap (%s) to %s", name, version, receiver.address)
+        return True

@@ -139,7 +139,7 @@ class SnmpService:
 
     @property
     def handlers(self) -> dict[str, Any]:
-        return {PING: self.ping}
+        return {PING: self.ping, contract.SEND_TRAP: self.send_trap}
 
     async def ping(self) -> dict[str, Any]:
         return {"ok": True}
@@ -235,6 +235,22 @@ class SnmpService:
     async def notify(self, trap: str) -> None:
         if self.agent is not None:
             await self.agent.notify(trap)
+
+    async def send_trap(self, rule: str, message: str) -> dict[str, Any]:
+        """A rule's "Send SNMP trap" (herald-core's events service asks)."""
+        for what, text in (("the rule's name", rule), ("the message", message)):
+            if not isinstance(text, str) or len(text.encode()) > contract.MAX_TRAP_TEXT:
+                raise contract.TrapRefused(f"{what}: text of at most {contract.MAX_TRAP_TEXT} "
+                                           "bytes in a trap")
+        if self.agent is None:
+            raise contract.TrapRefused("SNMP is off (System > SNMP)")
+        if not self.agent.settings.receivers:
+            raise contract.TrapRefused("no trap receivers: traps are off or none is set "
+                                       "(System > SNMP)")
+        missed = await self.agent.rule_trap(rule, message)
+        if missed:
+            raise contract.TrapRefused(f"the trap could not be sent to {', '.join(missed)}")
+        return {"ok": True}
 
     def _auth_failed(self) -> None:
         """A request with a wrong community or key: pysnmp tells it synchronously."""

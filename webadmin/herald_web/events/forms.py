@@ -27,7 +27,8 @@ NO_CONDITION = ""
 SCHEDULED = (contract.SCHEDULE.topic, contract.PULSE.topic)
 ACTIONS = {contract.PLAY_CLIP: "Play audio clip", contract.STOP_CLIP: "Stop playing audio clip",
            contract.NOTIFY_ACTION: "Send notification", contract.RECORD: "Record audio",
-           contract.SPEAKER_TEST_ACTION: "Run automatic speaker test"}
+           contract.SPEAKER_TEST_ACTION: "Run automatic speaker test",
+           contract.SNMP_TRAP: "Send SNMP trap"}
 MODES = {contract.ONCE: "Once", contract.WHILE_ACTIVE: "While the rule is active"}
 PORTS = [(n, f"Virtual input {n}") for n in range(1, 33)]
 # The manual's sound level trigger: "rises above, falls below or passes the set
@@ -119,6 +120,8 @@ class RuleForm(forms.Form):
         elif data["action"] == contract.NOTIFY_ACTION:
             rule["action"].update(recipient=data["recipient"], subject=data["subject"],
                                   message=data["message"])
+        elif data["action"] == contract.SNMP_TRAP:
+            rule["action"].update(message=data["message"])
         return rule
 
 
