@@ -11,11 +11,13 @@ from typing import Any
 
 import numpy as np
 import pytest
+import redis
 
 from herald.audio import contract as audio
-from herald.bus import state_event
+from herald.bus import EVENT_PREFIX, Event, state_event
 from herald.events import contract as events_contract
 from herald.recordings import contract as recordings
+from herald.update import contract as update
 from tests.audio.conftest import Core, Events
 from tests.audio.signals import dominant_frequency, encode, sine
 from tests.conftest import wait_until
@@ -348,3 +350,48 @@ def test_bad_virtual_input_calls_are_refused(rules: Rules) -> None:
                    {"port": 1, "active": "yes"}, {"port": 1, "active": True, "seconds": -5}):
         reply = rules.call(events_contract.SET_VIRTUAL_INPUT, **params)
         assert reply["ok"] is False, params
+
+
+def firmware_status(last: update.UpgradeResult | None) -> dict[str, Any]:
+    """The firmware status as the boot gate publishes it, with `last` its last result."""
+    slots = tuple(update.SlotState(name, name == "B", name == "B", True, "1.2.0", "")
+                  for name in ("A", "B"))
+    return update.FirmwareStatus("1.2.0", "B", slots, None, last).to_dict()
+
+
+def test_firmware_upgraded_happens_once_for_each_upgrade_kept(engine: Core, rules: Rules,
+                                                              events: Events) -> None:
+    """The boot gate's status after it kept an upgrade; the same status published
+    again (the update service starting) or a rollback is no new upgrade. The
+    events service takes what it follows in order: once it has told of a speaker
+    test result published last, it has told of every upgrade before."""
+    clip = engine.add_clip(encode(sine(520, 0.2), 48000, "wav"), "upgraded.wav")
+    rules.add(name="Upgraded", trigger={"topic": events_contract.FIRMWARE_UPGRADED.topic},
+              action=play(clip))
+    told = redis.Redis.from_url(engine.redis_url).pubsub(ignore_subscribe_messages=True)
+    told.subscribe(EVENT_PREFIX + events_contract.NOTIFY)
+    wait_until(lambda: told.get_message(timeout=0.1) is None and told.subscribed,
+               what="the subscription")
+    kept = update.UpgradeResult("upgraded", "1.2.0", "Upgraded from 1.1.0 to 1.2.0.", 1e9)
+    try:
+        engine.bus.set_state(update.STATUS, firmware_status(kept))
+        events.wait(audio.stopped("clip"), clip=clip)  # the rule ran
+        engine.bus.set_state(update.STATUS, firmware_status(kept))
+        engine.bus.set_state(update.STATUS, firmware_status(update.UpgradeResult(
+            "rolled back", "1.1.0", "Rolled back.", 1e9 + 60)))
+        engine.bus.set_state(update.STATUS, firmware_status(update.UpgradeResult(
+            "upgraded", "1.3.0", "Upgraded from 1.1.0 to 1.3.0.", 1e9 + 120)))
+        engine.bus.publish(audio.SPEAKER_TEST_RESULT, **audio.SpeakerTestResult(
+            audio.TEST, True, 1e9 + 180, 1.0, ()).to_dict())
+        topics: list[str] = []
+
+        def sentinel_told() -> bool:
+            while (message := told.get_message(timeout=0.1)) is not None:
+                topics.append(Event.decode(message["data"]).data["notification"]["topic"])
+            return events_contract.SPEAKER_TEST.topic in topics
+
+        wait_until(sentinel_told, what="the speaker test result, published last")
+        assert topics.count(events_contract.FIRMWARE_UPGRADED.topic) == 2, topics
+    finally:
+        told.close()
+        engine.bus.set_state(update.STATUS, None)

@@ -188,7 +188,12 @@ SPEAKER_TEST_PASSED, SPEAKER_TEST_FAILED = "OK", "Failed"
 SPEAKER_TEST = EventType(
     "tns1:Device/tnsaxis:SpeakerTest/TestResult", "Speaker test result", False,
     Item("SpeakerTestStatus", "string", (SPEAKER_TEST_PASSED, SPEAKER_TEST_FAILED)))
+# The boot gate kept a new firmware (once, on the boot that kept it). AXIS has no
+# topic for it: Herald's own, beside AXIS's SystemReady.
+FIRMWARE_UPGRADED = EventType(
+    "tns1:Device/tnsaxis:Status/FirmwareUpgraded", "Firmware upgraded", False,
+    Item("upgraded", "bool", (True,)))
 
 TYPES: dict[str, EventType] = {t.topic: t for t in (
     VIRTUAL_INPUT, MANUAL_TRIGGER, SOUND_LEVEL, CLIP_PLAYING, LIVE_AUDIO, SCHEDULE, PULSE,
-    SPEAKER_TEST)}
+    SPEAKER_TEST, FIRMWARE_UPGRADED)}

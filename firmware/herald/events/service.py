@@ -27,6 +27,7 @@ from herald.params import ParamStore
 from herald.recordings import contract as recordings
 from herald.recordings.service import RecordingsService
 from herald.snmp import contract as snmp
+from herald.update import contract as update
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +110,16 @@ def _number(value: Any, what: str = "rule") -> int:
     return value
 
 
+def _upgraded_at(status: Any) -> float | None:
+    """When the boot gate kept the last upgrade, from its firmware status (a new
+    time: a new upgrade); None before any, or from a status this cannot read."""
+    try:
+        last = update.FirmwareStatus.from_dict(status).last
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None
+    return last.time if last is not None and last.outcome == "upgraded" else None
+
+
 def _refused(exc: Exception) -> dict[str, Any]:
     return {"ok": False, "message": str(exc)}
 
@@ -127,6 +138,7 @@ class EventsService:
         self.tasks: set[asyncio.Task] = set()
         self.timers: dict[int, asyncio.TimerHandle] = {}  # virtual input -> its deactivation
         self.published_runs: tuple[contract.RuleRun, ...] = ()
+        self.upgraded_at: float | None = None  # when the firmware running now was kept
 
     @property
     def handlers(self) -> dict[str, Any]:
@@ -158,8 +170,10 @@ class EventsService:
     async def start(self) -> None:
         # Subscribed first, read second: no change slips in between.
         self.subscription = await self.bus.subscribe(*(state_event(k) for k in FROM_STATE),
-                                                     audio.SPEAKER_TEST_RESULT)
+                                                     audio.SPEAKER_TEST_RESULT,
+                                                     state_event(update.STATUS))
         state = await self.bus.state()
+        self.upgraded_at = _upgraded_at(state.get(update.STATUS))
         for port in contract.VIRTUAL_INPUTS:
             await self.engine.occur(contract.VIRTUAL_INPUT.topic, port, False, initial=True)
         await self.engine.occur(contract.MANUAL_TRIGGER.topic, 1, False, initial=True)
@@ -191,6 +205,12 @@ class EventsService:
             elif key in FROM_STATE:
                 kind, source = FROM_STATE[key]
                 await self.engine.occur(kind.topic, source, bool(event.data.get("value")))
+            elif key == update.STATUS and (
+                    at := _upgraded_at(event.data.get("value"))) != self.upgraded_at:
+                self.upgraded_at = at
+                if at is None:  # a rollback or a failure since: no upgrade
+                    continue
+                await self.engine.occur(contract.FIRMWARE_UPGRADED.topic, None, True)
             else:
                 continue
             await self._publish_runs()

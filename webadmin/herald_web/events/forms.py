@@ -21,6 +21,7 @@ TRIGGERS = {
     contract.CLIP_PLAYING.topic: "Audio clip playing",
     contract.LIVE_AUDIO.topic: "Live audio playing",
     contract.SPEAKER_TEST.topic: "Speaker test result",
+    contract.FIRMWARE_UPGRADED.topic: "Firmware upgraded",
 }
 STATES = {t: n for t, n in TRIGGERS.items() if contract.TYPES[t].stateful}
 NO_CONDITION = ""
