@@ -1,0 +1,1 @@
+"""The MQTT client (herald-mqtt): the device's events to a broker."""

@@ -1,0 +1,131 @@
+"""The MQTT service (herald-mqtt): keeps a connection to the broker as the
+MQTT settings say (none while they say off, or cannot be honoured), makes it
+again when they change, publishes the device's events under the topic prefix
+and its status for the System > MQTT page.
+
+A daemon of its own rather than a thread in herald-core: paho's network loop
+and a broker that hangs or floods stay away from audio, and the process is
+small (paho is pure Python, and nothing of the audio stack is imported)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from herald.bus import PING, AsyncBus
+from herald.environment import Environment
+from herald.events import contract as events
+from herald.mqtt import contract
+from herald.mqtt.client import Connection
+from herald.mqtt.messages import event_payload, event_topic, matches, retained
+from herald.mqtt.outbox import Outbox
+from herald.mqtt.settings import ClientSettings, read_settings
+from herald.params import ParamStore
+from herald.params import contract as params_contract
+from herald.system.identity import this_device
+
+log = logging.getLogger(__name__)
+
+OUTBOX_FILE = "mqtt-outbox.sqlite3"  # on the data partition: it outlives a restart
+
+
+def is_client_setting(name: str) -> bool:
+    return name.startswith("MQTT.")
+
+
+class MqttService:
+    def __init__(self, bus: AsyncBus, environment: Environment, params: ParamStore) -> None:
+        self.bus, self.environment, self.params = bus, environment, params
+        self.serial = this_device().serial
+        self.outbox = Outbox(environment.data_dir / OUTBOX_FILE, limit=1000)
+        self.connection: Connection | None = None
+        self.settings: ClientSettings | None = None
+        self.statuses: asyncio.Queue[contract.MqttStatus] = asyncio.Queue()
+        self.tasks: list[asyncio.Task] = []
+
+    @property
+    def handlers(self) -> dict[str, Any]:
+        return {PING: self.ping}
+
+    async def ping(self) -> dict[str, Any]:
+        return {"ok": True}
+
+    async def start(self) -> None:
+        changes = await self.bus.subscribe(params_contract.CHANGED, events.NOTIFY)
+        self.tasks = [asyncio.create_task(self._report(), name="mqtt status")]
+        await self.configure()
+        self.tasks.append(asyncio.create_task(self._follow(changes), name="mqtt bus"))
+
+    async def stop(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+        await self._disconnect()
+        self.outbox.close()
+
+    async def _disconnect(self) -> None:
+        if self.connection is not None:
+            await asyncio.to_thread(self.connection.stop)
+            self.connection = None
+
+    async def configure(self) -> None:
+        """The connection the settings ask for (none while MQTT is off)."""
+        await self._disconnect()
+        settings = self.settings = read_settings(self.params.snapshot(), self.serial,
+                                                 self.environment.certs_dir)
+        self.outbox.limit = settings.max_queued
+        if not settings.enabled:
+            log.info("MQTT: the client is off")
+            self._put(contract.MqttStatus(state=contract.OFF, queued=self.outbox.count()))
+            return
+        if settings.problems:
+            reason = " ".join(settings.problems)
+            log.error("MQTT: the client stays off: %s", reason)
+            self._put(contract.MqttStatus(state=contract.DISCONNECTED, broker=settings.broker,
+                                          client_id=settings.client_id, reason=reason,
+                                          queued=self.outbox.count()))
+            return
+        loop = asyncio.get_running_loop()
+        self.connection = Connection(
+            settings, self.outbox,
+            lambda status: loop.call_soon_threadsafe(self._put, status))
+        self.connection.start()
+
+    def _put(self, status: contract.MqttStatus) -> None:
+        self.statuses.put_nowait(status)
+
+    async def _report(self) -> None:
+        """Each status on the bus, in the order the connection made them."""
+        while True:
+            status = await self.statuses.get()
+            await self.bus.set_state(contract.STATUS, status.to_dict())
+
+    async def _follow(self, messages: Any) -> None:
+        try:
+            async for event in messages:
+                if event.topic == events.NOTIFY:
+                    try:
+                        notification = events.Notification.from_dict(event.data["notification"])
+                    except (KeyError, TypeError, ValueError) as exc:
+                        log.warning("MQTT: an event the client cannot read: %s", exc)
+                        continue
+                    self.publish(notification)
+                    continue
+                names = [*event.data.get("changed", {}), *event.data.get("removed", [])]
+                if any(is_client_setting(name) for name in names):
+                    log.info("MQTT: the settings changed: the client connects again")
+                    await self.configure()
+        finally:
+            await messages.close()
+
+    def publish(self, notification: events.Notification) -> None:
+        """An event, as MQTT.Publication says (initial states are not events)."""
+        settings = self.settings
+        if (self.connection is None or settings is None or notification.initial
+                or not matches(notification, settings.publication)):
+            return
+        publication = settings.publication
+        self.connection.publish(event_topic(notification, publication),
+                                event_payload(notification, publication, self.serial),
+                                publication.qos, retained(notification, publication))

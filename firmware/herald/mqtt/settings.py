@@ -1,0 +1,135 @@
+"""The MQTT settings (MQTT.* parameters) as the client uses them, checked once
+here: a setting the client cannot honour keeps it off, with the problem in
+words for the System > MQTT page and the log, never a crash."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from herald.params import Snapshot
+
+DEFAULT_PORTS = {"tcp": 1883, "ssl": 8883, "ws": 80, "wss": 443}
+SECURE = ("ssl", "wss")
+
+
+@dataclass(frozen=True)
+class Message:
+    """The connect message or the last will."""
+
+    topic: str
+    payload: str  # "" : AXIS's default, {serialNumber, connected, description, timestamp}
+    retain: bool
+    qos: int
+
+
+@dataclass(frozen=True)
+class Publication:
+    enabled: bool
+    conditions: tuple[str, ...]  # event topics (prefixes); empty: every event
+    prefix: str
+    include_topic: bool
+    include_namespaces: bool
+    include_serial: bool
+    retain: str  # "none", "property" (stateful events only), "all"
+    qos: int
+
+
+@dataclass(frozen=True)
+class ClientSettings:
+    enabled: bool
+    host: str
+    port: int
+    protocol: str
+    client_id: str
+    username: str
+    password: str
+    keep_alive: int
+    clean_session: bool
+    ca_file: Path | None
+    cert_file: Path | None
+    key_file: Path | None
+    validate_server: bool
+    prefix: str
+    max_queued: int
+    serial: str
+    connect: Message | None
+    will: Message | None
+    publication: Publication
+    problems: tuple[str, ...]
+
+    @property
+    def broker(self) -> str:
+        return f"{self.protocol}://{self.host}:{self.port}"
+
+    @property
+    def usable(self) -> bool:
+        return self.enabled and not self.problems
+
+
+def _message(snapshot: Snapshot, group: str, prefix: str) -> Message | None:
+    if snapshot.get(f"MQTT.{group}.Enabled") != "yes":
+        return None
+    return Message(topic=snapshot.get(f"MQTT.{group}.Topic") or f"{prefix}/event/connection",
+                   payload=snapshot.get(f"MQTT.{group}.Payload"),
+                   retain=snapshot.get(f"MQTT.{group}.Retain") == "yes",
+                   qos=int(snapshot.get(f"MQTT.{group}.QoS")))
+
+
+def _certificate(snapshot: Snapshot, name: str, certs: Path,
+                 problems: list[str]) -> Path | None:
+    file = snapshot.get(f"MQTT.Client.{name}")
+    if not file:
+        return None
+    path = certs / file
+    if "/" in file or file.startswith(".") or not path.is_file():
+        problems.append(f"The {name} file {file!r} is not in the certificate store.")
+        return None
+    return path
+
+
+def read_settings(snapshot: Snapshot, serial: str, certs: Path) -> ClientSettings:
+    """The client's settings from the parameters; `certs` holds the
+    certificate files the settings name."""
+    def yes(name: str) -> bool:
+        return snapshot.get(name) == "yes"
+
+    problems: list[str] = []
+    enabled = yes("MQTT.Client.Enabled")
+    host = snapshot.get("MQTT.Client.Host")
+    if enabled and not host:
+        problems.append("No broker host is set.")
+    protocol = snapshot.get("MQTT.Client.Protocol")
+    port = int(snapshot.get("MQTT.Client.Port")) or DEFAULT_PORTS[protocol]
+    files = {name: _certificate(snapshot, name, certs, problems)
+             for name in ("CACertificate", "ClientCertificate", "ClientKey")}
+    if (files["ClientCertificate"] is None) != (files["ClientKey"] is None):
+        problems.append("A client certificate needs its key, and a key its certificate.")
+    if protocol not in SECURE and any(files.values()):
+        problems.append(f"Certificates need SSL or WebSocket over TLS, not {protocol}.")
+    prefix = snapshot.get("MQTT.Client.TopicPrefix") or f"axis/{serial}"
+    custom = snapshot.get("MQTT.Publication.CustomPrefix")
+    conditions = snapshot.get("MQTT.Publication.Conditions")
+    publication = Publication(
+        enabled=yes("MQTT.Publication.Enabled"),
+        conditions=tuple(c.strip() for c in conditions.split(",") if c.strip()),
+        prefix=prefix if yes("MQTT.Publication.UseDefaultPrefix") or not custom else custom,
+        include_topic=yes("MQTT.Publication.IncludeTopicName"),
+        include_namespaces=yes("MQTT.Publication.IncludeTopicNamespaces"),
+        include_serial=yes("MQTT.Publication.IncludeSerialNumber"),
+        retain=snapshot.get("MQTT.Publication.Retain"),
+        qos=int(snapshot.get("MQTT.Publication.QoS")))
+    return ClientSettings(
+        enabled=enabled, host=host, port=port, protocol=protocol,
+        client_id=snapshot.get("MQTT.Client.ClientID") or serial,
+        username=snapshot.get("MQTT.Client.Username"),
+        password=snapshot.get("MQTT.Client.Password"),
+        keep_alive=int(snapshot.get("MQTT.Client.KeepAlive")),
+        clean_session=yes("MQTT.Client.CleanSession"),
+        ca_file=files["CACertificate"], cert_file=files["ClientCertificate"],
+        key_file=files["ClientKey"], validate_server=yes("MQTT.Client.ValidateServer"),
+        prefix=prefix, max_queued=int(snapshot.get("MQTT.Client.MaxQueued")),
+        serial=serial,
+        connect=_message(snapshot, "ConnectMessage", prefix),
+        will=_message(snapshot, "LastWill", prefix),
+        publication=publication, problems=tuple(problems))
