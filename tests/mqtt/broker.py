@@ -157,6 +157,10 @@ class Subscriber:
             if message.topic == topic:
                 return message
 
+    def next_any(self, timeout: float = 20.0) -> paho.MQTTMessage:
+        """The next message, whatever its topic."""
+        return self.messages.get(timeout=timeout)
+
     def close(self) -> None:
         self.client.loop_stop()
         self.client.disconnect()
