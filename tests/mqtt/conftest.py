@@ -3,6 +3,7 @@ mosquitto the test starts."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -12,12 +13,15 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from herald.access import Level
 from herald.bus import Bus
 from herald.mqtt import contract
 from herald.params import ParamStore, default_tree
+from herald.simulation.sound_card import FileAudioDevices
+from tests.audio.conftest import Core, _run_core
 from tests.conftest import REPO, wait_until
 from tests.mqtt.broker import HOST, PASSWORD, USER, BrokerCa, Mosquitto, Subscriber
 
@@ -41,6 +45,7 @@ class Client:
     bus: Bus
     process: subprocess.Popen
     log: Path
+    redis_url: str
 
     def status(self) -> dict | None:
         return self.bus.state().get(contract.STATUS)
@@ -60,6 +65,20 @@ class Client:
     def kill(self) -> None:
         self.process.send_signal(signal.SIGKILL)
         self.process.wait(timeout=15)
+
+    def restart(self) -> None:
+        """A new process on the same data (after `kill`), as systemd would start it."""
+        self.process, _ = run_client(self.data, self.redis_url)
+
+
+@pytest.fixture
+def core(tmp_path: Path, own_redis_url: str) -> Iterator[Core]:
+    """herald-core (audio and events) on the client's Redis: the events it publishes."""
+    (tmp_path / "core").mkdir()
+    with FileAudioDevices(tmp_path / "soundcard") as card, \
+            contextlib.contextmanager(_run_core)(tmp_path / "core", own_redis_url, card) as core:
+        yield core
+        card.set_scene(np.zeros(4800, dtype=np.float32), 48000)
 
 
 @pytest.fixture
@@ -117,7 +136,7 @@ def make_client(tmp_path: Path, own_redis_url: str) -> Iterator[Callable[..., Cl
         params = ParamStore(data / "db.sqlite3", default_tree(), bus)
         params.update(dict(settings), Level.ADMIN)
         process, log = run_client(data, own_redis_url)
-        started.append(Client(data, params, bus, process, log))
+        started.append(Client(data, params, bus, process, log, own_redis_url))
         wait_until(started[-1].status, what="herald-mqtt to publish its status")
         return started[-1]
 

@@ -4,17 +4,10 @@ publishes each under the topic prefix as the MQTT.Publication settings say."""
 
 from __future__ import annotations
 
-import contextlib
 import json
-from collections.abc import Iterator
-from pathlib import Path
-
-import numpy as np
-import pytest
 
 from herald.audio import contract as audio
-from herald.simulation.sound_card import FileAudioDevices
-from tests.audio.conftest import Core, _run_core
+from tests.audio.conftest import Core
 from tests.audio.signals import RATE, encode, sine
 from tests.conftest import wait_until
 from tests.mqtt.conftest import PREFIX, SERIAL, plain
@@ -22,15 +15,6 @@ from tests.mqtt.conftest import PREFIX, SERIAL, plain
 CLIP = f"{PREFIX}/event/MediaClip/Playing"
 LEVEL = f"{PREFIX}/event/AudioSource/TriggerLevel"
 CONNECTION = f"{PREFIX}/event/connection"
-
-
-@pytest.fixture
-def core(tmp_path: Path, own_redis_url: str) -> Iterator[Core]:
-    (tmp_path / "core").mkdir()
-    with FileAudioDevices(tmp_path / "soundcard") as card, \
-            contextlib.contextmanager(_run_core)(tmp_path / "core", own_redis_url, card) as core:
-        yield core
-        card.set_scene(np.zeros(4800, dtype=np.float32), RATE)
 
 
 def loud(core: Core) -> None:

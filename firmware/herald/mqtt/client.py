@@ -59,6 +59,7 @@ class Connection:
         # Sent and not yet acknowledged: paho's record of each, the outbox's id.
         self._pending: list[tuple[paho.MQTTMessageInfo, int]] = []
         self._refusal = ""  # the broker's answer to the last CONNECT, when it refused
+        self._state = (contract.CONNECTING, "")  # as last reported, with its reason
         self._thread = threading.Thread(target=self._run, name="mqtt", daemon=True)
 
     def start(self) -> None:
@@ -79,6 +80,8 @@ class Connection:
             queued = self.outbox.put(topic, payload, qos, retain)
             if self._connected:
                 self._send(queued)
+            else:
+                self._status(*self._state)  # one more waiting
 
     def _send(self, queued: Queued) -> None:
         assert self._client is not None
@@ -93,8 +96,11 @@ class Connection:
             self._pending = [entry for entry in self._pending if not entry[0].is_published()]
         for _info, message_id in done:
             self.outbox.remove(message_id)
+        if done:
+            self._status(*self._state)  # fewer waiting
 
     def _status(self, state: str, reason: str = "") -> None:
+        self._state = (state, reason)
         self._report(contract.MqttStatus(
             state=state, broker=self.settings.broker, client_id=self.settings.client_id,
             reason=reason, queued=self.outbox.count()))
