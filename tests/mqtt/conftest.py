@@ -24,6 +24,7 @@ from herald.simulation.sound_card import FileAudioDevices
 from tests.audio.conftest import Core, _run_core
 from tests.conftest import REPO, wait_until
 from tests.mqtt.broker import HOST, PASSWORD, USER, BrokerCa, Mosquitto, Subscriber
+from tests.webadmin.stack import HeraldStack
 
 SERIAL = "00408C1814A0"
 PREFIX = f"axis/{SERIAL}"
@@ -145,3 +146,28 @@ def make_client(tmp_path: Path, own_redis_url: str) -> Iterator[Callable[..., Cl
         if client.process.poll() is None:
             client.process.terminate()
             client.process.wait(timeout=15)
+
+
+@pytest.fixture
+def beside_stack(herald: HeraldStack) -> Iterator[ParamStore]:
+    """herald-mqtt beside the test stack's web admin, as on the device; the
+    stack's parameters, put back as they were (off) afterwards."""
+    with open(herald.out_dir / "mqtt.log", "ab") as output:
+        process = subprocess.Popen([sys.executable, "-m", "herald.mqtt"], env=herald.env,
+                                   stdout=output, stderr=subprocess.STDOUT)
+    store = ParamStore(herald.data_dir / "db.sqlite3", default_tree(), herald.bus())
+    before = mqtt_values(store)
+    try:
+        yield store
+    finally:
+        store.update(before, Level.ADMIN)
+        process.terminate()
+        process.wait(timeout=15)
+
+
+def mqtt_values(store: ParamStore) -> dict[str, str]:
+    """Every MQTT.* parameter's stored value (secrets too): what a refused
+    request must leave as it was."""
+    snapshot = store.snapshot()
+    return {r.name: snapshot.value(r) for r in snapshot.tree.concrete(snapshot.instances)
+            if r.name.startswith("MQTT.")}

@@ -7,9 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from herald.mqtt.contract import DEFAULT_PORTS
 from herald.params import Snapshot
 
-DEFAULT_PORTS = {"tcp": 1883, "ssl": 8883, "ws": 80, "wss": 443}
 SECURE = ("ssl", "wss")
 
 

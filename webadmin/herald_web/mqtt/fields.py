@@ -1,0 +1,30 @@
+"""Reading a VAPIX MQTT request's fields: each of the type AXIS documents, or
+a clear JsonApiError naming it (so nothing is stored)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from herald_web.vapix.jsonapi import JsonApiError
+
+
+def pick(params: dict[str, Any], name: str, kind: type, where: str = "") -> Any:
+    """`params[name]` if given (None if not), checked to be of `kind`."""
+    value = params.get(name)
+    if value is None:
+        return None
+    if (kind is int and isinstance(value, bool)) or not isinstance(value, kind):
+        raise JsonApiError("invalid", f"{where}{name} must be {_words[kind]}")
+    return value
+
+
+def section(params: dict[str, Any], name: str) -> dict[str, Any]:
+    return pick(params, name, dict) or {}
+
+
+def yes_no(value: bool | None) -> str | None:
+    return None if value is None else ("yes" if value else "no")
+
+
+_words = {str: "a string", int: "an integer", bool: "true or false", dict: "an object",
+          list: "a list"}
