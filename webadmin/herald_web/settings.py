@@ -26,7 +26,7 @@ ALLOWED_HOSTS = ["*"]
 # frame (ui) and the VAPIX API. Their labels are the last part of the name.
 HERALD_APPS = [f"herald_web.{app}" for app in (
     "ui", "accounts", "vapix", "status", "audio", "recordings", "detectors", "events",
-    "system", "maintenance")]
+    "system", "mqtt", "maintenance")]
 
 INSTALLED_APPS = [
     "django.contrib.auth",

@@ -21,5 +21,5 @@ urlpatterns = [
     *registry.urlpatterns(),
     *(path("", include(f"herald_web.{app}.urls"))
       for app in ("accounts", "status", "audio", "recordings", "detectors", "events",
-                  "system", "maintenance")),
+                  "system", "mqtt", "maintenance")),
 ]
