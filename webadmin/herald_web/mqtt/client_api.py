@@ -35,10 +35,11 @@ def _message_changes(config: dict[str, Any], name: str, group: str) -> dict[str,
     where = f"{name}."
     qos = pick(given, "qos", int, where)
     use_default = pick(given, "useDefault", bool, where)
+    topic, payload = pick(given, "topic", str, where), pick(given, "message", str, where)
     return {
         f"MQTT.{group}.Enabled": yes_no(None if not given else True),
-        f"MQTT.{group}.Topic": "" if use_default else pick(given, "topic", str, where),
-        f"MQTT.{group}.Payload": "" if use_default else pick(given, "message", str, where),
+        f"MQTT.{group}.Topic": "" if use_default else topic,
+        f"MQTT.{group}.Payload": "" if use_default else payload,
         f"MQTT.{group}.Retain": yes_no(pick(given, "retain", bool, where)),
         f"MQTT.{group}.QoS": None if qos is None else str(qos),
     }
