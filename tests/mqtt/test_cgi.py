@@ -14,7 +14,7 @@ import pytest
 
 from tests.conftest import wait_until
 from tests.mqtt.broker import HOST, PASSWORD, USER
-from tests.mqtt.conftest import mqtt_values
+from tests.mqtt.device import mqtt_values
 from tests.webadmin.stack import HeraldStack
 
 CLIENT, EVENT = "/axis-cgi/mqtt/client.cgi", "/axis-cgi/mqtt/event.cgi"

@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 from tests.mqtt.broker import HOST, BrokerCa, Mosquitto, free_tcp_port
-from tests.mqtt.conftest import PREFIX, SERIAL, plain
+from tests.mqtt.device import PREFIX, SERIAL, plain
 
 CONNECTION = f"{PREFIX}/event/connection"
 

@@ -10,7 +10,7 @@ from herald.audio import contract as audio
 from tests.audio.conftest import Core
 from tests.audio.signals import RATE, encode, sine
 from tests.conftest import wait_until
-from tests.mqtt.conftest import PREFIX, SERIAL, plain
+from tests.mqtt.device import PREFIX, SERIAL, plain
 
 CLIP = f"{PREFIX}/event/MediaClip/Playing"
 LEVEL = f"{PREFIX}/event/AudioSource/TriggerLevel"
@@ -73,8 +73,8 @@ def test_nothing_is_published_while_publication_is_off(core, broker, subscribe, 
     loud(core)
     wait_until(lambda: core.bus.state().get(audio.sound_level_triggered(0)),
                what="the loud sound to cross the level")
+    # The change and the events reach herald-mqtt in the order they happened.
     client.change({"MQTT.Publication.Enabled": "yes"})
-    assert watcher.next_any().topic == CONNECTION  # connected again, as now set
     core.card.set_scene(sine(1000, 1.0, amplitude=0.001), RATE)
     # The crossing up happened while off: the first message is the way down.
     first = watcher.next_any()

@@ -9,7 +9,7 @@ import json
 from herald.events import contract as events
 from tests.audio.conftest import Core
 from tests.conftest import wait_until
-from tests.mqtt.conftest import PREFIX, Client, plain
+from tests.mqtt.device import PREFIX, Client, plain
 
 VIRTUAL_INPUT = f"{PREFIX}/event/Device/IO/VirtualInput"
 QOS1 = {"MQTT.Publication.Enabled": "yes", "MQTT.Publication.QoS": "1",

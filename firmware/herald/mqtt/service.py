@@ -30,8 +30,11 @@ log = logging.getLogger(__name__)
 OUTBOX_FILE = "mqtt-outbox.sqlite3"  # on the data partition: it outlives a restart
 
 
-def is_client_setting(name: str) -> bool:
-    return name.startswith("MQTT.")
+PUBLICATION = "MQTT.Publication."  # what is published: no new connection for it
+
+
+def is_connection_setting(name: str) -> bool:
+    return name.startswith("MQTT.") and not name.startswith(PUBLICATION)
 
 
 class MqttService:
@@ -72,8 +75,7 @@ class MqttService:
     async def configure(self) -> None:
         """The connection the settings ask for (none while MQTT is off)."""
         await self._disconnect()
-        settings = self.settings = read_settings(self.params.snapshot(), self.serial,
-                                                 self.environment.certs_dir)
+        settings = self.settings = self._read_settings()
         self.outbox.limit = settings.max_queued
         if not settings.enabled:
             log.info("MQTT: the client is off")
@@ -91,6 +93,9 @@ class MqttService:
             settings, self.outbox,
             lambda status: loop.call_soon_threadsafe(self._put, status))
         self.connection.start()
+
+    def _read_settings(self) -> ClientSettings:
+        return read_settings(self.params.snapshot(), self.serial, self.environment.certs_dir)
 
     def _put(self, status: contract.MqttStatus) -> None:
         self.statuses.put_nowait(status)
@@ -113,9 +118,11 @@ class MqttService:
                     self.publish(notification)
                     continue
                 names = [*event.data.get("changed", {}), *event.data.get("removed", [])]
-                if any(is_client_setting(name) for name in names):
+                if any(is_connection_setting(name) for name in names):
                     log.info("MQTT: the settings changed: the client connects again")
                     await self.configure()
+                elif any(name.startswith(PUBLICATION) for name in names):
+                    self.settings = self._read_settings()  # the events after this follow it
         finally:
             await messages.close()
 
