@@ -1,14 +1,17 @@
 """A real mosquitto for the MQTT tests, on free ports with a generated
 configuration: a plain listener that wants a username and password, a TLS one
 that wants a client certificate from the test CA, and a subscriber that keeps
-what the broker routes to it."""
+what the broker routes to it; and a WebSocket front for it."""
 
 from __future__ import annotations
 
+import asyncio
 import getpass
 import queue
 import socket
+import ssl
 import subprocess
+import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -20,6 +23,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from websockets.asyncio.server import Server, ServerConnection, serve
+from websockets.typing import Subprotocol
 
 from tests.conftest import wait_until
 
@@ -164,3 +169,50 @@ class Subscriber:
     def close(self) -> None:
         self.client.loop_stop()
         self.client.disconnect()
+
+
+class WebSocketBridge:
+    """MQTT over WebSocket (subprotocol "mqtt", at any path) in front of the
+    broker's plain listener, with TLS when given a context: this mosquitto is
+    built without websockets. Each WebSocket message's bytes go to the broker
+    as they are, and the broker's bytes come back as binary messages."""
+
+    def __init__(self, broker: Mosquitto, tls: ssl.SSLContext | None = None) -> None:
+        self.broker, self.port = broker, free_tcp_port()
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+        self.server = asyncio.run_coroutine_threadsafe(self._serve(tls), self.loop).result(10)
+
+    async def _serve(self, tls: ssl.SSLContext | None) -> Server:
+        return await serve(self._relay, HOST, self.port, subprotocols=[Subprotocol("mqtt")],
+                           ssl=tls)
+
+    async def _relay(self, websocket: ServerConnection) -> None:
+        reader, writer = await asyncio.open_connection(HOST, self.broker.plain_port)
+
+        async def to_broker() -> None:
+            async for message in websocket:
+                writer.write(message if isinstance(message, bytes) else message.encode())
+                await writer.drain()
+
+        async def to_client() -> None:
+            while data := await reader.read(65536):
+                await websocket.send(data)
+
+        tasks = [asyncio.create_task(to_broker()), asyncio.create_task(to_client())]
+        try:
+            await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in tasks:
+                task.cancel()
+            writer.close()
+
+    def close(self) -> None:
+        async def stop() -> None:
+            self.server.close()
+            await self.server.wait_closed()
+        asyncio.run_coroutine_threadsafe(stop(), self.loop).result(10)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(timeout=10)
+        self.loop.close()

@@ -1,13 +1,25 @@
 """The MQTT client against a real mosquitto: connecting as the settings say
-(plain with a password, TLS with a client certificate), the connect message
+(plain with a password, TLS with a client certificate, WebSocket with and
+without TLS), the connect message
 and last will, and a clear status when it cannot connect."""
 
 from __future__ import annotations
 
 import json
+import ssl
 from pathlib import Path
 
-from tests.mqtt.broker import HOST, BrokerCa, Mosquitto, free_tcp_port
+import pytest
+
+from tests.mqtt.broker import (
+    HOST,
+    PASSWORD,
+    USER,
+    BrokerCa,
+    Mosquitto,
+    WebSocketBridge,
+    free_tcp_port,
+)
 from tests.mqtt.device import PREFIX, SERIAL, plain
 
 CONNECTION = f"{PREFIX}/event/connection"
@@ -98,3 +110,32 @@ def test_a_certificate_not_in_the_store_keeps_the_client_off(broker, make_client
     client = make_client({**plain(broker), "MQTT.Client.Protocol": "ssl",
                           "MQTT.Client.CACertificate": "missing.pem"})
     assert "not in the certificate store" in client.wait_for("disconnected")["reason"]
+
+
+def _websocket(bridge: WebSocketBridge, protocol: str) -> dict[str, str]:
+    return {"MQTT.Client.Enabled": "yes", "MQTT.Client.Host": HOST,
+            "MQTT.Client.Port": str(bridge.port), "MQTT.Client.Protocol": protocol,
+            "MQTT.Client.Username": USER, "MQTT.Client.Password": PASSWORD}
+
+
+@pytest.mark.parametrize("protocol", ["ws", "wss"])
+def test_websocket_and_websocket_over_tls(broker, ca: BrokerCa, subscribe, make_client,
+                                          protocol: str):
+    tls = None
+    if protocol == "wss":
+        tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        tls.load_cert_chain(*ca.issue("front", server=True))
+    bridge = WebSocketBridge(broker, tls)
+    try:
+        watcher = subscribe(CONNECTION)
+        settings = _websocket(bridge, protocol)
+        certs: tuple[Path, ...] = ()
+        if protocol == "wss":
+            settings["MQTT.Client.CACertificate"], certs = ca.file.name, (ca.file,)
+        client = make_client(settings, certs=certs)
+        assert client.wait_for("connected")["broker"] == f"{protocol}://{HOST}:{bridge.port}"
+        assert json.loads(watcher.next(CONNECTION).payload)["connected"] is True
+        client.kill()
+        assert json.loads(watcher.next(CONNECTION).payload)["connected"] is False
+    finally:
+        bridge.close()
