@@ -65,3 +65,18 @@ def test_a_restart_of_the_client_loses_none(core, broker, subscribe, make_client
     # and what happens now follows them
     now = toggle(core, 1)
     assert received(watcher, len(now)) == now
+
+
+def test_the_queue_is_bounded_and_keeps_the_newest(core, broker, subscribe, make_client):
+    client = make_client(plain(broker, **QOS1, **{"MQTT.Client.MaxQueued": "3"}))
+    client.wait_for("connected")
+    broker.stop()
+    client.wait_for("disconnected")
+    made = toggle(core, 3)
+    wait_until(lambda: client.status()["queued"] == 3, what="the queue to hold 3")
+    assert "the queue holds 3 messages at most: 1 oldest dropped" in client.log.read_text()
+    broker.start()
+    watcher = subscribe(VIRTUAL_INPUT)
+    assert received(watcher, 3) == made[-3:]
+    now = toggle(core, 1)  # nothing older follows: the next are the new ones
+    assert received(watcher, len(now)) == now

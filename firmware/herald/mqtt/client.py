@@ -133,7 +133,6 @@ class Connection:
                        + (" (check the username and password)."
                           if str(reason) in ("Bad user name or password", "Not authorized")
                           else "."))
-            log.error("MQTT: %s", message)
             self._refusal = message
             return
         message = self.settings.connect
@@ -150,13 +149,16 @@ class Connection:
         self._status(contract.CONNECTED)
 
     def _run(self) -> None:
-        attempt = 0
+        attempt, said = 0, ""
         while not self._stop.is_set():
             reason = self._session()
             with self._lock:
                 self._connected = False
             if self._stop.is_set():
                 break
+            if reason != said:  # the log says each new reason once, not each attempt
+                log.error("MQTT: %s", reason)
+                said = reason
             self._status(contract.DISCONNECTED, reason)
             wait = RETRY_SECONDS[min(attempt, len(RETRY_SECONDS) - 1)]
             attempt = 0 if reason.startswith("The connection was lost") else attempt + 1
@@ -170,9 +172,7 @@ class Connection:
         try:
             client.connect(self.settings.host, self.settings.port, self.settings.keep_alive)
         except OSError as exc:
-            reason = failure(exc, self.settings)
-            log.error("MQTT: %s", reason)
-            return reason
+            return failure(exc, self.settings)
         code = paho.MQTTErrorCode.MQTT_ERR_SUCCESS
         while not self._stop.is_set() and code == paho.MQTTErrorCode.MQTT_ERR_SUCCESS:
             code = client.loop(LOOP_SECONDS)
@@ -184,7 +184,5 @@ class Connection:
         if code == paho.MQTTErrorCode.MQTT_ERR_CONN_REFUSED:
             return self._refusal or "The broker refused the connection."
         was_connected = self._connected
-        log.warning("MQTT: the connection to %s ended (%s)", self.settings.broker,
-                    paho.error_string(code))
         return ("The connection was lost; connecting again." if was_connected
                 else f"The broker closed the connection ({paho.error_string(code)}).")
