@@ -139,3 +139,10 @@ def test_websocket_and_websocket_over_tls(broker, ca: BrokerCa, subscribe, make_
         assert json.loads(watcher.next(CONNECTION).payload)["connected"] is False
     finally:
         bridge.close()
+
+
+def test_a_wildcard_in_a_topic_keeps_the_client_off_with_the_reason(broker, make_client):
+    client = make_client(plain(broker, **{"MQTT.Client.TopicPrefix": "site/#"}))
+    assert "holds + or #" in client.wait_for("disconnected")["reason"]
+    client.change({"MQTT.Client.TopicPrefix": "site/hall"})
+    client.wait_for("connected")

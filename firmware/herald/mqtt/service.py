@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from typing import Any
 
 from herald.bus import PING, AsyncBus
@@ -133,6 +134,9 @@ class MqttService:
                 or not matches(notification, settings.publication)):
             return
         publication = settings.publication
-        self.connection.publish(event_topic(notification, publication),
-                                event_payload(notification, publication, self.serial),
-                                publication.qos, retained(notification, publication))
+        topic = event_topic(notification, publication)
+        try:
+            self.connection.publish(topic, event_payload(notification, publication, self.serial),
+                                    publication.qos, retained(notification, publication))
+        except (ValueError, sqlite3.Error) as exc:  # one event lost, not the service
+            log.error("MQTT: could not publish %s: %s", topic, exc)

@@ -11,6 +11,7 @@ from herald.mqtt.contract import DEFAULT_PORTS
 from herald.params import Snapshot
 
 SECURE = ("ssl", "wss")
+WILDCARDS = set("+#")  # in a topic filter, never in a topic published to
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,12 @@ def read_settings(snapshot: Snapshot, serial: str, certs: Path) -> ClientSetting
         include_serial=yes("MQTT.Publication.IncludeSerialNumber"),
         retain=snapshot.get("MQTT.Publication.Retain"),
         qos=int(snapshot.get("MQTT.Publication.QoS")))
+    connect, will = (_message(snapshot, group, prefix) for group in ("ConnectMessage", "LastWill"))
+    for what, topic in (("device topic prefix", prefix), ("custom topic prefix", custom),
+                        ("connect message topic", connect.topic if connect else ""),
+                        ("last will topic", will.topic if will else "")):
+        if WILDCARDS & set(topic):
+            problems.append(f"The {what} {topic!r} holds + or #, which only subscriptions use.")
     return ClientSettings(
         enabled=enabled, host=host, port=port, protocol=protocol,
         client_id=snapshot.get("MQTT.Client.ClientID") or serial,
@@ -130,6 +137,5 @@ def read_settings(snapshot: Snapshot, serial: str, certs: Path) -> ClientSetting
         key_file=files["ClientKey"], validate_server=yes("MQTT.Client.ValidateServer"),
         prefix=prefix, max_queued=int(snapshot.get("MQTT.Client.MaxQueued")),
         serial=serial,
-        connect=_message(snapshot, "ConnectMessage", prefix),
-        will=_message(snapshot, "LastWill", prefix),
+        connect=connect, will=will,
         publication=publication, problems=tuple(problems))
