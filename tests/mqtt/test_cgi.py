@@ -11,6 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
+from axis.interfaces.mqtt import mqtt_json_to_event
 
 from tests.conftest import wait_until
 from tests.mqtt.broker import HOST, PASSWORD, USER
@@ -110,6 +111,8 @@ def _bad_values() -> Iterator[tuple[str, dict[str, Any]]]:
         ("lastWillTestament", "retain"): ["no", 0],
         ("lastWillTestament", "topic"): [["a"], "x" * 300],
         ("connectMessage", "message"): [{"a": 1}],
+        ("autoReconnect",): ["yes"], ("connectTimeout",): ["60"],
+        ("server", "alpnProtocol"): ["mqtt", 1],
         ("lastWillTestament", "message"): ["x" * 2000],
     }
     for path, values in wrong.items():
@@ -159,3 +162,28 @@ def test_bad_bodies_are_refused_and_store_nothing(beside_stack, admin) -> None:
             reply = admin.post(where, content=raw, headers={"Content-Type": "application/json"})
             assert reply.status_code == 200 and "error" in reply.json(), (where, raw[:20])
     assert mqtt_values(beside_stack) == before
+
+
+def test_set_up_as_home_assistant_does_then_an_event_arrives(herald: HeraldStack, broker,
+                                                             subscribe, beside_stack,
+                                                             admin) -> None:
+    """The axis library's calls (configureClient, activateClient, then
+    configureEventPublication with its default filter "//.": every event);
+    a virtual input activated over VAPIX reaches the broker in a payload
+    the library reads."""
+    watcher = subscribe("site/speaker/event/#")
+    call(admin, CLIENT, "configureClient", **configuration(broker.plain_port))
+    call(admin, CLIENT, "activateClient")
+    assert call(admin, EVENT, "configureEventPublication",
+                eventFilterList=[{"topicFilter": "//."}]).get("error") is None
+    watcher.next("site/speaker/event/connection")
+    with herald.vapix(herald.accounts["operator"]) as operator:
+        try:
+            reply = operator.get("/axis-cgi/virtualinput/activate.cgi?schemaversion=1&port=2")
+            assert reply.status_code == 200, reply.text
+            message = watcher.next("site/speaker/event/Device/IO/VirtualInput")
+        finally:
+            operator.get("/axis-cgi/virtualinput/deactivate.cgi?schemaversion=1&port=2")
+    assert mqtt_json_to_event(message.payload) == {
+        "topic": "tns1:Device/tnsaxis:IO/VirtualInput", "source": "port", "source_idx": 2,
+        "type": "active", "value": True}

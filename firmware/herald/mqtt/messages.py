@@ -15,6 +15,7 @@ from herald.mqtt.settings import Message, Publication
 # as AXIS's MQTT payloads write them.
 NAMESPACES = {"tns1": "onvif", "tnsaxis": "axis"}
 PREFIX = re.compile(r"\b(\w+):")
+ALL_BELOW = "//."  # ONVIF topic expression: this topic and all under it
 
 
 def connection_payload(message: Message, serial: str, connected: bool) -> str:
@@ -59,11 +60,14 @@ def retained(notification: Notification, publication: Publication) -> bool:
 
 
 def matches(notification: Notification, publication: Publication) -> bool:
-    """A condition names an event topic (prefix), with or without namespaces."""
+    """A condition names an event topic, with or without namespaces; ONVIF's
+    "//." after a topic means every topic under it, and alone every event
+    (what Home Assistant's axis library asks for)."""
     if not publication.enabled:
         return False
     if not publication.conditions:
         return True
     forms = (notification.topic, PREFIX.sub("", notification.topic),
              PREFIX.sub(lambda m: NAMESPACES.get(m[1], m[1]) + ":", notification.topic))
-    return any(form.startswith(c) for c in publication.conditions for form in forms)
+    return any(form.startswith(condition.removesuffix(ALL_BELOW))
+               for condition in publication.conditions for form in forms)

@@ -45,9 +45,20 @@ def _message_changes(config: dict[str, Any], name: str, group: str) -> dict[str,
     }
 
 
+# Fields AXIS documents that Herald does not act on (it always reconnects, and
+# keeps its settings over a restart): checked, so a typo is still an error.
+NOT_USED = (("activateOnReboot", bool), ("autoReconnect", bool), ("connectTimeout", int),
+            ("keepExistingPassword", bool), ("disconnectMessage", dict))
+
+
 @api.method("configureClient", Level.ADMIN)
 def configure_client(request: HttpRequest, body: dict[str, Any]) -> dict[str, Any]:
     server, ssl = section(body, "server"), section(body, "ssl")
+    for name, kind in NOT_USED:
+        pick(body, name, kind)
+    for name in ("alpnProtocol", "basepath"):
+        if pick(server, name, str, "server."):
+            raise JsonApiError("invalid", f"server.{name} is not supported by this device")
     port, keep_alive = pick(server, "port", int, "server."), pick(body, "keepAliveInterval", int)
     changes: dict[str, str | None] = {
         "MQTT.Client.Host": pick(server, "host", str, "server."),
