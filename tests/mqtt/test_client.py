@@ -146,3 +146,13 @@ def test_a_wildcard_in_a_topic_keeps_the_client_off_with_the_reason(broker, make
     assert "holds + or #" in client.wait_for("disconnected")["reason"]
     client.change({"MQTT.Client.TopicPrefix": "site/hall"})
     client.wait_for("connected")
+
+
+def test_a_certificate_file_that_is_not_one_gives_the_reason(broker, ca: BrokerCa, tmp_path,
+                                                             make_client):
+    cert, _key = ca.issue("speaker", server=False)
+    broken = tmp_path / "broken.key"
+    broken.write_text("-----BEGIN PRIVATE KEY-----\nnot a key\n-----END PRIVATE KEY-----\n")
+    client = make_client(_tls(broker, ca.file, cert, broken), certs=(ca.file, cert, broken))
+    assert "could not be used" in client.wait_for("disconnected")["reason"]
+    assert client.process.poll() is None

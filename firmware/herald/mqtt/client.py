@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 
 RETRY_SECONDS = (1.0, 2.0, 5.0, 10.0, 30.0)  # between attempts, the last one repeated
 LOOP_SECONDS = 0.5  # how soon a stop is noticed
+LOST = "The connection was lost; connecting again."
 
 
 def failure(exc: OSError, settings: ClientSettings) -> str:
@@ -92,8 +93,10 @@ class Connection:
         """Out of the outbox with what the broker acknowledged (paho's thread,
         between network rounds: never inside paho's callbacks, which hold its locks)."""
         with self._lock:
-            done = [entry for entry in self._pending if entry[0].is_published()]
-            self._pending = [entry for entry in self._pending if not entry[0].is_published()]
+            done, waiting = [], []
+            for entry in self._pending:  # each asked once: an answer may come meanwhile
+                (done if entry[0].is_published() else waiting).append(entry)
+            self._pending = waiting
         for _info, message_id in done:
             self.outbox.remove(message_id)
         if done:
@@ -160,15 +163,19 @@ class Connection:
                 log.error("MQTT: %s", reason)
                 said = reason
             self._status(contract.DISCONNECTED, reason)
-            wait = RETRY_SECONDS[min(attempt, len(RETRY_SECONDS) - 1)]
-            attempt = 0 if reason.startswith("The connection was lost") else attempt + 1
-            self._stop.wait(wait)
+            if reason == LOST:  # it was connected: start again with the shortest wait
+                attempt = 0
+            self._stop.wait(RETRY_SECONDS[min(attempt, len(RETRY_SECONDS) - 1)])
+            attempt += 1
 
     def _session(self) -> str:
         """One connection, until it ends; why it ended ("" when stopped)."""
         self._status(contract.CONNECTING)
         self._refusal = ""
-        client = self._client = self._make_client()
+        try:
+            client = self._client = self._make_client()
+        except (OSError, ValueError) as exc:  # ssl.SSLError: a file that is no PEM, a bad key
+            return f"The certificate or key files could not be used ({exc})."
         try:
             client.connect(self.settings.host, self.settings.port, self.settings.keep_alive)
         except OSError as exc:
@@ -184,5 +191,5 @@ class Connection:
         if code == paho.MQTTErrorCode.MQTT_ERR_CONN_REFUSED:
             return self._refusal or "The broker refused the connection."
         was_connected = self._connected
-        return ("The connection was lost; connecting again." if was_connected
+        return (LOST if was_connected
                 else f"The broker closed the connection ({paho.error_string(code)}).")
