@@ -51,6 +51,7 @@ MIN_SNR_DB = 10.0
 MIN_JUDGED = 0.5  # fewer bands judged than this share: too noisy to tell
 SETTLE_SECONDS = 0.1  # recorded after the sweep's voice ends: the room's delay
 RECORD_TIMEOUT = 2.0
+SLIP_TRIES = 3
 PLAY_SLACK = 2.0  # beyond the stimulus' length, before a sweep that never played is given up
 STORE_SCHEMA = 1
 
@@ -181,7 +182,7 @@ class SpeakerTest:
         started = time.monotonic()
         try:
             runs = CALIBRATION_RUNS if kind == contract.CALIBRATION else 1
-            result = self._judge(kind, [await self._measure() for _ in range(runs)])
+            result = self._judge(kind, [await self._measure_whole() for _ in range(runs)])
         except SpeakerTestRefused as exc:
             result = contract.SpeakerTestResult(kind, False, 0, 0, (), message=str(exc))
         except Exception as exc:  # a broken run is a failed run, not a dead service
@@ -199,6 +200,22 @@ class SpeakerTest:
         if kind == contract.TEST:
             await self.service.bus.publish(contract.SPEAKER_TEST_RESULT, **result.to_dict())
         await self._publish_state()
+
+    async def _measure_whole(self) -> sweep.Response:
+        """One run that the sound card played and heard without a slip: a lost
+        stretch of the sweep reads as a dead band. A run with an underrun or an
+        overrun is made again, up to SLIP_TRIES times."""
+        service = self.service
+        for _ in range(SLIP_TRIES):
+            slips = (service.playback.underruns, getattr(service.capture, "overruns", 0))
+            response = await self._measure()
+            now = (service.playback.underruns, getattr(service.capture, "overruns", 0))
+            if now == slips:
+                return response
+            log.warning("the sound card slipped during a speaker test run (underruns %d, "
+                        "overruns %d): run again", now[0] - slips[0], now[1] - slips[1])
+        raise SpeakerTestRefused(f"the sound card slipped in each of {SLIP_TRIES} runs: "
+                                 "the device is too busy to measure")
 
     async def _measure(self) -> sweep.Response:
         service = self.service
