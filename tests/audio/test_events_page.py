@@ -13,6 +13,7 @@ import pytest
 from herald.audio import contract as audio
 from herald.events import contract as events
 from tests.audio.conftest import Events
+from tests.audio.event_forms import rule_form
 from tests.audio.signals import bursts, dominant_frequency, encode, sine
 from tests.audio.webstack import AudioDevice, upload, uploaded_id
 from tests.conftest import wait_until
@@ -23,13 +24,6 @@ RULES = "/system/events/"
 RECIPIENTS = RULES + "recipients/"
 
 
-def rule_form(clip: int | str, **changes: str) -> dict[str, str]:
-    """The rule form's fields; `clip` "" for an action that plays none."""
-    return {"name": "Doorbell", "enabled": "on", "trigger": events.MANUAL_TRIGGER.topic,
-            "trigger_port": "1", "trigger_schedule": "", "condition": "", "condition_port": "1",
-            "condition_schedule": "", "wait_seconds": "0", "action": "play_clip",
-            "clip": str(clip), "volume": "100", "repeat": "0", "mode": "once", "recipient": "",
-            "subject": "", "message": "", **changes}
 
 
 def test_a_rule_added_on_the_page_plays_when_the_manual_trigger_is_pressed(

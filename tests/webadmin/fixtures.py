@@ -18,6 +18,7 @@ from contextlib import ExitStack
 
 import pytest
 
+from herald.events import contract as events
 from tests.conftest import redis_server
 from tests.webadmin.stack import Account, HeraldStack
 
@@ -75,3 +76,21 @@ def herald_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HeraldF
 @pytest.fixture
 def fresh_herald(herald_factory: HeraldFactory) -> HeraldStack:
     return herald_factory()
+
+
+@pytest.fixture
+def kept(herald) -> Iterator[None]:
+    """Remove the rules, actions, recipients and schedules a test made on the
+    shared device, also when it fails half-way."""
+    yield
+    ask = herald.bus().call
+    for rule in ask(events.SERVICE, events.LIST_RULES)["rules"]:
+        ask(events.SERVICE, events.REMOVE_RULE, rule_id=rule["id"])
+    for action in ask(events.SERVICE, events.LIST_ACTIONS)["actions"]:
+        ask(events.SERVICE, events.REMOVE_ACTION, action_id=action["id"])
+    for recipient in ask(events.SERVICE, events.LIST_RECIPIENTS)["recipients"]:
+        ask(events.SERVICE, events.REMOVE_RECIPIENT, recipient_id=recipient["id"])
+    for schedule in ask(events.SERVICE, events.LIST_SCHEDULES)["schedules"]:
+        if not schedule["builtin"]:
+            ask(events.SERVICE, events.REMOVE_SCHEDULE, schedule_id=schedule["id"])
+    ask(events.SERVICE, events.SET_MANUAL_TRIGGER, active=False)

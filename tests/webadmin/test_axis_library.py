@@ -4,24 +4,10 @@ connects to Herald and reads what it reads from an Axis device."""
 from __future__ import annotations
 
 import asyncio
-from urllib.parse import urlsplit
 
-import httpx
-from axis.device import AxisDevice
-from axis.models.configuration import Configuration
 from axis.models.pwdgrp_cgi import SecondaryGroup
 
-
-async def connect(url: str, account, protocol: str = "http") -> AxisDevice:
-    parts = urlsplit(url)
-    session = httpx.AsyncClient(verify=False)
-    device = AxisDevice(Configuration(session, parts.hostname, port=parts.port,
-                                      username=account.name, password=account.password,
-                                      web_proto=protocol))
-    await device.vapix.initialize()
-    await device.vapix.initialize_users()
-    await device.vapix.load_user_groups()
-    return device
+from tests.webadmin.axis_client import connect
 
 
 def test_the_axis_library_reads_identity_and_parameters(herald):

@@ -18,7 +18,6 @@ import ssl
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
 from xml.etree import ElementTree as ET
 
 import httpx
@@ -31,20 +30,22 @@ from websockets.sync.client import ClientConnection, connect
 
 from herald.events import contract
 from tests.audio.signals import encode, sine
+from tests.webadmin.axis_client import connect as connect_library
 from tests.webadmin.digest_client import challenge_fields, digest_header
+from tests.webadmin.event_soap import (
+    ENV,
+    GET_EVENT_INSTANCES,
+    fault,
+    services,
+    states,
+    virtual_input,
+)
 from tests.webadmin.stack import login
-from tests.webadmin.test_axis_library import connect as connect_library
 
 VIRTUAL_INPUT = "http://www.axis.com/vapix/http_cgi/virtualinput1"
-ENV = "http://www.w3.org/2003/05/soap-envelope"
 STREAM = "/vapix/ws-data-stream?sources=events"
 ALL = [{"topicFilter": "//."}]
 SOUND = [{"topicFilter": "onvif:AudioSource/axis:TriggerLevel"}]  # one instance: one state
-GET_EVENT_INSTANCES = (
-    b'<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope">'
-    b'<s:Body xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
-    b'xmlns:xsd="http://www.w3.org/2001/XMLSchema">'
-    b'<GetEventInstances xmlns="http://www.axis.com/vapix/ws/event1"/></s:Body></s:Envelope>')
 
 
 def soap_body(method: str, namespace: str = "") -> bytes:
@@ -52,16 +53,8 @@ def soap_body(method: str, namespace: str = "") -> bytes:
     return f'<env:Envelope xmlns:env="{ENV}"><env:Body>{element}</env:Body></env:Envelope>'.encode()
 
 
-def services(herald, role: str | None, body: bytes) -> httpx.Response:
-    with herald.vapix(herald.accounts[role] if role else None) as client:
-        return client.post("/vapix/services", content=body, headers={
-            "Content-Type": "application/soap+xml"})
 
 
-def virtual_input(herald, action: str, role: str = "operator", **args: Any) -> httpx.Response:
-    with herald.vapix(herald.accounts[role] if role else None) as client:
-        return client.get(f"/axis-cgi/virtualinput/{action}.cgi",
-                          params={"schemaversion": 1, **args})
 
 
 def state_changed(reply: httpx.Response, action: str) -> bool:
@@ -83,19 +76,8 @@ def general_error(reply: httpx.Response) -> tuple[int, str]:
             error.findtext(f"{{{VIRTUAL_INPUT}}}ErrorDescription"))
 
 
-def fault(reply: httpx.Response) -> tuple[str, str | None, str]:
-    assert reply.status_code == 400, (reply.status_code, reply.text)
-    assert reply.headers["content-type"].startswith("application/soap+xml")
-    found = ET.fromstring(reply.content).find(f"{{{ENV}}}Body/{{{ENV}}}Fault")
-    assert found is not None, reply.text
-    return (found.findtext(f"{{{ENV}}}Code/{{{ENV}}}Value"),
-            found.findtext(f"{{{ENV}}}Code/{{{ENV}}}Subcode/{{{ENV}}}Value"),
-            found.findtext(f"{{{ENV}}}Reason/{{{ENV}}}Text"))
 
 
-def states(herald) -> dict[tuple[str, Any], Any]:
-    answer = herald.bus().call(contract.SERVICE, contract.STATES)
-    return {(s["topic"], s["source"]): s["value"] for s in answer["states"]}
 
 
 def token(herald, role: str = "viewer") -> str:

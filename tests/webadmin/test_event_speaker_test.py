@@ -13,9 +13,8 @@ import pytest
 
 from herald.audio import contract as audio
 from herald.events import contract
-from tests.audio.test_events_page import rule_form
-from tests.webadmin.stack import form_token
-from tests.webadmin.test_event_action_service import (
+from tests.audio.event_forms import rule_form
+from tests.webadmin.event_actions import (
     ACTION1,
     EVENT1,
     PAGE,
@@ -27,9 +26,9 @@ from tests.webadmin.test_event_action_service import (
     event,
     found,
     items,
-    kept,  # noqa: F401 (the fixture that removes what a test made)
 )
-from tests.webadmin.test_event_services import GET_EVENT_INSTANCES
+from tests.webadmin.event_soap import GET_EVENT_INSTANCES
+from tests.webadmin.stack import form_token
 
 PERFORM_TEST = "com.axis.action.fixed.autospeakertest.performtest"
 RESULT = "tns1:Device/tnsaxis:SpeakerTest/TestResult"

@@ -9,9 +9,9 @@ import re
 import pytest
 
 from herald.events import contract
-from tests.audio.test_events_page import rule_form
+from tests.audio.event_forms import rule_form
+from tests.webadmin.event_actions import PAGE
 from tests.webadmin.stack import form_token
-from tests.webadmin.test_event_action_service import PAGE, kept  # noqa: F401 (its fixture)
 
 
 @pytest.mark.usefixtures("kept")
