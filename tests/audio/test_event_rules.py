@@ -337,6 +337,10 @@ def test_recipients_are_listed_without_passwords_and_tested_with_the_reason(
       "wait_seconds": -1}, "wait_seconds: a whole number from 0 to 86400"),
     ({"name": "x", "trigger": {"topic": events_contract.MANUAL_TRIGGER.topic}, "action": play(1),
       "colour": "red"}, "unknown field 'colour'"),
+    ({"name": "x", "trigger": {"topic": events_contract.MQTT_MESSAGE.topic, "value": 1},
+      "action": play(1)}, "MQTT message's Payload is text of at most 1024 characters"),
+    ({"name": "x", "trigger": {"topic": events_contract.MQTT_STATE.topic, "source": "t" * 256},
+      "action": play(1)}, "MQTT state has no instance"),
 ])
 def test_bad_rules_are_refused_with_the_reason_and_nothing_is_kept(
         rules: Rules, rule: dict[str, Any], words: str) -> None:

@@ -166,6 +166,10 @@ class Subscriber:
         """The next message, whatever its topic."""
         return self.messages.get(timeout=timeout)
 
+    def send(self, topic: str, payload: str, retain: bool = False) -> None:
+        """Publish at QoS 1, as another device would; returns once the broker has it."""
+        self.client.publish(topic, payload, qos=1, retain=retain).wait_for_publish(timeout=10)
+
     def close(self) -> None:
         self.client.loop_stop()
         self.client.disconnect()

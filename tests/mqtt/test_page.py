@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from herald.events import contract as events
 from tests.conftest import wait_until
 from tests.mqtt.broker import HOST, PASSWORD, USER
 from tests.mqtt.device import mqtt_values
@@ -48,3 +49,33 @@ def test_only_admins_see_or_change_it(herald: HeraldStack, beside_stack, role: s
     with herald.browser() as anonymous:
         assert anonymous.get(PAGE).status_code == 302  # to the login page
     assert mqtt_values(beside_stack) == before
+
+
+def test_subscriptions_are_added_and_removed_on_the_page(herald: HeraldStack, broker, subscribe,
+                                                         beside_stack) -> None:
+    other = subscribe("home/#")
+    other.send("home/window", "open", retain=True)
+    with herald.browser(herald.accounts["admin"]) as browser:
+        post_form(browser, PAGE, {"MQTT.Client.Enabled": "yes", "MQTT.Client.Host": HOST,
+                                  "MQTT.Client.Port": str(broker.plain_port),
+                                  "MQTT.Client.Username": USER, "MQTT.Client.Password": PASSWORD})
+        before = mqtt_values(beside_stack)
+        post_form(browser, PAGE, {"action": "add", "Filter": "home/#/window",
+                                  "UseDevicePrefix": "no", "Type": "stateful", "QoS": "1"})
+        page = browser.get(PAGE).text
+        assert "Nothing was saved" in page and "# may only be the last level" in page
+        assert mqtt_values(beside_stack) == before
+
+        post_form(browser, PAGE, {"action": "add", "Filter": "home/+", "UseDevicePrefix": "no",
+                                  "Type": "stateful", "QoS": "1"})
+        page = browser.get(PAGE).text
+        assert "Added subscription S0" in page and "<td>home/+</td>" in page
+        # herald-mqtt subscribes; the broker's kept message is the topic's state for rules.
+        bus = herald.bus()
+        state = {"topic": events.MQTT_STATE.topic, "source": "home/window", "value": "open"}
+        wait_until(lambda: state in bus.call(events.SERVICE, events.STATES)["states"],
+                   what="the subscribed topic's state in the events service")
+
+        post_form(browser, PAGE, {"action": "remove", "subscription": "S0"})
+        page = browser.get(PAGE).text
+        assert "Removed subscription S0" in page and "No subscription." in page

@@ -93,6 +93,7 @@ VIRTUAL_INPUTS = range(1, 33)  # VAPIX's virtual input ports
 
 # What a rule may hold (rules.Rule checks it; the pages offer no more).
 MAX_NAME = 64
+MAX_SOURCE = 255  # characters of an instance named by text (a schedule's id, an MQTT topic)
 MAX_CONDITIONS = 8
 MAX_WAIT_SECONDS = 24 * 3600
 MAX_VOLUME = 100  # percent, as the manual's clip actions offer it
@@ -194,6 +195,16 @@ FIRMWARE_UPGRADED = EventType(
     "tns1:Device/tnsaxis:Status/FirmwareUpgraded", "Firmware upgraded", False,
     Item("upgraded", "bool", (True,)))
 
+# A message on one of the MQTT client's subscriptions (herald-mqtt): its topic is
+# the instance, its payload the data; a stateful subscription's payload is the
+# topic's state until the next message. Conditions name a payload, or none: any.
+MQTT_MESSAGE = EventType(
+    "tnsaxis:MQTT/Message/Stateless", "MQTT message", False,
+    Item("Payload", "string"), Item("Topic", "string"))
+MQTT_STATE = EventType(
+    "tnsaxis:MQTT/Message/Stateful", "MQTT state", True,
+    Item("Payload", "string"), Item("Topic", "string"))
+
 TYPES: dict[str, EventType] = {t.topic: t for t in (
     VIRTUAL_INPUT, MANUAL_TRIGGER, SOUND_LEVEL, CLIP_PLAYING, LIVE_AUDIO, SCHEDULE, PULSE,
-    SPEAKER_TEST, FIRMWARE_UPGRADED)}
+    SPEAKER_TEST, FIRMWARE_UPGRADED, MQTT_MESSAGE, MQTT_STATE)}

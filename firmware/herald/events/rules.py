@@ -23,6 +23,7 @@ from herald.events.contract import (
     MAX_NAME,
     MAX_PARAMETER,
     MAX_REPEAT,
+    MAX_SOURCE,
     MAX_SUBJECT,
     MAX_VOLUME,
     MAX_WAIT_SECONDS,
@@ -98,9 +99,15 @@ class Condition:
         if source is not None:
             allowed = kind.source.values if kind.source else ()
             if kind.source is None or (allowed and source not in allowed) or (
-                    not allowed and not (isinstance(source, str) and 0 < len(source) <= 64)):
+                    not allowed and not (isinstance(source, str)
+                                         and 0 < len(source) <= MAX_SOURCE)):
                 raise RuleError(f"{where}: {kind.nice_name} has no instance {source!r:.40}")
-        value = raw.get("value", True)
+        free = not kind.data.values  # text of any kind (an MQTT payload); None: any
+        value = raw.get("value", None if free else True)
+        if free and value is not None and not (isinstance(value, str)
+                                               and len(value) <= MAX_PARAMETER):
+            raise RuleError(f"{where}: {kind.nice_name}'s {kind.data.name} is text of at most "
+                            f"{MAX_PARAMETER} characters, not {value!r:.40}")
         changes = value is None and kind.stateful
         if kind.data.values and value not in kind.data.values and not changes:
             raise RuleError(f"{where}: {kind.nice_name} is never {value!r:.40}")

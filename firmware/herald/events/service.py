@@ -23,6 +23,7 @@ from herald.events.outbox import Outbox
 from herald.events.rules import ActionConfiguration, Rule, RuleError
 from herald.events.schedule import Interval, Pulse
 from herald.events.store import RuleStore
+from herald.mqtt import contract as mqtt
 from herald.params import ParamStore
 from herald.recordings import contract as recordings
 from herald.recordings.service import RecordingsService
@@ -171,7 +172,7 @@ class EventsService:
         # Subscribed first, read second: no change slips in between.
         self.subscription = await self.bus.subscribe(*(state_event(k) for k in FROM_STATE),
                                                      audio.SPEAKER_TEST_RESULT,
-                                                     state_event(update.STATUS))
+                                                     state_event(update.STATUS), mqtt.MESSAGE)
         state = await self.bus.state()
         self.upgraded_at = _upgraded_at(state.get(update.STATUS))
         for port in contract.VIRTUAL_INPUTS:
@@ -202,6 +203,8 @@ class EventsService:
                 await self.engine.occur(contract.SPEAKER_TEST.topic, None, (
                     contract.SPEAKER_TEST_PASSED if event.data.get("passed")
                     else contract.SPEAKER_TEST_FAILED))
+            elif event.topic == mqtt.MESSAGE:
+                await self._mqtt_message(event.data.get("message"))
             elif key in FROM_STATE:
                 kind, source = FROM_STATE[key]
                 await self.engine.occur(kind.topic, source, bool(event.data.get("value")))
@@ -214,6 +217,17 @@ class EventsService:
             else:
                 continue
             await self._publish_runs()
+
+    async def _mqtt_message(self, raw: Any) -> None:
+        """A message on a subscription of herald-mqtt: an MQTT message event, or
+        the new state of its topic (a stateful subscription)."""
+        try:
+            message = mqtt.MqttMessage.from_dict(raw)
+        except (TypeError, ValueError, KeyError, AttributeError) as exc:
+            log.warning("an MQTT message the events service cannot read: %s", exc)
+            return
+        kind = contract.MQTT_STATE if message.stateful else contract.MQTT_MESSAGE
+        await self.engine.occur(kind.topic, message.topic, message.payload)
 
     def _zone(self) -> ZoneInfo:
         name = self.params.snapshot().get(ZONE_PARAM)

@@ -3,7 +3,8 @@ own (paho's network loop), reconnecting until stopped. Every QoS 1 and 2
 message goes through the outbox: it leaves the outbox when the broker
 acknowledges it, and what waits is sent again, oldest first, on each new
 connection; a fresh paho client per connection keeps paho's own queue from
-sending a message twice."""
+sending a message twice. The subscriptions are made again on each connection
+(a clean session forgets them); their messages go to `receive`."""
 
 from __future__ import annotations
 
@@ -51,8 +52,10 @@ def failure(exc: OSError, settings: ClientSettings) -> str:
 
 class Connection:
     def __init__(self, settings: ClientSettings, outbox: Outbox,
-                 report: Callable[[contract.MqttStatus], None]) -> None:
+                 report: Callable[[contract.MqttStatus], None],
+                 receive: Callable[[contract.MqttMessage], None]) -> None:
         self.settings, self.outbox, self._report = settings, outbox, report
+        self._receive = receive
         self._stop = threading.Event()
         self._lock = threading.Lock()  # a publication against the resend on connect
         self._client: paho.Client | None = None
@@ -127,7 +130,17 @@ class Connection:
             client.will_set(s.will.topic, connection_payload(s.will, s.serial, False),
                             s.will.qos, s.will.retain)
         client.on_connect = self._on_connect
+        client.on_message = self._on_message
         return client
+
+    def _on_message(self, _client: paho.Client, _userdata: Any,
+                    message: paho.MQTTMessage) -> None:
+        """A message on a subscription; stateful when a stateful subscription's
+        filter matches its topic."""
+        stateful = any(s.stateful and paho.topic_matches_sub(s.filter, message.topic)
+                       for s in self.settings.subscriptions)
+        text = message.payload.decode("utf-8", errors="replace")[:contract.MAX_PAYLOAD]
+        self._receive(contract.MqttMessage(message.topic, text, stateful))
 
     def _on_connect(self, client: paho.Client, _userdata: Any, _flags: Any,
                     reason: Any, _properties: Any) -> None:
@@ -143,6 +156,8 @@ class Connection:
             client.publish(message.topic,
                            connection_payload(message, self.settings.serial, True),
                            message.qos, message.retain)
+        for subscription in self.settings.subscriptions:
+            client.subscribe(subscription.filter, subscription.qos)
         with self._lock:
             self._pending.clear()
             for queued in self.outbox.waiting():

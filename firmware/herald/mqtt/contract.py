@@ -3,6 +3,9 @@
 State:
     STATUS  `MqttStatus`: whether the client is connected to its broker and,
             when it is not, why (off, unreachable, certificate, credentials)
+Event MESSAGE {"message": `MqttMessage`}: a message from the broker on one of the
+        subscriptions (MQTT.Subscription.S<n>); the events service makes it
+        an event rules can use.
 Calls to SERVICE: the bus's PING.
 The events it publishes are the events service's NOTIFY
 (herald.events.contract), under the MQTT.Publication settings.
@@ -18,6 +21,15 @@ SERVICE = "mqtt"
 # A port of 0 in the settings (MQTT.Client.Port) is the protocol's, as the manual lists them.
 DEFAULT_PORTS = {"tcp": 1883, "ssl": 8883, "ws": 80, "wss": 443}
 STATUS = "mqtt.status"
+MESSAGE = "mqtt.message"
+
+# Subscriptions (the manual's "MQTT subscriptions"): numbered parameter groups.
+SUBSCRIPTIONS = "MQTT.Subscription"
+SUBSCRIPTION_TEMPLATE = "mqttsubscription"
+MAX_SUBSCRIPTIONS = 16
+# A subscription's type: each message an event that happens, or the payload a state.
+STATELESS, STATEFUL = "stateless", "stateful"
+MAX_PAYLOAD = 1024  # characters of a message's payload kept in its event
 
 # MqttStatus.state
 OFF = "off"
@@ -33,3 +45,10 @@ class MqttStatus(Payload):
     client_id: str = ""
     reason: str = ""  # why it is not connected, in words for the page and the log
     queued: int = 0  # QoS 1 and 2 messages waiting for the broker
+
+
+@dataclass(frozen=True)
+class MqttMessage(Payload):
+    topic: str
+    payload: str  # as UTF-8 text (bytes that are not: replaced), cut at MAX_PAYLOAD
+    stateful: bool  # from a stateful subscription: the payload is the topic's state

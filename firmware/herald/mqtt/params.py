@@ -2,12 +2,29 @@
 will, event publication). Certificates are named by their file in the
 device's certificate folder (the data partition's certs/)."""
 
+from dataclasses import dataclass
+
 from herald.access import Level
-from herald.params.tree import Group, Param
+from herald.mqtt.contract import MAX_SUBSCRIPTIONS, STATEFUL, STATELESS
+from herald.params.tree import Group, Param, Template
 from herald.params.types import Bool, Enum, Host, Int, Password, String
 
 PROTOCOLS = ("tcp", "ssl", "ws", "wss")
 QOS = Enum(("0", "1", "2"))
+
+
+@dataclass(frozen=True)
+class TopicFilter(String):
+    """An MQTT topic filter: + stands for a whole level, # for the rest, last."""
+
+    def parse(self, raw: str) -> str:
+        levels = super().parse(raw).split("/")
+        for number, level in enumerate(levels, 1):
+            if ("+" in level or "#" in level) and level not in ("+", "#"):
+                raise ValueError("+ and # stand alone in a level of the filter")
+            if level == "#" and number != len(levels):
+                raise ValueError("# may only be the last level of the filter")
+        return raw
 
 
 def _message(name: str, nice: str) -> Group:
@@ -55,6 +72,14 @@ GROUPS = [
             Param("IncludeSerialNumber", Bool(), "yes", "Include serial number"),
             Param("Retain", Enum(("none", "property", "all")), "none", "Retain"),
             Param("QoS", QOS, "0", "QoS"),
+        )),
+        Group("Subscription", (
+            Template("mqttsubscription", "S", (
+                Param("Filter", TopicFilter(255, 1), "#", "Subscription filter"),
+                Param("UseDevicePrefix", Bool(), "no", "Use device topic prefix"),
+                Param("Type", Enum((STATELESS, STATEFUL)), STATELESS, "Subscription type"),
+                Param("QoS", QOS, "0", "QoS"),
+            ), max_groups=MAX_SUBSCRIPTIONS, nice_name="MQTT subscription"),
         )),
     ), read=Level.ADMIN, write=Level.ADMIN),
 ]

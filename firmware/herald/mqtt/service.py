@@ -46,6 +46,7 @@ class MqttService:
         self.connection: Connection | None = None
         self.settings: ClientSettings | None = None
         self.statuses: asyncio.Queue[contract.MqttStatus] = asyncio.Queue()
+        self.messages: asyncio.Queue[contract.MqttMessage] = asyncio.Queue()
         self.tasks: list[asyncio.Task] = []
 
     @property
@@ -57,7 +58,8 @@ class MqttService:
 
     async def start(self) -> None:
         changes = await self.bus.subscribe(params_contract.CHANGED, events.NOTIFY)
-        self.tasks = [asyncio.create_task(self._report(), name="mqtt status")]
+        self.tasks = [asyncio.create_task(self._report(), name="mqtt status"),
+                      asyncio.create_task(self._pass_on(), name="mqtt messages")]
         await self.configure()
         self.tasks.append(asyncio.create_task(self._follow(changes), name="mqtt bus"))
 
@@ -92,7 +94,8 @@ class MqttService:
         loop = asyncio.get_running_loop()
         self.connection = Connection(
             settings, self.outbox,
-            lambda status: loop.call_soon_threadsafe(self._put, status))
+            lambda status: loop.call_soon_threadsafe(self._put, status),
+            lambda message: loop.call_soon_threadsafe(self.messages.put_nowait, message))
         self.connection.start()
 
     def _read_settings(self) -> ClientSettings:
@@ -106,6 +109,12 @@ class MqttService:
         while True:
             status = await self.statuses.get()
             await self.bus.set_state(contract.STATUS, status.to_dict())
+
+    async def _pass_on(self) -> None:
+        """Each message from the subscriptions on the bus, in the order it came."""
+        while True:
+            message = await self.messages.get()
+            await self.bus.publish(contract.MESSAGE, message=message.to_dict())
 
     async def _follow(self, messages: Any) -> None:
         try:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from herald.mqtt.contract import DEFAULT_PORTS
+from herald.mqtt.contract import DEFAULT_PORTS, STATEFUL, SUBSCRIPTIONS
 from herald.params import Snapshot
 
 SECURE = ("ssl", "wss")
@@ -37,6 +37,15 @@ class Publication:
 
 
 @dataclass(frozen=True)
+class Subscription:
+    """A topic filter to subscribe to (the device topic prefix before it when asked)."""
+
+    filter: str
+    qos: int
+    stateful: bool
+
+
+@dataclass(frozen=True)
 class ClientSettings:
     enabled: bool
     host: str
@@ -57,6 +66,7 @@ class ClientSettings:
     connect: Message | None
     will: Message | None
     publication: Publication
+    subscriptions: tuple[Subscription, ...]
     problems: tuple[str, ...]
 
     @property
@@ -87,6 +97,15 @@ def _certificate(snapshot: Snapshot, name: str, certs: Path,
         problems.append(f"The {name} file {file!r} is not in the certificate store.")
         return None
     return path
+
+
+def _subscriptions(snapshot: Snapshot, prefix: str) -> tuple[Subscription, ...]:
+    made = sorted(i for i in snapshot.instances if i.startswith(SUBSCRIPTIONS + "."))
+    return tuple(Subscription(
+        filter=(f"{prefix}/" if snapshot.get(f"{group}.UseDevicePrefix") == "yes" else "")
+        + snapshot.get(f"{group}.Filter"),
+        qos=int(snapshot.get(f"{group}.QoS")),
+        stateful=snapshot.get(f"{group}.Type") == STATEFUL) for group in made)
 
 
 def read_settings(snapshot: Snapshot, serial: str, certs: Path) -> ClientSettings:
@@ -138,4 +157,5 @@ def read_settings(snapshot: Snapshot, serial: str, certs: Path) -> ClientSetting
         prefix=prefix, max_queued=int(snapshot.get("MQTT.Client.MaxQueued")),
         serial=serial,
         connect=connect, will=will,
-        publication=publication, problems=tuple(problems))
+        publication=publication, subscriptions=_subscriptions(snapshot, prefix),
+        problems=tuple(problems))
