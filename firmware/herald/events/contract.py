@@ -103,7 +103,9 @@ PLAY_CLIP, STOP_CLIP, NOTIFY_ACTION = "play_clip", "stop_clip", "notify"
 RECORD = "record"  # a recording of the microphone, for as long as the rule is active
 SPEAKER_TEST_ACTION = "speaker_test"  # the manual's "Run automatic speaker test"
 SNMP_TRAP = "snmp_trap"  # a trap with the rule's name and message to the SNMP trap receivers
-ACTIONS = (PLAY_CLIP, STOP_CLIP, NOTIFY_ACTION, RECORD, SPEAKER_TEST_ACTION, SNMP_TRAP)
+MQTT_PUBLISH = "mqtt_publish"  # a message (topic, payload, QoS, retain) through the MQTT client
+ACTIONS = (PLAY_CLIP, STOP_CLIP, NOTIFY_ACTION, RECORD, SPEAKER_TEST_ACTION, SNMP_TRAP,
+           MQTT_PUBLISH)
 # Recipients' types (the manual's Type) and the choices of their fields;
 # herald.events.recipients checks them.
 RECIPIENT_TYPES = {"email": "Email", "http": "HTTP", "https": "HTTPS", "ftp": "FTP",

@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from herald.events.contract import (
+    MQTT_PUBLISH,
     NOTIFY_ACTION,
     PLAY_CLIP,
     RECORD,
@@ -58,6 +59,9 @@ class Actions(Protocol):
 
     async def send_trap(self, rule: str, message: str,
                         facts: dict[str, str]) -> None: ...  # to the SNMP trap receivers
+
+    async def mqtt_publish(self, topic: str, payload: str, qos: int, retain: bool,
+                           facts: dict[str, str]) -> None: ...  # through the MQTT client
 
 
 Publish = Callable[[Notification], Awaitable[None]]
@@ -165,13 +169,16 @@ class Engine:
                 self.recording.add(rule_id)
         elif action.kind == SPEAKER_TEST_ACTION:
             await self._attempt(rule_id, self.actions.run_speaker_test())
-        elif action.kind in (NOTIFY_ACTION, SNMP_TRAP):
+        elif action.kind in (NOTIFY_ACTION, SNMP_TRAP, MQTT_PUBLISH):
             facts = {"{rule}": rule.name, "{event}": rule.trigger.type.nice_name,
                      "{time}": datetime.fromtimestamp(now, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")}
             await self._attempt(rule_id, self.actions.notify(
                 action.recipient or 0, action.subject, action.message, facts)
                 if action.kind == NOTIFY_ACTION else
-                self.actions.send_trap(rule.name, action.message, facts))
+                self.actions.send_trap(rule.name, action.message, facts)
+                if action.kind == SNMP_TRAP else
+                self.actions.mqtt_publish(action.topic, action.message, action.qos,
+                                          action.retain, facts))
         if self.runs[rule_id].error == "":
             self.runs[rule_id] = RuleRun(rule_id, now, "")
 

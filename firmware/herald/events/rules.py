@@ -27,6 +27,7 @@ from herald.events.contract import (
     MAX_SUBJECT,
     MAX_VOLUME,
     MAX_WAIT_SECONDS,
+    MQTT_PUBLISH,
     NOTIFY_ACTION,
     ONCE,
     PLAY_CLIP,
@@ -38,6 +39,7 @@ from herald.events.contract import (
     WHILE_ACTIVE,
     EventType,
 )
+from herald.mqtt.settings import topic_problem
 from herald.snmp.contract import MAX_TRAP_TEXT
 
 
@@ -61,6 +63,12 @@ def _name(where: str, value: Any, limit: int = MAX_NAME) -> str:
 def _whole(where: str, value: Any, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise RuleError(f"{where}: a whole number from {low} to {high}, not {value!r:.40}")
+    return value
+
+
+def _message(value: Any) -> str:
+    if not isinstance(value, str) or len(value) > MAX_MESSAGE:
+        raise RuleError(f"message: at most {MAX_MESSAGE} characters")
     return value
 
 
@@ -127,7 +135,10 @@ class Action:
     repeat: int = 0
     recipient: int | None = None
     subject: str = ""
-    message: str = ""
+    message: str = ""  # a notification's, a trap's, an MQTT message's payload
+    topic: str = ""  # an MQTT message's
+    qos: int = 0
+    retain: bool = False
 
     @classmethod
     def from_dict(cls, raw: Any, trigger: Condition | None = None) -> Action:
@@ -153,15 +164,20 @@ class Action:
             if not isinstance(message, str) or len(message.encode()) > MAX_TRAP_TEXT:
                 raise RuleError(f"message: at most {MAX_TRAP_TEXT} bytes in an SNMP trap")
             return cls(kind, mode, message=message)
+        if kind == MQTT_PUBLISH:
+            if problem := topic_problem(raw.get("topic")):
+                raise RuleError(f"topic: {problem}")
+            return cls(kind, mode, message=_message(message), topic=raw["topic"],
+                       qos=_whole("qos", raw.get("qos", 0), 0, 2),
+                       retain=_bool("retain", raw.get("retain", False)))
         if kind == NOTIFY_ACTION:
             subject = raw.get("subject", "")
             if not isinstance(subject, str) or len(subject) > MAX_SUBJECT or any(
                     ord(c) < 32 for c in subject):
                 raise RuleError(f"subject: one line of at most {MAX_SUBJECT} characters")
-            if not isinstance(message, str) or len(message) > MAX_MESSAGE:
-                raise RuleError(f"message: at most {MAX_MESSAGE} characters")
             return cls(kind, mode, recipient=_whole("recipient", raw.get("recipient"), 1,
-                                                    2**31 - 1), subject=subject, message=message)
+                                                    2**31 - 1), subject=subject,
+                       message=_message(message))
         return cls(kind, mode, _whole("clip", raw.get("clip"), 0, 2**31 - 1),
                    _whole("volume", raw.get("volume", 100), 0, MAX_VOLUME),
                    _whole("repeat", raw.get("repeat", 0), 0, MAX_REPEAT))

@@ -36,8 +36,8 @@ log = logging.getLogger(__name__)
 # clock set by NTP takes effect within it.
 CLOCK_SECONDS = 60.0
 ZONE_PARAM = "Time.TimeZone"
-# How long a rule waits for herald-snmp (which gives each receiver 1 s): the
-# engine runs the next rules after it.
+# How long a rule waits for herald-snmp (which gives each receiver 1 s) or
+# herald-mqtt: the engine runs the next rules after it.
 TRAP_SECONDS = 2.0
 
 # Bus state -> (event type, its instance): the audio service's facts as events.
@@ -89,11 +89,25 @@ class DeviceActions:
     async def send_trap(self, rule: str, message: str, facts: dict[str, str]) -> None:
         """Through herald-snmp, which holds the trap receivers; its refusal (SNMP
         off, no receivers) or its absence is the rule's error."""
+        await self._call("herald-snmp", snmp.SERVICE, snmp.SEND_TRAP, rule=rule,
+                         message=filled(message, facts))
+
+    async def mqtt_publish(self, topic: str, payload: str, qos: int, retain: bool,
+                           facts: dict[str, str]) -> None:
+        """Through herald-mqtt; its refusal (the client off) or absence is the rule's error."""
+        await self._call("herald-mqtt", mqtt.SERVICE, mqtt.PUBLISH, topic=topic,
+                         payload=filled(payload, facts), qos=qos, retain=retain)
+
+    async def _call(self, daemon: str, service: str, method: str, **params: Any) -> None:
+        """A call to another daemon that a rule makes; the daemon's refusal or
+        absence is the rule's error."""
         try:
-            await self.service.bus.call(snmp.SERVICE, snmp.SEND_TRAP, timeout=TRAP_SECONDS,
-                                        rule=rule, message=filled(message, facts))
+            answer = await self.service.bus.call(service, method, timeout=TRAP_SECONDS,
+                                                 **params)
         except ServiceUnavailable:
-            raise RuleError("herald-snmp does not answer") from None
+            raise RuleError(f"{daemon} does not answer") from None
+        if isinstance(answer, dict) and not answer.get("ok", True):
+            raise RuleError(answer.get("message", f"{daemon} refused"))
 
     async def notify(self, recipient: int, subject: str, message: str,
                      facts: dict[str, str]) -> None:

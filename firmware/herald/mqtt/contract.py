@@ -6,7 +6,11 @@ State:
 Event MESSAGE {"message": `MqttMessage`}: a message from the broker on one of the
         subscriptions (MQTT.Subscription.S<n>); the events service makes it
         an event rules can use.
-Calls to SERVICE: the bus's PING.
+Calls to SERVICE, each answering {"ok": True} or {"ok": False, "message"}:
+    PUBLISH(topic, payload, qos, retain)  a message to the broker (a rule's
+            "MQTT publish"); refused while the client is off; QoS 0 is sent
+            only while connected, QoS 1 and 2 wait in the outbox
+    and the bus's PING.
 The events it publishes are the events service's NOTIFY
 (herald.events.contract), under the MQTT.Publication settings.
 """
@@ -21,6 +25,8 @@ SERVICE = "mqtt"
 # A port of 0 in the settings (MQTT.Client.Port) is the protocol's, as the manual lists them.
 DEFAULT_PORTS = {"tcp": 1883, "ssl": 8883, "ws": 80, "wss": 443}
 STATUS = "mqtt.status"
+PUBLISH = "publish"
+MAX_TOPIC = 255  # characters of a topic the client publishes to
 MESSAGE = "mqtt.message"
 
 # Subscriptions (the manual's "MQTT subscriptions"): numbered parameter groups.

@@ -21,7 +21,7 @@ from herald.mqtt import contract
 from herald.mqtt.client import Connection
 from herald.mqtt.messages import event_payload, event_topic, matches, retained
 from herald.mqtt.outbox import Outbox
-from herald.mqtt.settings import ClientSettings, read_settings
+from herald.mqtt.settings import ClientSettings, read_settings, topic_problem
 from herald.params import ParamStore
 from herald.params import contract as params_contract
 from herald.system.identity import this_device
@@ -32,6 +32,17 @@ OUTBOX_FILE = "mqtt-outbox.sqlite3"  # on the data partition: it outlives a rest
 
 
 PUBLICATION = "MQTT.Publication."  # what is published: no new connection for it
+
+
+def message_problem(topic: Any, payload: Any, qos: Any, retain: Any) -> str:
+    """Why a message cannot be published as asked ("" when it can)."""
+    if problem := topic_problem(topic):
+        return problem
+    if not isinstance(payload, str) or len(payload) > events.MAX_MESSAGE:
+        return f"the payload is text of at most {events.MAX_MESSAGE} characters"
+    if isinstance(qos, bool) or qos not in (0, 1, 2):
+        return "QoS is 0, 1 or 2"
+    return "" if isinstance(retain, bool) else "retain is true or false"
 
 
 def is_connection_setting(name: str) -> bool:
@@ -51,7 +62,22 @@ class MqttService:
 
     @property
     def handlers(self) -> dict[str, Any]:
-        return {PING: self.ping}
+        return {PING: self.ping, contract.PUBLISH: self.publish_message}
+
+    async def publish_message(self, topic: Any, payload: Any, qos: Any = 0,
+                              retain: Any = False) -> dict[str, Any]:
+        """A rule's "MQTT publish": checked here, whoever asks."""
+        problem = message_problem(topic, payload, qos, retain) or (
+            "the MQTT client is off or cannot connect as set (System > MQTT)"
+            if self.connection is None else "")
+        if problem:
+            return {"ok": False, "message": problem}
+        assert self.connection is not None
+        try:
+            self.connection.publish(topic, payload.encode(), qos, retain)
+        except (ValueError, sqlite3.Error) as exc:
+            return {"ok": False, "message": f"the message could not be published: {exc}"}
+        return {"ok": True}
 
     async def ping(self) -> dict[str, Any]:
         return {"ok": True}

@@ -6,12 +6,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from herald.mqtt.contract import DEFAULT_PORTS, STATEFUL, SUBSCRIPTIONS
+from herald.mqtt.contract import DEFAULT_PORTS, MAX_TOPIC, STATEFUL, SUBSCRIPTIONS
 from herald.params import Snapshot
 
 SECURE = ("ssl", "wss")
 WILDCARDS = set("+#")  # in a topic filter, never in a topic published to
+
+
+def topic_problem(topic: Any) -> str:
+    """Why `topic` cannot be published to ("" when it can)."""
+    if not isinstance(topic, str) or not 0 < len(topic) <= MAX_TOPIC or any(
+            ord(c) < 32 for c in topic):
+        return f"a topic is 1 to {MAX_TOPIC} characters, no control characters"
+    if WILDCARDS & set(topic):
+        return f"the topic {topic!r:.80} holds + or #, which only subscriptions use"
+    return ""
 
 
 @dataclass(frozen=True)

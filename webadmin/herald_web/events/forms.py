@@ -29,7 +29,7 @@ SCHEDULED = (contract.SCHEDULE.topic, contract.PULSE.topic)
 ACTIONS = {contract.PLAY_CLIP: "Play audio clip", contract.STOP_CLIP: "Stop playing audio clip",
            contract.NOTIFY_ACTION: "Send notification", contract.RECORD: "Record audio",
            contract.SPEAKER_TEST_ACTION: "Run automatic speaker test",
-           contract.SNMP_TRAP: "Send SNMP trap"}
+           contract.SNMP_TRAP: "Send SNMP trap", contract.MQTT_PUBLISH: "Send MQTT publish message"}
 MODES = {contract.ONCE: "Once", contract.WHILE_ACTIVE: "While the rule is active"}
 PORTS = [(n, f"Virtual input {n}") for n in range(1, 33)]
 # The manual's sound level trigger: "rises above, falls below or passes the set
@@ -89,6 +89,11 @@ class RuleForm(forms.Form):
                               widget=forms.Textarea(attrs={"rows": 3}),
                               help_text="{rule}, {event} and {time} are replaced by the "
                                         "rule's name, its trigger and when it ran.")
+    topic = forms.CharField(label="Topic", max_length=255, required=False,
+                            help_text="For an MQTT publish message; the message is its payload.")
+    qos = forms.TypedChoiceField(label="QoS", choices=[(n, str(n)) for n in range(3)],
+                                 coerce=int, initial=0, required=False)
+    retain = forms.BooleanField(label="Retain", required=False)
 
     def __init__(self, *args: Any, clips: list[tuple[int, str]],
                  schedules: list[tuple[str, str]], recipients: list[tuple[int, str]],
@@ -123,6 +128,9 @@ class RuleForm(forms.Form):
                                   message=data["message"])
         elif data["action"] == contract.SNMP_TRAP:
             rule["action"].update(message=data["message"])
+        elif data["action"] == contract.MQTT_PUBLISH:
+            rule["action"].update(topic=data["topic"], message=data["message"],
+                                  qos=data["qos"] or 0, retain=data["retain"])
         return rule
 
 
@@ -139,7 +147,8 @@ class RuleForm(forms.Form):
                    "mode": action["mode"], "volume": action["volume"],
                    "repeat": action["repeat"], "clip": action["clip"],
                    "recipient": action["recipient"], "subject": action["subject"],
-                   "message": action["message"], "condition": NO_CONDITION}
+                   "message": action["message"], "topic": action["topic"],
+                   "qos": action["qos"], "retain": action["retain"], "condition": NO_CONDITION}
         for prefix, condition in (("trigger", trigger), *(("condition", c) for c in conditions)):
             value, invert = condition["value"], condition["invert"]
             if condition["topic"] == contract.SOUND_LEVEL.topic and prefix == "trigger":

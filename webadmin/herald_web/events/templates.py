@@ -126,6 +126,11 @@ ACTIONS = {t.token: t for t in (
     ActionTemplate("com.axis.action.fixed.stop.audioclip", contract.STOP_CLIP, contract.ONCE),
     ActionTemplate("com.axis.action.fixed.autospeakertest.performtest",
                    contract.SPEAKER_TEST_ACTION, contract.ONCE),
+    ActionTemplate("com.axis.action.fixed.snmptrap", contract.SNMP_TRAP, contract.ONCE,
+                   (Parameter("message", "message"),)),
+    ActionTemplate("com.axis.action.fixed.mqtt.publish", contract.MQTT_PUBLISH, contract.ONCE,
+                   (Parameter("topic", "topic"), Parameter("payload", "message"),
+                    Parameter("qos", "qos", int), Parameter("retain", "retain", bool))),
     *(ActionTemplate(f"com.axis.action.fixed.notification.{token.rpartition('.')[2]}",
                      contract.NOTIFY_ACTION, contract.ONCE, NOTIFY, token)
       for token in RECIPIENTS),
