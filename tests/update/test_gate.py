@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from herald.bus import AsyncBus, Bus
+from herald.events import contract as events
 from herald.update.contract import (
     ABANDONED,
     AUTOROLLBACK,
@@ -25,6 +26,7 @@ from herald.update.contract import (
     EXTEND,
     FACTORY_DEFAULT,
     INSTALLED,
+    READY,
     REJECT,
     STANDARD,
     STATUS,
@@ -247,3 +249,29 @@ def test_a_bus_that_is_away_does_not_undo_the_decision(rig, tmp_path):
     assert rig.run(OLD).startswith("slot A marked good")
     assert rig.rauc.grubenv()["A_TRY"] == "0"
     assert rig.reboots == []
+
+
+@pytest.mark.usefixtures("kept")
+def test_a_rule_on_system_ready_runs_once_the_services_answer(rig):
+    bus = Bus(rig.redis_url)
+    bus.set_state(READY, None)  # as on a fresh boot: an earlier test's gate said it
+
+    def rule() -> dict:
+        [found] = bus.call(events.SERVICE, events.LIST_RULES)["rules"]
+        return found
+
+    def ready() -> bool | None:
+        states = bus.call(events.SERVICE, events.STATES)["states"]
+        return next(s["value"] for s in states if s["topic"] == events.SYSTEM_READY.topic)
+
+    wait_until(lambda: ready() is False, what="the device not ready yet")
+    added = bus.call(events.SERVICE, events.ADD_RULE, by="test", rule={
+        "name": "Ready", "trigger": {"topic": events.SYSTEM_READY.topic},
+        "action": {"kind": events.STOP_CLIP}})
+    assert added["ok"], added
+    rig.run(OLD, healthy=False, timeout=1)
+    assert READY not in bus.state()
+    assert rule()["last_run"] is None
+    rig.run(OLD)
+    wait_until(lambda: rule()["last_run"] is not None, what="the rule to run on system ready")
+    assert ready() is True and rule()["error"] == ""

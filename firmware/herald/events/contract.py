@@ -191,6 +191,10 @@ SPEAKER_TEST_PASSED, SPEAKER_TEST_FAILED = "OK", "Failed"
 SPEAKER_TEST = EventType(
     "tns1:Device/tnsaxis:SpeakerTest/TestResult", "Speaker test result", False,
     Item("SpeakerTestStatus", "string", (SPEAKER_TEST_PASSED, SPEAKER_TEST_FAILED)))
+# The firmware services answered the boot gate in this boot (AXIS: SystemReady).
+SYSTEM_READY = EventType(
+    "tns1:Device/tnsaxis:Status/SystemReady", "System ready", True,
+    Item("ready", "bool", (False, True)))
 # The boot gate kept a new firmware (once, on the boot that kept it). AXIS has no
 # topic for it: Herald's own, beside AXIS's SystemReady.
 FIRMWARE_UPGRADED = EventType(
@@ -209,4 +213,4 @@ MQTT_STATE = EventType(
 
 TYPES: dict[str, EventType] = {t.topic: t for t in (
     VIRTUAL_INPUT, MANUAL_TRIGGER, SOUND_LEVEL, CLIP_PLAYING, LIVE_AUDIO, SCHEDULE, PULSE,
-    SPEAKER_TEST, FIRMWARE_UPGRADED, MQTT_MESSAGE, MQTT_STATE)}
+    SPEAKER_TEST, SYSTEM_READY, FIRMWARE_UPGRADED, MQTT_MESSAGE, MQTT_STATE)}

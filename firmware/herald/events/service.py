@@ -29,6 +29,7 @@ from herald.recordings import contract as recordings
 from herald.recordings.service import RecordingsService
 from herald.snmp import contract as snmp
 from herald.update import contract as update
+from herald.update.pending import boot_id
 
 log = logging.getLogger(__name__)
 
@@ -135,6 +136,15 @@ def _upgraded_at(status: Any) -> float | None:
     return last.time if last is not None and last.outcome == "upgraded" else None
 
 
+def _ready(raw: Any) -> bool:
+    """Whether the boot gate said the services are up in this boot (a state
+    kept from an earlier boot, or one this cannot read, is not)."""
+    try:
+        return update.SystemReady.from_dict(raw).boot == boot_id()
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return False
+
+
 def _refused(exc: Exception) -> dict[str, Any]:
     return {"ok": False, "message": str(exc)}
 
@@ -186,12 +196,15 @@ class EventsService:
         # Subscribed first, read second: no change slips in between.
         self.subscription = await self.bus.subscribe(*(state_event(k) for k in FROM_STATE),
                                                      audio.SPEAKER_TEST_RESULT,
-                                                     state_event(update.STATUS), mqtt.MESSAGE)
+                                                     state_event(update.STATUS),
+                                                     state_event(update.READY), mqtt.MESSAGE)
         state = await self.bus.state()
         self.upgraded_at = _upgraded_at(state.get(update.STATUS))
         for port in contract.VIRTUAL_INPUTS:
             await self.engine.occur(contract.VIRTUAL_INPUT.topic, port, False, initial=True)
         await self.engine.occur(contract.MANUAL_TRIGGER.topic, 1, False, initial=True)
+        await self.engine.occur(contract.SYSTEM_READY.topic, None,
+                                _ready(state.get(update.READY)), initial=True)
         for key, (kind, source) in FROM_STATE.items():
             await self.engine.occur(kind.topic, source, bool(state.get(key)), initial=True)
         self.schedules = await asyncio.to_thread(self.store.schedules)
@@ -217,6 +230,9 @@ class EventsService:
                 await self.engine.occur(contract.SPEAKER_TEST.topic, None, (
                     contract.SPEAKER_TEST_PASSED if event.data.get("passed")
                     else contract.SPEAKER_TEST_FAILED))
+            elif key == update.READY:
+                await self.engine.occur(contract.SYSTEM_READY.topic, None,
+                                        _ready(event.data.get("value")))
             elif event.topic == mqtt.MESSAGE:
                 await self._mqtt_message(event.data.get("message"))
             elif key in FROM_STATE:

@@ -7,6 +7,8 @@ State (what is true now):
     STATUS    `FirmwareStatus`: both slots, a pending upgrade, the last result
     PROGRESS  `Progress`: the upgrade the update service is checking or installing
     TRIAL     `Trial`: an Autorollback upgrade waiting for its confirmation
+    READY     `SystemReady`: the boot gate found the firmware services up in
+              this boot (the events service's "System ready")
 Calls to SERVICE, the update service (herald-updater, service.py); each answers
 {"ok": True, ...} or, refused, {"ok": False, "reason": policy's code, "message"}:
     INSTALL(bundle, kind, confirm_minutes, by)  -> "version", "kind"
@@ -41,6 +43,7 @@ TRIAL_SERVICE = "update-trial"
 STATUS = "update.status"
 PROGRESS = "update.progress"
 TRIAL = "update.autorollback"
+READY = "update.ready"
 STATES = "update.*"  # a pattern for all of them (subscribe to bus.state_event(STATES))
 
 INSTALL = "install"
@@ -96,6 +99,15 @@ class UpdateRefused(Exception):
     def answer(self) -> dict[str, object]:
         """The refusal as a call answers it."""
         return {"ok": False, "reason": self.reason, "message": str(self)}
+
+
+@dataclass(frozen=True)
+class SystemReady(Payload):
+    """The services answered in the boot `boot` (its id: a state kept from an
+    earlier boot is not this boot's readiness)."""
+
+    boot: str
+    time: float  # seconds since the epoch
 
 
 @dataclass(frozen=True)

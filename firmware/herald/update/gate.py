@@ -100,6 +100,7 @@ class Gate:
         healthy, detail = await self._wait_healthy()
         if not healthy:
             return await self._give_up(pending, f"Firmware services did not start: {detail}")
+        await self._ready()
         if pending is not None and pending.kind == AUTOROLLBACK:
             refusal = await self._await_confirmation(pending)
             if refusal:
@@ -124,10 +125,19 @@ class Gate:
         decides depends on it: with Redis away (killed, restarting) the gate
         goes on, and the update service publishes the state when it starts."""
         status = await read_status(self.rauc, self.records, self.running_version)
+        await self._set_state(contract.STATUS, status.to_dict(), "the firmware's state")
+
+    async def _ready(self) -> None:
+        """Say that the services are up in this boot: rules on "System ready" run."""
+        await self._set_state(contract.READY, contract.SystemReady(boot_id(), time.time())
+                              .to_dict(), "the system's readiness")
+
+    async def _set_state(self, key: str, value: dict[str, Any], what: str) -> None:
+        """A state on the bus, if Redis is there: nothing the gate decides depends on it."""
         try:
-            await self.bus.set_state(contract.STATUS, status.to_dict())
+            await self.bus.set_state(key, value)
         except (RedisError, OSError) as exc:
-            log.warning("the firmware's state is not on the bus: %s", exc)
+            log.warning("%s is not on the bus: %s", what, exc)
 
     def _pending(self) -> PendingUpgrade | None:
         try:

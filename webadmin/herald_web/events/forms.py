@@ -22,6 +22,7 @@ TRIGGERS = {
     contract.LIVE_AUDIO.topic: "Live audio playing",
     contract.SPEAKER_TEST.topic: "Speaker test result",
     contract.FIRMWARE_UPGRADED.topic: "Firmware upgraded",
+    contract.SYSTEM_READY.topic: "System ready",
 }
 STATES = {t: n for t, n in TRIGGERS.items() if contract.TYPES[t].stateful}
 NO_CONDITION = ""
