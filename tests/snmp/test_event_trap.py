@@ -5,6 +5,7 @@ With traps off, the rule's error says so and nothing is sent."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -14,11 +15,11 @@ import pytest
 
 from herald.events import contract as events
 from herald.simulation.sound_card import FileAudioDevices
-from herald.snmp.mib import RULE_MESSAGE, RULE_NAME, RULE_TRAP
+from herald.snmp.mib import RULE_MESSAGE, RULE_NAME, RULE_TRAP, SYS_UPTIME
 from tests.audio.conftest import Core, _run_core
 from tests.conftest import REPO
 from tests.snmp.conftest import Agent
-from tests.snmp.netsnmp import TRAP_OID, tool
+from tests.snmp.netsnmp import TRAP_OID, tool, values
 
 
 def dotted(oid: tuple[int, ...]) -> str:
@@ -44,12 +45,27 @@ def rules(core: Core) -> dict[str, Any]:
     return {r["name"]: r for r in core.bus.call(events.SERVICE, events.LIST_RULES)["rules"]}
 
 
+def trap_uptime(trap: str) -> int:
+    """The sysUpTime.0 a trap carries, in centiseconds."""
+    found = re.search(re.escape(dotted(SYS_UPTIME)) + r" = Timeticks: \((\d+)\)", trap)
+    assert found, trap
+    return int(found[1])
+
+
+def agent_uptime(agent: Agent) -> int:
+    """sysUpTime.0 as the agent answers a get, in centiseconds."""
+    return int(values(agent.port, "2c", dotted(SYS_UPTIME))[dotted(SYS_UPTIME)])
+
+
 def test_a_rule_sends_a_trap_with_its_name_and_message(
         make_agent: Callable[..., Agent], core: Core) -> None:
     agent = make_agent()
     add_rule(core, 7, "{event} at {time}")
+    before = agent_uptime(agent)
     core.bus.call(events.SERVICE, events.SET_VIRTUAL_INPUT, port=7, active=True)
     (trap,) = agent.traps.wait_for(f"{TRAP_OID} = OID: {dotted(RULE_TRAP)}")
+    # The agent's own uptime, as a get answers it (not 0).
+    assert 0 < before <= trap_uptime(trap) <= agent_uptime(agent)
     assert f'{dotted(RULE_NAME)} = STRING: "Door forced"' in trap
     assert f'{dotted(RULE_MESSAGE)} = STRING: "Virtual input at 20' in trap
     assert rules(core)["Door forced"]["error"] == ""

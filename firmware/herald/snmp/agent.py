@@ -18,7 +18,7 @@ from pysnmp.entity.rfc3413 import cmdrsp, context
 from pysnmp.hlapi.v3arch import asyncio as hlapi
 from pysnmp.proto import errind, rfc1902
 
-from herald.snmp.mib import RULE_MESSAGE, RULE_NAME, RULE_TRAP, MibController
+from herald.snmp.mib import RULE_MESSAGE, RULE_NAME, RULE_TRAP, SYS_UPTIME, MibController, ticks
 from herald.snmp.settings import V3_USER, AgentSettings, Receiver
 
 log = logging.getLogger(__name__)
@@ -54,8 +54,9 @@ def bind(host: str, port: int) -> socket.socket:
 
 class Agent:
     def __init__(self, settings: AgentSettings, controller: MibController, sock: socket.socket,
-                 engine_id: bytes, trap_port: int, on_auth_failure: Callable[[], None]) -> None:
-        self.settings, self.sock = settings, sock
+                 engine_id: bytes, trap_port: int, on_auth_failure: Callable[[], None],
+                 uptime: Callable[[], int]) -> None:
+        self.settings, self.sock, self.uptime = settings, sock, uptime  # uptime: centiseconds
         self.engine_id, self.trap_port = engine_id, trap_port
         self.engine = engine.SnmpEngine(snmpEngineID=rfc1902.OctetString(engine_id))
         config.add_transport(self.engine, udp.DOMAIN_NAME,
@@ -120,17 +121,23 @@ class Agent:
         wanted = [r for r in self.settings.receivers if getattr(r, trap)]
         name = TRAPS[trap]
         await asyncio.gather(*(self._send(r, name, hlapi.NotificationType(
-            hlapi.ObjectIdentity("SNMPv2-MIB", name))) for r in wanted))
+            hlapi.ObjectIdentity("SNMPv2-MIB", name)).add_varbinds(self._uptime()))
+            for r in wanted))
 
     async def rule_trap(self, rule: str, message: str) -> list[str]:
         """heraldRuleTrap with the rule's name and message to every receiver;
         the addresses of those it could not be sent to."""
         trap = hlapi.NotificationType(hlapi.ObjectIdentity(RULE_TRAP)).add_varbinds(
-            *(hlapi.ObjectType(hlapi.ObjectIdentity(oid), rfc1902.OctetString(text.encode()))
-              for oid, text in ((RULE_NAME, rule), (RULE_MESSAGE, message))))
+            self._uptime(), *(hlapi.ObjectType(hlapi.ObjectIdentity(oid),
+                                               rfc1902.OctetString(text.encode()))
+                              for oid, text in ((RULE_NAME, rule), (RULE_MESSAGE, message))))
         receivers = self.settings.receivers
         sent = await asyncio.gather(*(self._send(r, f"rule {rule!r}", trap) for r in receivers))
         return [r.address for r, ok in zip(receivers, sent, strict=True) if not ok]
+
+    def _uptime(self) -> hlapi.ObjectType:
+        """sysUpTime.0 as the agent counts it (pysnmp would send its notifier's, 0)."""
+        return hlapi.ObjectType(hlapi.ObjectIdentity(SYS_UPTIME), ticks(self.uptime()))
 
     async def _send(self, receiver: Receiver, name: str, trap: hlapi.NotificationType) -> bool:
         auth, version = self._auth(receiver)

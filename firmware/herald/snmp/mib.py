@@ -25,6 +25,7 @@ SPEAKER_OID = (*HERALD, 3, 1)  # heraldSpeaker: sysObjectID
 RULE_TRAP = (*HERALD, 0, 1)  # heraldRuleTrap: a rule's "Send SNMP trap"
 RULE_NAME, RULE_MESSAGE = (*HERALD, 1, 3, 1, 0), (*HERALD, 1, 3, 2, 0)  # its varbinds
 SYSTEM = (1, 3, 6, 1, 2, 1, 1)
+SYS_UPTIME = (*SYSTEM, 3, 0)  # sysUpTime.0: the agent's uptime, also in every trap
 INTERFACES = (1, 3, 6, 1, 2, 1, 2)
 IP = (1, 3, 6, 1, 2, 1, 4)
 HR_SYSTEM_UPTIME = (1, 3, 6, 1, 2, 1, 25, 1, 1, 0)
@@ -94,7 +95,7 @@ def _counter(value: int) -> rfc1902.Counter32:
     return rfc1902.Counter32(value % 2**32)
 
 
-def _ticks(centiseconds: int) -> rfc1902.TimeTicks:
+def ticks(centiseconds: int) -> rfc1902.TimeTicks:
     return rfc1902.TimeTicks(centiseconds % 2**32)
 
 
@@ -112,7 +113,7 @@ def scalars(facts: Facts) -> list[MibObject]:
     return [
         MibObject((*SYSTEM, 1, 0), lambda: _text(facts.descr())),
         MibObject((*SYSTEM, 2, 0), lambda: rfc1902.ObjectIdentifier(SPEAKER_OID)),
-        MibObject((*SYSTEM, 3, 0), lambda: _ticks(facts.agent_uptime())),
+        MibObject(SYS_UPTIME, lambda: ticks(facts.agent_uptime())),
         MibObject((*SYSTEM, 4, 0), lambda: _text(facts.contact()),
                   _system_writer(facts, "Contact")),
         MibObject((*SYSTEM, 5, 0), lambda: _text(facts.name())),
@@ -122,7 +123,7 @@ def scalars(facts: Facts) -> list[MibObject]:
         MibObject((*INTERFACES, 1, 0), lambda: rfc1902.Integer32(len(facts.interfaces()))),
         MibObject((*IP, 1, 0), lambda: rfc1902.Integer32(1 if facts.ip_forwarding() else 2)),
         MibObject((*IP, 2, 0), lambda: rfc1902.Integer32(facts.ip_default_ttl())),
-        MibObject(HR_SYSTEM_UPTIME, lambda: _ticks(facts.host_uptime())),
+        MibObject(HR_SYSTEM_UPTIME, lambda: ticks(facts.host_uptime())),
         MibObject((*HERALD, 1, 1, 1, 0), lambda: _text(facts.firmware_version())),
         MibObject((*HERALD, 1, 1, 2, 0), lambda: _text(facts.active_slot())),
         MibObject((*HERALD, 1, 2, 1, 0), audio("clip_playing", _truth)),

@@ -221,7 +221,7 @@ class SnmpService:
             else:
                 self.agent = Agent(settings, self.controller, sock,
                                    engine_id(bytes.fromhex(this_device().serial)),
-                                   self.trap_port, self._auth_failed)
+                                   self.trap_port, self._auth_failed, self.facts.agent_uptime)
                 log.info("the SNMP agent answers %s on UDP port %d",
                          ", ".join(settings.versions), self.port)
         else:
