@@ -6,8 +6,12 @@ from __future__ import annotations
 import redis
 from celery import Celery
 
+from herald.access import Level
 from herald.bus import CALL_PREFIX
 from herald.events import contract as events
+from herald.mqtt import contract as mqtt
+from herald.params import ParamStore, default_tree
+from herald.snmp import contract as snmp
 from tests.conftest import wait_until
 from tests.webadmin.fixtures import ROOT, set_up_accounts
 from tests.webadmin.stack import post_form
@@ -124,14 +128,14 @@ def test_healthz_answers_for_the_database_redis_and_each_service(fresh_herald):
         reply = client.get("/healthz")
         assert reply.status_code == 200
         assert reply.json() == {"database": True, "redis": True, "worker": True, "core": True,
-                                "updater": True, "system": True}
+                                "updater": True, "system": True, "snmp": True, "mqtt": True}
         for service in ("core", "system"):
             fresh_herald.processes[service].kill()
             fresh_herald.processes[service].wait(timeout=30)
         reply = client.get("/healthz")
         assert reply.status_code == 503
         assert reply.json() == {"database": True, "redis": True, "worker": True, "core": False,
-                                "updater": True, "system": False,
+                                "updater": True, "system": False, "snmp": True, "mqtt": True,
                                 "error": "not answering: core, system"}
         fresh_herald.processes["worker"].terminate()
         fresh_herald.processes["worker"].wait(timeout=30)
@@ -142,6 +146,24 @@ def test_healthz_answers_for_the_database_redis_and_each_service(fresh_herald):
         reply = client.get("/healthz")
         assert reply.status_code == 503
         assert reply.json()["redis"] is False and reply.json()["database"] is True
+
+
+def test_healthz_asks_herald_snmp_and_herald_mqtt_while_their_settings_turn_them_on(
+        fresh_herald):
+    fresh_herald.start_core()
+    store = ParamStore(fresh_herald.data_dir / "db.sqlite3", default_tree(), fresh_herald.bus())
+    with fresh_herald.vapix() as client:
+        assert client.get("/healthz").status_code == 200  # both off, neither running
+        store.update({snmp.ENABLED: "yes", mqtt.ENABLED: "yes"}, Level.ADMIN)
+        reply = client.get("/healthz")
+        assert reply.status_code == 503
+        assert reply.json()["error"] == "not answering: snmp, mqtt"
+        # herald-mqtt answers, with no broker to connect to: that is no failure of the device.
+        fresh_herald._start_service("mqtt", "herald.mqtt", mqtt.SERVICE)
+        reply = client.get("/healthz")
+        assert reply.json()["error"] == "not answering: snmp" and reply.json()["mqtt"] is True
+        store.update({snmp.ENABLED: "no"}, Level.ADMIN)
+        assert client.get("/healthz").status_code == 200
 
 
 def test_the_worker_stops_at_once_while_the_events_service_is_away(fresh_herald):

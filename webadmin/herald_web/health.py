@@ -1,9 +1,11 @@
 """GET /healthz for the update health gate and for monitoring: 200 with
 {"database": true, "redis": true, "worker": true, "core": true, "updater":
-true, "system": true} when Django can query its database, Redis answers, a
-Celery worker answers a ping within `WORKER_TIMEOUT`, and herald-core's audio
-service (with its devices open), the update service and the system service
-answer theirs within `SERVICE_TIMEOUT`; 503 with the failing check false and an "error"
+true, "system": true, "snmp": true, "mqtt": true} when Django can query its
+database, Redis answers, a Celery worker answers a ping within
+`WORKER_TIMEOUT`, and herald-core's audio service (with its devices open), the
+update service and the system service answer theirs within `SERVICE_TIMEOUT`,
+and so do herald-snmp and herald-mqtt while their settings turn them on (off,
+they may rightly be idle: true); 503 with the failing check false and an "error"
 saying which, also while systemd restarts a service that died. Tells nothing
 secret."""
 
@@ -18,11 +20,13 @@ from django.http import HttpRequest, JsonResponse
 
 from herald.audio import contract as audio
 from herald.bus import PING
+from herald.mqtt import contract as mqtt
+from herald.snmp import contract as snmp
 from herald.system import contract as system
 from herald.update import contract as update
 from herald_web.accounts.access import public
 from herald_web.celery import app
-from herald_web.device import bus
+from herald_web.device import bus, params
 
 # Monitoring waits at most ANSWER_SECONDS for the answer, also while Redis is
 # frozen (a check there can hang longer than its own timeout says).
@@ -52,10 +56,21 @@ def _answers(service: str) -> Callable[[], bool]:
     return check
 
 
+def _answers_while_on(service: str, enabled: str) -> Callable[[], bool]:
+    """`service` answers, if the setting `enabled` turns it on."""
+    answers = _answers(service)
+
+    def check() -> bool:
+        return params().get(enabled) != "yes" or answers()
+    return check
+
+
 CHECKS: dict[str, Callable[[], bool]] = {
     "database": _database, "redis": _redis, "worker": _worker,
     "core": _answers(audio.SERVICE), "updater": _answers(update.SERVICE),
     "system": _answers(system.SERVICE),
+    "snmp": _answers_while_on(snmp.SERVICE, snmp.ENABLED),
+    "mqtt": _answers_while_on(mqtt.SERVICE, mqtt.ENABLED),
 }
 
 

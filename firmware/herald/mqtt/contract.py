@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from herald.payload import Payload
 
 SERVICE = "mqtt"
+# The setting that turns the client on: while it is off /healthz does not ask herald-mqtt.
+ENABLED = "MQTT.Client.Enabled"
 # A port of 0 in the settings (MQTT.Client.Port) is the protocol's, as the manual lists them.
 DEFAULT_PORTS = {"tcp": 1883, "ssl": 8883, "ws": 80, "wss": 443}
 STATUS = "mqtt.status"

@@ -17,6 +17,9 @@ from dataclasses import dataclass
 from herald.payload import Payload
 
 SERVICE = "snmp"
+# The setting that turns the agent on: while it is off herald-snmp may rightly
+# be idle, and /healthz does not ask it.
+ENABLED = "SNMP.Enabled"
 STATUS = "snmp.status"
 SEND_TRAP = "send_trap"
 MAX_TRAP_TEXT = 255  # bytes of a rule's name or message in a trap (a DisplayString)
