@@ -31,11 +31,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from herald.hal.button import Button
+from herald.hal.evdev import EVENT_TYPES, EvdevLine
+from herald.hal.inputs import InputLine
 from herald.hal.led import StatusLED
+from herald.hal.mic_switch import MicSwitch
+from herald.hal.motion_sensor import MotionSensor
 from herald.hal.sysfs_led import SysfsLED
 
 BOARD_CONFIG = Path("/etc/herald/board.toml")
-INPUT_TYPES = ("key", "switch")
 PART_NAMES = {"status_led": "status LED", "button": "control button",
               "mic_switch": "microphone switch", "motion_sensor": "PIR motion sensor"}
 
@@ -74,6 +78,12 @@ class Board(Protocol):
 
     def status_led(self) -> StatusLED: ...
 
+    def button(self, hold_time: float = 1.0) -> Button: ...
+
+    def mic_switch(self) -> MicSwitch: ...
+
+    def motion_sensor(self) -> MotionSensor: ...
+
 
 class LinuxBoard:
     """The parts as the Linux kernel exposes them (a real board or QEMU's)."""
@@ -85,6 +95,21 @@ class LinuxBoard:
         if self.config.status_led is None:
             raise MissingPart("status_led")
         return StatusLED(SysfsLED(self.config.status_led.red, self.config.status_led.green))
+
+    def button(self, hold_time: float = 1.0) -> Button:
+        return Button(self._line("button"), hold_time)
+
+    def mic_switch(self) -> MicSwitch:
+        return MicSwitch(self._line("mic_switch"))
+
+    def motion_sensor(self) -> MotionSensor:
+        return MotionSensor(self._line("motion_sensor"))
+
+    def _line(self, part: str) -> InputLine:
+        config: InputConfig | None = getattr(self.config, part)
+        if config is None:
+            raise MissingPart(part)
+        return EvdevLine(config.device, config.type, config.code)
 
 
 def load_board_config(path: Path | None = None) -> BoardConfig:
@@ -144,6 +169,6 @@ def _input(section: object, where: str) -> InputConfig:
     code, kind = section["code"], section.get("type", "key")
     if isinstance(code, bool) or not isinstance(code, int) or not 0 <= code <= 0x2FF:
         raise ValueError(f"{where}: code must be an input event code, 0 to 767")
-    if kind not in INPUT_TYPES:
-        raise ValueError(f"{where}: type must be one of {', '.join(INPUT_TYPES)}")
+    if kind not in EVENT_TYPES:
+        raise ValueError(f"{where}: type must be one of {', '.join(EVENT_TYPES)}")
     return InputConfig(Path(_string(section, "device", where)), code, kind)

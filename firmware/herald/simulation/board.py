@@ -1,10 +1,15 @@
 """The device's board for development hosts and tests: a directory of small files.
 
-herald-core drives the status LED into ``led.json``; a test, ``scripts/dev``
-or the command line below reads it (``SimulatedBoard.led_state()``).
-The production HAL never imports this module.
+herald-core drives the status LED into ``led.json``, and reads the button,
+the microphone switch and the PIR from the files ``button``, ``mic_off``
+and ``motion`` ("1" while active). A test, ``scripts/dev`` or the command
+line below presses, flips and reads them (``SimulatedBoard.press()``,
+``.led_state()``...). The production HAL never imports this module.
 
-    python -m herald.simulation.board DIR led        # what the LED shows
+    python -m herald.simulation.board DIR press|release  # the control button
+    python -m herald.simulation.board DIR mic-on|mic-off # the microphone switch
+    python -m herald.simulation.board DIR motion|still   # the PIR
+    python -m herald.simulation.board DIR led            # what the LED shows
 """
 
 from __future__ import annotations
@@ -12,10 +17,17 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import threading
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 
+from herald.hal.button import Button
 from herald.hal.led import OFF, LEDState, StatusLED
+from herald.hal.mic_switch import MicSwitch
+from herald.hal.motion_sensor import MotionSensor
+
+POLL_SECONDS = 0.02
 
 
 def _write(path: Path, text: str) -> None:
@@ -37,6 +49,39 @@ class FileLED:
         _write(self.path, text)
         with open(self.log, "a") as log:
             log.write(text + "\n")
+
+
+class FileLine:
+    """An input line whose value is a file's content, watched by polling."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def value(self) -> bool:
+        try:
+            return self.path.read_text().strip() == "1"
+        except FileNotFoundError:
+            return False
+
+    def watch(self, changed: Callable[[bool], None]) -> None:
+        self._thread = threading.Thread(target=self._poll, args=(changed,), daemon=True,
+                                        name=f"simulated {self.path.name}")
+        self._thread.start()
+
+    def close(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+
+    def _poll(self, changed: Callable[[bool], None]) -> None:
+        last = None  # the first look is told too: a change may come before it
+        while not self._stop.wait(POLL_SECONDS):
+            now = self.value()
+            if now != last:
+                last = now
+                changed(now)
 
 
 class SimulatedBoard:
@@ -61,6 +106,28 @@ class SimulatedBoard:
             return []
         return [LEDState(**json.loads(line)) for line in lines]
 
+    def button(self, hold_time: float = 1.0) -> Button:
+        return Button(FileLine(self.directory / "button"), hold_time)
+
+    def mic_switch(self) -> MicSwitch:
+        return MicSwitch(FileLine(self.directory / "mic_off"))
+
+    def motion_sensor(self) -> MotionSensor:
+        return MotionSensor(FileLine(self.directory / "motion"))
+
+    def press(self) -> None:
+        _write(self.directory / "button", "1")
+
+    def release(self) -> None:
+        _write(self.directory / "button", "0")
+
+    def set_microphone(self, on: bool) -> None:
+        """Flip the microphone disable switch."""
+        _write(self.directory / "mic_off", "0" if on else "1")
+
+    def set_motion(self, motion: bool) -> None:
+        _write(self.directory / "motion", "1" if motion else "0")
+
     def led_state(self) -> LEDState:
         """What the LED shows now (off before herald-core drove it)."""
         try:
@@ -69,15 +136,28 @@ class SimulatedBoard:
             return OFF
 
 
+ACTIONS: dict[str, Callable[[SimulatedBoard], None]] = {
+    "press": SimulatedBoard.press,
+    "release": SimulatedBoard.release,
+    "mic-on": lambda board: board.set_microphone(True),
+    "mic-off": lambda board: board.set_microphone(False),
+    "motion": lambda board: board.set_motion(True),
+    "still": lambda board: board.set_motion(False),
+}
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m herald.simulation.board",
                                      description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("directory", type=Path)
-    parser.add_argument("what", choices=("led",))
+    parser.add_argument("what", choices=[*sorted(ACTIONS), "led"])
     args = parser.parse_args(argv)
     board = SimulatedBoard(args.directory)
-    print(json.dumps(asdict(board.led_state())))
+    if args.what == "led":
+        print(json.dumps(asdict(board.led_state())))
+    else:
+        ACTIONS[args.what](board)
 
 
 if __name__ == "__main__":
