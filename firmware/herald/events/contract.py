@@ -57,6 +57,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from herald.payload import Payload
+from herald.recordings.contract import STORAGES
 
 SERVICE = "events"
 
@@ -201,6 +202,22 @@ FIRMWARE_UPGRADED = EventType(
     "tns1:Device/tnsaxis:Status/FirmwareUpgraded", "Firmware upgraded", False,
     Item("upgraded", "bool", (True,)))
 
+# The network interfaces (herald-system): an interface without a link is lost
+# (AXIS's "Network lost", per interface: false again when the link is back);
+# an IP address that appears or goes away on one.
+NETWORK_LOST = EventType(
+    "tns1:Device/tnsaxis:Network/Lost", "Network lost", True,
+    Item("lost", "bool", (False, True)), Item("interface", "string"))
+ADDRESS_ADDED = EventType(
+    "tns1:Device/tnsaxis:Network/AddressAdded", "IP address added", False,
+    Item("address", "string"), Item("interface", "string"))
+ADDRESS_REMOVED = EventType(
+    "tns1:Device/tnsaxis:Network/AddressRemoved", "IP address removed", False,
+    Item("address", "string"), Item("interface", "string"))
+# A recording runs to a storage (AXIS: its disk_id); the recordings service's.
+RECORDING = EventType(
+    "tnsaxis:Storage/Recording", "Recording", True,
+    Item("recording", "bool", (False, True)), Item("disk_id", "string", tuple(STORAGES)))
 # A message on one of the MQTT client's subscriptions (herald-mqtt): its topic is
 # the instance, its payload the data; a stateful subscription's payload is the
 # topic's state until the next message. Conditions name a payload, or none: any.
@@ -213,4 +230,5 @@ MQTT_STATE = EventType(
 
 TYPES: dict[str, EventType] = {t.topic: t for t in (
     VIRTUAL_INPUT, MANUAL_TRIGGER, SOUND_LEVEL, CLIP_PLAYING, LIVE_AUDIO, SCHEDULE, PULSE,
-    SPEAKER_TEST, SYSTEM_READY, FIRMWARE_UPGRADED, MQTT_MESSAGE, MQTT_STATE)}
+    SPEAKER_TEST, SYSTEM_READY, FIRMWARE_UPGRADED, NETWORK_LOST, ADDRESS_ADDED, ADDRESS_REMOVED,
+    RECORDING, MQTT_MESSAGE, MQTT_STATE)}

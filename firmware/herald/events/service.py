@@ -28,6 +28,7 @@ from herald.params import ParamStore
 from herald.recordings import contract as recordings
 from herald.recordings.service import RecordingsService
 from herald.snmp import contract as snmp
+from herald.system import contract as system
 from herald.update import contract as update
 from herald.update.pending import boot_id
 
@@ -46,6 +47,7 @@ FROM_STATE = {
     audio.CLIP_PLAYING: (contract.CLIP_PLAYING, 0),
     audio.LIVE_ACTIVE: (contract.LIVE_AUDIO, 0),
     audio.sound_level_triggered(0): (contract.SOUND_LEVEL, 1),  # VAPIX counts channels from 1
+    recordings.ONGOING: (contract.RECORDING, next(iter(recordings.STORAGES))),
 }
 
 
@@ -164,6 +166,7 @@ class EventsService:
         self.timers: dict[int, asyncio.TimerHandle] = {}  # virtual input -> its deactivation
         self.published_runs: tuple[contract.RuleRun, ...] = ()
         self.upgraded_at: float | None = None  # when the firmware running now was kept
+        self.addresses: dict[str, set[str]] = {}  # interface -> its addresses, as last told
 
     @property
     def handlers(self) -> dict[str, Any]:
@@ -197,7 +200,8 @@ class EventsService:
         self.subscription = await self.bus.subscribe(*(state_event(k) for k in FROM_STATE),
                                                      audio.SPEAKER_TEST_RESULT,
                                                      state_event(update.STATUS),
-                                                     state_event(update.READY), mqtt.MESSAGE)
+                                                     state_event(update.READY),
+                                                     state_event(system.NETWORK), mqtt.MESSAGE)
         state = await self.bus.state()
         self.upgraded_at = _upgraded_at(state.get(update.STATUS))
         for port in contract.VIRTUAL_INPUTS:
@@ -205,6 +209,7 @@ class EventsService:
         await self.engine.occur(contract.MANUAL_TRIGGER.topic, 1, False, initial=True)
         await self.engine.occur(contract.SYSTEM_READY.topic, None,
                                 _ready(state.get(update.READY)), initial=True)
+        await self._network(state.get(system.NETWORK), initial=True)
         for key, (kind, source) in FROM_STATE.items():
             await self.engine.occur(kind.topic, source, bool(state.get(key)), initial=True)
         self.schedules = await asyncio.to_thread(self.store.schedules)
@@ -233,6 +238,8 @@ class EventsService:
             elif key == update.READY:
                 await self.engine.occur(contract.SYSTEM_READY.topic, None,
                                         _ready(event.data.get("value")))
+            elif key == system.NETWORK:
+                await self._network(event.data.get("value"))
             elif event.topic == mqtt.MESSAGE:
                 await self._mqtt_message(event.data.get("message"))
             elif key in FROM_STATE:
@@ -247,6 +254,29 @@ class EventsService:
             else:
                 continue
             await self._publish_runs()
+
+    async def _network(self, raw: Any, initial: bool = False) -> None:
+        """herald-system's network interfaces: each one's link as "network lost",
+        and the addresses that came or went since it last said (at the start,
+        the addresses are only taken in)."""
+        try:
+            interfaces = system.Network.from_dict(raw).interfaces if raw else ()
+        except (TypeError, ValueError, KeyError, AttributeError) as exc:
+            log.warning("network interfaces the events service cannot read: %s", exc)
+            return
+        now = {i.name: set(i.addresses) for i in interfaces}
+        for interface in interfaces:
+            await self.engine.occur(contract.NETWORK_LOST.topic, interface.name,
+                                    not interface.up, initial)
+        for name in set(self.addresses) - set(now):  # gone: no link, no address
+            await self.engine.occur(contract.NETWORK_LOST.topic, name, True)
+        for name in sorted(set(now) | set(self.addresses)):
+            before, after = self.addresses.get(name, set()), now.get(name, set())
+            for kind, changed in ((contract.ADDRESS_REMOVED, before - after),
+                                  (contract.ADDRESS_ADDED, after - before)):
+                for address in sorted(changed) if not initial else ():
+                    await self.engine.occur(kind.topic, name, address)
+        self.addresses = now
 
     async def _mqtt_message(self, raw: Any) -> None:
         """A message on a subscription of herald-mqtt: an MQTT message event, or

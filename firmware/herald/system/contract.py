@@ -3,6 +3,9 @@
 State (for the Status page, refreshed every few seconds when it changes):
     TIME     `TimeSync`: whether the clock is synchronized, and from where
     CLIENTS  `Clients`: the established connections to the device's ports
+    NETWORK  `Network`: each network interface (not loopback), whether its link
+             is up and its IP addresses, looked at every NETWORK_SECONDS (the
+             events service's "network lost" and "address added/removed")
 Event:
     RESTARTING  `Restarting`: someone asked the device to restart
 Calls to SERVICE; each answers {"ok": True} or {"ok": False, "message"}:
@@ -22,6 +25,8 @@ from herald.payload import Payload
 SERVICE = "system"
 TIME = "system.time"
 CLIENTS = "system.clients"
+NETWORK = "system.network"
+NETWORK_SECONDS = 2.0
 RESTARTING = "system.restarting"
 
 RESTART = "restart"
@@ -54,6 +59,18 @@ class Client:
 @dataclass(frozen=True)
 class Clients(Payload):
     clients: tuple[Client, ...]
+
+
+@dataclass(frozen=True)
+class NetworkInterface:
+    name: str
+    up: bool  # the interface is up and has a link (carrier)
+    addresses: tuple[str, ...]  # its IPv4 and IPv6 addresses, without prefix length
+
+
+@dataclass(frozen=True)
+class Network(Payload):
+    interfaces: tuple[NetworkInterface, ...]
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """The system service (herald-system): restarts and resets the device when
 asked (contract.py), keeps the system's facts on the bus for the Status page
-(time sync, connected clients) and the log files on the data partition
+(time sync, connected clients), the network interfaces for the events
+service, and the log files on the data partition
 bounded. A daemon of its own, so that Restart works while audio is stuck."""
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from herald.environment import Environment
 from herald.params import ParamStore
 from herald.payload import Payload
 from herald.system import connections, contract, logs, timesync
+from herald.system.network import read_network
 from herald.system.reset import finish_firmware_part
 from herald.system.reset_record import ResetRecord
 
@@ -49,6 +51,8 @@ class SystemService:
             log.warning("finished the reset that was interrupted")
         self.tasks = [
             asyncio.create_task(self._every(self.refresh_seconds, self.refresh), name="facts"),
+            asyncio.create_task(self._every(contract.NETWORK_SECONDS, self.refresh_network),
+                                name="network"),
             asyncio.create_task(self._every(self.rotate_seconds, self.rotate), name="logs"),
         ]
 
@@ -88,10 +92,17 @@ class SystemService:
 
     async def refresh(self) -> None:
         """Publish time sync and connected clients when they differ from the bus's."""
-        facts: dict[str, Payload] = {
+        await self._publish_changed({
             contract.TIME: await asyncio.to_thread(timesync.status),
             contract.CLIENTS: contract.Clients(await asyncio.to_thread(connections.connected)),
-        }
+        })
+
+    async def refresh_network(self) -> None:
+        """Publish the network interfaces when they changed: a link lost or an
+        address added shows within NETWORK_SECONDS."""
+        await self._publish_changed({contract.NETWORK: await asyncio.to_thread(read_network)})
+
+    async def _publish_changed(self, facts: dict[str, Payload]) -> None:
         state = await self.bus.state()
         for key, payload in facts.items():
             value = json.loads(json.dumps(payload.to_dict()))  # as the bus gives it back

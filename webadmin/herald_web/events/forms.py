@@ -23,6 +23,8 @@ TRIGGERS = {
     contract.SPEAKER_TEST.topic: "Speaker test result",
     contract.FIRMWARE_UPGRADED.topic: "Firmware upgraded",
     contract.SYSTEM_READY.topic: "System ready",
+    contract.NETWORK_LOST.topic: "Network lost",
+    contract.RECORDING.topic: "Recording",
 }
 STATES = {t: n for t, n in TRIGGERS.items() if contract.TYPES[t].stateful}
 NO_CONDITION = ""
