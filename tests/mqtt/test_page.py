@@ -51,8 +51,15 @@ def test_only_admins_see_or_change_it(herald: HeraldStack, beside_stack, role: s
     assert mqtt_values(beside_stack) == before
 
 
+@pytest.mark.usefixtures("kept")
 def test_subscriptions_are_added_and_removed_on_the_page(herald: HeraldStack, broker, subscribe,
                                                          beside_stack) -> None:
+    bus = herald.bus()
+    added = bus.call(events.SERVICE, events.ADD_RULE, by="test", rule={
+        "name": "Window", "trigger": {"topic": events.MQTT_MESSAGE.topic,
+                                      "source": "home/window", "value": "open"},
+        "action": {"kind": events.STOP_CLIP}})
+    assert added["ok"], added
     other = subscribe("home/#")
     other.send("home/window", "open", retain=True)
     with herald.browser(herald.accounts["admin"]) as browser:
@@ -61,20 +68,19 @@ def test_subscriptions_are_added_and_removed_on_the_page(herald: HeraldStack, br
                                   "MQTT.Client.Username": USER, "MQTT.Client.Password": PASSWORD})
         before = mqtt_values(beside_stack)
         post_form(browser, PAGE, {"action": "add", "Filter": "home/#/window",
-                                  "UseDevicePrefix": "no", "Type": "stateful", "QoS": "1"})
+                                  "UseDevicePrefix": "no", "Type": "stateless", "QoS": "1"})
         page = browser.get(PAGE).text
         assert "Nothing was saved" in page and "# may only be the last level" in page
         assert mqtt_values(beside_stack) == before
 
         post_form(browser, PAGE, {"action": "add", "Filter": "home/+", "UseDevicePrefix": "no",
-                                  "Type": "stateful", "QoS": "1"})
+                                  "Type": "stateless", "QoS": "1"})
         page = browser.get(PAGE).text
         assert "Added subscription S0" in page and "<td>home/+</td>" in page
-        # herald-mqtt subscribes; the broker's kept message is the topic's state for rules.
-        bus = herald.bus()
-        state = {"topic": events.MQTT_STATE.topic, "source": "home/window", "value": "open"}
-        wait_until(lambda: state in bus.call(events.SERVICE, events.STATES)["states"],
-                   what="the subscribed topic's state in the events service")
+        # herald-mqtt subscribes; the broker's kept message starts the rule.
+        [rule] = wait_until(lambda: [r for r in bus.call(events.SERVICE, events.LIST_RULES)[
+            "rules"] if r["last_run"] is not None], what="the subscribed message to run the rule")
+        assert rule["error"] == ""
 
         post_form(browser, PAGE, {"action": "remove", "subscription": "S0"})
         page = browser.get(PAGE).text

@@ -192,7 +192,7 @@ def test_home_assistant_gets_the_states_then_the_events(herald):
             first[(found["topic"], event["source_idx"])] = found
             manager.handler(event)
         for (topic, source), value in now.items():
-            found = first[(topic, str(source))]
+            found = first[(topic, "" if source is None else str(source))]  # System ready: none
             assert list(found["message"]["data"].values()) == [str(int(value))]
             assert found["message"]["key"] == {}
             assert abs(found["timestamp"] / 1000 - time.time()) < 30
