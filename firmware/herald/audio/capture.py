@@ -24,7 +24,7 @@ from herald.audio.levels import LevelMeter
 from herald.audio.mixer import GAIN_SECONDS
 from herald.audio.pcm import float_to_s16, s16_to_float, to_mono
 from herald.audio.resample import Resampler
-from herald.hal.audio_devices import PcmConfig
+from herald.hal.microphone import Microphone
 
 STREAM_RATE = 16000
 CLOCK_SLACK = 0.005
@@ -36,12 +36,12 @@ LevelSink = Callable[[float], None]
 
 
 class Capture(DeviceThread):
-    kind = alsaaudio.PCM_CAPTURE
     role = "capture"
 
-    def __init__(self, config: PcmConfig, settings: AudioSettings, on_level: LevelSink,
+    def __init__(self, microphone: Microphone, settings: AudioSettings, on_level: LevelSink,
                  reference: EchoReference) -> None:
-        super().__init__(config)
+        super().__init__(microphone)
+        self.microphone = microphone
         self.settings, self.on_level, self.reference = settings, on_level, reference
         self.listeners: set[BlockSink] = set()
         self.lock = threading.Lock()
@@ -69,7 +69,7 @@ class Capture(DeviceThread):
         canceller: EchoCanceller | None = None
         clock: float | None = None
         while not self.stopping.is_set():
-            frames, data = pcm.read()
+            frames, data = self.microphone.read(pcm)
             if frames <= 0:
                 if frames < 0:  # samples were lost: the clock no longer counts them
                     self.overruns += 1

@@ -7,7 +7,8 @@ STOP_CLIP, STOP_TONE, STATUS (-> `AudioStatus`), SPEAKER_TEST_CALIBRATE and
 SPEAKER_TEST_RUN (-> `SpeakerTestState` as the run starts; refused with the
 reason when it cannot run), and the bus's PING.
 State: CLIP_PLAYING, LIVE_ACTIVE (bool); `sound_level_triggered(input)` (bool);
-SPEAKER_TEST `SpeakerTestState`.
+SPEAKER_TEST `SpeakerTestState`; MIC_SWITCH `MicSwitchState` (on a board with
+the microphone disable switch).
 Events: `started(kind)`, `stopped(kind)` for each voice (clip, live, tone),
 a `Voice` (with the reason it stopped); LEVEL_INPUT `InputLevel` and LEVEL_OUTPUT
 `OutputLevel` ten times a second; SOUND_LEVEL_CROSSED `SoundLevelCrossing`;
@@ -76,6 +77,7 @@ LEVEL_OUTPUT = "audio.level.output"
 LEVELS = "audio.level.*"
 SOUND_LEVEL_CROSSED = "audio.sound_level.crossed"
 SPEAKER_TEST = "speakertest"
+MIC_SWITCH = "audio.mic_switch"
 SPEAKER_TEST_RESULT = "speakertest.result"
 
 
@@ -169,6 +171,14 @@ class InputStatus:
     error: str | None
     level: float | None  # percent of full scale; None while nothing is heard
     triggered: bool  # above the sound level threshold
+    switch_on: bool = True  # the microphone disable switch (True on a board without one)
+
+
+@dataclass(frozen=True)
+class MicSwitchState(Payload):
+    """The microphone disable switch: while off, the microphone hears nothing."""
+
+    on: bool
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
 """A thread that owns one ALSA PCM: opens it, keeps it, reopens it after a failure.
 
 Playback and capture are both this: a real-time thread that holds its PCM
-for as long as the service runs, reports why the device cannot be used
+(opened by the HAL's Speaker or Microphone) for as long as the service
+runs, reports why the device cannot be used
 (`error`, for the health check and the status), and tries again every
 REOPEN_SECONDS instead of giving up.
 """
@@ -14,27 +15,20 @@ import threading
 import alsaaudio
 
 from herald.audio.realtime import make_realtime
-from herald.hal.audio_devices import PcmConfig
+from herald.hal.microphone import Microphone
+from herald.hal.speaker import Speaker
 
 log = logging.getLogger(__name__)
 
 REOPEN_SECONDS = 2.0
 
 
-def open_pcm(kind: int, config: PcmConfig) -> alsaaudio.PCM:
-    return alsaaudio.PCM(
-        kind, mode=alsaaudio.PCM_NORMAL, rate=config.rate, channels=config.channels,
-        format=alsaaudio.PCM_FORMAT_S16_LE, periodsize=config.period_frames,
-        periods=config.periods, device=config.device,
-    )
-
-
 class DeviceThread:
-    kind = alsaaudio.PCM_PLAYBACK
     role = "playback"
 
-    def __init__(self, config: PcmConfig) -> None:
-        self.config = config
+    def __init__(self, device: Speaker | Microphone) -> None:
+        self.device = device
+        self.config = device.config
         self.stopping = threading.Event()
         self.thread = threading.Thread(target=self._run, name=self.role, daemon=True)
         self.error: str | None = None  # why the device cannot be used, if it cannot
@@ -56,7 +50,7 @@ class DeviceThread:
         make_realtime(f"the {device}")
         while not self.stopping.is_set():
             try:
-                pcm = open_pcm(self.kind, self.config)
+                pcm = self.device.open()
             except alsaaudio.ALSAAudioError as exc:
                 self._fail(f"cannot open {device}: {exc}")
                 continue

@@ -20,7 +20,7 @@ from herald.audio.echo import EchoReference
 from herald.audio.levels import LevelMeter
 from herald.audio.mixer import Mixer, VoiceEvent
 from herald.audio.pcm import float_to_s16, interleave
-from herald.hal.audio_devices import PcmConfig
+from herald.hal.speaker import Speaker
 
 IDLE_SECONDS = 0.3  # silence written after the last source before the PCM is drained
 
@@ -29,9 +29,9 @@ LevelSink = Callable[[float], None]
 
 
 class Playback(DeviceThread):
-    def __init__(self, config: PcmConfig, mixer: Mixer, on_events: EventSink,
+    def __init__(self, speaker: Speaker, mixer: Mixer, on_events: EventSink,
                  on_level: LevelSink, reference: EchoReference) -> None:
-        super().__init__(config)
+        super().__init__(speaker)
         self.mixer, self.on_events, self.on_level = mixer, on_events, on_level
         self.reference = reference
         self.underruns = 0

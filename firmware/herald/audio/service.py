@@ -41,6 +41,9 @@ from herald.audio.speakertest import SpeakerTest
 from herald.bus import EVENT_PREFIX, PING, AsyncBus, BusError, Event
 from herald.environment import current
 from herald.hal.audio_devices import AudioDevices
+from herald.hal.mic_switch import MicSwitch
+from herald.hal.microphone import Microphone
+from herald.hal.speaker import Speaker
 from herald.params import ParamStore
 from herald.params.contract import CHANGED as PARAMS_CHANGED
 
@@ -60,14 +63,15 @@ def _whole(name: str, value: Any, low: int, high: int) -> int:
 
 class AudioService:
     def __init__(self, bus: AsyncBus, devices: AudioDevices, clips: ClipStore,
-                 link_path: Path, params: ParamStore) -> None:
+                 link_path: Path, params: ParamStore, mic_switch: MicSwitch | None = None) -> None:
         self.bus, self.devices, self.clips = bus, devices, clips
+        self.microphone = Microphone(devices.capture, mic_switch)
         self.params = params
         self.settings = AudioSettings()  # until start() reads the parameters
         self.rate = devices.playback.rate
         self.mixer = Mixer(self.rate, self.settings)
         self.reference = EchoReference(self.rate)
-        self.playback = Playback(devices.playback, self.mixer, self._voice_events,
+        self.playback = Playback(Speaker(devices.playback), self.mixer, self._voice_events,
                                  self._output_level, self.reference)
         self.capture: Capture | None = None
         self.detector = LevelDetector(self.settings.sound_level_threshold)
@@ -108,6 +112,10 @@ class AudioService:
         self.playback.start()
         await self.link.start()
         await self.speaker_test.start()
+        switch = self.microphone.switch
+        if switch is not None:
+            switch.when_on = switch.when_off = self._mic_switched
+            await self._publish_mic_switch()
 
     async def stop(self) -> None:
         """Fade out whatever plays, then let go of the devices."""
@@ -173,7 +181,8 @@ class AudioService:
                 self.playback.underruns, self.playback.frames_written),
             input=contract.InputStatus(
                 self.devices.capture.device, capture is not None,
-                capture.error if capture else None, self.level, bool(self.detector.above)),
+                capture.error if capture else None, self.level, bool(self.detector.above),
+                self.microphone.is_on),
             playing=tuple(v.describe() for v in self.mixer.playing()),
             settings=self.settings,
         ).to_dict()
@@ -222,7 +231,7 @@ class AudioService:
 
     def _apply_input(self) -> None:
         if self.settings.input_enabled and self.capture is None:
-            self.capture = Capture(self.devices.capture, self.settings, self._level,
+            self.capture = Capture(self.microphone, self.settings, self._level,
                                    self.reference)
             self.capture.start()
         elif not self.settings.input_enabled and self.capture is not None:
@@ -232,7 +241,15 @@ class AudioService:
         elif self.capture is not None:
             self.capture.configure(self.settings)
 
-    # -- from the audio threads ----------------------------------------------------------
+    # -- from the audio and board threads -------------------------------------------------
+
+    def _mic_switched(self) -> None:
+        self.loop.call_soon_threadsafe(self.outbox.put_nowait, ("mic_switch",))
+
+    async def _publish_mic_switch(self) -> None:
+        on = self.microphone.is_on
+        log.warning("the microphone disable switch is %s", "on" if on else "off")
+        await self.bus.set_state(contract.MIC_SWITCH, contract.MicSwitchState(on).to_dict())
 
     def _voice_events(self, events: list[VoiceEvent], when: float) -> None:
         self.loop.call_soon_threadsafe(self.outbox.put_nowait, ("voices", events, when))
@@ -256,6 +273,8 @@ class AudioService:
                 if item[0] == "voices":
                     for event in item[1]:
                         await self._publish_voice(event, item[2])
+                elif item[0] == "mic_switch":
+                    await self._publish_mic_switch()
                 elif item[0] == "output":
                     await self.bus.publish(contract.LEVEL_OUTPUT, **contract.OutputLevel(
                         0, round(item[1], 1)).to_dict())

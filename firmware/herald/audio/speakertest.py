@@ -15,10 +15,11 @@ calibration and test does not fail the test. A band the room noise covers
 bands make the run inconclusive rather than a guess.
 
 It refuses to start, with the reason, while live audio (a call) or
-anything of its priority or higher plays, while the microphone or speaker
-cannot take part, and, for a test, before a calibration; it stops clips
-of lower priority, which would otherwise sound through it. Anything that
-starts to play during a run spoils it, and the run says so.
+anything of its priority or higher plays, while the microphone (its
+setting or its disable switch) or speaker cannot take part, and, for a
+test, before a calibration; it stops clips of lower priority, which would
+otherwise sound through it. Anything that starts to play during a run
+spoils it, and the run says so.
 """
 
 from __future__ import annotations
@@ -137,6 +138,17 @@ class SpeakerTest:
             raise SpeakerTestRefused("the speaker is not calibrated: calibrate it first")
         return await self._begin(contract.TEST)
 
+    def play_tone(self) -> None:
+        """The calibration's test tone (its sweep), as a press of the control
+        button plays it for a person at the speaker; not over a run under way."""
+        if self.running:
+            log.info("the test tone waits: a speaker %s is running", self.running)
+            return
+        service = self.service
+        service.mixer.stop("replaced", kind="tone")
+        service.mixer.add(SweepSource(service.rate), service.settings.priority("tone"), 1.0,
+                          name="speaker test tone", level=SWEEP_DBFS)
+
     def voice_started(self, voice: contract.Voice) -> None:
         """The service saw a voice start: anything but the sweep spoils a run."""
         if self.running and voice.voice not in self.ours:
@@ -158,6 +170,9 @@ class SpeakerTest:
         capture = service.capture
         if capture is None or not settings.input_enabled:
             raise SpeakerTestRefused("the microphone is off (Audio > Device settings)")
+        if not service.microphone.is_on:
+            raise SpeakerTestRefused("the microphone is off: its disable switch on the device "
+                                     "is turned off")
         if settings.input_mute:
             raise SpeakerTestRefused("the microphone is muted")
         if settings.output_mute:
