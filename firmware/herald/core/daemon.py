@@ -1,10 +1,12 @@
 """The herald-core process: the audio service (herald.audio.service) with the
-sound card it plays and hears, the recordings service that records it, and
-the events service whose rules play on it."""
+sound card it plays and hears, the recordings service that records it, the
+events service whose rules play on it, and the board's control button and
+microphone switch (herald.core.board)."""
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import os
 from collections.abc import Iterator
@@ -14,12 +16,16 @@ from herald.audio.clips import ClipStore
 from herald.audio.link import socket_path
 from herald.audio.service import AudioService
 from herald.bus import AsyncBus
+from herald.core.board import parts
+from herald.core.control_button import ControlButton
 from herald.daemons import run_daemon, serve_services
 from herald.environment import Environment
 from herald.events import contract as events_contract
 from herald.events.service import EventsService
 from herald.events.store import RuleStore
 from herald.hal.audio_devices import load_audio_devices
+from herald.hal.button import Button
+from herald.hal.led import StatusLED
 from herald.params import ParamStore, default_tree
 from herald.recordings import contract as recordings_contract
 from herald.recordings.service import RecordingsService
@@ -51,13 +57,22 @@ async def run(environment: Environment) -> None:
     params = ParamStore(environment.database, default_tree())
     clips = ClipStore(environment.data_dir / "clips", params)
     link = socket_path(environment)
-    audio = AudioService(bus, load_audio_devices(), clips, link, params)
+    board = parts(environment)
+    audio = AudioService(bus, load_audio_devices(), clips, link, params, board.mic_switch)
+    if board.button is not None:
+        control_button(board.button, board.led).attach(audio, bus)
     recordings = RecordingsService(
         bus, RecordingStore(environment.database, environment.data_dir), params, link)
     events = EventsService(bus, RuleStore(environment.database), audio, recordings, params)
     await serve_services(bus, {audio_contract.SERVICE: audio,
                                recordings_contract.SERVICE: recordings,
                                events_contract.SERVICE: events})
+
+
+@functools.cache
+def control_button(button: Button, led: StatusLED | None) -> ControlButton:
+    """Made once: a button held at power-on is seen at the first run only."""
+    return ControlButton(button, led)
 
 
 def main() -> None:

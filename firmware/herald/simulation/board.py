@@ -2,7 +2,7 @@
 
 herald-core drives the status LED into ``led.json``, and reads the button,
 the microphone switch and the PIR from the files ``button``, ``mic_off``
-and ``motion`` ("1" while active). A test, ``scripts/dev`` or the command
+and ``motion`` (a line per change: "1" active, "0" not). A test, ``scripts/dev`` or the command
 line below presses, flips and reads them (``SimulatedBoard.press()``,
 ``.led_state()``...). The production HAL never imports this module.
 
@@ -32,6 +32,7 @@ POLL_SECONDS = 0.02
 
 def _write(path: Path, text: str) -> None:
     """Replace a file whole, so a reader never sees half of it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     part = path.with_name(path.name + ".part")
     part.write_text(text)
     os.replace(part, path)
@@ -47,12 +48,14 @@ class FileLED:
     def show(self, state: LEDState) -> None:
         text = json.dumps(asdict(state))
         _write(self.path, text)
-        with open(self.log, "a") as log:
+        with open(self.log, "a") as log:  # after _write: the directory is there
             log.write(text + "\n")
 
 
 class FileLine:
-    """An input line whose value is a file's content, watched by polling."""
+    """An input line kept as a file of its values, one line each, newest last:
+    the poller hands on every change, however quick (a press and release
+    between two looks is still a press)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -60,10 +63,8 @@ class FileLine:
         self._thread: threading.Thread | None = None
 
     def value(self) -> bool:
-        try:
-            return self.path.read_text().strip() == "1"
-        except FileNotFoundError:
-            return False
+        values = self._values(0)[0]
+        return bool(values) and values[-1]
 
     def watch(self, changed: Callable[[bool], None]) -> None:
         self._thread = threading.Thread(target=self._poll, args=(changed,), daemon=True,
@@ -75,13 +76,29 @@ class FileLine:
         if self._thread is not None:
             self._thread.join()
 
+    def _values(self, offset: int) -> tuple[list[bool], int]:
+        """The values written from byte `offset` on, and where they end."""
+        try:
+            with open(self.path, "rb") as source:
+                source.seek(offset)
+                data = source.read()
+        except FileNotFoundError:
+            return [], offset
+        whole = data[: data.rfind(b"\n") + 1]
+        return [line == b"1" for line in whole.splitlines()], offset + len(whole)
+
     def _poll(self, changed: Callable[[bool], None]) -> None:
-        last = None  # the first look is told too: a change may come before it
+        offset = 0  # everything is told: DigitalInput passes over what it already knows
         while not self._stop.wait(POLL_SECONDS):
-            now = self.value()
-            if now != last:
-                last = now
-                changed(now)
+            values, offset = self._values(offset)
+            for value in values:
+                changed(value)
+
+
+def _set(path: Path, active: bool) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a") as line:
+        line.write("1\n" if active else "0\n")
 
 
 class SimulatedBoard:
@@ -116,17 +133,17 @@ class SimulatedBoard:
         return MotionSensor(FileLine(self.directory / "motion"))
 
     def press(self) -> None:
-        _write(self.directory / "button", "1")
+        _set(self.directory / "button", True)
 
     def release(self) -> None:
-        _write(self.directory / "button", "0")
+        _set(self.directory / "button", False)
 
     def set_microphone(self, on: bool) -> None:
         """Flip the microphone disable switch."""
-        _write(self.directory / "mic_off", "0" if on else "1")
+        _set(self.directory / "mic_off", not on)
 
     def set_motion(self, motion: bool) -> None:
-        _write(self.directory / "motion", "1" if motion else "0")
+        _set(self.directory / "motion", motion)
 
     def led_state(self) -> LEDState:
         """What the LED shows now (off before herald-core drove it)."""

@@ -1,0 +1,63 @@
+"""herald-core's board: its parts, made once per process.
+
+A device (or a host given HERALD_BOARD_CONFIG) uses the Linux board of its
+board file; a development host without one gets the simulated board in
+<data>/board (see herald.simulation.board). A part the board lacks is
+None, and what needs it says so in the log. The parts outlive run()'s
+restarts after a lost Redis: a button held at power-on is seen once.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from herald.environment import Environment
+from herald.hal.board import Board, MissingPart, load_board
+from herald.hal.button import Button
+from herald.hal.led import StatusLED
+from herald.hal.mic_switch import MicSwitch
+from herald.hal.motion_sensor import MotionSensor
+
+log = logging.getLogger("herald.core")
+T = TypeVar("T")
+
+FACTORY_DEFAULT_SECONDS = 10.0  # the control button held at power-on (the manual's reset)
+
+
+@dataclass(frozen=True)
+class Parts:
+    led: StatusLED | None
+    button: Button | None
+    mic_switch: MicSwitch | None
+    motion_sensor: MotionSensor | None
+
+
+def this_board(environment: Environment) -> Board:
+    if environment.is_device or os.environ.get("HERALD_BOARD_CONFIG"):
+        return load_board()
+    from herald.simulation.board import SimulatedBoard  # a device never loads it
+
+    board = SimulatedBoard(environment.data_dir / "board")
+    log.info("simulated board in %s", board.directory)
+    return board
+
+
+@functools.cache
+def parts(environment: Environment) -> Parts:
+    board = this_board(environment)
+    return Parts(*(_part(make) for make in (
+        board.status_led, lambda: board.button(hold_time=FACTORY_DEFAULT_SECONDS),
+        board.mic_switch, board.motion_sensor)))
+
+
+def _part(make: Callable[[], T]) -> T | None:
+    try:
+        return make()
+    except MissingPart as missing:
+        log.info("%s", missing)
+        return None
