@@ -47,6 +47,7 @@ def facts(level: Level) -> dict[str, Any]:
         "recordings": ongoing and ongoing.recordings,
         "firmware": firmware(state),
         "speakertest": speaker_test(read(audio.SpeakerTestState, state.get(audio.SPEAKER_TEST))),
+        "microphone": read(audio.MicSwitchState, state.get(audio.MIC_SWITCH)),
     }
 
 
@@ -91,7 +92,8 @@ def security(web: dict[str, Any], anonymous_viewing: bool) -> dict[str, Any]:
     }
 
 
-SECTIONS = ("device", "firmware", "time", "security", "clients", "recordings", "speakertest")
+SECTIONS = ("device", "firmware", "time", "security", "clients", "recordings", "speakertest",
+            "microphone")
 
 
 def render(facts: dict[str, Any]) -> dict[str, str]:
