@@ -18,10 +18,11 @@ ALSA's "default" device is used. Example:
 
 from __future__ import annotations
 
-import os
 import tomllib
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
+
+from herald.hal.config_file import config_path
 
 DEVICE_CONFIG = Path("/etc/herald/audio.toml")
 SUPPORTED_RATES = (8000, 16000, 32000, 44100, 48000)
@@ -59,11 +60,9 @@ class AudioDevices:
 
 def load_audio_devices(path: Path | None = None) -> AudioDevices:
     """The configured devices; a bad file is an error, never silently ignored."""
+    path = path or config_path("HERALD_AUDIO_CONFIG", DEVICE_CONFIG)
     if path is None:
-        configured = os.environ.get("HERALD_AUDIO_CONFIG")
-        path = Path(configured) if configured else DEVICE_CONFIG
-        if not configured and not path.exists():
-            return AudioDevices()
+        return AudioDevices()
     with open(path, "rb") as source:
         table = tomllib.load(source)
     unknown = set(table) - {"playback", "capture"}

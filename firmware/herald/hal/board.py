@@ -25,13 +25,13 @@ message the feature that needed it shows. Example:
 
 from __future__ import annotations
 
-import os
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
 from herald.hal.button import Button
+from herald.hal.config_file import config_path
 from herald.hal.evdev import EVENT_TYPES, EvdevLine
 from herald.hal.inputs import InputLine
 from herald.hal.led import StatusLED
@@ -114,11 +114,9 @@ class LinuxBoard:
 
 def load_board_config(path: Path | None = None) -> BoardConfig:
     """The configured parts; a bad file is an error, never silently ignored."""
+    path = path or config_path("HERALD_BOARD_CONFIG", BOARD_CONFIG)
     if path is None:
-        configured = os.environ.get("HERALD_BOARD_CONFIG")
-        path = Path(configured) if configured else BOARD_CONFIG
-        if not configured and not path.exists():
-            return BoardConfig()
+        return BoardConfig()
     try:
         with open(path, "rb") as source:
             table = tomllib.load(source)
