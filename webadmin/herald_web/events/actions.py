@@ -43,6 +43,7 @@ RULE_FIELDS = {"Name", "Enabled", "StartEvent", "Conditions", "ActivationTimeout
                "PrimaryAction"}
 DURATION = re.compile(r"P(?:(\d{1,5})D)?(?:T(?:(\d{1,5})H)?(?:(\d{1,5})M)?(?:(\d{1,6})S)?)?")
 OUTSIDE = "\x00"  # a source no instance has: a filter it passes does not name one
+LITERAL = re.compile(r"""@Value\s*=\s*(["'])(.*?)\1""")  # a value an item filter names
 
 
 def action_method(name: str) -> Any:
@@ -191,24 +192,29 @@ def _condition(element: ET.Element, schedules: list[str]) -> dict[str, Any]:
     if kind is None:
         raise invalid(f"no event {(topic.text or '').strip()!r:.80} on this device: name one "
                       "topic that GetEventInstances lists")
-    sources = [] if kind.source is None else list(kind.source.values) or schedules
+    # Items of free text (an interface, an MQTT topic or payload) may be any value
+    # the filter names, or none of them (OUTSIDE).
+    named = [m[2] for m in LITERAL.finditer(content.text or "")] if content is not None else []
+    sources = [] if kind.source is None else list(kind.source.values) or (
+        schedules if kind.topic in (contract.SCHEDULE.topic, contract.PULSE.topic) else named)
+    values = list(kind.data.values) or [OUTSIDE, *named]
 
     def fits(source: Any, value: Any) -> bool:
         return wanted.matches(Notification(kind.topic, {kind.source.name: source} if kind.source
                                            else {},
                                            {kind.data.name: value}, 0.0, kind.stateful))
 
-    states = [v for v in kind.data.values if any(fits(s, v) for s in (OUTSIDE, *sources))]
+    states = [v for v in values if any(fits(s, v) for s in (OUTSIDE, *sources))]
     anywhere = bool(states) and all(fits(OUTSIDE, v) for v in states)
     chosen = sources if anywhere else [s for s in sources
                                        if states and all(fits(s, v) for v in states)]
     if not (anywhere or len(chosen) == 1) or any(
             fits(s, v) != (s in chosen and v in states)
-            for s, v in product(sources, kind.data.values)):
+            for s, v in product(sources, values)):
         raise invalid(f"the MessageContent of {kind.topic} must name one instance "
                       f"({kind.source.name}) or none, and one state ({kind.data.name}) or none")
     return {"topic": kind.topic, "source": None if anywhere else chosen[0],
-            "value": states[0] if len(states) == 1 else None}
+            "value": states[0] if len(states) == 1 and states[0] != OUTSIDE else None}
 
 
 def _seconds(duration: str) -> int:
