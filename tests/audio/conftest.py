@@ -6,6 +6,7 @@ each test a core with default settings and nothing playing.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import subprocess
@@ -162,6 +163,16 @@ def _run_core(data: Path, redis_url: str, sound_card: FileAudioDevices) -> Itera
     finally:
         process.terminate()
         process.wait(timeout=15)
+
+
+@contextlib.contextmanager
+def core_on(directory: Path, redis_url: str) -> Iterator[Core]:
+    """herald-core with a sound card of its own under `directory`, on `redis_url`
+    (a test's own Redis, which the other daemons the test starts share)."""
+    (directory / "core").mkdir()
+    with FileAudioDevices(directory / "soundcard") as card, \
+            contextlib.contextmanager(_run_core)(directory / "core", redis_url, card) as core:
+        yield core
 
 
 @pytest.fixture(scope="package")

@@ -6,7 +6,6 @@ The recordings service's running recording is the "Recording" state."""
 
 from __future__ import annotations
 
-import contextlib
 import os
 import subprocess
 import sys
@@ -17,9 +16,8 @@ import pytest
 
 from herald.events import contract as events
 from herald.recordings import contract as recordings
-from herald.simulation.sound_card import FileAudioDevices
 from herald.system import contract as system
-from tests.audio.conftest import Core, _run_core
+from tests.audio.conftest import Core, core_on
 from tests.conftest import REPO, wait_until
 
 ADDRESS = "192.0.2.10"
@@ -27,9 +25,7 @@ ADDRESS = "192.0.2.10"
 
 @pytest.fixture
 def core(tmp_path: Path, own_redis_url: str) -> Iterator[Core]:
-    (tmp_path / "core").mkdir()
-    with FileAudioDevices(tmp_path / "card") as card, \
-            contextlib.contextmanager(_run_core)(tmp_path / "core", own_redis_url, card) as core:
+    with core_on(tmp_path, own_redis_url) as core:
         yield core
 
 

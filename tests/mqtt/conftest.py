@@ -3,7 +3,6 @@ mosquitto the test starts."""
 
 from __future__ import annotations
 
-import contextlib
 import subprocess
 import sys
 from collections.abc import Callable, Iterator, Mapping
@@ -14,8 +13,7 @@ import pytest
 
 from herald.access import Level
 from herald.params import ParamStore, default_tree
-from herald.simulation.sound_card import FileAudioDevices
-from tests.audio.conftest import Core, _run_core
+from tests.audio.conftest import Core, core_on
 from tests.mqtt.broker import BrokerCa, Mosquitto, Subscriber
 from tests.mqtt.device import Client, mqtt_values, start_client
 from tests.webadmin.stack import HeraldStack
@@ -24,11 +22,9 @@ from tests.webadmin.stack import HeraldStack
 @pytest.fixture
 def core(tmp_path: Path, own_redis_url: str) -> Iterator[Core]:
     """herald-core (audio and events) on the client's Redis: the events it publishes."""
-    (tmp_path / "core").mkdir()
-    with FileAudioDevices(tmp_path / "soundcard") as card, \
-            contextlib.contextmanager(_run_core)(tmp_path / "core", own_redis_url, card) as core:
+    with core_on(tmp_path, own_redis_url) as core:
         yield core
-        card.set_scene(np.zeros(4800, dtype=np.float32), 48000)
+        core.card.set_scene(np.zeros(4800, dtype=np.float32), 48000)
 
 
 @pytest.fixture

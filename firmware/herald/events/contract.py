@@ -208,12 +208,9 @@ FIRMWARE_UPGRADED = EventType(
 NETWORK_LOST = EventType(
     "tns1:Device/tnsaxis:Network/Lost", "Network lost", True,
     Item("lost", "bool", (False, True)), Item("interface", "string"))
-ADDRESS_ADDED = EventType(
-    "tns1:Device/tnsaxis:Network/AddressAdded", "IP address added", False,
-    Item("address", "string"), Item("interface", "string"))
-ADDRESS_REMOVED = EventType(
-    "tns1:Device/tnsaxis:Network/AddressRemoved", "IP address removed", False,
-    Item("address", "string"), Item("interface", "string"))
+ADDRESS_ADDED, ADDRESS_REMOVED = (EventType(
+    f"tns1:Device/tnsaxis:Network/Address{change}", f"IP address {change.lower()}", False,
+    Item("address", "string"), Item("interface", "string")) for change in ("Added", "Removed"))
 # A recording runs to a storage (AXIS: its disk_id); the recordings service's.
 RECORDING = EventType(
     "tnsaxis:Storage/Recording", "Recording", True,
@@ -221,14 +218,21 @@ RECORDING = EventType(
 # A message on one of the MQTT client's subscriptions (herald-mqtt): its topic is
 # the instance, its payload the data; a stateful subscription's payload is the
 # topic's state until the next message. Conditions name a payload, or none: any.
-MQTT_MESSAGE = EventType(
-    "tnsaxis:MQTT/Message/Stateless", "MQTT message", False,
-    Item("Payload", "string"), Item("Topic", "string"))
-MQTT_STATE = EventType(
-    "tnsaxis:MQTT/Message/Stateful", "MQTT state", True,
-    Item("Payload", "string"), Item("Topic", "string"))
+MQTT_MESSAGE, MQTT_STATE = (EventType(
+    f"tnsaxis:MQTT/Message/{kind}", name, stateful, Item("Payload", "string"),
+    Item("Topic", "string")) for kind, name, stateful in (
+        ("Stateless", "MQTT message", False), ("Stateful", "MQTT state", True)))
+
+# The board's inputs (herald-core): the control button as the device's input
+# port 1, and the PIR sensor (AXIS's PIR topic, sensor 0).
+CONTROL_BUTTON = EventType(
+    "tns1:Device/tnsaxis:IO/Port", "Control button", True,
+    Item("state", "bool", (False, True)), Item("port", "int", (1,)))
+PIR = EventType(
+    "tns1:Device/tnsaxis:Sensor/PIR", "PIR sensor", True,
+    Item("state", "bool", (False, True)), Item("sensor", "int", (0,)))
 
 TYPES: dict[str, EventType] = {t.topic: t for t in (
     VIRTUAL_INPUT, MANUAL_TRIGGER, SOUND_LEVEL, CLIP_PLAYING, LIVE_AUDIO, SCHEDULE, PULSE,
     SPEAKER_TEST, SYSTEM_READY, FIRMWARE_UPGRADED, NETWORK_LOST, ADDRESS_ADDED, ADDRESS_REMOVED,
-    RECORDING, MQTT_MESSAGE, MQTT_STATE)}
+    RECORDING, MQTT_MESSAGE, MQTT_STATE, CONTROL_BUTTON, PIR)}
