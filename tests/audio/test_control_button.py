@@ -18,6 +18,7 @@ import pytest
 from herald.access import Level
 from herald.audio import contract, sweep
 from herald.bus import PING, Bus, CallFailed, ServiceUnavailable
+from herald.events import contract as events
 from herald.hal.led import LEDState
 from herald.params import ParamStore, default_tree
 from herald.simulation.board import SimulatedBoard
@@ -154,3 +155,39 @@ def test_the_status_page_says_the_microphone_is_switched_off(device: AudioDevice
     with device.stack.browser(device.stack.accounts["viewer"]) as viewer:
         wait_until(lambda: "the microphone hears nothing" not in viewer.get("/status/").text,
                    what="the Status page to show the switch on again")
+
+
+def test_the_pir_and_the_button_are_events_that_rules_use(engine: Core,
+                                                          board: SimulatedBoard) -> None:
+    rules = {"Motion": events.PIR, "Button": events.CONTROL_BUTTON}
+    for name, kind in rules.items():
+        answer = engine.bus.call(events.SERVICE, events.ADD_RULE, by="test", rule={
+            "name": name, "trigger": {"topic": kind.topic, "value": True},
+            "action": {"kind": events.STOP_CLIP}})
+        assert answer["ok"], answer
+    try:
+        assert event_state(engine, events.PIR, 0) is False
+        board.set_motion(True)
+        wait_until(lambda: last_runs(engine)["Motion"], what="the motion rule to run")
+        assert event_state(engine, events.PIR, 0) is True
+        assert last_runs(engine)["Button"] is None, "motion is not the button"
+        board.press()
+        wait_until(lambda: last_runs(engine)["Button"], what="the button rule to run")
+        board.set_motion(False)
+        wait_until(lambda: event_state(engine, events.PIR, 0) is False,
+                   what="the PIR to be still again")
+    finally:
+        board.set_motion(False)
+        for rule in engine.bus.call(events.SERVICE, events.LIST_RULES)["rules"]:
+            if rule["name"] in rules:
+                engine.bus.call(events.SERVICE, events.REMOVE_RULE, rule_id=rule["id"], by="test")
+
+
+def last_runs(engine: Core) -> dict[str, float | None]:
+    return {r["name"]: r["last_run"]
+            for r in engine.bus.call(events.SERVICE, events.LIST_RULES)["rules"]}
+
+
+def event_state(engine: Core, kind: events.EventType, source: int) -> object:
+    return next((s["value"] for s in engine.bus.call(events.SERVICE, events.STATES)["states"]
+                 if (s["topic"], s["source"]) == (kind.topic, source)), None)

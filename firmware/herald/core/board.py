@@ -9,6 +9,7 @@ restarts after a lost Redis: a button held at power-on is seen once.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 import os
@@ -16,6 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
+from herald.bus import AsyncBus
+from herald.core import contract
 from herald.environment import Environment
 from herald.hal.board import Board, MissingPart, load_board
 from herald.hal.button import Button
@@ -53,6 +56,18 @@ def parts(environment: Environment) -> Parts:
     return Parts(*(_part(make) for make in (
         board.status_led, lambda: board.button(hold_time=FACTORY_DEFAULT_SECONDS),
         board.mic_switch, board.motion_sensor)))
+
+
+async def publish_motion(sensor: MotionSensor, bus: AsyncBus) -> None:
+    """The PIR's state on the bus (board.MOTION), for the events service."""
+    loop = asyncio.get_running_loop()
+
+    def publish() -> None:
+        asyncio.run_coroutine_threadsafe(bus.set_state(contract.MOTION, sensor.motion_detected),
+                                         loop)
+
+    sensor.when_motion = sensor.when_no_motion = publish
+    await bus.set_state(contract.MOTION, sensor.motion_detected)
 
 
 def _part(make: Callable[[], T]) -> T | None:

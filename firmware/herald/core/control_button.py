@@ -16,6 +16,7 @@ import logging
 
 from herald.audio.service import AudioService
 from herald.bus import AsyncBus
+from herald.core import contract as board
 from herald.hal.button import Button
 from herald.hal.led import StatusLED
 from herald.system import contract as system
@@ -35,12 +36,20 @@ class ControlButton:
             log.warning("the control button is held at power-on: factory default after %g s",
                         button.hold_time)
             self._show("amber")
+        button.when_pressed = self._pressed
         button.when_held = self._held
         button.when_released = self._released
 
-    def attach(self, audio: AudioService, bus: AsyncBus) -> None:
-        """What the button acts on, for this run of herald-core."""
+    async def attach(self, audio: AudioService, bus: AsyncBus) -> None:
+        """What the button acts on, for this run of herald-core; its state on the
+        bus (board.BUTTON) for the events service."""
         self.attached = (audio, bus, asyncio.get_running_loop())
+        await bus.set_state(board.BUTTON, self.button.is_pressed)
+
+    def _pressed(self) -> None:
+        if self.attached is not None:
+            _, bus, loop = self.attached
+            asyncio.run_coroutine_threadsafe(bus.set_state(board.BUTTON, True), loop)
 
     def _held(self) -> None:
         if self.at_power_on and self.led is not None:
@@ -51,6 +60,7 @@ class ControlButton:
         if self.attached is None:
             return
         audio, bus, loop = self.attached
+        asyncio.run_coroutine_threadsafe(bus.set_state(board.BUTTON, False), loop)
         if self.at_power_on:
             self.at_power_on = False
             if self.button.is_held:

@@ -16,7 +16,7 @@ from herald.audio.clips import ClipStore
 from herald.audio.link import socket_path
 from herald.audio.service import AudioService
 from herald.bus import AsyncBus
-from herald.core.board import parts
+from herald.core.board import parts, publish_motion
 from herald.core.control_button import ControlButton
 from herald.daemons import run_daemon, serve_services
 from herald.environment import Environment
@@ -60,7 +60,9 @@ async def run(environment: Environment) -> None:
     board = parts(environment)
     audio = AudioService(bus, load_audio_devices(), clips, link, params, board.mic_switch)
     if board.button is not None:
-        control_button(board.button, board.led).attach(audio, bus)
+        await control_button(board.button, board.led).attach(audio, bus)
+    if board.motion_sensor is not None:
+        await publish_motion(board.motion_sensor, bus)
     recordings = RecordingsService(
         bus, RecordingStore(environment.database, environment.data_dir), params, link)
     events = EventsService(bus, RuleStore(environment.database), audio, recordings, params)

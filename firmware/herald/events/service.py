@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from herald.audio import contract as audio
 from herald.audio.service import AudioService
 from herald.bus import PING, AsyncBus, ServiceUnavailable, Subscription, state_event
+from herald.core import contract as board
 from herald.events import contract
 from herald.events import recipients as kinds
 from herald.events.engine import Engine
@@ -48,6 +49,8 @@ FROM_STATE = {
     audio.LIVE_ACTIVE: (contract.LIVE_AUDIO, 0),
     audio.sound_level_triggered(0): (contract.SOUND_LEVEL, 1),  # VAPIX counts channels from 1
     recordings.ONGOING: (contract.RECORDING, next(iter(recordings.STORAGES))),
+    board.BUTTON: (contract.CONTROL_BUTTON, 1),
+    board.MOTION: (contract.PIR, 0),
 }
 
 
