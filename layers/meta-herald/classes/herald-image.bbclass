@@ -39,9 +39,9 @@ do_rootfs() {
     # The root filesystem only changes as a whole slot, so what systemd redoes
     # "after /usr was updated" (journal catalog, ldconfig, hwdb) is done: /var
     # is a RAM overlay, and without these stamps it would be redone every boot.
-    usr_updated=$(stat -c %.9Y ${IMAGE_ROOTFS}/usr | tr -d .)
+    # /usr's time is clamped to SOURCE_DATE_EPOCH with the slot's other files (do_image_slot).
     for stamp in etc/.updated var/.updated; do
-        echo "TIMESTAMP_NSEC=$usr_updated" > ${IMAGE_ROOTFS}/$stamp
+        echo "TIMESTAMP_NSEC=${SOURCE_DATE_EPOCH}000000000" > ${IMAGE_ROOTFS}/$stamp
     done
     rm -f ${IMAGE_ROOTFS}/etc/os-release
     # When the build's sources are from, as VAPIX's BuildDate reads ("Jan 01 2026 00:00").
@@ -74,6 +74,14 @@ do_image_slot() {
     # Counted in 4 KiB blocks from file sizes, the same on every build host.
     used_kib=$(find ${IMAGE_ROOTFS} -printf '%s\n' | awk '{ k += int(($1 + 4095) / 4096) * 4 } END { print k }')
     size_mib=$((used_kib * 11 / 10 / 1024 + 64))
+    # No time of the build goes into the slot, or each build's would differ:
+    # access times are the sources' time, and so are modification times newer
+    # than it (files made during the build). Python sources keep theirs, which
+    # come from their packages: their byte code, compiled at install, records
+    # it and would be stale, recompiled at every start on the read-only root.
+    find ${IMAGE_ROOTFS} -exec touch --no-dereference --time=atime --date=@${SOURCE_DATE_EPOCH} {} +
+    find ${IMAGE_ROOTFS} -newermt @${SOURCE_DATE_EPOCH} ! -name '*.py' \
+        -exec touch --no-dereference --time=mtime --date=@${SOURCE_DATE_EPOCH} {} +
     herald_tools --bind ${WORKDIR}:/work -- env E2FSPROGS_FAKE_TIME=${SOURCE_DATE_EPOCH} \
         mkfs.ext4 -q -L herald-root -U clear -E root_owner=0:0,hash_seed=0b1c3d8e-2f4a-4b6c-9d0e-1f2a3b4c5d6e \
         -d /work/rootfs /work/rootfs.ext4 ${size_mib}M

@@ -37,7 +37,9 @@ do_fetch[file-checksums] = "${VENV_LOCK}:True"
 
 # The venv with the locked dependencies only (no network: wheels from DL_DIR).
 do_venv() {
-    venv_tools --bind ${WORKDIR}/venv:${VENV_PATH} -- sh -ec '
+    # Compiled sdists without debug information: it holds pip's random build
+    # folder, which made each build's extension modules differ.
+    venv_tools --bind ${WORKDIR}/venv:${VENV_PATH} -- env CFLAGS=-g0 sh -ec '
         python3 -m venv ${VENV_PATH}
         ${VENV_PATH}/bin/pip install -q --disable-pip-version-check --no-index --find-links /pypi \
             --no-deps --no-compile --require-hashes -r /lock/$(basename ${VENV_LOCK})'
