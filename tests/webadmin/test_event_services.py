@@ -434,7 +434,8 @@ def test_each_filter_is_a_subscription_of_its_own(herald):
             {"topicFilter": "onvif:AudioSource/axis:TriggerLevel|onvif:Device/axis:IO/VirtualPort"},
         ])
         seen = [json.loads(socket.recv(timeout=10))["params"]["notification"]["topic"]
-                for _ in range(len(contract.VIRTUAL_INPUTS) + 3)]
+                for _ in range(len(contract.VIRTUAL_INPUTS) + 4)]
+        assert seen.count("tns1:Device/tnsaxis:IO/Port") == 1  # the control button
         assert seen.count("tns1:Device/tnsaxis:IO/VirtualPort") == 2
         assert seen.count("tns1:AudioSource/tnsaxis:TriggerLevel") == 1
         assert seen.count("tns1:Device/tnsaxis:IO/VirtualInput") == len(contract.VIRTUAL_INPUTS)
