@@ -24,9 +24,19 @@ TRIGGERS = {
     contract.FIRMWARE_UPGRADED.topic: "Firmware upgraded",
     contract.SYSTEM_READY.topic: "System ready",
     contract.NETWORK_LOST.topic: "Network lost",
+    contract.ADDRESS_ADDED.topic: "IP address added",
+    contract.ADDRESS_REMOVED.topic: "IP address removed",
     contract.RECORDING.topic: "Recording",
+    contract.MQTT_MESSAGE.topic: "MQTT message",
+    contract.MQTT_STATE.topic: "MQTT state",
 }
-STATES = {t: n for t, n in TRIGGERS.items() if contract.TYPES[t].stateful}
+# Triggers whose instance (an interface, an MQTT topic) or data (an address, a
+# payload) is text the form takes as typed; empty: any.
+TEXT_SOURCES = {t for t in TRIGGERS if t not in (contract.SCHEDULE.topic, contract.PULSE.topic)
+                and (s := contract.TYPES[t].source) is not None and not s.values}
+TEXT_DATA = {t for t in TRIGGERS if not contract.TYPES[t].data.values}
+# Further conditions hold a state the form offers as true or false.
+STATES = {t: n for t, n in TRIGGERS.items() if contract.TYPES[t].stateful and t not in TEXT_DATA}
 NO_CONDITION = ""
 SCHEDULED = (contract.SCHEDULE.topic, contract.PULSE.topic)
 ACTIONS = {contract.PLAY_CLIP: "Play audio clip", contract.STOP_CLIP: "Stop playing audio clip",
@@ -60,6 +70,13 @@ class RuleForm(forms.Form):
                                           help_text="For a virtual input trigger.")
     trigger_schedule = forms.ChoiceField(label="Schedule or pulse", required=False,
                                          help_text="For a schedule or pulse trigger.")
+    trigger_instance = forms.CharField(
+        label="Topic or interface", required=False, max_length=contract.MAX_SOURCE,
+        help_text="For an MQTT or network trigger: the MQTT topic or the network interface "
+                  "(empty: any).")
+    trigger_text = forms.CharField(
+        label="Payload or address", required=False, max_length=contract.MAX_PARAMETER,
+        help_text="For an MQTT or IP address trigger: the payload or the address (empty: any).")
     trigger_invert = forms.BooleanField(label="Invert this condition", required=False)
     sound_level = forms.ChoiceField(label="Sound level", required=False, initial=ABOVE,
                                     choices=[(k, words) for k, (_, words) in LEVELS.items()],
@@ -113,10 +130,14 @@ class RuleForm(forms.Form):
         value: Any = LEVELS[data["sound_level"] or ABOVE][0]
         if data["trigger"] == contract.SPEAKER_TEST.topic:
             value = data["speaker_test_status"] or contract.SPEAKER_TEST_FAILED
+        elif data["trigger"] in TEXT_DATA:
+            value = data["trigger_text"] or None
+        trigger = _condition(data["trigger"], data["trigger_port"], data["trigger_schedule"],
+                             data["trigger_invert"], value)
+        if data["trigger"] in TEXT_SOURCES:
+            trigger["source"] = data["trigger_instance"] or None
         rule: dict[str, Any] = {
-            "name": data["name"], "enabled": data["enabled"],
-            "trigger": _condition(data["trigger"], data["trigger_port"],
-                                  data["trigger_schedule"], data["trigger_invert"], value),
+            "name": data["name"], "enabled": data["enabled"], "trigger": trigger,
             "conditions": [] if data["condition"] == NO_CONDITION else [
                 _condition(data["condition"], data["condition_port"],
                            data["condition_schedule"], data["condition_invert"])],
@@ -158,6 +179,8 @@ class RuleForm(forms.Form):
                 initial["sound_level"] = next(k for k, (v, _) in LEVELS.items() if v == value)
             elif condition["topic"] == contract.SPEAKER_TEST.topic:
                 initial["speaker_test_status"] = value
+            elif condition["topic"] in TEXT_DATA:
+                initial[f"{prefix}_text"] = value or ""
             elif value is None:
                 raise NotOnThePage(f"The rule {rule['name']} runs on any change of "
                                    f"{describe(condition, {})}; the page cannot show that.")
@@ -167,7 +190,9 @@ class RuleForm(forms.Form):
                             f"{prefix}_port": condition["source"]
                             if condition["topic"] == contract.VIRTUAL_INPUT.topic else 1,
                             f"{prefix}_schedule": condition["source"]
-                            if condition["topic"] in SCHEDULED else ""})
+                            if condition["topic"] in SCHEDULED else "",
+                            f"{prefix}_instance": condition["source"] or ""
+                            if condition["topic"] in TEXT_SOURCES else ""})
         return initial
 
 
@@ -197,7 +222,12 @@ def describe(condition: dict[str, Any], schedules: dict[str, str]) -> str:
         name = f"Virtual input {source}"
     elif topic in SCHEDULED and source:
         name = f"{name} {schedules.get(source, '(a removed schedule)')}"
-    if value is None and topic != contract.SOUND_LEVEL.topic:
+    elif topic in TEXT_SOURCES and source:
+        name = f"{name} on {source}"
+    kind = contract.TYPES.get(topic)
+    if topic in TEXT_DATA and value is not None:
+        name += f": {value}"
+    elif value is None and topic != contract.SOUND_LEVEL.topic and kind and kind.stateful:
         name += " changes"
     return f"not {name}" if inverted else name
 
