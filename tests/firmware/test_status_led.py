@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from herald.hal.board import LinuxBoard, MissingPart, load_board, load_board_config
+from herald.hal.board import LinuxBoard, MissingPart, load_board, load_board_config, status_led
 from herald.hal.led import LEDState
 from herald.simulation.board import SimulatedBoard
 from tests.conftest import wait_until
@@ -80,11 +80,12 @@ def board_file(tmp_path: Path, text: str) -> Path:
     return path
 
 
-def test_the_linux_board_drives_led_class_devices(tmp_path):
+def test_the_linux_board_drives_led_class_devices(tmp_path, monkeypatch):
     red = fake_led_class(tmp_path / "leds", "status:red")
     green = fake_led_class(tmp_path / "leds", "status:green", "[none] timer")
-    led = load_board(board_file(tmp_path, f'[status_led]\nred = "{red}"\ngreen = "{green}"\n')
-                     ).status_led()
+    monkeypatch.setenv("HERALD_BOARD_CONFIG", str(board_file(
+        tmp_path, f'[status_led]\nred = "{red}"\ngreen = "{green}"\n')))
+    led = status_led()
     led.on("amber", brightness=0.5)
     assert [read(die, "brightness") for die in (red, green)] == ["128", "128"]
     assert read(red, "trigger") == read(green, "trigger") == "none"

@@ -137,6 +137,12 @@ def load_board(path: Path | None = None) -> LinuxBoard:
     return LinuxBoard(load_board_config(path))
 
 
+def status_led() -> StatusLED:
+    """This machine's status LED, from its board file (MissingPart without one).
+    In herald-core take herald.core.board's instance instead: one StatusLED per LED."""
+    return load_board().status_led()
+
+
 def _table(section: object, required: tuple[str, ...], optional: tuple[str, ...],
            where: str) -> dict:
     if not isinstance(section, dict):
