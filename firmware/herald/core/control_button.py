@@ -65,6 +65,11 @@ class ControlButton:
             self.at_power_on = False
             if self.button.is_held:
                 asyncio.run_coroutine_threadsafe(self._factory_default(bus), loop)
+            else:
+                log.warning("the control button was let go before %g s: no factory default",
+                            self.button.hold_time)
+                if self.led is not None:
+                    self.led.off()  # unlit: normal operation
         elif not self.button.is_held:
             log.info("the control button plays the speaker test's tone")
             loop.call_soon_threadsafe(audio.speaker_test.play_tone)
