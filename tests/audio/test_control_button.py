@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -26,9 +27,13 @@ from herald.simulation.sound_card import FileAudioDevices, die_with_parent
 from herald.system import contract as system
 from herald.system.reset_record import WEB_ADMIN, ResetRecord
 from tests.audio.conftest import Core, Events, _run_core
-from tests.audio.signals import sine
-from tests.audio.webstack import AudioDevice
+from tests.audio.event_forms import rule_form
+from tests.audio.signals import bursts, dominant_frequency, encode, sine
+from tests.audio.webstack import AudioDevice, upload, uploaded_id
 from tests.conftest import REPO, redis_server, wait_until
+from tests.webadmin.stack import form_token
+
+RULES = "/system/events/"
 
 
 @pytest.fixture
@@ -168,11 +173,11 @@ def test_the_pir_and_the_button_are_events_that_rules_use(engine: Core,
     try:
         assert event_state(engine, events.PIR, 0) is False
         board.set_motion(True)
-        wait_until(lambda: last_runs(engine)["Motion"], what="the motion rule to run")
+        wait_until(lambda: last_runs(engine.bus)["Motion"], what="the motion rule to run")
         assert event_state(engine, events.PIR, 0) is True
-        assert last_runs(engine)["Button"] is None, "motion is not the button"
+        assert last_runs(engine.bus)["Button"] is None, "motion is not the button"
         board.press()
-        wait_until(lambda: last_runs(engine)["Button"], what="the button rule to run")
+        wait_until(lambda: last_runs(engine.bus)["Button"], what="the button rule to run")
         board.set_motion(False)
         wait_until(lambda: event_state(engine, events.PIR, 0) is False,
                    what="the PIR to be still again")
@@ -183,11 +188,36 @@ def test_the_pir_and_the_button_are_events_that_rules_use(engine: Core,
                 engine.bus.call(events.SERVICE, events.REMOVE_RULE, rule_id=rule["id"], by="test")
 
 
-def last_runs(engine: Core) -> dict[str, float | None]:
-    return {r["name"]: r["last_run"]
-            for r in engine.bus.call(events.SERVICE, events.LIST_RULES)["rules"]}
+def last_runs(bus: Bus) -> dict[str, float | None]:
+    return {r["name"]: r["last_run"] for r in bus.call(events.SERVICE, events.LIST_RULES)["rules"]}
 
 
 def event_state(engine: Core, kind: events.EventType, source: int) -> object:
     return next((s["value"] for s in engine.bus.call(events.SERVICE, events.STATES)["states"]
                  if (s["topic"], s["source"]) == (kind.topic, source)), None)
+
+
+def test_a_rule_made_on_the_events_page_plays_a_clip_when_the_pir_sees_motion(
+        device: AudioDevice) -> None:
+    board = SimulatedBoard(device.stack.data_dir / "board")
+    clip = uploaded_id(upload(device, encode(sine(700, 0.4, 16000), 16000, "wav"), "bell.wav",
+                              name="Bell"))
+    with device.stack.browser(device.stack.accounts["admin"]) as admin:
+        token = form_token(admin, RULES)
+        added = admin.post(RULES + "rules/", data={
+            "csrfmiddlewaretoken": token, **rule_form(clip, name="Visitor",
+                                                      trigger=events.PIR.topic)})
+        assert added.status_code == 302
+        row = re.search(r'<tr data-rule="(\d+)">(.*?)</tr>', admin.get(RULES).text, re.S)
+        assert row and "PIR sensor" in row.group(2)
+        try:
+            device.start_listening()
+            board.set_motion(True)
+            wait_until(lambda: last_runs(device.stack.bus())["Visitor"],
+                       what="the rule to run on motion")
+            heard = device.heard()
+            [burst] = bursts(heard, threshold=0.01)
+            assert dominant_frequency(heard[burst.start:burst.end]) == pytest.approx(700, rel=0.01)
+        finally:
+            board.set_motion(False)
+            admin.post(RULES + f"rules/{row.group(1)}/delete/", data={"csrfmiddlewaretoken": token})

@@ -29,6 +29,8 @@ TRIGGERS = {
     contract.RECORDING.topic: "Recording",
     contract.MQTT_MESSAGE.topic: "MQTT message",
     contract.MQTT_STATE.topic: "MQTT state",
+    contract.CONTROL_BUTTON.topic: "Control button",
+    contract.PIR.topic: "PIR sensor",
 }
 # Triggers whose instance (an interface, an MQTT topic) or data (an address, a
 # payload) is text the form takes as typed; empty: any.
