@@ -1,7 +1,7 @@
 """The herald-core process: the audio service (herald.audio.service) with the
 sound card it plays and hears, the recordings service that records it, the
 events service whose rules play on it, and the board's control button and
-microphone switch (herald.core.board)."""
+microphone switch (herald.core.board), and the light service on its status LED."""
 
 from __future__ import annotations
 
@@ -26,6 +26,9 @@ from herald.events.store import RuleStore
 from herald.hal.audio_devices import load_audio_devices
 from herald.hal.button import Button
 from herald.hal.led import StatusLED
+from herald.light import contract as light_contract
+from herald.light.service import LightService
+from herald.light.store import ProfileStore
 from herald.params import ParamStore, default_tree
 from herald.recordings import contract as recordings_contract
 from herald.recordings.service import RecordingsService
@@ -59,14 +62,21 @@ async def run(environment: Environment) -> None:
     link = socket_path(environment)
     board = parts(environment)
     audio = AudioService(bus, load_audio_devices(), clips, link, params, board.mic_switch)
+    led = board.led
     if board.button is not None:
-        await control_button(board.button, board.led).attach(audio, bus)
+        button = control_button(board.button, board.led)
+        await button.attach(audio, bus)
+        if button.at_power_on:
+            led = None  # the factory default's amber is the control button's to show
     if board.motion_sensor is not None:
         await publish_motion(board.motion_sensor, bus)
     recordings = RecordingsService(
         bus, RecordingStore(environment.database, environment.data_dir), params, link)
     events = EventsService(bus, RuleStore(environment.database), audio, recordings, params)
+    light = LightService(bus, ProfileStore(environment.data_dir / "light" / "profiles.json"),
+                         led)
     await serve_services(bus, {audio_contract.SERVICE: audio,
+                               light_contract.SERVICE: light,
                                recordings_contract.SERVICE: recordings,
                                events_contract.SERVICE: events})
 

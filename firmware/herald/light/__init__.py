@@ -1,0 +1,1 @@
+"""The status LED's light profiles and activities (herald-core serves them)."""
