@@ -36,6 +36,15 @@ do_rootfs() {
     for unit in ${IMAGE_MASK_UNITS}; do
         ln -sf /dev/null ${IMAGE_ROOTFS}/etc/systemd/system/$unit
     done
+    # Bonjour: herald-system writes avahi's service file from the settings in
+    # its runtime folder (the root filesystem is read-only), which avahi-daemon
+    # sees as its services folder (a bind mount: avahi may chroot to /etc/avahi).
+    if [ -d ${IMAGE_ROOTFS}/etc/avahi/services ]; then
+        mkdir -p ${IMAGE_ROOTFS}/etc/systemd/system/avahi-daemon.service.d
+        printf '%s\n' '[Unit]' 'After=herald-system.service' '[Service]' \
+            'BindReadOnlyPaths=-/run/herald-avahi:/etc/avahi/services' \
+            > ${IMAGE_ROOTFS}/etc/systemd/system/avahi-daemon.service.d/herald.conf
+    fi
     # The root filesystem only changes as a whole slot, so what systemd redoes
     # "after /usr was updated" (journal catalog, ldconfig, hwdb) is done: /var
     # is a RAM overlay, and without these stamps it would be redone every boot.

@@ -31,12 +31,17 @@ GROUPS = [
                   write=Level.ROOT, computed=True),
         )),
         Group("Bonjour", (
-            Param("Enabled", Bool(), "yes"),
-            Param("FriendlyName", String(), friendly_name, "Friendly name"),
+            Param("Enabled", Bool(), "yes", "Bonjour"),
+            Param("FriendlyName", String(), friendly_name, "Bonjour name"),
         )),
         Group("UPnP", (
-            Param("Enabled", Bool(), "yes"),
-            Param("FriendlyName", String(), friendly_name, "Friendly name"),
+            Param("Enabled", Bool(), "yes", "UPnP"),
+            Param("FriendlyName", String(), friendly_name, "UPnP name"),
+        )),
+    ), read=Level.ADMIN, write=Level.ADMIN),
+    Group("WebService", (
+        Group("DiscoveryMode", (
+            Param("Discoverable", Bool(), "yes", "WS-Discovery"),
         )),
     ), read=Level.ADMIN, write=Level.ADMIN),
 ]

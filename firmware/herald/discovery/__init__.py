@@ -1,0 +1,1 @@
+"""Discovery: Bonjour (through avahi), UPnP's SSDP and WS-Discovery."""
