@@ -72,9 +72,10 @@ async def run(environment: Environment) -> None:
         await publish_motion(board.motion_sensor, bus)
     recordings = RecordingsService(
         bus, RecordingStore(environment.database, environment.data_dir), params, link)
-    events = EventsService(bus, RuleStore(environment.database), audio, recordings, params)
     light = LightService(bus, ProfileStore(environment.data_dir / "light" / "profiles.json"),
                          led)
+    events = EventsService(bus, RuleStore(environment.database), audio, recordings, light,
+                           params)
     await serve_services(bus, {audio_contract.SERVICE: audio,
                                light_contract.SERVICE: light,
                                recordings_contract.SERVICE: recordings,

@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from herald.events.contract import (
+    LIGHT_PROFILE,
     MQTT_PUBLISH,
     NOTIFY_ACTION,
     PLAY_CLIP,
@@ -63,6 +64,10 @@ class Actions(Protocol):
     async def mqtt_publish(self, topic: str, payload: str, qos: int, retain: bool,
                            facts: dict[str, str]) -> None: ...  # through the MQTT client
 
+    async def start_light(self, profile: str, by: str) -> int: ...  # -> the light activity
+
+    async def stop_light(self, activity: int) -> None: ...
+
 
 Publish = Callable[[Notification], Awaitable[None]]
 
@@ -78,6 +83,7 @@ class Engine:
         self.runs: dict[int, RuleRun] = {}
         self.voices: dict[int, int] = {}  # rule -> the clip it plays while active
         self.recording: set[int] = set()  # rules whose recording runs
+        self.lights: dict[int, int] = {}  # rule -> the light activity it runs while active
 
     async def load(self, rules: dict[int, Rule], starting: bool = False) -> None:
         """Take a new set of rules. A rule that is active at once runs as it would on
@@ -143,6 +149,9 @@ class Engine:
         voice = self.voices.pop(rule_id, None)
         if voice is not None:
             await self._attempt(rule_id, self.actions.stop_voice(voice))
+        light = self.lights.pop(rule_id, None)
+        if light is not None:
+            await self._attempt(rule_id, self.actions.stop_light(light))
         if rule_id in self.recording:
             self.recording.discard(rule_id)
             await self._attempt(rule_id, self.actions.stop_recording(
@@ -169,6 +178,11 @@ class Engine:
                 self.recording.add(rule_id)
         elif action.kind == SPEAKER_TEST_ACTION:
             await self._attempt(rule_id, self.actions.run_speaker_test())
+        elif action.kind == LIGHT_PROFILE:
+            activity = await self._attempt(rule_id, self.actions.start_light(
+                action.profile, f"rule {rule.name}"))
+            if action.mode == WHILE_ACTIVE and activity is not None:
+                self.lights[rule_id] = activity
         elif action.kind in (NOTIFY_ACTION, SNMP_TRAP, MQTT_PUBLISH):
             facts = {"{rule}": rule.name, "{event}": rule.trigger.type.nice_name,
                      "{time}": datetime.fromtimestamp(now, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")}

@@ -17,6 +17,8 @@ from typing import Any
 
 from herald.events.contract import (
     ACTIONS,
+    LASTING_ACTIONS,
+    LIGHT_PROFILE,
     MAX_ACTION_PARAMETERS,
     MAX_CONDITIONS,
     MAX_MESSAGE,
@@ -30,7 +32,6 @@ from herald.events.contract import (
     MQTT_PUBLISH,
     NOTIFY_ACTION,
     ONCE,
-    PLAY_CLIP,
     RECORD,
     SNMP_TRAP,
     SPEAKER_TEST_ACTION,
@@ -139,6 +140,7 @@ class Action:
     topic: str = ""  # an MQTT message's
     qos: int = 0
     retain: bool = False
+    profile: str = ""  # a light profile's name
 
     @classmethod
     def from_dict(cls, raw: Any, trigger: Condition | None = None) -> Action:
@@ -151,14 +153,17 @@ class Action:
             raise RuleError(f"action: one of {', '.join(ACTIONS)}, not {kind!r:.40}")
         if mode not in (ONCE, WHILE_ACTIVE):
             raise RuleError(f"action mode: {ONCE} or {WHILE_ACTIVE}, not {mode!r:.40}")
-        if mode == WHILE_ACTIVE and (kind not in (PLAY_CLIP, RECORD)
+        if mode == WHILE_ACTIVE and (kind not in LASTING_ACTIONS
                                      or (trigger is not None and not trigger.lasts)):
-            raise RuleError("action mode: only playing a clip or recording can last while the "
-                            "rule is active, and only with a trigger that has a state")
+            raise RuleError("action mode: only playing a clip, recording or a light profile can "
+                            "last while the rule is active, and only with a trigger that has a "
+                            "state")
         if kind == RECORD and mode != WHILE_ACTIVE:
             raise RuleError(f"action mode: a recording lasts {WHILE_ACTIVE}")
         if kind in (STOP_CLIP, RECORD, SPEAKER_TEST_ACTION):
             return cls(kind, mode)
+        if kind == LIGHT_PROFILE:
+            return cls(kind, mode, profile=_name("profile", raw.get("profile")))
         message = raw.get("message", "")
         if kind == SNMP_TRAP:
             if not isinstance(message, str) or len(message.encode()) > MAX_TRAP_TEXT:

@@ -24,6 +24,7 @@ from herald.events.outbox import Outbox
 from herald.events.rules import ActionConfiguration, Rule, RuleError
 from herald.events.schedule import Interval, Pulse
 from herald.events.store import RuleStore
+from herald.light.service import LightService
 from herald.mqtt import contract as mqtt
 from herald.params import ParamStore
 from herald.recordings import contract as recordings
@@ -66,9 +67,9 @@ class DeviceActions:
     kept in the outbox and tried at once (herald-worker's periodic task tries
     again what fails)."""
 
-    def __init__(self, service: AudioService, recorder: RecordingsService, store: RuleStore,
-                 outbox: Outbox, spawn: Any) -> None:
-        self.service, self.recorder = service, recorder
+    def __init__(self, service: AudioService, recorder: RecordingsService, light: LightService,
+                 store: RuleStore, outbox: Outbox, spawn: Any) -> None:
+        self.service, self.recorder, self.light = service, recorder, light
         self.store, self.outbox, self.spawn = store, outbox, spawn
 
     async def play_clip(self, clip: int, volume: int, repeat: int) -> int:
@@ -91,6 +92,15 @@ class DeviceActions:
 
     async def run_speaker_test(self) -> None:
         await self.service.speaker_test.test()  # its refusal says why, for the Rules page
+
+    async def start_light(self, profile: str, by: str) -> int:
+        answer = await self.light.start_profile(profile, by)
+        if not answer["ok"]:
+            raise RuleError(answer["message"])
+        return answer["activity"]
+
+    async def stop_light(self, activity: int) -> None:
+        await self.light.stop_activity(activity)
 
     async def send_trap(self, rule: str, message: str, facts: dict[str, str]) -> None:
         """Through herald-snmp, which holds the trap receivers; its refusal (SNMP
@@ -156,13 +166,13 @@ def _refused(exc: Exception) -> dict[str, Any]:
 
 class EventsService:
     def __init__(self, bus: AsyncBus, store: RuleStore, audio_service: AudioService,
-                 recorder: RecordingsService, params: ParamStore) -> None:
+                 recorder: RecordingsService, light: LightService, params: ParamStore) -> None:
         self.bus, self.store, self.params = bus, store, params
         self.outbox = Outbox(store.database, store.recipient)
         self.schedules: dict[str, tuple[str, Interval | Pulse]] = {}
         self.pulses: dict[str, datetime] = {}  # pulse -> when it fires next
         self.rescheduled = asyncio.Event()
-        self.engine = Engine(DeviceActions(audio_service, recorder, store, self.outbox,
+        self.engine = Engine(DeviceActions(audio_service, recorder, light, store, self.outbox,
                                            self._spawn), self._notify)
         self.subscription: Subscription | None = None
         self.tasks: set[asyncio.Task] = set()
