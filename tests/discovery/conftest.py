@@ -1,0 +1,101 @@
+"""herald-system as the device runs it (discovery is one of its services), on a
+private Redis and database, listening on this host's interface towards the
+multicast group: multicast goes out there and loops back to the test's
+clients. With no such route (no multicast interface) the tests skip."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from herald.access import Level
+from herald.bus import Bus
+from herald.discovery import contract, ssdp
+from herald.discovery.multicast import address_towards, group_socket
+from herald.params import ParamStore, default_tree
+from tests.conftest import REPO, wait_until
+
+SERIAL = "00408C1814A0"
+
+
+def interface_address() -> str:
+    try:
+        return address_towards(ssdp.GROUP)
+    except OSError:
+        pytest.skip("no route for multicast on this host: no interface to discover on")
+
+
+@dataclass
+class Device:
+    address: str  # the interface it answers on
+    data: Path
+    avahi: Path  # its avahi services folder
+    params: ParamStore
+    bus: Bus
+    process: subprocess.Popen
+    log: Path
+
+    def status(self) -> dict | None:
+        return self.bus.state().get(contract.STATUS)
+
+    def switch(self, name: str, value: str, **expected: bool) -> None:
+        """Change a setting and wait until discovery says it follows it."""
+        self.params.update({name: value}, Level.ADMIN)
+        wait_until(lambda: all((self.status() or {}).get(k) == v for k, v in expected.items()),
+                   what=f"discovery to follow {name}={value}")
+
+
+@pytest.fixture
+def device(tmp_path: Path, own_redis_url: str) -> Iterator[Device]:
+    address = interface_address()
+    data = tmp_path / "data"
+    (data / "identity").mkdir(parents=True)
+    (data / "identity" / "serial").write_text(SERIAL + "\n")
+    bus = Bus(own_redis_url, source="test")
+    params = ParamStore(data / "db.sqlite3", default_tree(), bus)
+    avahi = tmp_path / "avahi-services"
+    log = tmp_path / "herald-system.log"
+    env = {**os.environ, "HERALD_MODE": "development", "HERALD_DATA_DIR": str(data),
+           "REDIS_URL": own_redis_url, "PYTHONPATH": str(REPO / "firmware"),
+           "HERALD_DISCOVERY_INTERFACE": address, "HERALD_AVAHI_SERVICES": str(avahi)}
+    with open(log, "wb") as output:
+        process = subprocess.Popen([sys.executable, "-m", "herald.system"], env=env,
+                                   stdout=output, stderr=subprocess.STDOUT)
+    device = Device(address, data, avahi, params, bus, process, log)
+
+    def started() -> dict | None:
+        if process.poll() is not None:
+            pytest.fail(f"herald-system exited: {log.read_text()}")
+        return device.status()
+    try:
+        wait_until(started, what="discovery to publish its status")
+        yield device
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+@pytest.fixture
+def asker(device: Device) -> Iterator[socket.socket]:
+    """A UDP socket that asks the group from the device's interface."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.setsockopt(socket.IPPROTO_IP, socket.IP_MULTICAST_IF, socket.inet_aton(device.address))
+    sock.bind((device.address, 0))
+    sock.settimeout(5)
+    yield sock
+    sock.close()
+
+
+def listener(group: str, port: int, address: str) -> socket.socket:
+    """A socket in the group, as another device on the network hears it."""
+    sock = group_socket(group, port, address)
+    sock.setblocking(True)
+    sock.settimeout(5)
+    return sock
