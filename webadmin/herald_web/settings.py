@@ -25,7 +25,7 @@ ALLOWED_HOSTS = ["*"]
 # The web admin's apps: one per menu item of the manual, the shared page
 # frame (ui) and the VAPIX API. Their labels are the last part of the name.
 HERALD_APPS = [f"herald_web.{app}" for app in (
-    "ui", "accounts", "vapix", "status", "audio", "recordings", "detectors", "events",
+    "ui", "accounts", "vapix", "status", "audio", "light", "recordings", "detectors", "events",
     "system", "mqtt", "maintenance")]
 
 INSTALLED_APPS = [

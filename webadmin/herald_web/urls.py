@@ -20,6 +20,6 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     *registry.urlpatterns(),
     *(path("", include(f"herald_web.{app}.urls"))
-      for app in ("accounts", "status", "audio", "recordings", "detectors", "events",
+      for app in ("accounts", "status", "audio", "light", "recordings", "detectors", "events",
                   "system", "mqtt", "maintenance")),
 ]

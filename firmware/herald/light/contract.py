@@ -13,6 +13,7 @@ Calls to SERVICE; each answers {"ok": True, ...} or {"ok": False, "message"}:
     SAVE(profile, old_name) add, or replace the one named old_name
     REMOVE(name)            forget a profile
     START(name, by)         start a profile's activity -> "activity": its id
+    PREVIEW(profile, by)    start an activity of an unsaved profile -> "activity"
     STOP(activity)          stop an activity (priorities above 10 too)
     EXPORT(names)           -> "profiles": those profiles (all when empty)
     IMPORT(profiles, mode)  ADD, REPLACE_ALL or OVERWRITE; all or nothing
@@ -31,6 +32,7 @@ PROFILES = "profiles"
 SAVE = "save"
 REMOVE = "remove"
 START = "start"
+PREVIEW = "preview"
 STOP = "stop"
 EXPORT = "export"
 IMPORT = "import"

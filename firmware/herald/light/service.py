@@ -37,8 +37,8 @@ class LightService:
     def handlers(self) -> dict[str, Any]:
         return {contract.PROFILES: self.profiles, contract.SAVE: self.save,
                 contract.REMOVE: self.remove, contract.START: self.start_profile,
-                contract.STOP: self.stop_activity, contract.EXPORT: self.export,
-                contract.IMPORT: self.import_profiles}
+                contract.PREVIEW: self.preview, contract.STOP: self.stop_activity,
+                contract.EXPORT: self.export, contract.IMPORT: self.import_profiles}
 
     async def start(self) -> None:
         """Normal operation from now, or the failed upgrade's red (watched)."""
@@ -79,6 +79,14 @@ class LightService:
         if profile is None:
             return {"ok": False, "message": f"There is no profile named {name!r}."}
         return await self.start_activity(profile, by)
+
+    async def preview(self, profile: Any = None, by: str = "") -> dict[str, Any]:
+        """The page's Preview: a profile as the form holds it, before it is saved."""
+        try:
+            checked = Profile.parse(profile)
+        except Invalid as refusal:
+            return {"ok": False, "message": str(refusal)}
+        return await self.start_activity(checked, by)
 
     async def start_activity(self, profile: Profile, by: str) -> dict[str, Any]:
         """Also for the activities above 10 (Identify), whose profile is the caller's."""
