@@ -51,19 +51,23 @@ class Device:
         wait_until(lambda: all((self.status() or {}).get(k) == v for k, v in expected.items()),
                    what=f"discovery to follow {name}={value}")
 
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=20)
 
-@pytest.fixture
-def device(tmp_path: Path, own_redis_url: str) -> Iterator[Device]:
-    address = interface_address()
-    data = tmp_path / "data"
+
+def start_device(directory: Path, redis_url: str, address: str) -> Device:
+    """herald-system in `directory`, discovering on the interface of `address`,
+    once its discovery has published its status."""
+    data = directory / "data"
     (data / "identity").mkdir(parents=True)
     (data / "identity" / "serial").write_text(SERIAL + "\n")
-    bus = Bus(own_redis_url, source="test")
+    bus = Bus(redis_url, source="test")
     params = ParamStore(data / "db.sqlite3", default_tree(), bus)
-    avahi = tmp_path / "avahi-services"
-    log = tmp_path / "herald-system.log"
+    avahi = directory / "avahi-services"
+    log = directory / "herald-system.log"
     env = {**os.environ, "HERALD_MODE": "development", "HERALD_DATA_DIR": str(data),
-           "REDIS_URL": own_redis_url, "PYTHONPATH": str(REPO / "firmware"),
+           "REDIS_URL": redis_url, "PYTHONPATH": str(REPO / "firmware"),
            "HERALD_DISCOVERY_INTERFACE": address, "HERALD_AVAHI_SERVICES": str(avahi)}
     with open(log, "wb") as output:
         process = subprocess.Popen([sys.executable, "-m", "herald.system"], env=env,
@@ -76,10 +80,17 @@ def device(tmp_path: Path, own_redis_url: str) -> Iterator[Device]:
         return device.status()
     try:
         wait_until(started, what="discovery to publish its status")
-        yield device
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
+    except BaseException:
+        device.stop()
+        raise
+    return device
+
+
+@pytest.fixture
+def device(tmp_path: Path, own_redis_url: str) -> Iterator[Device]:
+    device = start_device(tmp_path, own_redis_url, interface_address())
+    yield device
+    device.stop()
 
 
 @pytest.fixture
