@@ -12,9 +12,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from herald.audio import contract as audio
 from herald.hal.led import LEDState
 from herald.simulation.board import SimulatedBoard
 from tests.audio.browser import ARTIFACTS, operator_page
+from tests.audio.conftest import Events
 from tests.audio.webstack import AudioDevice, audio_device
 from tests.conftest import wait_until
 
@@ -85,3 +87,22 @@ def test_create_preview_start_and_stop_a_profile(device: AudioDevice, page: Page
     page.get_by_role("button", name="Import").click()
     expect(page.get_by_text("priority must be a whole number from 1 to 10")).to_be_visible()
     expect(profiles.locator("tbody tr")).to_have_count(2)  # nothing of the file came in
+
+
+@pytest.mark.browser
+def test_locate_device_beeps_and_flashes_identify(device: AudioDevice, page: Page) -> None:
+    board = SimulatedBoard(device.stack.data_dir / "board")
+    events = Events(device.stack.redis_url)
+    try:
+        page.goto(device.stack.http_url + "/status/")
+        page.get_by_role("button", name="Locate device").click()
+        expect(page.get_by_text("The speaker beeps and its status LED flashes.")).to_be_visible()
+        assert events.wait(audio.started("tone")).data["frequency"] == 1000
+    finally:
+        events.close()
+    wait_until(lambda: board.led_state() == LEDState("amber", 1.0, "blink", 0.2, 0.2),
+               what="Identify's amber flashes")
+    page.get_by_role("link", name="Light", exact=True).click()
+    shown = page.locator("#activities tr.shown")
+    expect(shown).to_contain_text("Identify")
+    expect(shown).to_contain_text("12")

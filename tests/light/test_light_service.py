@@ -159,3 +159,24 @@ def test_import_and_export(own_redis_url, tmp_path):
         assert not refused["ok"] and "at most 30" in refused["message"]
 
     run(own_redis_url, tmp_path, body)
+
+
+def test_locate_shows_identify_above_every_profile_and_it_cannot_be_stopped(own_redis_url,
+                                                                             tmp_path):
+    async def body(service: LightService, bus: AsyncBus) -> None:
+        await service.save({**ALARM, "priority": 10})
+        for _ in range(contract.MAX_ACTIVITIES):
+            await service.start_profile("Alarm")
+        identify = await service.locate(by="test")
+        assert identify["ok"]  # reserved priorities are not held back by the 10 profiles'
+        shown = await status(bus)
+        assert shown.shown == identify["activity"]
+        assert (shown.activities[0].name, shown.activities[0].priority) == \
+            ("Identify", contract.IDENTIFY)
+        assert shown.activities[0].ends is not None  # it ends by itself
+        assert service.led.state == LEDState("amber", 1.0, "blink", 0.2, 0.2)
+        refused = await service.stop_activity(identify["activity"])
+        assert not refused["ok"] and "ends by itself" in refused["message"]
+        assert (await status(bus)).shown == identify["activity"]
+
+    run(own_redis_url, tmp_path, body)

@@ -32,6 +32,7 @@ PUBLIC = {"/", "/healthz", "/login/", "/logout/", "/setup/"}
 # operator has all but the System settings (and adding apps); Maintenance
 # (restart, reset, firmware) is for administrators, as VAPIX has it.
 SECTIONS = {
+    "/status/locate/": Level.OPERATOR,  # it beeps: for those who may play sound
     "/status/": Level.VIEWER, "/ws/status/": Level.VIEWER,
     "/audio/": Level.OPERATOR, "/speaker-test/": Level.OPERATOR, "/light/": Level.OPERATOR,
     "/recordings/": Level.OPERATOR, "/apps/": Level.OPERATOR,

@@ -14,7 +14,9 @@ Calls to SERVICE; each answers {"ok": True, ...} or {"ok": False, "message"}:
     REMOVE(name)            forget a profile
     START(name, by)         start a profile's activity -> "activity": its id
     PREVIEW(profile, by)    start an activity of an unsaved profile -> "activity"
-    STOP(activity)          stop an activity (priorities above 10 too)
+    STOP(activity)          stop an activity; those above priority 10 end by themselves
+    LOCATE(by)              Status's "Locate device": Identify (priority 12) flashes
+                            the LED for LOCATE_SECONDS -> "activity"
     EXPORT(names)           -> "profiles": those profiles (all when empty)
     IMPORT(profiles, mode)  ADD, REPLACE_ALL or OVERWRITE; all or nothing
 """
@@ -34,6 +36,7 @@ REMOVE = "remove"
 START = "start"
 PREVIEW = "preview"
 STOP = "stop"
+LOCATE = "locate"
 EXPORT = "export"
 IMPORT = "import"
 
@@ -41,6 +44,7 @@ MAX_PROFILES = 30
 MAX_ACTIVITIES = 10
 PROFILE_PRIORITIES = range(1, 11)
 MAINTENANCE, IDENTIFY, HEALTH_CHECK = 11, 12, 13  # reserved above the profiles'
+LOCATE_SECONDS = 15
 
 PATTERNS = ("steady", "blink", "pulse")
 COLOURS = ("red", "green", "amber")

@@ -20,6 +20,8 @@ from herald.update import contract as update
 log = logging.getLogger(__name__)
 
 STARTUP, NORMAL, FAILED_UPGRADE = "startup", "normal", "failed upgrade"
+IDENTIFY = Profile("Identify", pattern="blink", speed="fast", colour="amber",
+                   duration=contract.TIME, amount=contract.LOCATE_SECONDS)
 SLOW_FLASH_SECONDS = 1.0  # the failed upgrade's red, on and off
 
 
@@ -38,6 +40,7 @@ class LightService:
         return {contract.PROFILES: self.profiles, contract.SAVE: self.save,
                 contract.REMOVE: self.remove, contract.START: self.start_profile,
                 contract.PREVIEW: self.preview, contract.STOP: self.stop_activity,
+                contract.LOCATE: self.locate,
                 contract.EXPORT: self.export, contract.IMPORT: self.import_profiles}
 
     async def start(self) -> None:
@@ -88,32 +91,44 @@ class LightService:
             return {"ok": False, "message": str(refusal)}
         return await self.start_activity(checked, by)
 
-    async def start_activity(self, profile: Profile, by: str) -> dict[str, Any]:
-        """Also for the activities above 10 (Identify), whose profile is the caller's."""
-        if len(self.activities) >= contract.MAX_ACTIVITIES:
+    async def locate(self, by: str = "") -> dict[str, Any]:
+        return await self.start_activity(IDENTIFY, by, contract.IDENTIFY)
+
+    async def start_activity(self, profile: Profile, by: str,
+                             priority: int | None = None) -> dict[str, Any]:
+        """`priority`: one of those above 10 (Identify), which no profile has."""
+        if len(self.activities) >= contract.MAX_ACTIVITIES and priority is None:
             return {"ok": False, "message":
                     f"{contract.MAX_ACTIVITIES} light activities run already; stop one first."}
         seconds = _seconds(profile)
         now = time.time()
-        activity = Activity(next(self.ids), profile.name, profile.priority, profile.pattern,
-                            profile.colour, now, None if seconds is None else now + seconds, by)
+        activity = Activity(next(self.ids), profile.name, priority or profile.priority,
+                            profile.pattern, profile.colour, now,
+                            None if seconds is None else now + seconds, by)
         self.activities[activity.id] = (activity, profile)
         if seconds is not None:
             self.endings[activity.id] = asyncio.get_running_loop().call_later(
-                seconds, lambda: asyncio.ensure_future(self.stop_activity(activity.id)))
+                seconds, lambda: asyncio.ensure_future(self._end(activity.id)))
         log.info("light activity %d: %s, priority %d, by %s",
-                 activity.id, profile.name, profile.priority, by)
+                 activity.id, profile.name, activity.priority, by)
         await self._publish()
         return {"ok": True, "activity": activity.id}
 
     async def stop_activity(self, activity: int = 0) -> dict[str, Any]:
-        if self.activities.pop(activity, None) is None:
+        running = self.activities.get(activity)
+        if running is None:
             return {"ok": False, "message": "That light activity does not run."}
+        if running[0].priority not in contract.PROFILE_PRIORITIES:
+            return {"ok": False, "message": f"{running[0].name} ends by itself."}
+        await self._end(activity)
+        return {"ok": True}
+
+    async def _end(self, activity: int) -> None:
+        self.activities.pop(activity, None)
         ending = self.endings.pop(activity, None)
         if ending is not None:
             ending.cancel()
         await self._publish()
-        return {"ok": True}
 
     def shown(self) -> tuple[Activity, Profile] | None:
         """The highest priority; of equals, the latest started."""
