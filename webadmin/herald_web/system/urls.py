@@ -1,12 +1,13 @@
 from django.urls import path
 
-from herald_web.system import snmp, views
+from herald_web.system import discovery, snmp, views
 
 app_name = "system"
 urlpatterns = [
     path("system/plain-config/", views.plain_config, name="plain-config"),
     path("system/plain-config/<str:group>/", views.plain_config, name="plain-config-group"),
     path("system/snmp/", snmp.snmp_page, name="snmp"),
+    path("system/network/discovery/", discovery.discovery_page, name="network-discovery"),
     path("system/logs/", views.logs_page, name="logs"),
     path("system/logs/server-report/", views.report_view, name="report"),
     path("system/logs/server-report.zip", views.report_zip, name="report-zip"),
