@@ -44,7 +44,8 @@ SCHEDULED = (contract.SCHEDULE.topic, contract.PULSE.topic)
 ACTIONS = {contract.PLAY_CLIP: "Play audio clip", contract.STOP_CLIP: "Stop playing audio clip",
            contract.NOTIFY_ACTION: "Send notification", contract.RECORD: "Record audio",
            contract.SPEAKER_TEST_ACTION: "Run automatic speaker test",
-           contract.SNMP_TRAP: "Send SNMP trap", contract.MQTT_PUBLISH: "Send MQTT publish message"}
+           contract.SNMP_TRAP: "Send SNMP trap", contract.MQTT_PUBLISH: "Send MQTT publish message",
+           contract.LIGHT_PROFILE: "Light profile"}
 MODES = {contract.ONCE: "Once", contract.WHILE_ACTIVE: "While the rule is active"}
 PORTS = [(n, f"Virtual input {n}") for n in range(1, 33)]
 # The manual's sound level trigger: "rises above, falls below or passes the set
@@ -116,6 +117,9 @@ class RuleForm(forms.Form):
     qos = forms.TypedChoiceField(label="QoS", choices=[(n, str(n)) for n in range(3)],
                                  coerce=int, initial=0, required=False)
     retain = forms.BooleanField(label="Retain", required=False)
+    light_profile = forms.CharField(label="Light profile", max_length=contract.MAX_NAME,
+                                    required=False,
+                                    help_text="For a light profile action: its name (Light).")
 
     def __init__(self, *args: Any, clips: list[tuple[int, str]],
                  schedules: list[tuple[str, str]], recipients: list[tuple[int, str]],
@@ -157,6 +161,8 @@ class RuleForm(forms.Form):
         elif data["action"] == contract.MQTT_PUBLISH:
             rule["action"].update(topic=data["topic"], message=data["message"],
                                   qos=data["qos"] or 0, retain=data["retain"])
+        elif data["action"] == contract.LIGHT_PROFILE:
+            rule["action"].update(profile=data["light_profile"])
         return rule
 
 
@@ -174,7 +180,8 @@ class RuleForm(forms.Form):
                    "repeat": action["repeat"], "clip": action["clip"],
                    "recipient": action["recipient"], "subject": action["subject"],
                    "message": action["message"], "topic": action["topic"],
-                   "qos": action["qos"], "retain": action["retain"], "condition": NO_CONDITION}
+                   "qos": action["qos"], "retain": action["retain"],
+                   "light_profile": action["profile"], "condition": NO_CONDITION}
         for prefix, condition in (("trigger", trigger), *(("condition", c) for c in conditions)):
             value, invert = condition["value"], condition["invert"]
             if condition["topic"] == contract.SOUND_LEVEL.topic and prefix == "trigger":
