@@ -12,6 +12,6 @@ class SystemConfig(AppConfig):
         # The manual's SNMP is part of Network; its own entry until there is a Network page.
         nav.register("system.snmp", "SNMP", "system:snmp", Level.ADMIN)
         # The Network page has its network discovery protocols only, so far.
-        nav.register("system.network", "Network", "system:network-discovery", Level.ADMIN)
+        nav.register(nav.system_page("network"), "Network", "system:network-discovery", Level.ADMIN)
         nav.register("system.logs", "Logs", "system:logs", Level.ADMIN)
         nav.register("system.plain-config", "Plain config", "system:plain-config", Level.ADMIN)

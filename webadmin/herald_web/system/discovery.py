@@ -16,6 +16,7 @@ from herald_web.accounts.access import page
 from herald_web.accounts.parameters import apply_params
 from herald_web.device import bus, params
 from herald_web.system import plain
+from herald_web.ui import nav
 
 # In the manual's order.
 SETTINGS = (contract.BONJOUR_ENABLED, contract.BONJOUR_NAME, contract.UPNP_ENABLED,
@@ -45,5 +46,6 @@ def discovery_page(request: HttpRequest) -> HttpResponse:
     rows = [plain.row(snapshot.tree.resolve(name), snapshot.get(name), name.rsplit(".", 1)[0])
             for name in SETTINGS]
     return render(request, "system/discovery.html", {
-        "section": "system", "page_key": "system.network", "rows": rows, "status": _status(),
+        "section": "system", "page_key": nav.system_page("network"), "rows": rows,
+        "status": _status(),
     })

@@ -40,6 +40,14 @@ class Entry:
 _items: dict[str, Item] = {}
 
 
+def system_page(page: str) -> str:
+    """The menu key of System page `page`. Made from the page's name: "system.network"
+    is also the system service's bus key, which only its contract spells out."""
+    if page not in SYSTEM_PAGES:
+        raise ValueError(f"{page!r} is not a System page of the manual's menu")
+    return f"system.{page}"
+
+
 def register(key: str, title: str, url_name: str, level: Level) -> None:
     section, _, page = key.partition(".")
     if section not in SECTIONS or (page and (section != "system" or page not in SYSTEM_PAGES)):
