@@ -76,6 +76,14 @@ def test_create_preview_start_and_stop_a_profile(device: AudioDevice, page: Page
     expect(activities.locator("tr.shown")).to_contain_text("Info")
     wait_until(lambda: board.led_state().colour == "amber", what="the amber profile on the LED")
 
+    profiles.locator("tr", has_text="Info").get_by_role("link", name="Edit").click()
+    expect(page.get_by_role("heading", name="Edit Info")).to_be_visible()
+    page.get_by_label("Description").fill("Doors open")
+    page.get_by_label("Priority").select_option("9")
+    page.get_by_role("button", name="Save").click()
+    expect(profiles.locator("tr", has_text="Info")).to_contain_text("Doors open")
+    expect(profiles.locator("tbody tr")).to_have_count(2)  # changed, not added
+
     with page.expect_download() as download:
         page.get_by_role("link", name="Export all profiles").click()
     exported = json.loads(Path(download.value.path()).read_text())

@@ -20,8 +20,8 @@ from herald.update import contract as update
 log = logging.getLogger(__name__)
 
 STARTUP, NORMAL, FAILED_UPGRADE = "startup", "normal", "failed upgrade"
-IDENTIFY = Profile("Identify", pattern="blink", speed="fast", colour="amber",
-                   duration=contract.TIME, amount=contract.LOCATE_SECONDS)
+IDENTIFY_LIGHT = Profile("Identify", pattern="blink", speed="fast", colour="amber",
+                         duration=contract.TIME, amount=contract.LOCATE_SECONDS)
 SLOW_FLASH_SECONDS = 1.0  # the failed upgrade's red, on and off
 
 
@@ -92,7 +92,7 @@ class LightService:
         return await self.start_activity(checked, by)
 
     async def locate(self, by: str = "") -> dict[str, Any]:
-        return await self.start_activity(IDENTIFY, by, contract.IDENTIFY)
+        return await self.start_activity(IDENTIFY_LIGHT, by, contract.IDENTIFY)
 
     async def start_activity(self, profile: Profile, by: str,
                              priority: int | None = None) -> dict[str, Any]:
