@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 import threading
 import time
@@ -25,6 +26,16 @@ from herald.memory import limit_malloc_arenas
 from herald.system import logs
 
 log = logging.getLogger(__name__)
+
+
+def port(variable: str, default: int) -> int:
+    """A port from the environment; a bad value is said and the default used."""
+    raw = os.environ.get(variable, "")
+    if raw.isdigit() and 0 < int(raw) < 65536:
+        return int(raw)
+    if raw:
+        log.error("%s=%r is not a port: using %d", variable, raw, default)
+    return default
 
 
 # Set by SIGTERM or Ctrl-C: the daemon ends, and no lost Redis restarts it,

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from herald.bus import PING, AsyncBus
+from herald.daemons import port
 from herald.discovery import avahi, contract, ssdp, wsdiscovery
 from herald.discovery.device import Advertised
 from herald.discovery.multicast import address_towards, group_socket
@@ -40,10 +41,9 @@ class DiscoveryService:
     def __init__(self, bus: AsyncBus, environment: Environment, params: ParamStore) -> None:
         self.bus, self.params = bus, params
         self.interface = os.environ.get("HERALD_DISCOVERY_INTERFACE", "0.0.0.0")
-        self.description_port = int(os.environ.get(
-            "HERALD_UPNP_PORT", DESCRIPTION_PORT if environment.is_device else 0))
-        self.web_port = int(os.environ.get(
-            "HERALD_HTTP_PORT", 80 if environment.is_device else 8000))
+        self.description_port = port(
+            "HERALD_UPNP_PORT", DESCRIPTION_PORT if environment.is_device else 0)
+        self.web_port = port("HERALD_HTTP_PORT", 80 if environment.is_device else 8000)
         self.avahi_folder = Path(os.environ.get("HERALD_AVAHI_SERVICES", "") or (
             DEVICE_AVAHI_SERVICES if environment.is_device
             else environment.data_dir / "avahi" / "services"))

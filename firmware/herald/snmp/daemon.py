@@ -6,29 +6,14 @@ receivers' (162; a host's test receiver listens higher)."""
 
 from __future__ import annotations
 
-import logging
-import os
-
 from herald.bus import AsyncBus, Bus
-from herald.daemons import run_daemon, serve_services
+from herald.daemons import port, run_daemon, serve_services
 from herald.environment import Environment
 from herald.params import ParamStore, default_tree
 from herald.snmp import contract
 from herald.snmp.service import SnmpService
 
-log = logging.getLogger(__name__)
-
 DEVICE_PORT, HOST_PORT, TRAP_PORT = 161, 1161, 162
-
-
-def port(variable: str, default: int) -> int:
-    """A port from the environment; a bad value is said and the default used."""
-    raw = os.environ.get(variable, "")
-    if raw.isdigit() and 0 < int(raw) < 65536:
-        return int(raw)
-    if raw:
-        log.error("%s=%r is not a UDP port: using %d", variable, raw, default)
-    return default
 
 
 async def run(environment: Environment) -> None:
