@@ -83,6 +83,9 @@ def test_create_preview_start_and_stop_a_profile(device: AudioDevice, page: Page
     page.get_by_role("button", name="Save").click()
     expect(profiles.locator("tr", has_text="Info")).to_contain_text("Doors open")
     expect(profiles.locator("tbody tr")).to_have_count(2)  # changed, not added
+    profiles.locator("tr", has_text="Info").get_by_role("link", name="Copy").click()
+    expect(page.get_by_label("Name")).to_have_value("Copy of Info")
+    expect(page.get_by_label("Description")).to_have_value("Doors open")
 
     with page.expect_download() as download:
         page.get_by_role("link", name="Export all profiles").click()

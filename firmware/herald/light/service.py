@@ -30,6 +30,7 @@ class LightService:
         self.bus, self.store, self.led = bus, store, led
         self.activities: dict[int, tuple[Activity, Profile]] = {}
         self.endings: dict[int, asyncio.TimerHandle] = {}
+        self.ending: set[asyncio.Task] = set()  # held: the loop keeps only weak references
         self.ids = itertools.count(1)
         self.system = STARTUP
         self.watch: asyncio.Task | None = None
@@ -108,7 +109,7 @@ class LightService:
         self.activities[activity.id] = (activity, profile)
         if seconds is not None:
             self.endings[activity.id] = asyncio.get_running_loop().call_later(
-                seconds, lambda: asyncio.ensure_future(self._end(activity.id)))
+                seconds, self._end_later, activity.id)
         log.info("light activity %d: %s, priority %d, by %s",
                  activity.id, profile.name, activity.priority, by)
         await self._publish()
@@ -122,6 +123,11 @@ class LightService:
             return {"ok": False, "message": f"{running[0].name} ends by itself."}
         await self._end(activity)
         return {"ok": True}
+
+    def _end_later(self, activity: int) -> None:
+        task = asyncio.ensure_future(self._end(activity))
+        self.ending.add(task)
+        task.add_done_callback(self.ending.discard)
 
     async def _end(self, activity: int) -> None:
         self.activities.pop(activity, None)

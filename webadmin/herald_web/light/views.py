@@ -61,10 +61,13 @@ def index(request: HttpRequest) -> HttpResponse:
     raw = bus().state().get(contract.STATUS)
     status = LightStatus.from_dict(raw) if raw else None
     editing = next((p for p in profiles or () if p.name == request.GET.get("edit")), None)
+    copied = next((p for p in profiles or () if p.name == request.GET.get("copy")), None)
     return render(request, "light/index.html", {
         **CONTEXT, "profiles": profiles or (), "unavailable": profiles is None,
         "status": status, "editing": editing,
-        "form": dataclasses.asdict(editing or Profile("new")) | ({} if editing else {"name": ""})})
+        "form": dataclasses.asdict(editing or copied or Profile("new"))
+        | ({} if editing else {"name": f"Copy of {copied.name}"[:contract.MAX_NAME]
+                               if copied else ""})})
 
 
 @page(Level.OPERATOR)
