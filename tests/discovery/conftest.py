@@ -48,7 +48,8 @@ class Device:
     def switch(self, name: str, value: str, **expected: bool) -> None:
         """Change a setting and wait until discovery says it follows it."""
         self.params.update({name: value}, Level.ADMIN)
-        wait_until(lambda: all((self.status() or {}).get(k) == v for k, v in expected.items()),
+        wait_until(lambda: all(getattr(contract.DiscoveryStatus.from_dict(self.status()), k) == v
+                               for k, v in expected.items()),
                    what=f"discovery to follow {name}={value}")
 
     def stop(self) -> None:
