@@ -6,6 +6,7 @@ clients. With no such route (no multicast interface) the tests skip."""
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -111,3 +112,55 @@ def listener(group: str, port: int, address: str) -> socket.socket:
     sock.setblocking(True)
     sock.settimeout(5)
     return sock
+
+
+BUS_POLICY = """<busconfig><type>system</type><listen>unix:path={socket}</listen>
+<auth>EXTERNAL</auth><policy context="default"><allow user="*"/><allow own="*"/>
+<allow send_destination="*"/><allow receive_sender="*"/></policy></busconfig>"""
+AVAHI_CONFIG = """[server]\nuse-ipv6=no\nallow-interfaces={interface}\nenable-dbus=yes
+[publish]\npublish-workstation=no\n"""
+
+
+def interface_named(address: str) -> str:
+    shown = subprocess.run(["ip", "-o", "-4", "addr", "show"], capture_output=True,
+                           text=True, check=True).stdout
+    for line in shown.splitlines():
+        if f" {address}/" in line:
+            return line.split()[1]
+    pytest.skip(f"no interface has {address}")
+
+
+@pytest.fixture
+def avahi_browse(device: Device, tmp_path: Path) -> Iterator[dict[str, str]]:
+    """avahi-daemon reading the device's services folder, on a private system
+    D-Bus, in a mount namespace of its own (its services folder and pid folder
+    bound there, the host's untouched); yields the environment avahi-browse
+    needs to ask it. Root only (mount namespace), with avahi installed."""
+    if os.geteuid() != 0 or not shutil.which("avahi-daemon") or not shutil.which("avahi-browse"):
+        pytest.skip("avahi-daemon and avahi-browse run here as root only (scripts/setup)")
+    work = tmp_path / "avahi"
+    (work / "run").mkdir(parents=True)
+    device.avahi.mkdir(parents=True, exist_ok=True)
+    (work / "bus.conf").write_text(BUS_POLICY.format(socket=work / "bus"))
+    (work / "avahi.conf").write_text(AVAHI_CONFIG.format(
+        interface=interface_named(device.address)))
+    env = {**os.environ, "DBUS_SYSTEM_BUS_ADDRESS": f"unix:path={work / 'bus'}"}
+    bus = subprocess.Popen(["dbus-daemon", "--nofork", "--config-file", str(work / "bus.conf")])
+    wait_until(lambda: (work / "bus").exists(), what="the private D-Bus")
+    script = (f"mount --bind {device.avahi} /etc/avahi/services && mkdir -p /run/avahi-daemon "
+              f"&& mount --bind {work / 'run'} /run/avahi-daemon && exec avahi-daemon "
+              f"--no-drop-root --no-chroot --no-rlimits -f {work / 'avahi.conf'}")
+    with open(work / "avahi.log", "wb") as log:
+        daemon = subprocess.Popen(["unshare", "-m", "sh", "-c", script], env=env,
+                                  stdout=log, stderr=subprocess.STDOUT)
+    try:
+        wait_until(lambda: daemon.poll() is not None
+                   or b"Server startup complete" in (work / "avahi.log").read_bytes(),
+                   what="avahi-daemon to start")
+        if daemon.poll() is not None:
+            pytest.fail(f"avahi-daemon exited: {(work / 'avahi.log').read_text()}")
+        yield env
+    finally:
+        for process in (daemon, bus):
+            process.terminate()
+            process.wait(timeout=10)

@@ -1,11 +1,11 @@
-"""Bonjour: the avahi service file herald-system writes from the settings.
-avahi-daemon cannot run on the test host (it needs the system D-Bus and
-would publish on the host's network), so the file is checked against the
-format avahi reads (avahi.service(5)): a service-group with a name and, per
-service, its type, port and TXT records."""
+"""Bonjour: the avahi service file herald-system writes from the settings,
+checked against the format avahi reads (avahi.service(5)): a service-group
+with a name and, per service, its type, port and TXT records; and
+avahi-browse finding the device through a real avahi-daemon that reads it."""
 
 from __future__ import annotations
 
+import subprocess
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -65,3 +65,24 @@ def test_bad_settings_refused_and_nothing_changed(device: Device, name: str, val
         device.params.update({name: value, contract.UPNP_NAME: "changed"}, Level.ADMIN)
     assert device.params.get(name) == before
     assert device.params.get(contract.UPNP_NAME) != "changed"
+
+
+def browse(env: dict[str, str], kind: str) -> list[list[str]]:
+    """avahi-browse's resolved entries of `kind` (parsable form: fields split by ';')."""
+    done = subprocess.run(["avahi-browse", "--resolve", "--terminate", "--parsable", kind],
+                          env=env, capture_output=True, text=True, timeout=30)
+    return [line.split(";") for line in done.stdout.splitlines() if line.startswith("=")]
+
+
+def test_avahi_browse_finds_the_device_and_loses_it_when_off(device: Device,
+                                                            avahi_browse: dict[str, str]):
+    name = f"Herald {PRODUCT_NUMBER} - {SERIAL}"
+    for kind in avahi.SERVICE_TYPES:
+        (entry,) = wait_until(lambda k=kind: browse(avahi_browse, k),
+                              what=f"avahi-browse to find {kind}")
+        assert entry[3].replace("\\032", " ") == name
+        assert entry[7] == device.address and entry[8] == "8000"
+        assert entry[9] == f'"macaddress={SERIAL}"'
+    device.switch(contract.BONJOUR_ENABLED, "no", bonjour=False)
+    wait_until(lambda: not browse(avahi_browse, "_axis-video._tcp"),
+               what="avahi to withdraw the device")
