@@ -12,7 +12,7 @@ import pytest
 from herald.access import Level
 from herald.discovery import contract, ssdp
 from herald.params.groups.brand import PRODUCT_NUMBER
-from tests.discovery.conftest import SERIAL, Device
+from tests.discovery.conftest import SERIAL, Device, listener
 
 UPNP = "{urn:schemas-upnp-org:device-1-0}"
 
@@ -22,11 +22,15 @@ def search(target: str, mx: int = 1) -> bytes:
             f'MAN: "ssdp:discover"\r\nMX: {mx}\r\nST: {target}\r\n\r\n').encode()
 
 
+def fields(lines: list[str]) -> dict[str, str]:
+    split = (line.partition(":") for line in lines)
+    return {name.strip().upper(): value.strip() for name, _, value in split if name}
+
+
 def headers(answer: bytes) -> dict[str, str]:
     lines = answer.decode().split("\r\n")
     assert lines[0] == "HTTP/1.1 200 OK"
-    fields = (line.partition(":") for line in lines[1:])
-    return {name.strip().upper(): value.strip() for name, _, value in fields if name}
+    return fields(lines[1:])
 
 
 def ours(asker: socket.socket) -> dict[str, str]:
@@ -61,14 +65,27 @@ def test_msearch_finds_the_device_and_its_description(device: Device, asker: soc
     assert description.findtext(f"{UPNP}device/{UPNP}friendlyName") == "Lobby speaker <east>"
 
 
-def test_upnp_off_stops_the_answers_and_on_brings_them_back(device: Device,
-                                                            asker: socket.socket):
-    device.switch(contract.UPNP_ENABLED, "no", upnp=False)
-    asker.settimeout(1.5)
-    asker.sendto(search("ssdp:all"), (ssdp.GROUP, ssdp.PORT))
-    with pytest.raises(TimeoutError):
-        ours(asker)
-    device.switch(contract.UPNP_ENABLED, "yes", upnp=True)
+def notified(others: socket.socket, kind: str) -> dict[str, str]:
+    """The next NOTIFY of `kind` this device sends to the group."""
+    while True:
+        data, _ = others.recvfrom(4096)
+        text = data.decode(errors="replace")
+        if text.startswith("NOTIFY") and SERIAL.lower() in text.lower() and kind in text:
+            return fields(text.split("\r\n")[1:])
+
+
+def test_upnp_off_says_byebye_and_stops_answers_on_says_alive(device: Device,
+                                                              asker: socket.socket):
+    with listener(ssdp.GROUP, ssdp.PORT, device.address) as others:
+        device.switch(contract.UPNP_ENABLED, "no", upnp=False)
+        assert notified(others, ssdp.BYEBYE)["NTS"] == ssdp.BYEBYE
+        asker.settimeout(1.5)
+        asker.sendto(search("ssdp:all"), (ssdp.GROUP, ssdp.PORT))
+        with pytest.raises(TimeoutError):
+            ours(asker)
+        device.switch(contract.UPNP_ENABLED, "yes", upnp=True)
+        alive = notified(others, ssdp.ALIVE)
+        assert alive["LOCATION"].startswith(f"http://{device.address}:")
     asker.settimeout(5)
     asker.sendto(search("upnp:rootdevice"), (ssdp.GROUP, ssdp.PORT))
     assert ours(asker)["ST"] == "upnp:rootdevice"

@@ -47,10 +47,10 @@ class DiscoveryService:
         self.avahi_folder = Path(os.environ.get("HERALD_AVAHI_SERVICES", "") or (
             DEVICE_AVAHI_SERVICES if environment.is_device
             else environment.data_dir / "avahi" / "services"))
-        self.ssdp: tuple[asyncio.DatagramTransport, asyncio.Server] | None = None
+        self.ssdp: tuple[ssdp.SsdpResponder, asyncio.Server] | None = None
         self.wsd: wsdiscovery.WsDiscoveryResponder | None = None
         self.sequence = itertools.count(1)
-        self.follower: asyncio.Task | None = None
+        self.tasks: list[asyncio.Task] = []
 
     @property
     def handlers(self) -> dict[str, Any]:
@@ -66,12 +66,13 @@ class DiscoveryService:
     async def start(self) -> None:
         changes = await self.bus.subscribe(params_contract.CHANGED)
         await self.apply()
-        self.follower = asyncio.create_task(self._follow(changes), name="discovery settings")
+        self.tasks = [asyncio.create_task(self._follow(changes), name="discovery settings"),
+                      asyncio.create_task(self._advertise(), name="ssdp alive")]
 
     async def stop(self) -> None:
-        if self.follower is not None:
-            self.follower.cancel()
-            await asyncio.gather(self.follower, return_exceptions=True)
+        for task in self.tasks:
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
         await self._ssdp(False)
         await self._wsd(False)
         # The avahi file stays: Bonjour goes on telling the device while it restarts.
@@ -111,27 +112,36 @@ class DiscoveryService:
             problems=tuple(problems)).to_dict())
 
     async def _ssdp(self, on: bool) -> None:
+        """On: listen, serve the description, then ssdp:alive. Off: ssdp:byebye, then close."""
         if on and self.ssdp is None:
-            loop = asyncio.get_running_loop()
             server = await ssdp.serve_description(self.device, self.description_port,
                                                   self.interface)
-            port = server.sockets[0].getsockname()[1]
+            responder = ssdp.SsdpResponder(self.device, server.sockets[0].getsockname()[1])
             try:
-                transport, _ = await loop.create_datagram_endpoint(
-                    lambda: ssdp.SsdpResponder(self.device, port),
-                    sock=group_socket(ssdp.GROUP, ssdp.PORT, self.interface))
+                await asyncio.get_running_loop().create_datagram_endpoint(
+                    lambda: responder, sock=group_socket(ssdp.GROUP, ssdp.PORT, self.interface))
             except OSError:
                 server.close()
                 raise
-            self.ssdp = (transport, server)
+            self.ssdp = (responder, server)
+            responder.advertise(ssdp.ALIVE, self._own_address())
             log.info("UPnP: answering SSDP searches")
         elif not on and self.ssdp is not None:
-            transport, server = self.ssdp
-            transport.close()
+            responder, server = self.ssdp
+            responder.advertise(ssdp.BYEBYE, self._own_address())
+            assert responder.transport is not None
+            responder.transport.close()
             server.close()
             await server.wait_closed()
             self.ssdp = None
             log.info("UPnP: off")
+
+    async def _advertise(self) -> None:
+        """ssdp:alive again before the advertisement's max-age runs out."""
+        while True:
+            await asyncio.sleep(ssdp.CACHE_SECONDS / 2)
+            if self.ssdp is not None:
+                self.ssdp[0].advertise(ssdp.ALIVE, self._own_address())
 
     async def _wsd(self, on: bool) -> None:
         """On: listen, then Hello. Off: Bye, then the socket closes."""

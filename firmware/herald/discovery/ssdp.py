@@ -19,6 +19,7 @@ GROUP, PORT = "239.255.255.250", 1900
 DESCRIPTION_PATH = "/upnp/description.xml"
 DEVICE_TYPE = "urn:schemas-upnp-org:device:Basic:1"
 ROOT = "upnp:rootdevice"
+ALIVE, BYEBYE = "ssdp:alive", "ssdp:byebye"
 MAX_REQUEST = 1024  # bytes; real M-SEARCH requests are about 150
 MAX_HEADERS = 16
 CACHE_SECONDS = 1800
@@ -57,14 +58,26 @@ def matching_target(target: str, device: Advertised) -> str | None:
 
 
 def search_answer(target: str, device: Advertised, location: str) -> bytes:
-    usn = f"uuid:{device.uuid}" + ("" if target.startswith("uuid:") else f"::{target}")
     return ("HTTP/1.1 200 OK\r\n"
             f"CACHE-CONTROL: max-age={CACHE_SECONDS}\r\n"
             "EXT:\r\n"
             f"LOCATION: {location}\r\n"
             f"SERVER: Linux/6 UPnP/1.0 Herald/{device.firmware}\r\n"
             f"ST: {target}\r\n"
-            f"USN: {usn}\r\n\r\n").encode()
+            f"USN: {unique_name(target, device)}\r\n\r\n").encode()
+
+
+def unique_name(target: str, device: Advertised) -> str:
+    return f"uuid:{device.uuid}" + ("" if target.startswith("uuid:") else f"::{target}")
+
+
+def notify(kind: str, target: str, device: Advertised, location: str) -> bytes:
+    """An advertisement to the group: ALIVE (with LOCATION) or BYEBYE."""
+    alive = (f"CACHE-CONTROL: max-age={CACHE_SECONDS}\r\nLOCATION: {location}\r\n"
+             f"SERVER: Linux/6 UPnP/1.0 Herald/{device.firmware}\r\n"
+             if kind == ALIVE else "")
+    return (f"NOTIFY * HTTP/1.1\r\nHOST: {GROUP}:{PORT}\r\n{alive}"
+            f"NT: {target}\r\nNTS: {kind}\r\nUSN: {unique_name(target, device)}\r\n\r\n").encode()
 
 
 def description(device: Advertised, address: str) -> bytes:
@@ -95,14 +108,25 @@ class SsdpResponder(Responder):
         self.device = device
         self.description_port = description_port
 
+    def location(self, address: str) -> str:
+        return f"http://{address}:{self.description_port}{DESCRIPTION_PATH}"
+
+    def advertise(self, kind: str, address: str) -> None:
+        """ssdp:alive or ssdp:byebye for the root device, the device and its type."""
+        if self.transport is None:
+            return
+        device = self.device()
+        for target in (ROOT, "uuid:" + device.uuid, DEVICE_TYPE):
+            self.transport.sendto(notify(kind, target, device, self.location(address)),
+                                  (GROUP, PORT))
+
     def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
         target = parse_search(data)
         device = self.device()
         answer_target = matching_target(target, device) if target else None
         if answer_target is not None:
-            self.answer(addr, lambda here: search_answer(
-                answer_target, device,
-                f"http://{here}:{self.description_port}{DESCRIPTION_PATH}"))
+            self.answer(addr, lambda here: search_answer(answer_target, device,
+                                                         self.location(here)))
 
 
 async def serve_description(device: Callable[[], Advertised], port: int,
