@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 
 DEVICE_AVAHI_SERVICES = Path("/run/herald-avahi")  # avahi's services folder (the image)
 DESCRIPTION_PORT = 49152
+RETRY_SECONDS = 10.0  # a protocol that could not start (no network yet at boot) tries again
 
 
 class DiscoveryService:
@@ -51,6 +52,7 @@ class DiscoveryService:
         self.wsd: wsdiscovery.WsDiscoveryResponder | None = None
         self.sequence = itertools.count(1)
         self.tasks: list[asyncio.Task] = []
+        self.problems: tuple[str, ...] = ()  # what keeps a protocol off that should be on
 
     @property
     def handlers(self) -> dict[str, Any]:
@@ -67,7 +69,7 @@ class DiscoveryService:
         changes = await self.bus.subscribe(params_contract.CHANGED)
         await self.apply()
         self.tasks = [asyncio.create_task(self._follow(changes), name="discovery settings"),
-                      asyncio.create_task(self._advertise(), name="ssdp alive")]
+                      asyncio.create_task(self._tend(), name="discovery upkeep")]
 
     async def stop(self) -> None:
         for task in self.tasks:
@@ -91,25 +93,26 @@ class DiscoveryService:
         on = {name: snapshot.get(name) == "yes" for name in
               (contract.BONJOUR_ENABLED, contract.UPNP_ENABLED, contract.WSD_ENABLED)}
         problems: list[str] = []
+        bonjour = on[contract.BONJOUR_ENABLED]
         try:
             avahi.publish(self.avahi_folder, avahi.service_file(
-                self.device(), snapshot.get(contract.BONJOUR_NAME))
-                if on[contract.BONJOUR_ENABLED] else None)
+                self.device(), snapshot.get(contract.BONJOUR_NAME)) if bonjour else None)
         except OSError as exc:
             problems.append(f"Bonjour: the avahi service file cannot be written: {exc}")
+            bonjour = False
         for name, switch in (("UPnP", self._ssdp(on[contract.UPNP_ENABLED])),
                              ("WS-Discovery", self._wsd(on[contract.WSD_ENABLED]))):
             try:
                 await switch
             except OSError as exc:
                 problems.append(f"{name} cannot listen: {exc.strerror or exc}")
-        for problem in problems:
-            log.error("discovery: %s", problem)
+        if tuple(problems) != self.problems:  # said once, not at every retry
+            for problem in problems:
+                log.error("discovery: %s", problem)
+        self.problems = tuple(problems)
         await self.bus.set_state(contract.STATUS, contract.DiscoveryStatus(
-            bonjour=on[contract.BONJOUR_ENABLED] and not any(
-                p.startswith("Bonjour") for p in problems),
-            upnp=self.ssdp is not None, ws_discovery=self.wsd is not None,
-            problems=tuple(problems)).to_dict())
+            bonjour=bonjour, upnp=self.ssdp is not None, ws_discovery=self.wsd is not None,
+            problems=self.problems).to_dict())
 
     async def _ssdp(self, on: bool) -> None:
         """On: listen, serve the description, then ssdp:alive. Off: ssdp:byebye, then close."""
@@ -136,12 +139,18 @@ class DiscoveryService:
             self.ssdp = None
             log.info("UPnP: off")
 
-    async def _advertise(self) -> None:
-        """ssdp:alive again before the advertisement's max-age runs out."""
+    async def _tend(self) -> None:
+        """Try again what could not start; ssdp:alive again before the
+        advertisement's max-age runs out."""
+        since_alive = 0.0
         while True:
-            await asyncio.sleep(ssdp.CACHE_SECONDS / 2)
-            if self.ssdp is not None:
+            await asyncio.sleep(RETRY_SECONDS)
+            since_alive += RETRY_SECONDS
+            if self.problems:
+                await self.apply()
+            if self.ssdp is not None and since_alive >= ssdp.CACHE_SECONDS / 2:
                 self.ssdp[0].advertise(ssdp.ALIVE, self._own_address())
+                since_alive = 0.0
 
     async def _wsd(self, on: bool) -> None:
         """On: listen, then Hello. Off: Bye, then the socket closes."""
