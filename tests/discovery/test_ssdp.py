@@ -111,6 +111,7 @@ def test_bad_datagrams_get_no_answer_and_the_next_search_does(device: Device,
     asker.sendto(search(ssdp.DEVICE_TYPE), (ssdp.GROUP, ssdp.PORT))
     assert ours(asker)["ST"] == ssdp.DEVICE_TYPE
     assert device.process.poll() is None
+    assert "Traceback" not in device.log.read_text()  # not even one handled
 
 
 def test_one_small_answer_per_search_and_a_bounded_rate(device: Device, asker: socket.socket):

@@ -138,6 +138,7 @@ def test_hostile_datagrams_get_no_answer(device: Device, asker: socket.socket):
         LAUGHS + valid.split(b"?>", 1)[1].replace(b"dn:NetworkVideoTransmitter", b"&h;"),
         valid + b"<!--" + b"x" * 9000 + b"-->",  # oversize
         b"\x00\xff" * 50,
+        valid.replace(b'<?xml version="1.0"?>', b'<?xml version="1.0" encoding="x-bogus"?>'),
         valid[:200],  # cut short
         valid.replace(b"/Probe</a:Action>", b"/Hello</a:Action>"),
         probe(""),  # no message id
@@ -148,3 +149,4 @@ def test_hostile_datagrams_get_no_answer(device: Device, asker: socket.socket):
     asker.sendto(probe(asked), group)
     assert relates_to(next_answer(asker)) == asked
     assert device.process.poll() is None
+    assert "Traceback" not in device.log.read_text()  # not even one handled

@@ -66,7 +66,7 @@ def parse(datagram: bytes) -> tuple[str, str, ET.Element, dict[str, str]] | None
         for _, (prefix, uri) in events:
             namespaces[prefix] = uri
         root = ET.fromstring(datagram)
-    except ET.ParseError:
+    except (ET.ParseError, LookupError, ValueError):  # LookupError: an unknown encoding
         return None
     header, body = root.find(f"{{{SOAP}}}Header"), root.find(f"{{{SOAP}}}Body")
     if root.tag != f"{{{SOAP}}}Envelope" or header is None or body is None or len(body) != 1:
