@@ -6,6 +6,9 @@ file-backed sound card."""
 
 from __future__ import annotations
 
+import contextlib
+import queue
+
 import pytest
 
 from herald.access import Level
@@ -83,3 +86,32 @@ def test_a_stateful_subscription_plays_while_the_payload_says_so(
         assert {"topic": events.MQTT_STATE.topic, "source": door, "value": "closed"} in states
     finally:
         log.close()
+
+
+def test_messages_from_the_broker_are_not_published_back(core, broker, subscribe, make_client):
+    """A subscription to everything beside the publication of every event: the
+    device's own events come back as messages, and they must not go out again."""
+    watcher = subscribe("#")
+    client = make_client(plain(broker, **{"MQTT.Publication.Enabled": "yes"}))
+    client.wait_for("connected")
+    clip = core.add_clip(encode(sine(440, 0.2), RATE, "wav"), "Beep.wav")
+    add_rule(core, {"topic": events.MQTT_MESSAGE.topic, "source": "home/bell"},
+             {"kind": events.PLAY_CLIP, "clip": clip})
+    subscribe_device(client, Filter="#")
+    seen: list[str] = []
+
+    def done() -> bool:
+        return bool(seen) and (seen[-1].endswith("/MediaClip/Playing")
+                               or "MQTT/Message" in seen[-1])
+
+    def rang() -> bool:
+        """Ring (again, until the subscription is in place) and read what the broker
+        routes: the message's event, were it published, would come before the clip's."""
+        watcher.send("home/bell", "ring")
+        with contextlib.suppress(queue.Empty):
+            while not done():
+                seen.append(watcher.next_any(timeout=0.5).topic)
+        return done()
+
+    wait_until(rang, what="the bell to play the clip")
+    assert not [t for t in seen if "MQTT/Message" in t], seen

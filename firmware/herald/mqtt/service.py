@@ -32,6 +32,7 @@ OUTBOX_FILE = "mqtt-outbox.sqlite3"  # on the data partition: it outlives a rest
 
 
 PUBLICATION = "MQTT.Publication."  # what is published: no new connection for it
+FROM_BROKER = (events.MQTT_MESSAGE.topic, events.MQTT_STATE.topic)
 
 
 def message_problem(topic: Any, payload: Any, qos: Any, retain: Any) -> str:
@@ -163,9 +164,12 @@ class MqttService:
             await messages.close()
 
     def publish(self, notification: events.Notification) -> None:
-        """An event, as MQTT.Publication says (initial states are not events)."""
+        """An event, as MQTT.Publication says (initial states are not events; nor
+        are messages from the broker: with a subscription to "#" each would come
+        back as a new message, for ever)."""
         settings = self.settings
         if (self.connection is None or settings is None or notification.initial
+                or notification.topic in FROM_BROKER
                 or not matches(notification, settings.publication)):
             return
         publication = settings.publication
