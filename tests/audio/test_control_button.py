@@ -171,7 +171,9 @@ def test_the_pir_and_the_button_are_events_that_rules_use(engine: Core,
             "action": {"kind": events.STOP_CLIP}})
         assert answer["ok"], answer
     try:
-        assert event_state(engine, events.PIR, 0) is False
+        # herald-core tells the PIR's state once it has read the board: wait for it.
+        wait_until(lambda: event_state(engine, events.PIR, 0) is False,
+                   what="the PIR's state at start")
         board.set_motion(True)
         wait_until(lambda: last_runs(engine.bus)["Motion"], what="the motion rule to run")
         assert event_state(engine, events.PIR, 0) is True
