@@ -1,7 +1,7 @@
 """herald-system as the device runs it (discovery is one of its services), on a
 private Redis and database, listening on this host's interface towards the
 multicast group: multicast goes out there and loops back to the test's
-clients. With no such route (no multicast interface) the tests skip."""
+clients. With no such route (no multicast interface) the tests fail and say so."""
 
 from __future__ import annotations
 
@@ -30,7 +30,8 @@ def interface_address() -> str:
     try:
         return address_towards(ssdp.GROUP)
     except OSError:
-        pytest.skip("no route for multicast on this host: no interface to discover on")
+        pytest.fail("no route for multicast on this host, so no interface to discover on: "
+                    "give an interface a route to 224.0.0.0/4")
 
 
 @dataclass
@@ -127,7 +128,7 @@ def interface_named(address: str) -> str:
     for line in shown.splitlines():
         if f" {address}/" in line:
             return line.split()[1]
-    pytest.skip(f"no interface has {address}")
+    pytest.fail(f"no interface has {address}, the address towards the multicast group")
 
 
 @pytest.fixture
@@ -137,7 +138,8 @@ def avahi_browse(device: Device, tmp_path: Path) -> Iterator[dict[str, str]]:
     bound there, the host's untouched); yields the environment avahi-browse
     needs to ask it. Root only (mount namespace), with avahi installed."""
     if os.geteuid() != 0 or not shutil.which("avahi-daemon") or not shutil.which("avahi-browse"):
-        pytest.skip("avahi-daemon and avahi-browse run here as root only (scripts/setup)")
+        pytest.fail("avahi-daemon and avahi-browse are needed, run as root: scripts/setup "
+                    "installs them (avahi-daemon, avahi-utils)")
     work = tmp_path / "avahi"
     (work / "run").mkdir(parents=True)
     device.avahi.mkdir(parents=True, exist_ok=True)
