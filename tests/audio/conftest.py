@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import os
 import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -26,9 +24,10 @@ from herald.audio.clips import ClipStore
 from herald.audio.contract import AudioSettings, params_from_settings
 from herald.bus import EVENT_PREFIX, Bus, Event, ServiceUnavailable
 from herald.params import ParamStore, default_tree
-from herald.simulation.sound_card import FileAudioDevices, die_with_parent
+from herald.simulation.sound_card import FileAudioDevices
 from tests.audio.webstack import AudioDevice, audio_device
-from tests.conftest import REPO, redis_server, wait_until
+from tests.conftest import redis_server, wait_until
+from tests.daemon import daemon_env, start_daemon
 
 
 class Events:
@@ -134,14 +133,7 @@ def core_process(sound_card: FileAudioDevices,
 
 def _run_core(data: Path, redis_url: str, sound_card: FileAudioDevices) -> Iterator[Core]:
     log = data / "core.log"
-    env = {**os.environ, **sound_card.env, "HERALD_MODE": "development",
-           "HERALD_DATA_DIR": str(data), "REDIS_URL": redis_url,
-           "PYTHONPATH": str(REPO / "firmware")}
-    env.pop("HERALD_RUN_DIR", None)
-    with open(log, "wb") as output:
-        process = subprocess.Popen([sys.executable, "-m", "herald.core"], env=env,
-                                   stdout=output, stderr=subprocess.STDOUT,
-                                   preexec_fn=die_with_parent)
+    process = start_daemon("herald.core", daemon_env(data, redis_url, **sound_card.env), log)
     bus = Bus(redis_url, source="test")
     params = ParamStore(data / "db.sqlite3", default_tree(), bus)
     clips = ClipStore(data / "clips", params)

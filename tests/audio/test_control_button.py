@@ -6,10 +6,7 @@ and the audio status says so."""
 from __future__ import annotations
 
 import contextlib
-import os
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,14 +20,15 @@ from herald.events import contract as events
 from herald.hal.led import LEDState
 from herald.params import ParamStore, default_tree
 from herald.simulation.board import SimulatedBoard
-from herald.simulation.sound_card import FileAudioDevices, die_with_parent
+from herald.simulation.sound_card import FileAudioDevices
 from herald.system import contract as system
 from herald.system.reset_record import WEB_ADMIN, ResetRecord
 from tests.audio.conftest import Core, Events, _run_core
 from tests.audio.event_forms import rule_form
 from tests.audio.signals import bursts, dominant_frequency, encode, sine
 from tests.audio.webstack import AudioDevice, upload, uploaded_id
-from tests.conftest import REPO, redis_server, wait_until
+from tests.conftest import redis_server, wait_until
+from tests.daemon import daemon_env, start_daemon
 from tests.webadmin.stack import form_token
 
 RULES = "/system/events/"
@@ -124,12 +122,7 @@ def test_the_button_held_at_power_on_resets_the_device_to_factory_default(
 @contextlib.contextmanager
 def system_service(data: Path, redis_url: str) -> Iterator[None]:
     """herald-system, which carries out resets, on the test's Redis."""
-    env = {**os.environ, "HERALD_MODE": "development", "HERALD_DATA_DIR": str(data),
-           "REDIS_URL": redis_url, "PYTHONPATH": str(REPO / "firmware")}
-    env.pop("HERALD_RUN_DIR", None)
-    process = subprocess.Popen([sys.executable, "-m", "herald.system"], env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                               preexec_fn=die_with_parent)
+    process = start_daemon("herald.system", daemon_env(data, redis_url))
     bus = Bus(redis_url, source="test")
     try:
         wait_until(lambda: _answers(bus, system.SERVICE), what="herald-system to answer")

@@ -9,7 +9,6 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +20,8 @@ from herald.bus import Bus
 from herald.discovery import contract, ssdp
 from herald.discovery.multicast import address_towards, group_socket
 from herald.params import ParamStore, default_tree
-from tests.conftest import REPO, wait_until
+from tests.conftest import wait_until
+from tests.daemon import daemon_env, start_daemon
 
 SERIAL = "00408C1814A0"
 
@@ -69,12 +69,9 @@ def start_device(directory: Path, redis_url: str, address: str) -> Device:
     params = ParamStore(data / "db.sqlite3", default_tree(), bus)
     avahi = directory / "avahi-services"
     log = directory / "herald-system.log"
-    env = {**os.environ, "HERALD_MODE": "development", "HERALD_DATA_DIR": str(data),
-           "REDIS_URL": redis_url, "PYTHONPATH": str(REPO / "firmware"),
-           "HERALD_DISCOVERY_INTERFACE": address, "HERALD_AVAHI_SERVICES": str(avahi)}
-    with open(log, "wb") as output:
-        process = subprocess.Popen([sys.executable, "-m", "herald.system"], env=env,
-                                   stdout=output, stderr=subprocess.STDOUT)
+    process = start_daemon("herald.system", daemon_env(
+        data, redis_url, HERALD_DISCOVERY_INTERFACE=address, HERALD_AVAHI_SERVICES=str(avahi)),
+        log)
     device = Device(address, data, avahi, params, bus, process, log)
 
     def started() -> dict | None:

@@ -3,8 +3,6 @@ mosquitto the test starts."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
@@ -14,6 +12,7 @@ import pytest
 from herald.access import Level
 from herald.params import ParamStore, default_tree
 from tests.audio.conftest import Core, core_on
+from tests.daemon import start_daemon
 from tests.mqtt.broker import BrokerCa, Mosquitto, Subscriber
 from tests.mqtt.device import Client, mqtt_values, start_client
 from tests.webadmin.stack import HeraldStack
@@ -75,9 +74,7 @@ def make_client(tmp_path: Path, own_redis_url: str) -> Iterator[Callable[..., Cl
 def beside_stack(herald: HeraldStack) -> Iterator[ParamStore]:
     """herald-mqtt beside the test stack's web admin, as on the device; the
     stack's parameters, put back as they were (off) afterwards."""
-    with open(herald.out_dir / "mqtt.log", "ab") as output:
-        process = subprocess.Popen([sys.executable, "-m", "herald.mqtt"], env=herald.env,
-                                   stdout=output, stderr=subprocess.STDOUT)
+    process = start_daemon("herald.mqtt", herald.env, herald.out_dir / "mqtt.log")
     store = ParamStore(herald.data_dir / "db.sqlite3", default_tree(), herald.bus())
     before = mqtt_values(store)
     try:

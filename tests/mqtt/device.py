@@ -3,11 +3,9 @@ the tests and bench/mqtt_publish.py start."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import signal
 import subprocess
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +16,8 @@ from herald.access import Level
 from herald.bus import Bus
 from herald.mqtt import contract
 from herald.params import ParamStore, default_tree
-from tests.conftest import REPO, wait_until
+from tests.conftest import wait_until
+from tests.daemon import daemon_env, start_daemon
 from tests.mqtt.broker import HOST, PASSWORD, USER, Mosquitto
 
 SERIAL = "00408C1814A0"
@@ -69,12 +68,7 @@ class Client:
 
 def run_client(data: Path, redis_url: str) -> tuple[subprocess.Popen, Path]:
     log = data.parent / "mqtt.log"
-    env = {**os.environ, "HERALD_MODE": "development", "HERALD_DATA_DIR": str(data),
-           "REDIS_URL": redis_url, "PYTHONPATH": str(REPO / "firmware")}
-    with open(log, "ab") as output:
-        process = subprocess.Popen([sys.executable, "-m", "herald.mqtt"], env=env,
-                                   stdout=output, stderr=subprocess.STDOUT)
-    return process, log
+    return start_daemon("herald.mqtt", daemon_env(data, redis_url), log), log
 
 
 def start_client(data: Path, redis_url: str, settings: Mapping[str, str],

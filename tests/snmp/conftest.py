@@ -3,9 +3,7 @@ trap receiver, as the device runs it."""
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +15,8 @@ from herald.bus import Bus
 from herald.params import ParamStore, default_tree
 from herald.snmp import contract
 from herald.snmp.agent import engine_id
-from tests.conftest import REPO, wait_until
+from tests.conftest import wait_until
+from tests.daemon import daemon_env, start_daemon
 from tests.snmp.netsnmp import V3_PASSWORD, TrapReceiver, free_udp_port
 
 SERIAL = "00408C1814A0"
@@ -60,12 +59,8 @@ def start_agent(directory: Path, redis_url: str, settings: Mapping[str, str],
         params.add("snmptrap", "SNMP.Trap", {"SNMP.Trap.T.Address": "127.0.0.1", **receiver},
                    Level.ADMIN)
     log = directory / "snmp.log"
-    env = {**os.environ, "HERALD_MODE": "development", "HERALD_DATA_DIR": str(data),
-           "REDIS_URL": redis_url, "PYTHONPATH": str(REPO / "firmware"),
-           "HERALD_SNMP_PORT": str(port), "HERALD_SNMP_TRAP_PORT": str(traps.port)}
-    with open(log, "wb") as output:
-        process = subprocess.Popen([sys.executable, "-m", "herald.snmp"], env=env,
-                                   stdout=output, stderr=subprocess.STDOUT)
+    process = start_daemon("herald.snmp", daemon_env(
+        data, redis_url, HERALD_SNMP_PORT=str(port), HERALD_SNMP_TRAP_PORT=str(traps.port)), log)
     agent = Agent(port, data, params, bus, process, log, traps)
 
     def started() -> dict | None:

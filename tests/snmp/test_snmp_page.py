@@ -4,14 +4,13 @@ follows them, and the page shows what the agent says of them."""
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import wait_until
+from tests.daemon import start_daemon
 from tests.snmp.netsnmp import TrapReceiver, free_udp_port, values
 from tests.webadmin.stack import HeraldStack, post_form
 
@@ -34,9 +33,7 @@ def snmp_agent(herald: HeraldStack, traps: TrapReceiver) -> Iterator[int]:
     """herald-snmp beside the stack's web admin, on a free port; its UDP port."""
     port = free_udp_port()
     env = {**herald.env, "HERALD_SNMP_PORT": str(port), "HERALD_SNMP_TRAP_PORT": str(traps.port)}
-    with open(herald.out_dir / "snmp.log", "ab") as output:
-        process = subprocess.Popen([sys.executable, "-m", "herald.snmp"], env=env,
-                                   stdout=output, stderr=subprocess.STDOUT)
+    process = start_daemon("herald.snmp", env, herald.out_dir / "snmp.log")
     try:
         yield port
     finally:
