@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import signal
 import subprocess
 import time
 from collections.abc import Iterator
@@ -54,6 +56,23 @@ def redis_server(workdir: Path) -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def redis_pid(url: str) -> int:
+    """The process of the redis-server listening on unix socket `url`."""
+    sock = url.removeprefix("unix://")
+    return int(subprocess.check_output(["pgrep", "-f", sock]).split()[0])
+
+
+@contextmanager
+def frozen(url: str) -> Iterator[None]:
+    """Redis stopped (SIGSTOP: connections stay open, nothing answers), then thawed."""
+    pid = redis_pid(url)
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        yield
+    finally:
+        os.kill(pid, signal.SIGCONT)
 
 
 @pytest.fixture(scope="session")

@@ -47,8 +47,10 @@ PING = "ping"  # every core service answers it with {"ok": true} while it works
 # answered within REPLY_SECONDS (redis.TimeoutError), so a frozen Redis costs
 # a request about a second, not forever; a broken connection (Redis restarted)
 # is retried once at once, a timeout never (redis-py's default would retry it
-# with backoff). Waits for a reply go to Redis in slices shorter than that, and
-# subscriptions, quiet for as long as nothing happens, have no read timeout.
+# with backoff). Waits for a reply go to Redis in slices shorter than that (a
+# slice Redis answers late is not an error: the wait goes on to the call's
+# deadline, so a long call outlives a busy moment of Redis), and subscriptions,
+# quiet for as long as nothing happens, have no read timeout.
 # The services' side (`AsyncBus`) waits for a frozen Redis, as it waits for
 # calls: no read timeout there.
 REPLY_SECONDS = 1.5
@@ -126,7 +128,7 @@ def _request(method: str, params: Mapping[str, Any], timeout: float) -> tuple[st
 
 
 def _slice(deadline: float) -> float:
-    """How long the next BLPOP for a reply may block: 0 (none left) ends the wait."""
+    """How long the next wait for a reply may block: 0 (none left) ends the wait."""
     left = deadline - time.monotonic()
     return 0.0 if left <= 0 else max(0.01, min(left, WAIT_SLICE_SECONDS))
 
@@ -184,10 +186,19 @@ class Bus:
         call_id, body = _request(method, params, timeout)
         deadline = time.monotonic() + timeout
         self.redis.rpush(CALL_PREFIX + service, body)
+        key = REPLY_PREFIX + call_id
         while wait := _slice(deadline):
-            reply = self.redis.blpop([REPLY_PREFIX + call_id], timeout=wait)
+            try:
+                # Moved onto itself, the reply stays where it is (its time to
+                # live clears it): a read Redis answers too late for, on a busy
+                # device during a long call, loses nothing; the next one finds it.
+                reply = self.redis.blmove(key, key, wait, "LEFT", "LEFT")
+            except redis.TimeoutError:
+                log.warning("Redis was slow to answer while %s.%s ran; still waiting",
+                            service, method)
+                continue
             if reply is not None:
-                return _reply_value(reply[1])
+                return _reply_value(reply)
         # Take back the request so a service that starts later does not run it.
         self.redis.lrem(CALL_PREFIX + service, 1, body)
         raise ServiceUnavailable(f"the {service} service did not answer within {timeout:g} s")

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
+import logging
 import threading
 from collections.abc import Iterator
 
 import pytest
 
 from herald.bus import AsyncBus, Bus, CallFailed, Event, ServiceUnavailable
-from tests.conftest import wait_until
+from tests.conftest import frozen, wait_until
 
 SERVICE = "bustest"  # not a real service's name: the session's Redis is shared
 
@@ -206,3 +208,43 @@ def test_a_concurrent_service_answers_a_quick_call_while_a_long_one_runs(redis_u
             await caller.close()
 
     assert asyncio.run(asyncio.wait_for(scenario(), 20)) == ("quick", "slow")
+
+
+def test_a_long_call_outlives_redis_being_slow_and_loses_no_reply(own_redis_url, caplog):
+    """As while firmware installs on a busy device: Redis stops answering in the
+    middle of the wait (longer than a client waits for one command), and the
+    service's reply is written while it is stopped."""
+    began, release = threading.Event(), threading.Event()
+
+    async def install() -> str:
+        began.set()
+        await asyncio.to_thread(release.wait, 30)
+        return "installed"
+
+    async def serve(stop: asyncio.Event) -> None:
+        server_bus = AsyncBus(own_redis_url, source="test")
+        server = asyncio.create_task(server_bus.serve("test-slow", {"install": install}))
+        await stop.wait()
+        server.cancel()
+        await asyncio.gather(server, return_exceptions=True)
+        await server_bus.close()
+
+    loop = asyncio.new_event_loop()
+    stop = asyncio.Event()
+    serving = threading.Thread(target=loop.run_until_complete, args=(serve(stop),))
+    serving.start()
+    caplog.set_level(logging.WARNING, logger="herald.bus")
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        try:
+            answer = pool.submit(Bus(own_redis_url).call, "test-slow", "install", timeout=60)
+            assert began.wait(10), "the service never took the call"
+            with frozen(own_redis_url):
+                release.set()  # the reply waits on the stopped Redis
+                wait_until(lambda: "Redis was slow to answer" in caplog.text or answer.done(),
+                           what="the caller to find Redis not answering")
+            assert answer.result(timeout=30) == "installed"
+        finally:
+            release.set()
+            loop.call_soon_threadsafe(stop.set)
+            serving.join(timeout=10)
+            loop.close()

@@ -8,10 +8,7 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -19,7 +16,7 @@ import pytest
 
 from herald.audio import contract as audio
 from herald.audio.contract import INPUT_TYPES, POWER_TYPES
-from tests.conftest import redis_server, wait_until
+from tests.conftest import frozen, redis_pid, redis_server, wait_until
 from tests.webadmin.fixtures import set_up_accounts
 from tests.webadmin.stack import HeraldStack, form_token
 
@@ -28,21 +25,6 @@ pytestmark = pytest.mark.slow
 # Well under what a person or a VAPIX client waits before giving up (httpx: 5 s,
 # the axis library: 10 s); the device aims at under 2 s (bench/web_latency.py).
 PROMPT = 5.0
-
-
-def redis_pid(stack: HeraldStack) -> int:
-    sock = stack.redis_url.removeprefix("unix://")
-    return int(subprocess.check_output(["pgrep", "-f", sock]).split()[0])
-
-
-@contextmanager
-def frozen(stack: HeraldStack) -> Iterator[None]:
-    pid = redis_pid(stack)
-    os.kill(pid, signal.SIGSTOP)
-    try:
-        yield
-    finally:
-        os.kill(pid, signal.SIGCONT)
 
 
 def answered(send) -> tuple[httpx.Response, float]:
@@ -69,7 +51,7 @@ def test_while_redis_is_frozen_requests_fail_at_once_and_change_nothing(device):
         vapix.timeout = browser.timeout = httpx.Timeout(PROMPT)
         before = vapix.get("/axis-cgi/param.cgi", params={
             "action": "list", "group": "root.AudioSource.A0.OutputGain"}).text
-        with frozen(device):
+        with frozen(device.redis_url):
             health, health_took = answered(lambda: httpx.get(device.http_url + "/healthz",
                                                              timeout=PROMPT))
             update, update_took = answered(lambda: vapix.get("/axis-cgi/param.cgi", params={
@@ -98,7 +80,7 @@ def test_a_setting_saved_while_redis_is_frozen_is_kept_and_applied(device):
     of it once Redis is back, or from the database if the news was lost."""
     with device.browser(device.accounts["admin"]) as browser:
         token = form_token(browser, "/audio/")
-        with frozen(device):
+        with frozen(device.redis_url):
             saved = browser.post("/audio/settings/", data={
                 "csrfmiddlewaretoken": token, "input_enabled": "on", "input_gain": "0",
                 "input_type": INPUT_TYPES[0], "power_type": POWER_TYPES[0],
@@ -116,7 +98,7 @@ def test_every_service_is_back_by_itself_after_redis_is_killed_and_restarted(dev
     """The services that lose their connection wait for Redis and start their
     work again in the same process: nothing has to restart them."""
     workdir = Path(device.redis_url.removeprefix("unix://")).parent
-    os.kill(redis_pid(device), signal.SIGKILL)
+    os.kill(redis_pid(device.redis_url), signal.SIGKILL)
     wait_until(lambda: not healthy(device), timeout=PROMPT, interval=0.2,
                what="/healthz to notice Redis is gone")
     with redis_server(workdir) as url:
