@@ -125,6 +125,18 @@ def mail_to(smtp: Server, address: str) -> list[Any]:
     return [message for _, to, message in list(smtp.received) if address in to]
 
 
+def mail_arrives(evening: Evening, smtp: Server, address: str, timeout: float,
+                 what: str) -> list[Any]:
+    """The mail to `address`; if none comes, the failure shows the rules, the
+    speaker test and herald-core's log, which say where it stopped."""
+    try:
+        return wait_until(lambda: mail_to(smtp, address), timeout=timeout, what=what)
+    except pytest.fail.Exception as exc:
+        log = evening.core.log.read_text(errors="replace").splitlines()[-40:]
+        pytest.fail(f"{exc}\nrules: {rules(evening)}\nspeaker test: {evening.speaker_test()}"
+                    "\nherald-core's log:\n" + "\n".join(log))
+
+
 def test_a_daily_speaker_test_at_six_that_fails_sends_an_email(evening: Evening, smtp: Server,
                                                                pki: Pki) -> None:
     evening.core.wait_idle()
@@ -160,8 +172,7 @@ def test_a_daily_speaker_test_at_six_that_fails_sends_an_email(evening: Evening,
     # In the room it was calibrated in, a test passes and sends no "failed" email:
     # that rule, added before the "passed" one, is decided when the "passed" email goes.
     evening.call(events.SET_MANUAL_TRIGGER, active=True, by="test")
-    [logged] = wait_until(lambda: mail_to(smtp, PASSED_TO), timeout=30,
-                          what="the email of the passed test")
+    [logged] = mail_arrives(evening, smtp, PASSED_TO, 30, "the email of the passed test")
     assert logged["Subject"] == "Speaker test passed"
     assert mail_to(smtp, FAILED_TO) == []
     runs = rules(evening)
@@ -169,8 +180,8 @@ def test_a_daily_speaker_test_at_six_that_fails_sends_an_email(evening: Evening,
     assert runs["Automatic speaker test"]["last_run"] is None  # still before 18:00
 
     evening.core.card.set_room(ROOM_DB, ROOM_DELAY_MS, response=NOTCH_2K)
-    [email] = wait_until(lambda: mail_to(smtp, FAILED_TO), timeout=LEAD.total_seconds() + 30,
-                         what="the email of the failed test")
+    [email] = mail_arrives(evening, smtp, FAILED_TO, LEAD.total_seconds() + 30,
+                           "the email of the failed test")
     assert email["Subject"] == "Speaker test failed"
     sent = re.fullmatch(r"Speaker test result at (.+) UTC", email.get_content().strip())
     assert sent, email.get_content()

@@ -129,7 +129,8 @@ def test_without_rauc_an_upgrade_is_refused_and_its_file_removed(herald, admin):
         progress = next_progress(socket, "refused")
     assert progress["reason"] == "unavailable"
     assert "not available" in progress["message"]
-    assert not list(upload_dir(herald).glob("*.raucb"))
+    # The worker discards it once the service's answer reaches it, just after the page's news.
+    wait_until(lambda: not list(upload_dir(herald).glob("*.raucb")), what="the file removed")
 
 
 @pytest.mark.parametrize(("choice", "error"), [
