@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import tarfile
 import zipfile
 
 from tests.webadmin.fixtures import set_up_accounts
@@ -59,6 +60,41 @@ def test_the_logs_page_shows_logs_and_hands_out_the_report(herald):
         assert download.headers["content-disposition"].startswith("attachment;")
         assert zipfile.is_zipfile(io.BytesIO(download.content))
         assert browser.get("/system/logs/nonsense/").status_code == 404
+
+
+def test_the_crash_report_holds_the_report_logs_and_what_there_is_of_core_dumps(herald):
+    with herald.browser(herald.accounts["admin"]) as browser:
+        assert 'href="/system/logs/debug.tgz"' in browser.get("/system/logs/").text
+        page = browser.get("/system/logs/debug.tgz")
+    with herald.vapix(herald.accounts["admin"]) as admin:
+        cgi = admin.get("/axis-cgi/debug/debug.tgz")
+    for download in (page, cgi):
+        assert download.status_code == 200
+        assert download.headers["content-type"] == "application/gzip"
+        assert download.headers["content-disposition"] == 'attachment; filename="debug.tgz"'
+        with tarfile.open(fileobj=io.BytesIO(download.content), mode="r:gz") as archive:
+            names = archive.getnames()
+            for member in ("serverreport.txt", "logs/system.log", "logs/access.log",
+                           "proc/meminfo", "proc/net/dev", "coredumps.txt"):
+                assert member in names, (member, names)
+            report = archive.extractfile("serverreport.txt").read().decode()
+            assert "Herald server report" in report and "----- Access log -----" in report
+            assert "herald-web" in archive.extractfile("logs/system.log").read().decode()
+            # The host has no systemd-coredump dumps: the archive says so.
+            assert archive.extractfile("coredumps.txt").read().decode() == (
+                "No core dumps: systemd-coredump has none in /var/lib/systemd/coredump.\n")
+            assert not [n for n in names if n.startswith("coredump/")]
+    assert not list((herald.data_dir / "reports").iterdir()), "no report is left behind"
+
+
+def test_only_administrators_get_the_crash_report(herald):
+    for role in ("viewer", "operator"):
+        with herald.browser(herald.accounts[role]) as browser:
+            assert browser.get("/system/logs/debug.tgz").status_code == 403
+        with herald.vapix(herald.accounts[role]) as vapix:
+            assert vapix.get("/axis-cgi/debug/debug.tgz").status_code == 403
+    with herald.browser() as anonymous:
+        assert anonymous.get("/system/logs/debug.tgz").headers["location"].startswith("/login/")
 
 
 def test_without_a_worker_the_report_says_so_at_once(fresh_herald):

@@ -1,12 +1,15 @@
-"""VAPIX logs and reports (systemlog.cgi, accesslog.cgi, serverreport.cgi)
-and whether the device is ready (systemready.cgi)."""
+"""VAPIX logs and reports (systemlog.cgi, accesslog.cgi, serverreport.cgi,
+debug/debug.tgz: the crash report and network traces) and whether the device
+is ready (systemready.cgi)."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from pathlib import Path
 from typing import Any
 
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
@@ -15,12 +18,14 @@ from herald.system import logs
 from herald_web import health
 from herald_web.accounts.access import root_exists
 from herald_web.celery import WorkerUnavailable, ask_worker
-from herald_web.system.tasks import server_report
-from herald_web.system.views import REPORT_TIMEOUT, report_download
+from herald_web.system import trace
+from herald_web.system.report import TGZ, ZIP
+from herald_web.system.tasks import server_report, start_trace
+from herald_web.system.views import REPORT_TIMEOUT, TRACE_START_TIMEOUT, report_download, trace_file
 from herald_web.vapix.discovery import Api, offer
 from herald_web.vapix.jsonapi import JsonApi, JsonApiError
 from herald_web.vapix.registry import cgi
-from herald_web.vapix.replies import arguments, text
+from herald_web.vapix.replies import arguments, quote, text
 
 offer(Api("systemready", "System Ready", "1.0"))
 system_ready = JsonApi(versions=("1.0",))
@@ -46,10 +51,49 @@ async def serverreport(request: HttpRequest) -> HttpResponse:
         if mode == "text":
             return text(await ask_worker(server_report, "text", timeout=REPORT_TIMEOUT))
         if mode in ("zip", "zip_with_image", "tar_all"):
-            return await report_download()
+            return await report_download(ZIP)
     except WorkerUnavailable as exc:
         return text(f"Error: the server report cannot be made: {exc}.\n", status=503)
     return text(f"Error: mode must be text or zip, not {mode[:20]!r}\n", status=400)
+
+
+@cgi("debug/debug.tgz", Level.ADMIN)
+async def debug(request: HttpRequest) -> HttpResponse:
+    """The crash report; with cmd=pcapdump&duration=S[&interface=I] a network
+    trace of S seconds instead, answered with the pcap once it ends."""
+    args = arguments(request)
+    cmd = args.get("cmd")
+    try:
+        if cmd is None:
+            return await report_download(TGZ)
+        if cmd == "pcapdump":
+            return await _pcapdump(request, args.get("duration", ""), args.get("interface", "any"))
+    except WorkerUnavailable as exc:
+        return text(f"Error: {exc}.\n", status=503)
+    except trace.TraceError as exc:
+        return text(f"Error: {exc}.\n", status=400)
+    return text(f"Error: cmd must be pcapdump or absent, not {quote(cmd, 20)!r}\n", status=400)
+
+
+async def _pcapdump(request: HttpRequest, duration: str, interface: str) -> HttpResponse:
+    seconds = trace.parse_duration(duration)
+    interface = trace.parse_interface(interface)
+    answer = await ask_worker(start_trace, seconds, request.user.get_username(), interface,
+                              timeout=TRACE_START_TIMEOUT)
+    if not answer["ok"]:
+        return text(f"Error: {answer['message']}.\n", status=409)
+    try:
+        async with asyncio.timeout(seconds + trace.CLAIM_MARGIN_SECONDS):
+            ended = await trace.ended(answer["id"])
+    except TimeoutError:
+        ended = None
+    if ended is not None and ended.stage == trace.FAILED:
+        return text(f"Error: the network trace failed: {ended.message}\n", status=500)
+    download = await sync_to_async(trace_file)() if ended is not None else None
+    if download is None:
+        return text("Error: the network trace was lost (replaced or interrupted).\n",
+                    status=500)
+    return download
 
 
 @system_ready.method("systemready", Level.ANONYMOUS)

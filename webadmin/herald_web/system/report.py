@@ -1,11 +1,16 @@
 """The server report: what support needs to know about the device, as text
-(with the access log, as the manual says), or as a zip with the logs."""
+(with the access log, as the manual says), or as a zip with the logs; and
+the crash report (debug.tgz), the server report with everything else that
+helps find a fault."""
 
 from __future__ import annotations
 
 import datetime
+import io
 import os
 import shutil
+import tarfile
+import time
 import zipfile
 from pathlib import Path
 
@@ -15,6 +20,7 @@ from herald.access import Level
 from herald.system import logs
 from herald.system.identity import this_device, this_firmware
 from herald_web.device import bus, params
+from herald_web.system import trace
 
 SYSTEM_LOG_LINES = 1000
 
@@ -66,19 +72,74 @@ def text() -> str:
     return "\n".join(parts) + "\n"
 
 
-def archive_name() -> str:
+COREDUMPS = Path("/var/lib/systemd/coredump")
+PROC_FILES = ("meminfo", "loadavg", "mounts", "net/dev", "net/route")
+ZIP, TGZ = "zip", "tgz"
+
+
+def archive_name(kind: str) -> str:
+    """The download's name: the manual's crash report is debug.tgz."""
+    if kind == TGZ:
+        return "debug.tgz"
     stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%d%H%M%S")
     return f"serverreport_{this_device().serial}_{stamp}.zip"
 
 
-def write_zip(path: Path) -> Path:
-    """The report and the full logs in one zip at `path` (written atomically)."""
+def write_zip(path: Path) -> None:
+    """The report and the full logs in one zip at `path`."""
     env = settings.ENVIRONMENT
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.part")
-    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("serverreport.txt", text())
         for name in (logs.SYSTEM, logs.ACCESS):
             archive.writestr(name, logs.read(env, name))
+
+
+def _add_text(archive: tarfile.TarFile, name: str, content: str) -> None:
+    data = content.encode()
+    member = tarfile.TarInfo(name)
+    member.size, member.mtime, member.mode = len(data), int(time.time()), 0o644
+    archive.addfile(member, io.BytesIO(data))
+
+
+def _coredumps(archive: tarfile.TarFile) -> None:
+    """What systemd-coredump kept, and a note of what there was: an archive
+    without core dumps says so rather than leave the reader guessing."""
+    found = sorted(COREDUMPS.iterdir()) if COREDUMPS.is_dir() else []
+    notes = []
+    for dump in found:
+        try:
+            archive.add(dump, f"coredump/{dump.name}", recursive=False)
+            notes.append(f"coredump/{dump.name}: {dump.stat().st_size} bytes")
+        except OSError as exc:
+            notes.append(f"{dump.name}: not included ({exc.strerror})")
+    if not found:
+        notes.append(f"No core dumps: systemd-coredump has none in {COREDUMPS}.")
+    _add_text(archive, "coredumps.txt", "\n".join(notes) + "\n")
+
+
+def write_tgz(path: Path) -> None:
+    """The crash report: the server report, every log file (rotated ones
+    too), the kernel's view of memory, mounts and network, the latest network
+    trace, and the core dumps."""
+    env = settings.ENVIRONMENT
+    with tarfile.open(path, "w:gz") as archive:
+        _add_text(archive, "serverreport.txt", text())
+        for log in sorted(env.logs_dir.glob("*.log*")):
+            try:
+                _add_text(archive, f"logs/{log.name}", log.read_text(errors="replace"))
+            except FileNotFoundError:
+                continue  # rotated away just now
+        for name in PROC_FILES:
+            _add_text(archive, f"proc/{name}", Path("/proc", name).read_text())
+        if (latest := trace.finished_file()) is not None:
+            archive.add(latest[0], f"trace/{latest[1]}")
+        _coredumps(archive)
+
+
+def write(kind: str, path: Path) -> Path:
+    """The zip or the crash report at `path` (written atomically)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.part")
+    (write_tgz if kind == TGZ else write_zip)(tmp)
     tmp.replace(path)
     return path

@@ -11,5 +11,9 @@ urlpatterns = [
     path("system/logs/", views.logs_page, name="logs"),
     path("system/logs/server-report/", views.report_view, name="report"),
     path("system/logs/server-report.zip", views.report_zip, name="report-zip"),
+    path("system/logs/debug.tgz", views.crash_report, name="crash-report"),
+    path("system/logs/trace/start/", views.trace_start, name="trace-start"),
+    path("system/logs/trace/stop/", views.trace_stop, name="trace-stop"),
+    path("system/logs/trace.pcap", views.trace_download, name="trace-download"),
     path("system/logs/<str:name>/", views.show_log, name="log"),
 ]
