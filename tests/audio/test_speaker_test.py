@@ -12,8 +12,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from herald.audio import contract
-from herald.audio.speakertest import load_reference
+from herald.audio import contract, sweep
+from herald.audio.capture import STREAM_RATE
+from herald.audio.speakertest import SWEEP_DBFS, agreeing_pair, load_reference
 from herald.audio.sweep import BANDS
 from herald.bus import CallFailed
 from herald.simulation.sound_card import FileAudioDevices
@@ -169,3 +170,22 @@ def test_a_damaged_calibration_file_means_not_calibrated(tmp_path: Path, stored:
     path = tmp_path / "speakertest.json"
     path.write_text(stored)
     assert load_reference(path) == ((), None)
+
+
+def heard(recording: np.ndarray, noise_seed: int) -> sweep.Response:
+    """The analysis of `recording` in a quiet room's faint noise."""
+    hiss = np.random.default_rng(noise_seed).normal(0, 1e-5, len(recording))
+    return sweep.analyse(recording + hiss, STREAM_RATE)
+
+
+def test_calibration_runs_that_disagree_are_not_averaged() -> None:
+    """A run that lost the first half of the sweep (a busy device) hears the low
+    bands as noise: no pair with it agrees, and the two whole runs do."""
+    played = sweep.stimulus(STREAM_RATE, SWEEP_DBFS).astype(np.float64)
+    lead = int(sweep.LEAD_SECONDS * STREAM_RATE)
+    lost = played.copy()
+    lost[: lead + int(sweep.SWEEP_SECONDS * STREAM_RATE) // 2] = 0.0
+    whole, cut, again = heard(played, 1), heard(lost, 2), heard(played, 3)
+    assert agreeing_pair([whole, cut]) == []
+    assert agreeing_pair([whole, cut, again]) == [whole, again]
+    assert agreeing_pair([cut, heard(lost * 0.25, 4)]) == []  # 12 dB quieter throughout
