@@ -1,12 +1,15 @@
 """System > Logs > Network trace and VAPIX debug/debug.tgz?cmd=pcapdump: real
 tcpdump run by the real worker (the host tests run as root), its progress on
-the bus and the page, one trace at a time, the file to download."""
+the bus and the page, one trace at a time, the file to download (and in the
+crash report)."""
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
 import subprocess
+import tarfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -137,6 +140,8 @@ def test_stopping_early_keeps_the_capture_and_vapix_gets_it(herald, admin, tmp_p
     assert reply.headers["content-type"] == "application/vnd.tcpdump.pcap"
     assert packets_to(reply.content, port(herald), tmp_path / "early.pcap")
     assert reply.content == admin.get("/system/logs/trace.pcap").content
+    with tarfile.open(fileobj=io.BytesIO(admin.get("/system/logs/debug.tgz").content)) as crash:
+        assert crash.extractfile(f"trace/{ended['filename']}").read() == reply.content
 
     nothing = post_form(admin, STOP, {}, token_from=LOGS)
     assert nothing.status_code == 409 and "no network trace is running" in nothing.text
