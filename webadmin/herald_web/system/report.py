@@ -23,6 +23,9 @@ from herald_web.device import bus, params
 from herald_web.system import trace
 
 SYSTEM_LOG_LINES = 1000
+COREDUMPS = Path("/var/lib/systemd/coredump")  # where systemd-coredump keeps them
+PROC_FILES = ("meminfo", "loadavg", "mounts", "net/dev", "net/route")
+ZIP, TGZ = "zip", "tgz"
 
 
 def _processes() -> list[str]:
@@ -70,11 +73,6 @@ def text() -> str:
         parts.append(f"\n----- {title} -----")
         parts.extend(lines)
     return "\n".join(parts) + "\n"
-
-
-COREDUMPS = Path("/var/lib/systemd/coredump")
-PROC_FILES = ("meminfo", "loadavg", "mounts", "net/dev", "net/route")
-ZIP, TGZ = "zip", "tgz"
 
 
 def archive_name(kind: str) -> str:
