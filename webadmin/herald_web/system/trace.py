@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-import getpass
 import os
+import pwd
 import re
 import shutil
 import signal
@@ -189,7 +189,7 @@ def _command(trace: TraceState) -> list[str]:
         # should this process die and leave it behind.
         "-G", str(trace.duration), "-W", "1",
         # As root tcpdump would change to its own user, which may not write here.
-        "-Z", getpass.getuser(),
+        "-Z", pwd.getpwuid(os.geteuid()).pw_name,
         "-w", str(pcap()),
     ]
 
