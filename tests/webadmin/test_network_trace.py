@@ -6,16 +6,19 @@ crash report)."""
 from __future__ import annotations
 
 import io
+import json
 import re
 import shutil
 import subprocess
 import tarfile
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+from websockets.sync.client import connect
 
 from herald_web.system import trace
 from tests.conftest import wait_until
@@ -209,3 +212,23 @@ def test_a_tcpdump_without_the_capabilities_is_reported_as_not_permitted(tmp_pat
     message = trace._failure(denied.stderr)
     assert message.startswith("tcpdump is not permitted to capture here (")
     assert "CAP_NET_RAW and CAP_NET_ADMIN" in message
+
+
+def test_the_page_follows_the_trace_live(herald, admin):
+    """The Logs page's websocket sends the trace's section at each change."""
+    cookie = "; ".join(f"{k}={v}" for k, v in admin.cookies.items())
+    url = herald.http_url.replace("http://", "ws://") + "/ws/system/logs/trace/"
+    with connect(url, additional_headers={"Cookie": cookie}, open_timeout=30) as socket:
+
+        def next_stage(wanted: str) -> None:
+            deadline = time.monotonic() + 30
+            while (left := deadline - time.monotonic()) > 0:
+                section = json.loads(socket.recv(timeout=left))["sections"]["trace"]
+                if STAGE.search(section) and STAGE.search(section).group(1) == wanted:
+                    return
+            pytest.fail(f"the page's websocket never said {wanted!r}")
+
+        post_form(admin, START, {"duration": str(SHORTEST)}, token_from=LOGS)
+        next_stage(trace.CAPTURING)
+        post_form(admin, STOP, {}, token_from=LOGS)
+        next_stage(trace.DONE)

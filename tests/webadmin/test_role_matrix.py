@@ -36,7 +36,8 @@ SECTIONS = {
     "/status/": Level.VIEWER, "/ws/status/": Level.VIEWER,
     "/audio/": Level.OPERATOR, "/speaker-test/": Level.OPERATOR, "/light/": Level.OPERATOR,
     "/recordings/": Level.OPERATOR, "/apps/": Level.OPERATOR,
-    "/system/": Level.ADMIN, "/maintenance/": Level.ADMIN, "/ws/maintenance/": Level.ADMIN,
+    "/system/": Level.ADMIN, "/ws/system/": Level.ADMIN, "/maintenance/": Level.ADMIN,
+    "/ws/maintenance/": Level.ADMIN,
 }
 # VAPIX security levels of the CGIs.
 CGIS = {
@@ -46,7 +47,7 @@ CGIS = {
     "usergroup.cgi": Level.VIEWER, "pwdgrp.cgi": Level.ADMIN,
     "restart.cgi": Level.ADMIN, "factorydefault.cgi": Level.ADMIN,
     "hardfactorydefault.cgi": Level.ADMIN, "serverreport.cgi": Level.ADMIN,
-    "systemlog.cgi": Level.ADMIN, "accesslog.cgi": Level.ADMIN,
+    "systemlog.cgi": Level.ADMIN, "accesslog.cgi": Level.ADMIN, "debug/debug.tgz": Level.ADMIN,
     "mediaclip.cgi": Level.OPERATOR, "playclip.cgi": Level.VIEWER,
     "stopclip.cgi": Level.VIEWER, "audio/transmit.cgi": Level.VIEWER,
     "audio/receive.cgi": Level.VIEWER, "audiodevicecontrol.cgi": Level.OPERATOR,
