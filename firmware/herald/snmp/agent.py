@@ -18,7 +18,18 @@ from pysnmp.entity.rfc3413 import cmdrsp, context
 from pysnmp.hlapi.v3arch import asyncio as hlapi
 from pysnmp.proto import errind, rfc1902
 
-from herald.snmp.mib import RULE_MESSAGE, RULE_NAME, RULE_TRAP, SYS_UPTIME, MibController, ticks
+from herald.snmp.mib import (
+    LINK_DOWN,
+    LINK_UP,
+    RULE_MESSAGE,
+    RULE_NAME,
+    RULE_TRAP,
+    SYS_UPTIME,
+    Interface,
+    MibController,
+    link_varbinds,
+    ticks,
+)
 from herald.snmp.settings import V3_USER, AgentSettings, Receiver
 
 log = logging.getLogger(__name__)
@@ -31,7 +42,7 @@ SM_FAILURES = ("rfc2576.prepareDataElements:sm-failure", "rfc3412.prepareDataEle
 COMMUNITY_MODELS = {"v1": 1, "v2c": 2}  # securityModel of each community version
 MP_MODELS = {"v1": 0, "v2c": 1}
 TRAPS = {"cold_start": "coldStart", "warm_start": "warmStart",
-         "auth_fail": "authenticationFailure"}  # link up: not sent yet
+         "auth_fail": "authenticationFailure"}  # linkUp, linkDown: link_trap()
 
 
 def engine_id(mac: bytes) -> bytes:
@@ -118,11 +129,25 @@ class Agent:
     async def notify(self, trap: str) -> None:
         """Send `trap` (a field of Receiver: "cold_start"...) to each receiver
         that wants it. A receiver that cannot be reached is logged, not fatal."""
-        wanted = [r for r in self.settings.receivers if getattr(r, trap)]
         name = TRAPS[trap]
-        await asyncio.gather(*(self._send(r, name, hlapi.NotificationType(
+        await self._send_wanted(trap, name, hlapi.NotificationType(
             hlapi.ObjectIdentity("SNMPv2-MIB", name)).add_varbinds(self._uptime()))
-            for r in wanted))
+
+    async def link_trap(self, interface: Interface) -> int:
+        """linkUp or linkDown (as `interface.oper_up` says) with its ifIndex,
+        ifAdminStatus and ifOperStatus, to each receiver whose "Link up" is on
+        (v1: generic traps 3 and 2, as pysnmp translates them); how many wanted it."""
+        up = interface.oper_up
+        trap = hlapi.NotificationType(hlapi.ObjectIdentity(LINK_UP if up else LINK_DOWN))
+        trap.add_varbinds(self._uptime(), *(hlapi.ObjectType(hlapi.ObjectIdentity(oid), value)
+                                            for oid, value in link_varbinds(interface)))
+        return await self._send_wanted("link", "linkUp" if up else "linkDown", trap)
+
+    async def _send_wanted(self, switch: str, name: str, trap: hlapi.NotificationType) -> int:
+        """`trap` to the receivers whose `switch` (a field of Receiver) is on."""
+        wanted = [r for r in self.settings.receivers if getattr(r, switch)]
+        await asyncio.gather(*(self._send(r, name, trap) for r in wanted))
+        return len(wanted)
 
     async def rule_trap(self, rule: str, message: str) -> list[str]:
         """heraldRuleTrap with the rule's name and message to every receiver;

@@ -27,6 +27,9 @@ RULE_NAME, RULE_MESSAGE = (*HERALD, 1, 3, 1, 0), (*HERALD, 1, 3, 2, 0)  # its va
 SYSTEM = (1, 3, 6, 1, 2, 1, 1)
 SYS_UPTIME = (*SYSTEM, 3, 0)  # sysUpTime.0: the agent's uptime, also in every trap
 INTERFACES = (1, 3, 6, 1, 2, 1, 2)
+IF_ENTRY = (*INTERFACES, 2, 1)  # ifTable's rows: (*IF_ENTRY, column, ifIndex)
+IF_INDEX, IF_ADMIN_STATUS, IF_OPER_STATUS = 1, 7, 8  # the columns linkUp/linkDown carry
+LINK_DOWN, LINK_UP = (1, 3, 6, 1, 6, 3, 1, 1, 5, 3), (1, 3, 6, 1, 6, 3, 1, 1, 5, 4)
 IP = (1, 3, 6, 1, 2, 1, 4)
 HR_SYSTEM_UPTIME = (1, 3, 6, 1, 2, 1, 25, 1, 1, 0)
 SYS_SERVICES = 72  # application (64) and end-to-end (8) layers, RFC 3418
@@ -91,6 +94,11 @@ def _truth(value: bool) -> rfc1902.Integer32:
     return rfc1902.Integer32(TRUE if value else FALSE)
 
 
+def _status(up: bool) -> rfc1902.Integer32:
+    """ifAdminStatus, ifOperStatus: up(1) or down(2)."""
+    return rfc1902.Integer32(1 if up else 2)
+
+
 def _counter(value: int) -> rfc1902.Counter32:
     return rfc1902.Counter32(value % 2**32)
 
@@ -136,24 +144,31 @@ def scalars(facts: Facts) -> list[MibObject]:
 
 # ifTable columns (RFC 2863) the agent fills: column number -> value of an Interface.
 IF_COLUMNS: dict[int, Callable[[Interface], Any]] = {
-    1: lambda i: rfc1902.Integer32(i.index),
+    IF_INDEX: lambda i: rfc1902.Integer32(i.index),
     2: lambda i: _text(i.name),
     3: lambda i: rfc1902.Integer32(24 if i.loopback else 6),  # softwareLoopback, ethernetCsmacd
     4: lambda i: rfc1902.Integer32(i.mtu),
     5: lambda i: rfc1902.Gauge32(min(i.speed_bps, 2**32 - 1)),
     6: lambda i: rfc1902.OctetString(i.mac),
-    7: lambda i: rfc1902.Integer32(1 if i.admin_up else 2),
-    8: lambda i: rfc1902.Integer32(1 if i.oper_up else 2),
+    IF_ADMIN_STATUS: lambda i: _status(i.admin_up),
+    IF_OPER_STATUS: lambda i: _status(i.oper_up),
     10: lambda i: _counter(i.in_octets),
     16: lambda i: _counter(i.out_octets),
 }
 
 
 def interface_rows(interfaces: Sequence[Interface]) -> list[MibObject]:
-    return [MibObject((*INTERFACES, 2, 1, column, interface.index),
+    return [MibObject((*IF_ENTRY, column, interface.index),
                       partial(shape, interface))
             for column, shape in IF_COLUMNS.items()
             for interface in sorted(interfaces, key=lambda i: i.index)]
+
+
+def link_varbinds(interface: Interface) -> list[tuple[Oid, Any]]:
+    """ifIndex, ifAdminStatus and ifOperStatus of `interface`, as linkUp and
+    linkDown carry them (IF-MIB), from the same getters as the ifTable."""
+    return [((*IF_ENTRY, column, interface.index), IF_COLUMNS[column](interface))
+            for column in (IF_INDEX, IF_ADMIN_STATUS, IF_OPER_STATUS)]
 
 
 class MibController:

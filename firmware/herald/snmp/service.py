@@ -1,7 +1,8 @@
 """The SNMP service (herald-snmp): runs the agent as the SNMP settings say,
 makes it again when they change (and sends the warm start trap then, as the
-manual says), keeps what the agent tells fresh from the bus, and publishes
-its status for the System > SNMP page.
+manual says), keeps what the agent tells fresh from the bus, sends linkUp and
+linkDown when herald-system's network interfaces change, and publishes its
+status for the System > SNMP page.
 
 A daemon of its own rather than a part of herald-core or herald-system: on
 the device it alone needs to bind the privileged port 161, and a stuck or
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import os
 import time
@@ -20,7 +22,7 @@ from typing import Any
 
 from herald.access import Level
 from herald.audio import contract as audio
-from herald.bus import PING, AsyncBus, BusError
+from herald.bus import PING, AsyncBus, BusError, Subscription, state_event
 from herald.environment import Environment
 from herald.params import ParamError, ParamStore
 from herald.params import contract as params_contract
@@ -28,6 +30,7 @@ from herald.snmp import contract
 from herald.snmp.agent import Agent, bind, engine_id
 from herald.snmp.mib import Audio, Interface, MibController, read_interfaces
 from herald.snmp.settings import SYSTEM_GROUP, is_agent_setting, read_settings
+from herald.system import contract as system
 from herald.system.identity import this_device, this_firmware
 from herald.update import contract as update
 
@@ -136,6 +139,10 @@ class SnmpService:
         self.agent: Agent | None = None
         self.tasks: list[asyncio.Task] = []
         self.sending: set[asyncio.Task] = set()  # traps under way
+        # Each interface's link as herald-system last said (None: not said yet),
+        # and its ifTable row as last seen, for the ifIndex of one that is gone.
+        self.links: dict[str, bool] | None = None
+        self.rows: dict[str, Interface] = {}
 
     @property
     def handlers(self) -> dict[str, Any]:
@@ -145,12 +152,16 @@ class SnmpService:
         return {"ok": True}
 
     async def start(self) -> None:
-        """The agent as configured, its cold start trap, then follow changes."""
+        """The agent as configured, its cold start trap, then follow changes.
+        The links known now are taken in: cold start tells of them."""
         changes = await self.bus.subscribe(params_contract.CHANGED)
+        network = await self.bus.subscribe(state_event(system.NETWORK))
         await self.facts.refresh(self.bus)
+        await self._network((await self.bus.state()).get(system.NETWORK))
         await self.configure()
         await self.notify("cold_start")
         self.tasks = [asyncio.create_task(self._follow(changes), name="snmp settings"),
+                      asyncio.create_task(self._follow_network(network), name="snmp links"),
                       asyncio.create_task(self._refresh(), name="snmp facts")]
 
     async def stop(self) -> None:
@@ -174,6 +185,53 @@ class SnmpService:
                     await self.notify("warm_start")
         finally:
             await changes.close()
+
+    async def _follow_network(self, network: Subscription) -> None:
+        try:
+            async for event in network:
+                await self._network(event.data.get("value"))
+        finally:
+            await network.close()
+
+    async def _network(self, raw: Any) -> None:
+        """herald-system's network interfaces: a link that went down or came up
+        since they were last said is a linkDown or linkUp trap. An interface
+        that appears with its link up comes up; one that goes away while up
+        goes down. The first interfaces said are only taken in."""
+        if not raw:  # not said yet
+            return
+        try:
+            interfaces = system.Network.from_dict(raw).interfaces
+        except (TypeError, ValueError, KeyError, AttributeError) as exc:
+            log.warning("network interfaces herald-snmp cannot read: %s", exc)
+            return
+        now = {i.name: i.up for i in interfaces}
+        before, self.links = self.links, now
+        if before is None:
+            self._remember_rows()
+            return
+        changed = {name: up for name in sorted(set(now) | set(before))
+                   if (up := now.get(name, False)) != before.get(name, False)}
+        if changed:
+            self._remember_rows()
+        for name, up in changed.items():
+            await self._link_changed(name, up)
+
+    def _remember_rows(self) -> None:
+        """The ifTable's rows as Linux has them now (the agent answers the same)."""
+        self.rows.update((row.name, row) for row in read_interfaces())
+
+    async def _link_changed(self, name: str, up: bool) -> None:
+        row = self.rows.get(name)
+        if row is None:
+            log.warning("the link of %s went %s, but it has no ifIndex: no trap",
+                        name, "up" if up else "down")
+            return
+        told = 0
+        if self.agent is not None:
+            told = await self.agent.link_trap(dataclasses.replace(row, oper_up=up))
+        log.info("the link of %s (ifIndex %d) went %s: %d trap receivers told",
+                 name, row.index, "up" if up else "down", told)
 
     async def _refresh(self) -> None:
         """While the agent answers: an agent that is off asks nothing."""

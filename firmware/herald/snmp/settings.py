@@ -16,14 +16,17 @@ SYSTEM_GROUP = "SNMP.System."  # sysContact, sysLocation: not agent settings
 
 @dataclass(frozen=True)
 class Receiver:
-    """A trap receiver (SNMP.Trap.T<n>) and the traps it wants (its LinkUp:
-    no link up trap is sent yet)."""
+    """A trap receiver (SNMP.Trap.T<n>) and the traps it wants. `link` is the
+    manual's "Link up" switch (SNMP.Trap.T<n>.LinkUp.Enabled): it stands for
+    both linkUp and linkDown, as AXIS devices send both under it; a manager
+    told only of links coming back would not know they went."""
 
     address: str
     community: str
     cold_start: bool
     warm_start: bool
     auth_fail: bool
+    link: bool
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,7 @@ def read_settings(snapshot: Snapshot, kept_password: str) -> AgentSettings:
                 cold_start=yes(f"{instance}.ColdStart.Enabled"),
                 warm_start=yes(f"{instance}.WarmStart.Enabled"),
                 auth_fail=yes(f"{instance}.AuthFail.Enabled"),
+                link=yes(f"{instance}.LinkUp.Enabled"),
             ))
     enabled = yes("SNMP.Enabled")
     if enabled and not (v1 or v2c or password):
