@@ -6,10 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
+import httpx
 import numpy as np
 import pytest
 
 from herald.access import Level
+from herald.mqtt.contract import SUBSCRIPTIONS
 from herald.params import ParamStore, default_tree
 from tests.audio.conftest import Core, core_on
 from tests.daemon import start_daemon
@@ -73,13 +75,29 @@ def make_client(tmp_path: Path, own_redis_url: str) -> Iterator[Callable[..., Cl
 @pytest.fixture
 def beside_stack(herald: HeraldStack) -> Iterator[ParamStore]:
     """herald-mqtt beside the test stack's web admin, as on the device; the
-    stack's parameters, put back as they were (off) afterwards."""
+    stack's parameters, put back as they were (off) afterwards, without the
+    subscriptions the test made."""
     process = start_daemon("herald.mqtt", herald.env, herald.out_dir / "mqtt.log")
     store = ParamStore(herald.data_dir / "db.sqlite3", default_tree(), herald.bus())
-    before = mqtt_values(store)
+
+    def subscriptions() -> set[str]:
+        return {i for i in store.snapshot().instances if i.startswith(SUBSCRIPTIONS + ".")}
+
+    before, had = mqtt_values(store), subscriptions()
     try:
         yield store
     finally:
-        store.update(before, Level.ADMIN)
+        if made := subscriptions() - had:
+            store.remove(sorted(made), Level.ADMIN)
+        now = mqtt_values(store)
+        store.update({name: value for name, value in before.items() if name in now},
+                     Level.ADMIN)
         process.terminate()
         process.wait(timeout=15)
+
+
+@pytest.fixture
+def admin(herald: HeraldStack) -> Iterator[httpx.Client]:
+    """A VAPIX client as the stack's administrator."""
+    with herald.vapix(herald.accounts["admin"]) as client:
+        yield client

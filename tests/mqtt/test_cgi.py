@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import httpx
-import pytest
 from axis.interfaces.mqtt import mqtt_json_to_event
 
 from tests.conftest import wait_until
@@ -26,12 +25,6 @@ def call(client: httpx.Client, where: str, method: str, **params: Any) -> dict[s
     reply = client.post(where, json={"apiVersion": "1.0", "method": method, "params": params})
     assert reply.status_code == 200, reply.text
     return reply.json()
-
-
-@pytest.fixture
-def admin(herald: HeraldStack) -> Iterator[httpx.Client]:
-    with herald.vapix(herald.accounts["admin"]) as client:
-        yield client
 
 
 def configuration(port: int) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from herald_web.vapix.discovery import Api, offer
 from herald_web.vapix.registry import cgi
 
 offer(Api("mqtt-client", "MQTT Client", "1.0"))
-offer(Api("event-mqtt-bridge", "MQTT Event Bridge", "1.0"))
+offer(Api("event-mqtt-bridge", "MQTT Event Bridge", "1.1"))
 
 
 @cgi("mqtt/client.cgi", Level.ADMIN)

@@ -1,21 +1,28 @@
 """/axis-cgi/mqtt/event.cgi (AXIS's MQTT event bridge, id event-mqtt-bridge):
-which events are published, and how, as MQTT.Publication parameters.
+which events are published, and how, as MQTT.Publication parameters, and
+(version 1.1) which MQTT topics the device subscribes to, as the same
+MQTT.Subscription groups the System > MQTT page makes.
 Herald publishes every filter with one QoS and one retain: a request that
 asks for different ones is refused with that reason, never half stored."""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest
 
 from herald.access import Level
+from herald.mqtt.contract import MAX_SUBSCRIPTIONS, STATELESS, SUBSCRIPTION_TEMPLATE, SUBSCRIPTIONS
+from herald.params import GroupError, ParamError, Snapshot
 from herald_web.device import params
 from herald_web.mqtt.client_api import store
 from herald_web.mqtt.fields import pick, yes_no
 from herald_web.vapix.jsonapi import MODERN, JsonApi, JsonApiError
 
-api = JsonApi(versions=("1.0",), errors=MODERN)
+log = logging.getLogger(__name__)
+api = JsonApi(versions=("1.0", "1.1"), errors=MODERN)
 RETAIN = ("none", "property", "all")
 MAX_FILTERS = 32
 
@@ -85,3 +92,94 @@ def get_config(request: HttpRequest, body: dict[str, Any]) -> dict[str, Any]:
         "includeSerialNumberInPayload": get("MQTT.Publication.IncludeSerialNumber") == "yes",
         "eventFilterList": [{"topicFilter": c, "qos": qos, "retain": retain}
                             for c in conditions]}}
+
+
+# A subscription's fields in VAPIX and its parameter (MQTT.Subscription.S<n>.*),
+# with the JSON type each takes and how its value is written as the parameter.
+SUBSCRIPTION_FIELDS: dict[str, tuple[str, type, Callable[[Any], str | None]]] = {
+    "topicFilter": ("Filter", str, str),
+    "qos": ("QoS", int, str),
+    "useDeviceTopicPrefix": ("UseDevicePrefix", bool, yes_no),
+    "subscriptionType": ("Type", str, str),
+}
+SUBSCRIPTION_DEFAULTS = {"qos": 0, "useDeviceTopicPrefix": False, "subscriptionType": STATELESS}
+
+
+def _subscription(entry: Any, where: str) -> dict[str, str]:
+    """One subscription as its group's values ("Filter": ...), each checked
+    by the parameter's own type, as the page's add is."""
+    if not isinstance(entry, dict):
+        raise JsonApiError("invalid", f"{where} must be an object")
+    unknown = sorted(set(entry) - set(SUBSCRIPTION_FIELDS))
+    if unknown:
+        raise JsonApiError("invalid", f"{where}.{unknown[0]} is not a subscription field "
+                           f"(they are {', '.join(SUBSCRIPTION_FIELDS)})")
+    if pick(entry, "topicFilter", str, f"{where}.") is None:
+        raise JsonApiError("invalid", f"{where}.topicFilter is required")
+    tree = params().tree
+    values = {}
+    for field, (name, kind, written) in SUBSCRIPTION_FIELDS.items():
+        given = pick(entry, field, kind, f"{where}.")
+        value = written(SUBSCRIPTION_DEFAULTS[field] if given is None else given)
+        # Any group's name resolves the template's parameter (the groups are alike).
+        resolved = tree.resolve(f"{SUBSCRIPTIONS}.S0.{name}")
+        try:
+            values[name] = resolved.definition.param.type.parse(value)
+        except ValueError as exc:
+            raise JsonApiError("invalid", f"{where}.{field}: {exc}") from None
+    return values
+
+
+def _groups(snapshot: Snapshot) -> list[str]:
+    """The subscriptions' groups ("MQTT.Subscription.S0", ...) in their order."""
+    made = [i for i in snapshot.instances if i.startswith(SUBSCRIPTIONS + ".")]
+    return sorted(made, key=lambda group: int(group.rsplit(".S", 1)[1]))
+
+
+@api.method("configureMqttSubscription", Level.ADMIN)
+def configure_subscriptions(request: HttpRequest, body: dict[str, Any]) -> dict[str, Any]:
+    """The device's subscriptions become `subscriptionList` (an empty list: none).
+
+    AXIS's parameters for this method are not in its public reference as far
+    as it was searched: the shape follows configureEventPublication (a list of
+    objects with topicFilter and qos) and the manual's subscription fields
+    (Use device topic prefix, Subscription type). Every entry is checked before
+    anything is stored. The list then takes the place of the groups there are:
+    the first ones are changed in one update, the surplus removed or the rest
+    added (the parameter store has no single transaction over several groups)."""
+    unknown = sorted(set(body) - {"subscriptionList"})
+    if unknown:
+        raise JsonApiError("invalid", f"{unknown[0]} is not a parameter of this method")
+    given = pick(body, "subscriptionList", list)
+    if given is None:
+        raise JsonApiError("missing", "subscriptionList is required")
+    if len(given) > MAX_SUBSCRIPTIONS:
+        raise JsonApiError("invalid", f"subscriptionList holds at most {MAX_SUBSCRIPTIONS} "
+                           "subscriptions")
+    wanted = [_subscription(entry, f"subscriptionList[{n}]") for n, entry in enumerate(given)]
+    groups = _groups(params().snapshot())
+    kept = zip(groups, wanted, strict=False)
+    try:
+        store(request, {f"{group}.{name}": value
+                        for group, values in kept for name, value in values.items()})
+        if groups[len(wanted):]:
+            params().remove(groups[len(wanted):], Level.ADMIN)
+        for values in wanted[len(groups):]:
+            params().add(SUBSCRIPTION_TEMPLATE, SUBSCRIPTIONS, {
+                f"{SUBSCRIPTIONS}.S.{name}": value for name, value in values.items()},
+                Level.ADMIN)
+    except (ParamError, GroupError) as exc:
+        raise JsonApiError("invalid", str(exc)) from None
+    log.info("MQTT subscriptions set by %s: %d", request.user.get_username(), len(wanted))
+    return {}
+
+
+@api.method("getMqttSubscriptionConfig", Level.ADMIN)
+def get_subscriptions(request: HttpRequest, body: dict[str, Any]) -> dict[str, Any]:
+    """The subscriptions as configureMqttSubscription takes them (the page's too)."""
+    snapshot = params().snapshot()
+    get = snapshot.get
+    return {"mqttSubscriptionConfig": {"subscriptionList": [{
+        "topicFilter": get(f"{group}.Filter"), "qos": int(get(f"{group}.QoS")),
+        "useDeviceTopicPrefix": get(f"{group}.UseDevicePrefix") == "yes",
+        "subscriptionType": get(f"{group}.Type")} for group in _groups(snapshot)]}}
