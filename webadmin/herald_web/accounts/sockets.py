@@ -109,5 +109,27 @@ class BusConsumer(AccessConsumer):
         await self.bus.close()
 
 
+class StateConsumer(BusConsumer):
+    """A websocket that sends what `message` says now, and again at every event
+    of `patterns` (a page's live state, sent whole)."""
+
+    patterns: tuple[str, ...] = ()
+
+    async def message(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    async def joined(self) -> None:
+        await self.follow(*self.patterns)  # before the first send: no change is missed
+        await self._send()
+        self.run(self._resend())
+
+    async def _resend(self) -> None:
+        async for _event in self.events:
+            await self._send()
+
+    async def _send(self) -> None:
+        await self.send_json(await self.message())
+
+
 def consumer_access(consumer: type[AccessConsumer]) -> Access:
     return Access(consumer.access_level, "websocket")

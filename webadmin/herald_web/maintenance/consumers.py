@@ -6,26 +6,20 @@ Autorollback trial just as the page loads) is never missed."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from channels.db import database_sync_to_async
 
 from herald.access import Level
 from herald.bus import state_event
 from herald.update import contract
-from herald_web.accounts.sockets import BusConsumer
+from herald_web.accounts.sockets import StateConsumer
 from herald_web.maintenance.views import firmware_facts
 
 
-class FirmwareConsumer(BusConsumer):
+class FirmwareConsumer(StateConsumer):
     access_level = Level.ADMIN
+    patterns = (state_event(contract.STATES),)
 
-    async def joined(self) -> None:
-        await self.follow(state_event(contract.STATES))
-        await self._send()
-        self.run(self._listen())
-
-    async def _listen(self) -> None:
-        async for _event in self.events:
-            await self._send()
-
-    async def _send(self) -> None:
-        await self.send_json({"firmware": await database_sync_to_async(firmware_facts)()})
+    async def message(self) -> dict[str, Any]:
+        return {"firmware": await database_sync_to_async(firmware_facts)()}

@@ -4,12 +4,14 @@ every change of the trace's bus state."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from asgiref.sync import sync_to_async
 from django.template.loader import render_to_string
 
 from herald.access import Level
 from herald.bus import state_event
-from herald_web.accounts.sockets import BusConsumer
+from herald_web.accounts.sockets import StateConsumer
 from herald_web.system import trace
 
 
@@ -17,17 +19,9 @@ def _section() -> str:
     return render_to_string("system/trace.html", trace.facts())
 
 
-class TraceConsumer(BusConsumer):
+class TraceConsumer(StateConsumer):
     access_level = Level.ADMIN
+    patterns = (state_event(trace.TRACE),)
 
-    async def joined(self) -> None:
-        await self.follow(state_event(trace.TRACE))  # before the first send: no change is missed
-        await self._send()
-        self.run(self._listen())
-
-    async def _listen(self) -> None:
-        async for _event in self.events:
-            await self._send()
-
-    async def _send(self) -> None:
-        await self.send_json({"sections": {"trace": await sync_to_async(_section)()}})
+    async def message(self) -> dict[str, Any]:
+        return {"sections": {"trace": await sync_to_async(_section)()}}
