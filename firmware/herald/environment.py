@@ -32,6 +32,10 @@ class Environment:
     # development host (the processes keep running), unless HERALD_REBOOT_COMMAND
     # names one (tests record the restarts a page asks for).
     reboot_command: tuple[str, ...] = ()
+    # How a service a setting turns on is started and stopped (herald.system.
+    # on_demand): `systemctl` on a device; none on a development host, where
+    # the tests start the daemons they need, unless HERALD_UNIT_COMMAND names one.
+    unit_command: tuple[str, ...] = ()
 
     @property
     def is_device(self) -> bool:
@@ -104,4 +108,6 @@ def from_variables(variables: Mapping[str, str]) -> Environment:
         identity_dir=Path(variables.get("HERALD_IDENTITY_DIR", default_identity)),
         reboot_command=tuple(shlex.split(variables.get(
             "HERALD_REBOOT_COMMAND", "systemctl reboot" if mode == DEVICE else ""))),
+        unit_command=tuple(shlex.split(variables.get(
+            "HERALD_UNIT_COMMAND", "systemctl" if mode == DEVICE else ""))),
     )

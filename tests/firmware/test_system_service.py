@@ -5,6 +5,7 @@ restarts and the firmware's part of a reset, asked over the bus."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -12,8 +13,10 @@ import pytest
 from herald.access import Level
 from herald.bus import AsyncBus, Bus, state_event
 from herald.environment import Environment
+from herald.mqtt import contract as mqtt
 from herald.params import ParamStore, default_tree
 from herald.recordings.store import RecordingStore
+from herald.snmp import contract as snmp
 from herald.system import contract, logs
 from herald.system.reset_record import FIRMWARE, WEB_ADMIN, ResetRecord
 from herald.system.service import SystemService
@@ -174,3 +177,48 @@ def test_rotation_keeps_the_older_logs_up_to_its_limit(own_redis_url, tmp_path):
     newest, oldest = (env.logs_dir / f"{logs.ACCESS}.{n}" for n in (1, logs.KEEP))
     assert newest.read_text().startswith(f"round {logs.KEEP + 1}\n")
     assert oldest.read_text().startswith("round 2\n")
+
+
+def test_a_service_a_setting_turns_on_runs_while_it_is_on(own_redis_url, tmp_path):
+    """herald-snmp and herald-mqtt: started (at herald-system's start too) and
+    stopped as System > SNMP and System > MQTT are turned on and off."""
+    record = tmp_path / "units"
+    env = dataclasses.replace(environment(own_redis_url, tmp_path / "data"), unit_command=(
+        "sh", "-c", f'echo "$*" >> {record}', "systemctl"))
+    service = service_of(env)
+    service.params.update({mqtt.ENABLED: "yes"}, Level.ADMIN)  # on since before this start
+
+    def asked() -> list[str]:
+        return record.read_text().splitlines() if record.exists() else []
+
+    async def until(count: int) -> None:
+        while len(asked()) < count:
+            await asyncio.sleep(0.05)
+
+    async def scenario() -> None:
+        following = asyncio.create_task(service.on_demand.follow())
+        await until(3)
+        for change in ({snmp.ENABLED: "yes"}, {"Network.HostName": "lobby"}, {mqtt.ENABLED: "no"}):
+            await asyncio.to_thread(service.params.update, change, Level.ADMIN)
+        await until(5)
+        following.cancel()
+        await asyncio.gather(following, return_exceptions=True)
+
+    asyncio.run(asyncio.wait_for(scenario(), 30))
+    # Off at the start, a unit is stopped only if it runs (here the command says it does).
+    assert asked() == ["is-active --quiet herald-snmp.service",
+                       "--no-block stop herald-snmp.service",
+                       "--no-block start herald-mqtt.service",
+                       "--no-block start herald-snmp.service",
+                       "--no-block stop herald-mqtt.service"]
+
+
+def test_a_unit_that_would_not_start_is_tried_again_at_the_next_change(own_redis_url, tmp_path,
+                                                                       caplog):
+    env = dataclasses.replace(environment(own_redis_url, tmp_path / "data"), unit_command=(
+        "sh", "-c", 'echo "access denied" >&2; exit 1', "systemctl"))
+    service = service_of(env)
+    service.params.update({snmp.ENABLED: "yes"}, Level.ADMIN)
+    asyncio.run(service.on_demand.apply())
+    assert "systemctl --no-block start herald-snmp.service failed: access denied" in caplog.text
+    assert "herald-snmp.service" not in service.on_demand.applied  # tried again next time

@@ -1,11 +1,13 @@
 """In the QEMU image: a site's manager reaches herald-snmp through the forwarded
 UDP port (net-snmp's snmpget), once an administrator turns SNMP on; before
-that the device answers nobody."""
+that the device answers nobody, and no herald-snmp runs (herald-system starts
+and stops it as the setting changes)."""
 
 from __future__ import annotations
 
 import pytest
 
+from qemu.vm import Machine
 from tests.conftest import wait_until
 from tests.snmp.netsnmp import FIRMWARE_VERSION, SYS_DESCR, run
 
@@ -15,6 +17,7 @@ pytestmark = [pytest.mark.system]
 def test_the_agent_answers_through_the_forwarded_port_once_turned_on(device, root) -> None:
     port = device.ports["snmp"]
     assert run("snmpget", port, "2c", SYS_DESCR).returncode != 0  # off by default
+    assert unit_state(device) == "inactive"
     version = root.get("/axis-cgi/param.cgi", params={
         "action": "list", "group": "Properties.Firmware.Version"}).text.strip().split("=")[1]
     turned_on = root.get("/axis-cgi/param.cgi", params={
@@ -29,3 +32,13 @@ def test_the_agent_answers_through_the_forwarded_port_once_turned_on(device, roo
 
     got = wait_until(answer, timeout=60, interval=1, what="the agent to answer in the guest")
     assert version in got[SYS_DESCR] and got[FIRMWARE_VERSION].strip('"') == version
+
+    assert root.get("/axis-cgi/param.cgi", params={
+        "action": "update", "SNMP.Enabled": "no"}).text == "OK\n"
+    wait_until(lambda: unit_state(device) == "inactive", timeout=60, interval=1,
+               what="herald-snmp to stop")
+    assert run("snmpget", port, "2c", SYS_DESCR).returncode != 0
+
+
+def unit_state(device: Machine) -> str:
+    return device.run("systemctl is-active herald-snmp.service").output.strip()

@@ -1,8 +1,9 @@
 """The system service (herald-system): restarts and resets the device when
 asked (contract.py), keeps the system's facts on the bus for the Status page
 (time sync, connected clients), the network interfaces for the events
-service, and the log files on the data partition
-bounded. A daemon of its own, so that Restart works while audio is stuck."""
+service, and the log files on the data partition bounded; runs the services
+a setting turns on while it does (on_demand.py). A daemon of its own, so that
+Restart works while audio is stuck."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from herald.params import ParamStore
 from herald.payload import Payload
 from herald.system import connections, contract, logs, timesync
 from herald.system.network import read_network
+from herald.system.on_demand import OnDemandUnits
 from herald.system.reset import finish_firmware_part
 from herald.system.reset_record import ResetRecord
 
@@ -37,6 +39,7 @@ class SystemService:
         self.refresh_seconds, self.rotate_seconds = refresh_seconds, rotate_seconds
         self.tasks: list[asyncio.Task] = []
         self.resetting = asyncio.Lock()
+        self.on_demand = OnDemandUnits(bus, environment, params)
 
     @property
     def handlers(self) -> dict[str, Any]:
@@ -54,6 +57,7 @@ class SystemService:
             asyncio.create_task(self._every(contract.NETWORK_SECONDS, self.refresh_network),
                                 name="network"),
             asyncio.create_task(self._every(self.rotate_seconds, self.rotate), name="logs"),
+            asyncio.create_task(self.on_demand.follow(), name="on-demand units"),
         ]
 
     async def stop(self) -> None:
