@@ -165,6 +165,35 @@ def test_template_groups_are_added_and_removed_whole(store):
     assert store.add("receiver", "Test.Rx", {"Test.Rx.R.Address": "h4"}, Level.OPERATOR) == "R0"
 
 
+def test_a_list_of_groups_is_replaced_whole_or_not_at_all(store, recorder):
+    store.add("receiver", "Test.Rx", {"Test.Rx.R.Address": "old0"}, Level.OPERATOR)
+    store.add("receiver", "Test.Rx", {"Test.Rx.R.Address": "old1"}, Level.OPERATOR)
+    before = dict(store.list(["Test.Rx"], Level.VIEWER).lines)
+    for refused in ([{"Test.Rx.R.Address": "new0"}, {"Test.Rx.R.Port": "0"}],  # a bad second
+                    [{"Test.Rx.R.Address": f"h{n}"} for n in range(3)]):  # past the limit
+        with pytest.raises(GroupError):
+            store.replace_groups("receiver", "Test.Rx", refused, Level.OPERATOR)
+        assert dict(store.list(["Test.Rx"], Level.VIEWER).lines) == before
+    with pytest.raises(GroupError, match="not allowed"):
+        store.replace_groups("receiver", "Test.Rx", [], Level.VIEWER)
+
+    assert store.replace_groups("receiver", "Test.Rx", [{"Test.Rx.R.Address": "new0"}],
+                                Level.OPERATOR) == ["R0"]
+    assert dict(store.list(["Test.Rx"], Level.VIEWER).lines) == {
+        "Test.Rx.R0.Address": "new0", "Test.Rx.R0.Port": "162"}
+    assert store.replace_groups("receiver", "Test.Rx", [], Level.OPERATOR) == []
+    assert store.list(["Test.Rx"], Level.VIEWER).missing == ["Test.Rx"]
+    recorder.stop()
+    # An added group announces its own parameters, no other.
+    assert recorder.events[0] == {"changed": {"Test.Rx.R0.Address": "old0",
+                                              "Test.Rx.R0.Port": "162"}, "removed": []}
+    # Announced once each: the group kept its name (changed), the other went.
+    assert recorder.events[-2:] == [
+        {"changed": {"Test.Rx.R0.Address": "new0", "Test.Rx.R0.Port": "162"},
+         "removed": ["Test.Rx.R1"]},
+        {"changed": {}, "removed": ["Test.Rx.R0"]}]
+
+
 def test_reset_keeps_only_what_it_is_told_to(store):
     store.update({"Test.Name": "lobby", "Test.Port": "5070"}, Level.OPERATOR)
     store.add("receiver", "Test.Rx", {"Test.Rx.R.Address": "h"}, Level.OPERATOR)

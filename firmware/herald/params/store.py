@@ -27,7 +27,7 @@ from herald.access import Level
 from herald.bus import Bus
 from herald.database import DataVersion, connect, write_transaction
 from herald.params.contract import CHANGED
-from herald.params.tree import Pattern, Resolved, Tree, strip_root
+from herald.params.tree import Pattern, Resolved, TemplateSite, Tree, strip_root
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -205,51 +205,85 @@ class ParamStore:
     def add(self, template: str, parent: str, values: Mapping[str, str], level: Level) -> str:
         """Make a numbered group from `template` under `parent`; returns its
         short name ("T3"). `values` are keyed "<parent>.<prefix>.<param>"."""
+        site = self._site(template, parent)
+        if site.template.create > level:
+            raise GroupError("not allowed for this account")
+        with self._transaction() as conn:
+            current = self._read(conn)
+            added = self._insert_group(conn, current, site, values, level)
+        instance = added.instances[-1]
+        self._announce(self._members(added, [instance]), [])
+        return instance.rsplit(".", 1)[1]
+
+    def replace_groups(self, template: str, parent: str, groups: list[Mapping[str, str]],
+                       level: Level) -> list[str]:
+        """Every group of `template` under `parent` gives way to `groups` (each's
+        values keyed as for `add`), all or none: a list set whole, as a client
+        sends it, is never left half written. Returns the new groups' short names."""
+        site = self._site(template, parent)
+        if site.template.create > level or site.template.delete > level:
+            raise GroupError("not allowed for this account")
+        with self._transaction() as conn:
+            current = self._read(conn)
+            doomed = [i for i in current.instances if site.pattern.fullmatch(i.lower())]
+            self._delete_groups(conn, current, doomed)
+            now = Snapshot(self.tree, {n: v for n, v in current.stored.items()
+                                       if not n.startswith(tuple(d + "." for d in doomed))},
+                           tuple(i for i in current.instances if i not in doomed))
+            for values in groups:
+                now = self._insert_group(conn, now, site, values, level)
+        made = [i for i in now.instances if site.pattern.fullmatch(i.lower())]
+        self._announce(self._members(now, made), [d for d in doomed if d not in made])
+        return [instance.rsplit(".", 1)[1] for instance in made]
+
+    def _members(self, values: Snapshot, instances: list[str]) -> dict[str, str]:
+        """The values of the groups' own parameters (no other parameter changed)."""
+        return {r.name: values.value(r) for r in self.tree.concrete(instances)
+                if r.instance in instances}
+
+    def _site(self, template: str, parent: str) -> TemplateSite:
         site = self.tree.templates.get(template.strip().lower())
         if site is None:
             raise GroupError(f"no template named {template!r}")
         if strip_root(parent).lower() != site.parent.lower():
             raise GroupError(f"template {site.template.name} belongs in group {site.parent}")
-        if site.template.create > level:
-            raise GroupError("not allowed for this account")
-        with self._transaction() as conn:
-            current = self._read(conn)
-            taken = {
-                int(m.group(1)) for i in current.instances
-                if (m := site.pattern.fullmatch(i.lower()))
-            }
-            if len(taken) >= site.template.max_groups:
-                raise GroupError(f"{site.parent} holds at most {site.template.max_groups} groups")
-            number = min(set(range(len(taken) + 1)) - taken)
-            instance = site.instance_name(number)
-            unnumbered = f"{site.parent}.{site.template.prefix}.".lower()
-            with_group = Snapshot(self.tree, current.stored, (*current.instances, instance))
-            checked = {}
-            for key, value in values.items():
-                name = strip_root(key)
-                if not name.lower().startswith(unnumbered):
-                    raise GroupError(f"{name}: not a parameter of the new group")
-                full = f"{instance}.{name[len(unnumbered):]}"
+        return site
+
+    def _insert_group(self, conn: sqlite3.Connection, current: Snapshot, site: TemplateSite,
+                      values: Mapping[str, str], level: Level) -> Snapshot:
+        """Write the group with the lowest free number; the values with it after."""
+        taken = {
+            int(m.group(1)) for i in current.instances
+            if (m := site.pattern.fullmatch(i.lower()))
+        }
+        if len(taken) >= site.template.max_groups:
+            raise GroupError(f"{site.parent} holds at most {site.template.max_groups} groups")
+        number = min(set(range(len(taken) + 1)) - taken)
+        instance = site.instance_name(number)
+        unnumbered = f"{site.parent}.{site.template.prefix}.".lower()
+        with_group = Snapshot(self.tree, current.stored, (*current.instances, instance))
+        checked = {}
+        for key, value in values.items():
+            name = strip_root(key)
+            if not name.lower().startswith(unnumbered):
+                raise GroupError(f"{name}: not a parameter of the new group")
+            full = f"{instance}.{name[len(unnumbered):]}"
+            try:
+                resolved = self._writable(with_group, full, value, level)
+                checked[resolved.name] = self._parse(resolved, value)
+            except ParamError as exc:
+                raise GroupError(f"{exc.name}: {exc.reason}") from None
+        for member in self.tree.concrete([instance]):
+            if member.name not in checked:
                 try:
-                    resolved = self._writable(with_group, full, value, level)
-                    checked[resolved.name] = self._parse(resolved, value)
-                except ParamError as exc:
-                    raise GroupError(f"{exc.name}: {exc.reason}") from None
-            for member in self.tree.concrete([instance]):
-                if member.name not in checked:
-                    try:
-                        member.definition.param.type.parse(member.definition.default())
-                    except ValueError as exc:
-                        raise GroupError(f"{member.name}: {exc}") from None
-            conn.execute("INSERT INTO herald_param_group (name) VALUES (?)", (instance,))
-            conn.executemany(
-                "INSERT OR REPLACE INTO herald_param (name, value) VALUES (?, ?)", checked.items()
-            )
-            added = Snapshot(self.tree, {**current.stored, **checked}, (instance,))
-        self._announce(
-            {r.name: added.value(r) for r in self.tree.concrete([instance])}, []
+                    member.definition.param.type.parse(member.definition.default())
+                except ValueError as exc:
+                    raise GroupError(f"{member.name}: {exc}") from None
+        conn.execute("INSERT INTO herald_param_group (name) VALUES (?)", (instance,))
+        conn.executemany(
+            "INSERT OR REPLACE INTO herald_param (name, value) VALUES (?, ?)", checked.items()
         )
-        return instance.rsplit(".", 1)[1]
+        return Snapshot(self.tree, {**current.stored, **checked}, with_group.instances)
 
     def remove(self, groups: list[str], level: Level) -> None:
         """Remove made groups, all or none."""
@@ -265,13 +299,17 @@ class ParamStore:
                 if site.template.delete > level:
                     raise GroupError("not allowed for this account")
                 doomed.append(instance)
-            for instance in doomed:
-                conn.execute("DELETE FROM herald_param_group WHERE name = ?", (instance,))
-                conn.executemany(
-                    "DELETE FROM herald_param WHERE name = ?",
-                    [(n,) for n in current.stored if n.startswith(instance + ".")],
-                )
+            self._delete_groups(conn, current, doomed)
         self._announce({}, doomed)
+
+    @staticmethod
+    def _delete_groups(conn: sqlite3.Connection, current: Snapshot, doomed: list[str]) -> None:
+        for instance in doomed:
+            conn.execute("DELETE FROM herald_param_group WHERE name = ?", (instance,))
+            conn.executemany(
+                "DELETE FROM herald_param WHERE name = ?",
+                [(n,) for n in current.stored if n.startswith(instance + ".")],
+            )
 
     def reset(self, keep: frozenset[str] = frozenset()) -> None:
         """Factory default: every parameter back to its default but `keep`."""

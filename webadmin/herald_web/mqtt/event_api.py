@@ -144,9 +144,8 @@ def configure_subscriptions(request: HttpRequest, body: dict[str, Any]) -> dict[
     as it was searched: the shape follows configureEventPublication (a list of
     objects with topicFilter and qos) and the manual's subscription fields
     (Use device topic prefix, Subscription type). Every entry is checked before
-    anything is stored. The list then takes the place of the groups there are:
-    the first ones are changed in one update, the surplus removed or the rest
-    added (the parameter store has no single transaction over several groups)."""
+    anything is stored, and the list takes the place of the groups there are in
+    one transaction."""
     unknown = sorted(set(body) - {"subscriptionList"})
     if unknown:
         raise JsonApiError("invalid", f"{unknown[0]} is not a parameter of this method")
@@ -157,17 +156,10 @@ def configure_subscriptions(request: HttpRequest, body: dict[str, Any]) -> dict[
         raise JsonApiError("invalid", f"subscriptionList holds at most {MAX_SUBSCRIPTIONS} "
                            "subscriptions")
     wanted = [_subscription(entry, f"subscriptionList[{n}]") for n, entry in enumerate(given)]
-    groups = _groups(params().snapshot())
-    kept = zip(groups, wanted, strict=False)
     try:
-        store(request, {f"{group}.{name}": value
-                        for group, values in kept for name, value in values.items()})
-        if groups[len(wanted):]:
-            params().remove(groups[len(wanted):], Level.ADMIN)
-        for values in wanted[len(groups):]:
-            params().add(SUBSCRIPTION_TEMPLATE, SUBSCRIPTIONS, {
-                f"{SUBSCRIPTIONS}.S.{name}": value for name, value in values.items()},
-                Level.ADMIN)
+        params().replace_groups(SUBSCRIPTION_TEMPLATE, SUBSCRIPTIONS, [
+            {f"{SUBSCRIPTIONS}.S.{name}": value for name, value in values.items()}
+            for values in wanted], Level.ADMIN)
     except (ParamError, GroupError) as exc:
         raise JsonApiError("invalid", str(exc)) from None
     log.info("MQTT subscriptions set by %s: %d", request.user.get_username(), len(wanted))
