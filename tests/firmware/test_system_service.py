@@ -15,6 +15,7 @@ from herald.bus import AsyncBus, Bus, state_event
 from herald.environment import Environment
 from herald.mqtt import contract as mqtt
 from herald.params import ParamStore, default_tree
+from herald.params.groups.network import SSH_ENABLED
 from herald.recordings.store import RecordingStore
 from herald.snmp import contract as snmp
 from herald.system import contract, logs
@@ -180,8 +181,8 @@ def test_rotation_keeps_the_older_logs_up_to_its_limit(own_redis_url, tmp_path):
 
 
 def test_a_service_a_setting_turns_on_runs_while_it_is_on(own_redis_url, tmp_path):
-    """herald-snmp and herald-mqtt: started (at herald-system's start too) and
-    stopped as System > SNMP and System > MQTT are turned on and off."""
+    """herald-snmp, herald-mqtt and the SSH server: started (at herald-system's
+    start too) and stopped as their settings are turned on and off."""
     record = tmp_path / "units"
     env = dataclasses.replace(environment(own_redis_url, tmp_path / "data"), unit_command=(
         "sh", "-c", f'echo "$*" >> {record}', "systemctl"))
@@ -197,10 +198,11 @@ def test_a_service_a_setting_turns_on_runs_while_it_is_on(own_redis_url, tmp_pat
 
     async def scenario() -> None:
         following = asyncio.create_task(service.on_demand.follow())
-        await until(3)
-        for change in ({snmp.ENABLED: "yes"}, {"Network.HostName": "lobby"}, {mqtt.ENABLED: "no"}):
-            await asyncio.to_thread(service.params.update, change, Level.ADMIN)
         await until(5)
+        for change in ({snmp.ENABLED: "yes"}, {"Network.HostName": "lobby"}, {mqtt.ENABLED: "no"},
+                       {SSH_ENABLED: "yes"}):
+            await asyncio.to_thread(service.params.update, change, Level.ADMIN)
+        await until(8)
         following.cancel()
         await asyncio.gather(following, return_exceptions=True)
 
@@ -209,8 +211,11 @@ def test_a_service_a_setting_turns_on_runs_while_it_is_on(own_redis_url, tmp_pat
     assert asked() == ["is-active --quiet herald-snmp.service",
                        "--no-block stop herald-snmp.service",
                        "--no-block start herald-mqtt.service",
+                       "is-active --quiet ssh.service",
+                       "--no-block stop ssh.service",
                        "--no-block start herald-snmp.service",
-                       "--no-block stop herald-mqtt.service"]
+                       "--no-block stop herald-mqtt.service",
+                       "--no-block start ssh.service"]
 
 
 def test_a_unit_that_would_not_start_is_tried_again_at_the_next_change(own_redis_url, tmp_path,

@@ -26,6 +26,11 @@ def wait_for_good_slot(machine: Machine, bootname: str, timeout: float = 600) ->
     wait_until(good, timeout=timeout, interval=5, what=f"slot {bootname} booted and marked good")
 
 
+def active_state(machine: Machine, unit: str) -> str:
+    """systemd's word for the unit now: active, inactive, activating, failed."""
+    return machine.run(f"systemctl is-active {unit}").output.strip()
+
+
 @pytest.fixture(scope="session")
 def test_image() -> Path:
     return deployed_image(TEST_IMAGE)

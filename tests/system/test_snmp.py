@@ -7,17 +7,19 @@ from __future__ import annotations
 
 import pytest
 
-from qemu.vm import Machine
 from tests.conftest import wait_until
 from tests.snmp.netsnmp import FIRMWARE_VERSION, SYS_DESCR, run
+from tests.system.conftest import active_state
 
 pytestmark = [pytest.mark.system]
+
+UNIT = "herald-snmp.service"
 
 
 def test_the_agent_answers_through_the_forwarded_port_once_turned_on(device, root) -> None:
     port = device.ports["snmp"]
     assert run("snmpget", port, "2c", SYS_DESCR).returncode != 0  # off by default
-    assert unit_state(device) == "inactive"
+    assert active_state(device, UNIT) == "inactive"
     version = root.get("/axis-cgi/param.cgi", params={
         "action": "list", "group": "Properties.Firmware.Version"}).text.strip().split("=")[1]
     turned_on = root.get("/axis-cgi/param.cgi", params={
@@ -35,10 +37,6 @@ def test_the_agent_answers_through_the_forwarded_port_once_turned_on(device, roo
 
     assert root.get("/axis-cgi/param.cgi", params={
         "action": "update", "SNMP.Enabled": "no"}).text == "OK\n"
-    wait_until(lambda: unit_state(device) == "inactive", timeout=60, interval=1,
+    wait_until(lambda: active_state(device, UNIT) == "inactive", timeout=60, interval=1,
                what="herald-snmp to stop")
     assert run("snmpget", port, "2c", SYS_DESCR).returncode != 0
-
-
-def unit_state(device: Machine) -> str:
-    return device.run("systemctl is-active herald-snmp.service").output.strip()

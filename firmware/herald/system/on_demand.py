@@ -1,7 +1,8 @@
 """Services a setting turns on run only while it does: herald-snmp (System >
-SNMP) and herald-mqtt (System > MQTT), both off by default. Started at every
-boot, they cost the device seconds of CPU while it starts, and their memory
-after, for nothing. herald-system starts and stops their systemd units as the
+SNMP), herald-mqtt (System > MQTT) and the SSH server (Network.SSH.Enabled),
+all off by default. Started at every boot, they cost the device seconds of
+CPU while it starts, and their memory after, for nothing (and an SSH server
+nobody asked for is one more door). herald-system starts and stops their systemd units as the
 settings change, and sets them right when it starts itself (a power cut
 between a change and its announcement, a restore, a factory default)."""
 
@@ -16,11 +17,13 @@ from herald.environment import Environment
 from herald.mqtt import contract as mqtt
 from herald.params import ParamStore
 from herald.params import contract as params_contract
+from herald.params.groups.network import SSH_ENABLED
 from herald.snmp import contract as snmp
 
 log = logging.getLogger(__name__)
 
-UNITS = {snmp.ENABLED: "herald-snmp.service", mqtt.ENABLED: "herald-mqtt.service"}
+UNITS = {snmp.ENABLED: "herald-snmp.service", mqtt.ENABLED: "herald-mqtt.service",
+         SSH_ENABLED: "ssh.service"}
 COMMAND_SECONDS = 60
 
 

@@ -7,6 +7,10 @@ from herald.params.tree import Group, Param
 from herald.params.types import Address, Bool, Enum, Host, String
 from herald.system.identity import this_device
 
+# The SSH server runs while this is on (herald.system.on_demand); off by
+# default, as on AXIS devices.
+SSH_ENABLED = "Network.SSH.Enabled"
+
 KEPT_ON_RESTORE = frozenset({
     "Network.BootProto", "Network.IPAddress", "Network.SubnetMask", "Network.DefaultRouter",
 })
@@ -37,6 +41,9 @@ GROUPS = [
         Group("UPnP", (
             Param("Enabled", Bool(), "yes", "UPnP"),
             Param("FriendlyName", String(), friendly_name, "UPnP name"),
+        )),
+        Group("SSH", (
+            Param("Enabled", Bool(), "no", "SSH"),
         )),
     ), read=Level.ADMIN, write=Level.ADMIN),
     Group("WebService", (
