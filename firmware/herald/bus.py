@@ -248,6 +248,10 @@ class AsyncBus:
     def __init__(self, url: str, source: str = "") -> None:
         self.redis = aioredis.Redis.from_url(url, **SERVICE_OPTIONS)
         self.source = source
+        # Changes of state are stored and announced in the order they were made:
+        # each command may take another connection of the pool, and a button
+        # pressed and let go at once was otherwise left "pressed" now and then.
+        self._states = asyncio.Lock()
 
     async def close(self) -> None:
         await self.redis.aclose()
@@ -259,12 +263,13 @@ class AsyncBus:
 
     async def set_state(self, key: str, value: Any) -> None:
         _check_topic(key)
-        if value is None:
-            await self.redis.hdel(STATE_KEY, key)
-        else:
-            await self.redis.hset(STATE_KEY, key, json.dumps(value))
         event = _state_changed(key, value, self.source)
-        await self.redis.publish(EVENT_PREFIX + event.topic, event.encode())
+        async with self._states:
+            if value is None:
+                await self.redis.hdel(STATE_KEY, key)
+            else:
+                await self.redis.hset(STATE_KEY, key, json.dumps(value))
+            await self.redis.publish(EVENT_PREFIX + event.topic, event.encode())
 
     async def state(self) -> dict[str, Any]:
         raw = await self.redis.hgetall(STATE_KEY)

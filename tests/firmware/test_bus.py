@@ -8,10 +8,11 @@ import contextlib
 import logging
 import threading
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
-from herald.bus import AsyncBus, Bus, CallFailed, Event, ServiceUnavailable
+from herald.bus import AsyncBus, Bus, CallFailed, Event, ServiceUnavailable, state_event
 from tests.conftest import frozen, wait_until
 
 SERVICE = "bustest"  # not a real service's name: the session's Redis is shared
@@ -248,3 +249,26 @@ def test_a_long_call_outlives_redis_being_slow_and_loses_no_reply(own_redis_url,
             loop.call_soon_threadsafe(stop.set)
             serving.join(timeout=10)
             loop.close()
+
+
+def test_changes_of_state_made_at_once_are_kept_and_told_in_their_order(own_redis_url):
+    """As a button pressed and let go at once: the last change made is the state
+    that stays, and listeners hear the changes in the order they were made."""
+    async def scenario() -> tuple[Any, list[Any]]:
+        bus, listener = AsyncBus(own_redis_url, source="test"), AsyncBus(own_redis_url)
+        changes = await listener.subscribe(state_event("test.button"))
+        await asyncio.gather(*(bus.set_state("test.button", n % 2 == 0) for n in range(50)))
+        heard = []
+        async for event in changes:
+            heard.append(event.data["value"])
+            if len(heard) == 50:
+                break
+        stays = (await bus.state())["test.button"]
+        await changes.close()
+        await bus.close()
+        await listener.close()
+        return stays, heard
+
+    stays, heard = asyncio.run(asyncio.wait_for(scenario(), 30))
+    assert heard == [n % 2 == 0 for n in range(50)]
+    assert stays is False  # the last change, n = 49
