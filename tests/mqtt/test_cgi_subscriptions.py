@@ -16,7 +16,7 @@ from herald.mqtt.contract import STATEFUL, STATELESS, SUBSCRIPTIONS
 from herald.params import ParamStore
 from tests.conftest import wait_until
 from tests.mqtt.device import mqtt_values
-from tests.mqtt.test_cgi import CLIENT, EVENT, INVALID, call, configuration
+from tests.mqtt.vapix import CLIENT, EVENT, INVALID, call, configuration
 from tests.webadmin.stack import HeraldStack, post_form
 
 PAGE = "/system/mqtt/"

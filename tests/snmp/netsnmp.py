@@ -101,3 +101,8 @@ class TrapReceiver:
     def close(self) -> None:
         self.process.terminate()
         self.process.wait(timeout=10)
+
+
+def dotted(oid: tuple[int, ...]) -> str:
+    """An OID as net-snmp's tools print it numerically (".1.3.6...")."""
+    return "." + ".".join(map(str, oid))

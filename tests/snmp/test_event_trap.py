@@ -19,11 +19,7 @@ from herald.snmp.mib import RULE_MESSAGE, RULE_NAME, RULE_TRAP, SYS_UPTIME
 from tests.audio.conftest import Core, _run_core
 from tests.conftest import REPO
 from tests.snmp.conftest import Agent
-from tests.snmp.netsnmp import TRAP_OID, tool, values
-
-
-def dotted(oid: tuple[int, ...]) -> str:
-    return "." + ".".join(map(str, oid))
+from tests.snmp.netsnmp import TRAP_OID, dotted, tool, values
 
 
 @pytest.fixture

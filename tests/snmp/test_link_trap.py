@@ -17,8 +17,7 @@ from herald.system import contract as system
 from herald.system.network import read_network
 from tests.conftest import wait_until
 from tests.snmp.conftest import EVERYTHING, Agent
-from tests.snmp.netsnmp import COLD_START, TRAP_OID, WARM_START, values
-from tests.snmp.test_event_trap import dotted
+from tests.snmp.netsnmp import COLD_START, TRAP_OID, WARM_START, dotted, values
 
 IF_DESCR = 2
 LINK_ONLY = {"SNMP.Trap.T.LinkUp.Enabled": "yes"}
