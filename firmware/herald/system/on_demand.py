@@ -2,9 +2,10 @@
 SNMP), herald-mqtt (System > MQTT) and the SSH server (Network.SSH.Enabled),
 all off by default. Started at every boot, they cost the device seconds of
 CPU while it starts, and their memory after, for nothing (and an SSH server
-nobody asked for is one more door). herald-system starts and stops their systemd units as the
-settings change, and sets them right when it starts itself (a power cut
-between a change and its announcement, a restore, a factory default)."""
+nobody asked for is one more door). herald-system starts and stops their
+systemd units as the settings change, and sets them right when it starts
+itself (a power cut between a change and its announcement, a restore, a
+factory default)."""
 
 from __future__ import annotations
 
@@ -57,32 +58,30 @@ class OnDemandUnits:
                 # As at every boot: nothing to stop, and no authorization to ask
                 # for (polkit would be started for nothing while the device boots).
                 self.applied[unit] = False
-            elif await self._run(["--no-block", "start" if wanted else "stop", unit]):
-                # --no-block: the job is queued; the unit's own start is systemd's to watch.
+            elif await self._change("start" if wanted else "stop", unit):
                 self.applied[unit] = wanted
 
     async def _active(self, unit: str) -> bool:
-        return bool(self.command) and await self._run(["is-active", "--quiet", unit],
-                                                      quiet=True)
+        """Whether systemd runs `unit` (asking changes nothing: no authorization)."""
+        return bool(self.command) and (
+            await self._systemctl("is-active", "--quiet", unit)).returncode == 0
 
-    async def _run(self, arguments: list[str], quiet: bool = False) -> bool:
-        """Whether the command succeeded; a failure is logged unless `quiet`."""
+    async def _change(self, verb: str, unit: str) -> bool:
+        """Whether systemd took the job; a development host has none to take."""
         if not self.command:
             return True
-        what = " ".join(arguments)
-        try:
-            await asyncio.to_thread(subprocess.run, [*self.command, *arguments],
-                                    check=True, timeout=COMMAND_SECONDS, capture_output=True,
-                                    text=True)
-        except subprocess.CalledProcessError as exc:
-            if quiet:
-                return False
-            log.error("systemctl %s failed: %s", what, exc.stderr.strip() or exc)
+        # --no-block: the job is queued; the unit's own start is systemd's to watch.
+        done = await self._systemctl("--no-block", verb, unit)
+        if done.returncode != 0:
+            log.error("systemctl --no-block %s %s failed: %s", verb, unit, done.stderr.strip())
             return False
-        except (OSError, subprocess.SubprocessError) as exc:
-            log.error("systemctl %s failed: %s", what, exc)
-            return False
-        if not quiet:
-            log.info("systemctl %s: its setting says so", what)
+        log.info("systemctl %s %s: its setting says so", verb, unit)
         return True
 
+    async def _systemctl(self, *arguments: str) -> subprocess.CompletedProcess[str]:
+        command = [*self.command, *arguments]
+        try:
+            return await asyncio.to_thread(subprocess.run, command, timeout=COMMAND_SECONDS,
+                                           capture_output=True, text=True)
+        except (OSError, subprocess.SubprocessError) as exc:  # no systemctl, or it hung
+            return subprocess.CompletedProcess(command, 1, "", str(exc))
