@@ -1,0 +1,1 @@
+"""SIP calls: the SIP service (herald-sip) and its contract."""

@@ -1,0 +1,58 @@
+"""baresip's configuration and accounts files, rendered from the settings.
+
+Calls are answered, refused and ended by the SIP service, not by baresip:
+its accounts answer manually, and it has no ring tones (its audio path is
+the service's own directory), so the speaker rings only as a rule says."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from herald.sip.settings import UserAgent
+
+MODULES = "/usr/lib/baresip/modules"
+CODECS = ("opus", "g722", "g711")  # in order of preference: each module's codecs, as loaded
+
+
+@dataclass(frozen=True)
+class Media:
+    """Where a call's audio goes and comes from: baresip's "<module>,<device>"."""
+
+    player: str
+    source: str
+    interface: str = ""  # the network interface whose address the SDP offers; "": the default
+
+    def modules(self) -> list[str]:
+        return sorted({self.player.split(",")[0], self.source.split(",")[0]})
+
+
+def render_config(agent: UserAgent, media: Media, control_port: int, directory: Path) -> str:
+    lines = [
+        "poll_method epoll",
+        f"sip_listen 0.0.0.0:{agent.port}",
+        "call_max_calls 1",  # a second call while one is under way is busy (486)
+        f"audio_player {media.player}",
+        f"audio_source {media.source}",
+        f"audio_alert {media.player}",
+        f"audio_path {directory}",
+        f"rtp_ports {agent.rtp_ports[0]}-{agent.rtp_ports[1]}",
+        f"module_path {MODULES}",
+        *(f"module {name}.so" for name in (*CODECS, *media.modules())),
+        "module_app account.so",
+        "module_app menu.so",
+        "module ctrl_tcp.so",
+        f"ctrl_tcp_listen 127.0.0.1:{control_port}",
+    ]
+    if media.interface:
+        lines.append(f"net_interface {media.interface}")
+    return "\n".join(lines) + "\n"
+
+
+def peer_to_peer_uri(agent: UserAgent, host: str) -> str:
+    return f"sip:{agent.user}@{host}"
+
+
+def render_accounts(agent: UserAgent, host: str) -> str:
+    """The peer-to-peer account: it registers nowhere (regint=0)."""
+    return f"<{peer_to_peer_uri(agent, host)}>;regint=0;answermode=manual\n"

@@ -1,0 +1,78 @@
+"""The SIP service's contract on the bus (herald-sip serves it).
+
+State:
+    STATUS  `SipStatus`: whether the user agent runs, where it listens, each
+            account's registration, and why it does not run when it does not
+    CALL    `SipCall`: the call now. Each change is also the event
+            state_event(CALL), so rules and pages follow a call as it goes
+            IDLE -> CALLING -> ACTIVE -> TERMINATED -> IDLE (a refused or
+            unanswered call skips ACTIVE).
+Calls to SERVICE, each answering {"ok": True} or failing with CallRefused
+(the reason, naming the field at fault):
+    DIAL(uri)   call a SIP address from the default account (the test call,
+                a rule's "SIP" recipient)
+    HANGUP()    end the call now, whatever its state
+    and the bus's PING.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from herald.payload import Payload
+
+SERVICE = "sip"
+# The setting that turns SIP on: while it is off herald-sip may rightly be
+# idle, and /healthz does not ask it.
+ENABLED = "SIP.Enabled"
+STATUS = "sip.status"
+CALL = "sip.call"
+DIAL = "dial"
+HANGUP = "hangup"
+MAX_URI = 255  # characters of an address DIAL takes
+
+# SipCall.state
+IDLE = "idle"
+CALLING = "calling"  # ringing: an incoming call not answered yet, or an outgoing one
+ACTIVE = "active"  # answered: audio flows
+TERMINATED = "terminated"  # ended; `reason` says how
+# SipCall.direction
+INCOMING, OUTGOING = "incoming", "outgoing"
+
+# AccountStatus.registration
+PEER_TO_PEER = "peer-to-peer"  # registers nowhere: callers dial the device itself
+REGISTERING = "registering"
+REGISTERED = "registered"
+FAILED = "failed"
+
+PEER_TO_PEER_ACCOUNT = "peer-to-peer"  # the account's name: made by the device
+
+
+@dataclass(frozen=True)
+class AccountStatus:
+    name: str
+    uri: str  # the account's own address (its address of record)
+    registration: str  # PEER_TO_PEER, REGISTERING, REGISTERED or FAILED
+    reason: str = ""  # why registering failed, as the server said
+
+
+@dataclass(frozen=True)
+class SipStatus(Payload):
+    running: bool  # the user agent answers calls
+    port: int = 0  # the SIP port it listens on
+    accounts: tuple[AccountStatus, ...] = ()
+    reason: str = ""  # why it does not run, in words for the page and the log
+
+
+@dataclass(frozen=True)
+class SipCall(Payload):
+    state: str  # IDLE, CALLING, ACTIVE or TERMINATED
+    direction: str = ""  # INCOMING or OUTGOING; "" while IDLE
+    peer: str = ""  # the other party's SIP address
+    account: str = ""  # the account's address the call is on
+    reason: str = ""  # TERMINATED: why it ended
+    since: float = 0.0  # when it entered this state (UNIX time)
+
+
+class CallRefused(Exception):
+    """A DIAL or HANGUP the service cannot do; the message says why."""

@@ -1,0 +1,66 @@
+"""The SIP settings (SIP.* parameters) as the service uses them, checked once
+here. The parameters' own types refuse a bad value before it is stored; what
+only a combination makes wrong is a problem in words for the status and the
+log, and SIP stays off until it is put right."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from herald.params import Snapshot
+
+RTP_PORTS = 100  # ports from SIP.RTPStartPort on, two (RTP and RTCP) for each call
+
+
+@dataclass(frozen=True)
+class UserAgent:
+    """What baresip is started with: a change of any of these starts it again
+    (and ends a call under way); the other settings apply to the next call."""
+
+    port: int
+    rtp_ports: tuple[int, int]  # first and last
+    user: str  # the peer-to-peer account's user ID
+
+
+@dataclass(frozen=True)
+class SipSettings:
+    enabled: bool
+    agent: UserAgent
+    allow_incoming: bool
+    call_timeout: int  # seconds a call may ring unanswered
+    max_duration: int  # seconds an answered call may last; 0: no limit
+    auto_answer: bool
+    answer_delay: int  # seconds
+    problems: tuple[str, ...] = ()
+
+    @property
+    def runs(self) -> bool:
+        return self.enabled and not self.problems
+
+
+def read_settings(snapshot: Snapshot) -> SipSettings:
+    def yes(name: str) -> bool:
+        return snapshot.get(name) == "yes"
+
+    def number(name: str) -> int:
+        return int(snapshot.get(name))
+
+    port, first = number("SIP.Port"), number("SIP.RTPStartPort")
+    rtp = (first, min(first + RTP_PORTS - 1, 65535))
+    problems = []
+    if rtp[0] <= port <= rtp[1]:
+        problems.append(f"The SIP port {port} is among the RTP ports {rtp[0]}-{rtp[1]} "
+                        "(from SIP.RTPStartPort): SIP is off until they differ.")
+    if rtp[1] - rtp[0] < 1:
+        problems.append(f"SIP.RTPStartPort {first} leaves no room for a call's RTP and RTCP "
+                        "ports: SIP is off until it is lower.")
+    return SipSettings(
+        enabled=yes("SIP.Enabled"),
+        agent=UserAgent(port=port, rtp_ports=rtp, user=snapshot.get("SIP.PeerToPeer.UserID")),
+        allow_incoming=yes("SIP.AllowIncoming"),
+        call_timeout=number("SIP.CallTimeout"),
+        max_duration=number("SIP.MaxCallDuration"),
+        auto_answer=yes("SIP.PeerToPeer.AutoAnswer"),
+        answer_delay=number("SIP.PeerToPeer.AutoAnswerDelay"),
+        problems=tuple(problems),
+    )
