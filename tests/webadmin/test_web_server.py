@@ -11,8 +11,10 @@ from collections.abc import Iterator
 
 import pytest
 
+from herald.bus import Bus
+from herald_web.contract import WEB
 from herald_web.web import _listen
-from tests.conftest import redis_server
+from tests.conftest import redis_server, wait_until
 from tests.webadmin.stack import HeraldStack
 
 
@@ -216,3 +218,31 @@ def test_a_response_slower_than_every_timeout_is_still_delivered(quick):
         reply = anonymous.post("/axis-cgi/systemready.cgi", json=body)
     assert reply.status_code == 200
     assert reply.json()["data"]["systemready"] == "no"
+
+
+def test_the_web_admin_is_ready_before_redis_and_announced_once_redis_answers(tmp_path):
+    """On the device herald-web is a Type=notify unit that does not wait for
+    Redis at boot: it tells systemd READY=1 once it answers (the services
+    ordered after it start then), whether Redis runs yet or not, and says on
+    the bus which ports it serves (Status shows them) once Redis answers."""
+    notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    notify.bind(str(tmp_path / "notify"))
+    notify.settimeout(60)
+    for directory in ("redis", "web"):
+        (tmp_path / directory).mkdir()
+    url = f"unix://{tmp_path / 'redis' / 'redis.sock'}"  # nothing listens there yet
+    stack = HeraldStack(tmp_path / "web", url, {"NOTIFY_SOCKET": str(tmp_path / "notify")})
+    with notify:
+        try:
+            stack.start_web()
+            assert notify.recv(64) == b"READY=1"
+            host, port = stack.http_url.removeprefix("http://").split(":")
+            client = http.client.HTTPConnection(host, int(port), timeout=10)
+            client.request("GET", "/")
+            assert client.getresponse().status == 302  # to the login page
+            with redis_server(tmp_path / "redis"):
+                announced = wait_until(lambda: Bus(url).state().get(WEB), timeout=30,
+                                       what="herald-web to announce itself")
+            assert announced["http"] == int(port)
+        finally:
+            stack.stop()

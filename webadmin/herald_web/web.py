@@ -8,6 +8,7 @@ import argparse
 import asyncio
 import contextlib
 import gc
+import itertools
 import logging
 import os
 import signal
@@ -19,6 +20,7 @@ import redis
 import uvicorn
 
 from herald.environment import current
+from herald.systemd_notify import notify_ready
 from herald_web.contract import WEB
 
 log = logging.getLogger("herald_web.web")
@@ -68,7 +70,7 @@ def _listen(host: str, port: int) -> socket.socket:
     return sock
 
 
-async def _serve(servers: list[tuple[_Server, socket.socket]]) -> None:
+async def _serve(servers: list[tuple[_Server, socket.socket]], ports: dict[str, int]) -> None:
     loop = asyncio.get_running_loop()
 
     def stop() -> None:
@@ -77,18 +79,32 @@ async def _serve(servers: list[tuple[_Server, socket.socket]]) -> None:
 
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop)
-    await asyncio.gather(*(server.serve(sockets=[sock]) for server, sock in servers))
+    announcing = asyncio.create_task(_announce_when_redis_answers(ports))
+    try:
+        await asyncio.gather(*(server.serve(sockets=[sock]) for server, sock in servers))
+    finally:
+        announcing.cancel()
+
+
+async def _announce_when_redis_answers(ports: dict[str, int]) -> None:
+    """Say on the bus which ports serve (Status shows it). At boot the web admin
+    does not wait for Redis to start (it serves without it, and /healthz
+    reports Redis missing), so the first tries may find no Redis yet."""
+    for attempt in itertools.count():
+        try:
+            await asyncio.to_thread(_announce, {"pid": os.getpid(), **ports})
+            return
+        except redis.RedisError as exc:
+            if not attempt:
+                log.info("Redis does not answer yet (%s): the web service is announced "
+                         "once it does", exc)
+            await asyncio.sleep(1)
 
 
 def _announce(value: dict[str, int] | None) -> None:
-    """Say on the bus which ports serve (Status shows it); the web serves on
-    without Redis, and /healthz reports Redis missing."""
     from herald_web.device import bus
 
-    try:
-        bus().set_state(WEB, value)
-    except redis.RedisError as exc:
-        log.error("cannot reach Redis to announce the web service: %s", exc)
+    bus().set_state(WEB, value)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -128,17 +144,18 @@ def main(argv: list[str] | None = None) -> None:
     for scheme, port in ports.items():
         print(f"herald-web: serving {scheme}://{shown}:{port}/", flush=True)
     log.info("serving %s", ", ".join(f"{s} on port {p}" for s, p in ports.items()))
-    _announce({"pid": os.getpid(), **ports})
     import herald_web.asgi  # noqa: F401  (loaded now, so that the freeze covers it)
 
     # What start-up made lives as long as the process: the collector stops
     # walking it, which took a busy server's slowest replies from about
     # 70 to 35 ms.
     gc.freeze()
+    notify_ready()  # the sockets listen and the app is loaded: requests are answered
     try:
-        asyncio.run(_serve(servers))
+        asyncio.run(_serve(servers, ports))
     finally:
-        _announce(None)
+        with contextlib.suppress(redis.RedisError):
+            _announce(None)
         log.info("stopped")
     sys.exit(0)
 
