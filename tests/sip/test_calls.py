@@ -4,6 +4,10 @@ and rules."""
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+
 import pytest
 
 from herald.bus import CallFailed
@@ -81,3 +85,20 @@ def test_a_bad_address_is_refused_naming_the_field(start_device, uri):
     with pytest.raises(CallFailed, match="uri: "):
         device.call(contract.DIAL, uri=uri)
     assert device.calls.states() == [contract.IDLE]
+
+
+def test_a_user_agent_that_dies_is_said_and_started_again(start_device, peer):
+    device = start_device({"SIP.PeerToPeer.AutoAnswer": "yes"})
+    device.wait_status(running=True)
+    peer.command("dial", device.uri)
+    device.calls.wait_for(contract.ACTIVE)
+    agent = int(subprocess.check_output(["pgrep", "-P", str(device.process.pid), "baresip"]))
+    os.kill(agent, signal.SIGKILL)
+    ended = device.calls.wait_for(contract.TERMINATED)
+    assert ended.reason == device.wait_status(running=False).reason == (
+        "baresip ended (exit status -9)")
+    device.wait_status(running=True)
+    peer.events.clear()
+    peer.command("hangup")  # the phone's side of the call that was lost
+    peer.command("dial", device.uri)
+    peer.wait_event("CALL_ESTABLISHED")

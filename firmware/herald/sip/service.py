@@ -134,7 +134,8 @@ class SipService:
             contract.PEER_TO_PEER_ACCOUNT, peer_to_peer_uri(settings.agent, host),
             contract.PEER_TO_PEER))
 
-    async def _stop_agent(self) -> None:
+    async def _stop_agent(self, reason: str = "the SIP settings changed") -> None:
+        """baresip stopped; `reason` is the end of the call under way."""
         if self.watching is not None:
             self.watching.cancel()
             self.watching = None
@@ -145,7 +146,7 @@ class SipService:
             await self.agent.stop()
             self.agent = None
         if self.call.state != contract.IDLE:
-            await self._ended("the SIP settings changed")
+            await self._ended(reason)
 
     async def _watch(self, agent: Baresip) -> None:
         """baresip ending on its own: said, and started again a little later."""
@@ -155,8 +156,9 @@ class SipService:
         self.watching = None
         async with self.lock:
             if self.agent is agent:
-                await self._stop_agent()
-                await self._status(running=False, reason=f"baresip ended (exit status {status})")
+                reason = f"baresip ended (exit status {status})"
+                await self._stop_agent(reason)
+                await self._status(running=False, reason=reason)
         self._restart_later()
 
     def _restart_later(self) -> None:
