@@ -181,7 +181,7 @@ def test_rotation_keeps_the_older_logs_up_to_its_limit(own_redis_url, tmp_path):
 
 
 def test_a_service_a_setting_turns_on_runs_while_it_is_on(own_redis_url, tmp_path):
-    """herald-snmp, herald-mqtt and the SSH server: started (at herald-system's
+    """herald-snmp, herald-mqtt, herald-sip and the SSH server: started (at herald-system's
     start too) and stopped as their settings are turned on and off."""
     record = tmp_path / "units"
     env = dataclasses.replace(environment(own_redis_url, tmp_path / "data"), unit_command=(
@@ -198,11 +198,11 @@ def test_a_service_a_setting_turns_on_runs_while_it_is_on(own_redis_url, tmp_pat
 
     async def scenario() -> None:
         following = asyncio.create_task(service.on_demand.follow())
-        await until(5)
+        await until(7)
         for change in ({snmp.ENABLED: "yes"}, {"Network.HostName": "lobby"}, {mqtt.ENABLED: "no"},
                        {SSH_ENABLED: "yes"}):
             await asyncio.to_thread(service.params.update, change, Level.ADMIN)
-        await until(8)
+        await until(10)
         following.cancel()
         await asyncio.gather(following, return_exceptions=True)
 
@@ -211,6 +211,8 @@ def test_a_service_a_setting_turns_on_runs_while_it_is_on(own_redis_url, tmp_pat
     assert asked() == ["is-active --quiet herald-snmp.service",
                        "--no-block stop herald-snmp.service",
                        "--no-block start herald-mqtt.service",
+                       "is-active --quiet herald-sip.service",
+                       "--no-block stop herald-sip.service",
                        "is-active --quiet ssh.service",
                        "--no-block stop ssh.service",
                        "--no-block start herald-snmp.service",

@@ -1,11 +1,11 @@
 """Services a setting turns on run only while it does: herald-snmp (System >
-SNMP), herald-mqtt (System > MQTT) and the SSH server (Network.SSH.Enabled),
-all off by default. Started at every boot, they cost the device seconds of
-CPU while it starts, and their memory after, for nothing (and an SSH server
-nobody asked for is one more door). herald-system starts and stops their
-systemd units as the settings change, and sets them right when it starts
-itself (a power cut between a change and its announcement, a restore, a
-factory default)."""
+SNMP), herald-mqtt (System > MQTT), herald-sip (System > SIP) and the SSH
+server (Network.SSH.Enabled), all off by default. Started at every boot,
+they cost the device seconds of CPU while it starts, and their memory
+after, for nothing (and an SSH server nobody asked for is one more door).
+herald-system starts and stops their systemd units as the settings change,
+and sets them right when it starts itself (a power cut between a change
+and its announcement, a restore, a factory default)."""
 
 from __future__ import annotations
 
@@ -19,12 +19,13 @@ from herald.mqtt import contract as mqtt
 from herald.params import ParamStore
 from herald.params import contract as params_contract
 from herald.params.groups.network import SSH_ENABLED
+from herald.sip import contract as sip
 from herald.snmp import contract as snmp
 
 log = logging.getLogger(__name__)
 
 UNITS = {snmp.ENABLED: "herald-snmp.service", mqtt.ENABLED: "herald-mqtt.service",
-         SSH_ENABLED: "ssh.service"}
+         sip.ENABLED: "herald-sip.service", SSH_ENABLED: "ssh.service"}
 COMMAND_SECONDS = 60
 
 
