@@ -34,7 +34,7 @@ def test_an_incoming_call_is_answered_automatically_and_its_audio_flows(start_de
     ended = device.calls.wait_for(contract.TERMINATED)
     assert ended.peer == peer.uri
     wait_until(lambda: device.calls.states()[-1:] == [contract.IDLE], what="the line free")
-    assert device.calls.states() == [contract.IDLE, contract.CALLING, contract.ACTIVE,
+    assert device.calls.states() == [contract.IDLE, contract.RINGING, contract.ACTIVE,
                                      contract.TERMINATED, contract.IDLE]
     heard, rate = peer.heard()
     assert rms(heard) > 0.05
@@ -76,6 +76,21 @@ def test_the_device_dials_and_hangs_up_on_request(start_device, peer):
     assert device.call(contract.HANGUP) == {"ok": True}
     assert device.calls.wait_for(contract.TERMINATED).reason == "hung up on request"
     peer.wait_event("CALL_CLOSED")
+
+
+def test_a_ringing_call_is_answered_on_request(start_device, peer):
+    """The manual's pre-announcement: the call rings (a rule plays a clip),
+    then a rule answers it."""
+    device = start_device()
+    device.wait_status(running=True)
+    with pytest.raises(CallFailed, match="no incoming call rings"):
+        device.call(contract.ANSWER)
+    peer.command("dial", device.uri)
+    assert device.calls.wait_for(contract.RINGING).peer == peer.uri
+    peer.wait_event("CALL_RINGING")
+    assert device.call(contract.ANSWER) == {"ok": True}
+    device.calls.wait_for(contract.ACTIVE)
+    peer.wait_event("CALL_ESTABLISHED")
 
 
 @pytest.mark.parametrize("uri", ["", "tel:+4612345", "sip:", "sip:a b@host", 5, "sip:" + "x" * 300])

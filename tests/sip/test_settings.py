@@ -90,7 +90,7 @@ def test_an_answer_delay_lets_the_call_ring_first(start_device, peer):
                            "SIP.PeerToPeer.AutoAnswerDelay": "1"})
     device.wait_status(running=True)
     peer.command("dial", device.uri)
-    ringing = device.calls.wait_for(contract.CALLING)
+    ringing = device.calls.wait_for(contract.RINGING)
     peer.wait_event("CALL_RINGING")
     active = device.calls.wait_for(contract.ACTIVE)
     assert active.since - ringing.since >= 1.0
@@ -100,7 +100,7 @@ def test_a_call_nobody_answers_ends_at_the_call_timeout(start_device, peer):
     device = start_device({"SIP.CallTimeout": "10"})
     device.wait_status(running=True)
     peer.command("dial", device.uri)
-    ringing = device.calls.wait_for(contract.CALLING)
+    ringing = device.calls.wait_for(contract.RINGING)
     ended = device.calls.wait_for(contract.TERMINATED)
     assert ended.reason == "not answered within 10 s"
     assert 10 <= ended.since - ringing.since < 13

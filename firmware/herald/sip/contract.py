@@ -5,12 +5,14 @@ State:
             account's registration, and why it does not run when it does not
     CALL    `SipCall`: the call now. Each change is also the event
             state_event(CALL), so rules and pages follow a call as it goes
-            IDLE -> CALLING -> ACTIVE -> TERMINATED -> IDLE (a refused or
-            unanswered call skips ACTIVE).
+            IDLE -> RINGING (incoming) or CALLING (outgoing) -> ACTIVE ->
+            TERMINATED -> IDLE (a refused or unanswered call skips ACTIVE).
 Calls to SERVICE, each answering {"ok": True} or failing with CallRefused
 (the reason, naming the field at fault):
     DIAL(uri)   call a SIP address from the default account (the test call,
                 a rule's "SIP" recipient)
+    ANSWER()    answer the incoming call that rings (a rule's "Answer call",
+                after the clip that announced it)
     HANGUP()    end the call now, whatever its state
     and the bus's PING.
 """
@@ -29,11 +31,13 @@ STATUS = "sip.status"
 CALL = "sip.call"
 DIAL = "dial"
 HANGUP = "hangup"
+ANSWER = "answer"
 MAX_URI = 255  # characters of an address DIAL takes
 
 # SipCall.state
 IDLE = "idle"
-CALLING = "calling"  # ringing: an incoming call not answered yet, or an outgoing one
+RINGING = "ringing"  # an incoming call not answered yet (the manual's "Ringing" state)
+CALLING = "calling"  # an outgoing call not answered yet
 ACTIVE = "active"  # answered: audio flows
 TERMINATED = "terminated"  # ended; `reason` says how
 # SipCall.direction
@@ -66,7 +70,7 @@ class SipStatus(Payload):
 
 @dataclass(frozen=True)
 class SipCall(Payload):
-    state: str  # IDLE, CALLING, ACTIVE or TERMINATED
+    state: str  # IDLE, RINGING, CALLING, ACTIVE or TERMINATED
     direction: str = ""  # INCOMING or OUTGOING; "" while IDLE
     peer: str = ""  # the other party's SIP address
     account: str = ""  # the account's address the call is on

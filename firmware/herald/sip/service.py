@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 
 DIRECTORY = "sip"  # in the data directory: baresip's configuration and accounts
 RESTART_SECONDS = 5.0  # after baresip ended on its own
+UNANSWERED = (contract.RINGING, contract.CALLING)
 SIP_URI = re.compile(r"sips?:[^\s<>\"]+", re.ASCII)
 
 
@@ -61,7 +62,8 @@ class SipService:
 
     @property
     def handlers(self) -> dict[str, Any]:
-        return {PING: self.ping, contract.DIAL: self.dial, contract.HANGUP: self.hangup}
+        return {PING: self.ping, contract.DIAL: self.dial, contract.ANSWER: self.answer,
+                contract.HANGUP: self.hangup}
 
     async def ping(self) -> dict[str, Any]:
         return {"ok": True}
@@ -195,9 +197,18 @@ class SipService:
         return {"ok": True}
 
     async def hangup(self) -> dict[str, Any]:
-        if self.call.state not in (contract.CALLING, contract.ACTIVE):
+        if self.call.state not in (*UNANSWERED, contract.ACTIVE):
             raise contract.CallRefused("no call to hang up")
         await self._end("hung up on request")
+        return {"ok": True}
+
+    async def answer(self) -> dict[str, Any]:
+        if self.call.state != contract.RINGING:
+            raise contract.CallRefused("no incoming call rings")
+        try:
+            await self._control().command("accept")
+        except ControlError as exc:
+            raise contract.CallRefused(str(exc)) from exc
         return {"ok": True}
 
     def _control(self) -> Control:
@@ -232,7 +243,7 @@ class SipService:
         task.add_done_callback(self.timed.discard)
 
     async def _unanswered(self) -> None:
-        if self.call.state == contract.CALLING:
+        if self.call.state in UNANSWERED:
             await self._end(f"not answered within {self._settings().call_timeout} s")
 
     async def _too_long(self) -> None:
@@ -241,7 +252,7 @@ class SipService:
                             "was reached")
 
     async def _answer(self) -> None:
-        if self.call.state == contract.CALLING and self.call.direction == contract.INCOMING:
+        if self.call.state == contract.RINGING:
             try:
                 await self._control().command("accept")
             except (ControlError, contract.CallRefused) as exc:
@@ -277,7 +288,7 @@ class SipService:
         account = str(event.get("accountaor", ""))
         settings = self._settings()
         if kind == "CALL_INCOMING":
-            await self._set_call(contract.SipCall(contract.CALLING, contract.INCOMING, peer,
+            await self._set_call(contract.SipCall(contract.RINGING, contract.INCOMING, peer,
                                                   account))
             log.info("SIP: a call from %s", peer)
             if not settings.allow_incoming:
@@ -286,7 +297,7 @@ class SipService:
                 self._after(settings.answer_delay, self._answer)
             else:
                 self._after(settings.call_timeout, self._unanswered)
-        elif kind == "CALL_ESTABLISHED" and self.call.state == contract.CALLING:
+        elif kind == "CALL_ESTABLISHED" and self.call.state in UNANSWERED:
             await self._set_call(contract.SipCall(contract.ACTIVE, self.call.direction,
                                                   self.call.peer, account))
             log.info("SIP: in a call with %s", self.call.peer)
