@@ -58,6 +58,7 @@ from typing import Any
 
 from herald.payload import Payload
 from herald.recordings.contract import STORAGES
+from herald.sip import contract as sip
 
 SERVICE = "events"
 
@@ -234,7 +235,14 @@ PIR = EventType(
     "tns1:Device/tnsaxis:Sensor/PIR", "PIR sensor", True,
     Item("state", "bool", (False, True)), Item("sensor", "int", (0,)))
 
+# The SIP call's state (herald-sip): the manual's "State" condition of calls
+# (its pre-announcement rules play a clip while a call is Ringing). Herald's
+# own topic; the states are herald-sip's, idle first (the default).
+SIP_CALL = EventType(
+    "tns1:Device/tnsaxis:SIP/CallState", "Call state", True,
+    Item("State", "string", (sip.IDLE, sip.RINGING, sip.CALLING, sip.ACTIVE, sip.TERMINATED)))
+
 TYPES: dict[str, EventType] = {t.topic: t for t in (
     VIRTUAL_INPUT, MANUAL_TRIGGER, SOUND_LEVEL, CLIP_PLAYING, LIVE_AUDIO, SCHEDULE, PULSE,
     SPEAKER_TEST, SYSTEM_READY, FIRMWARE_UPGRADED, NETWORK_LOST, ADDRESS_ADDED, ADDRESS_REMOVED,
-    RECORDING, MQTT_MESSAGE, MQTT_STATE, CONTROL_BUTTON, PIR)}
+    RECORDING, MQTT_MESSAGE, MQTT_STATE, CONTROL_BUTTON, PIR, SIP_CALL)}

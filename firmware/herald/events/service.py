@@ -29,6 +29,7 @@ from herald.mqtt import contract as mqtt
 from herald.params import ParamStore
 from herald.recordings import contract as recordings
 from herald.recordings.service import RecordingsService
+from herald.sip import contract as sip
 from herald.snmp import contract as snmp
 from herald.system import contract as system
 from herald.update import contract as update
@@ -151,6 +152,16 @@ def _upgraded_at(status: Any) -> float | None:
     return last.time if last is not None and last.outcome == "upgraded" else None
 
 
+def _call_state(raw: Any) -> str:
+    """The SIP call's state from herald-sip's; idle when there is none (SIP
+    off) or this cannot read it."""
+    try:
+        state = sip.SipCall.from_dict(raw).state
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return sip.IDLE
+    return state if state in contract.SIP_CALL.data.values else sip.IDLE
+
+
 def _ready(raw: Any) -> bool:
     """Whether the boot gate said the services are up in this boot (a state
     kept from an earlier boot, or one this cannot read, is not)."""
@@ -214,7 +225,8 @@ class EventsService:
                                                      audio.SPEAKER_TEST_RESULT,
                                                      state_event(update.STATUS),
                                                      state_event(update.READY),
-                                                     state_event(system.NETWORK), mqtt.MESSAGE)
+                                                     state_event(system.NETWORK), mqtt.MESSAGE,
+                                                     state_event(sip.CALL))
         state = await self.bus.state()
         self.upgraded_at = _upgraded_at(state.get(update.STATUS))
         for port in contract.VIRTUAL_INPUTS:
@@ -223,6 +235,8 @@ class EventsService:
         await self.engine.occur(contract.SYSTEM_READY.topic, None,
                                 _ready(state.get(update.READY)), initial=True)
         await self._network(state.get(system.NETWORK), initial=True)
+        await self.engine.occur(contract.SIP_CALL.topic, None, _call_state(state.get(sip.CALL)),
+                                initial=True)
         for key, (kind, source) in FROM_STATE.items():
             await self.engine.occur(kind.topic, source, bool(state.get(key)), initial=True)
         self.schedules = await asyncio.to_thread(self.store.schedules)
@@ -251,6 +265,9 @@ class EventsService:
             elif key == update.READY:
                 await self.engine.occur(contract.SYSTEM_READY.topic, None,
                                         _ready(event.data.get("value")))
+            elif key == sip.CALL:
+                await self.engine.occur(contract.SIP_CALL.topic, None,
+                                        _call_state(event.data.get("value")))
             elif key == system.NETWORK:
                 await self._network(event.data.get("value"))
             elif event.topic == mqtt.MESSAGE:
