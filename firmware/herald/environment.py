@@ -36,6 +36,14 @@ class Environment:
     # on_demand): `systemctl` on a device; none on a development host, where
     # the tests start the daemons they need, unless HERALD_UNIT_COMMAND names one.
     unit_command: tuple[str, ...] = ()
+    # Date and time (herald.system.time_settings): where chrony's sources and
+    # the time zone file go (/etc/localtime and chrony's sourcedir point
+    # there on a device), and how chronyd is asked: `chronyc` on a device;
+    # none on a development host unless HERALD_CHRONYC names one (tests: their
+    # own chronyd's socket); HERALD_NTP_PORT, the servers' port for tests.
+    time_dir: Path = Path("/data/time")
+    chronyc: tuple[str, ...] = ()
+    ntp_port: int | None = None
 
     @property
     def is_device(self) -> bool:
@@ -110,4 +118,9 @@ def from_variables(variables: Mapping[str, str]) -> Environment:
             "HERALD_REBOOT_COMMAND", "systemctl reboot" if mode == DEVICE else ""))),
         unit_command=tuple(shlex.split(variables.get(
             "HERALD_UNIT_COMMAND", "systemctl" if mode == DEVICE else ""))),
+        time_dir=Path(variables.get("HERALD_TIME_DIR",
+                                    "/data/time" if mode == DEVICE else str(data_dir / "time"))),
+        chronyc=tuple(shlex.split(variables.get(
+            "HERALD_CHRONYC", "chronyc" if mode == DEVICE else ""))),
+        ntp_port=int(variables["HERALD_NTP_PORT"]) if variables.get("HERALD_NTP_PORT") else None,
     )

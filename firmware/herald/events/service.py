@@ -11,8 +11,9 @@ import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
+from herald import timezone
 from herald.audio import contract as audio
 from herald.audio.service import AudioService
 from herald.bus import PING, AsyncBus, ServiceUnavailable, Subscription, state_event
@@ -40,7 +41,6 @@ log = logging.getLogger(__name__)
 # The clock is looked at again after this long at most: a new time zone or a
 # clock set by NTP takes effect within it.
 CLOCK_SECONDS = 60.0
-ZONE_PARAM = "Time.TimeZone"
 # How long a rule waits for herald-snmp (which gives each receiver 1 s) or
 # herald-mqtt: the engine runs the next rules after it.
 TRAP_SECONDS = 2.0
@@ -320,12 +320,10 @@ class EventsService:
         await self.engine.occur(kind.topic, message.topic, message.payload)
 
     def _zone(self) -> ZoneInfo:
-        name = self.params.snapshot().get(ZONE_PARAM)
-        try:
-            return ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
-            log.warning("time zone %r unknown: schedules follow UTC", name)
-            return ZoneInfo("UTC")
+        """The device's time zone (System > Date and time): an IANA zone or a POSIX rule."""
+        snapshot = self.params.snapshot()
+        return timezone.zone({name: snapshot.get(name)
+                              for name in (system.TIME_ZONE, system.POSIX_TIME_ZONE)})
 
     async def _tick(self, initial: bool = False) -> datetime:
         """Each schedule's state and each pulse that is due, now; returns when

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import zoneinfo
 from dataclasses import dataclass, field
 
 PRINTABLE = re.compile(r"[\x20-\x7e]*")
@@ -129,4 +130,46 @@ class Host:
         return "string", {"maxlen": "253"}
 
 
-ParamType = Bool | Int | String | Password | Enum | Address | Host
+# A POSIX TZ value (POSIX.1, 8.3): std offset [dst [offset] [,start[/time],end[/time]]],
+# a name of 3+ letters or <quoted>, an offset [+-]hh[:mm[:ss]], a rule Jn, n or Mm.w.d.
+_TZ_NAME = r"(?:[A-Za-z]{3,}|<[A-Za-z0-9+-]{3,}>)"
+_TZ_OFFSET = r"[+-]?\d{1,2}(?::\d{2}(?::\d{2})?)?"
+_TZ_RULE = rf"(?:J\d{{1,3}}|\d{{1,3}}|M\d{{1,2}}\.\d\.\d)(?:/{_TZ_OFFSET})?"
+_TZ_DST = rf"{_TZ_NAME}(?:{_TZ_OFFSET})?(?:,{_TZ_RULE},{_TZ_RULE})?"
+POSIX_TZ = re.compile(rf"{_TZ_NAME}{_TZ_OFFSET}(?:{_TZ_DST})?")
+
+
+@dataclass(frozen=True)
+class TimeZone:
+    """An IANA time zone name the device knows ("Europe/Stockholm"); empty
+    when `optional`."""
+
+    optional: bool = False
+
+    def parse(self, raw: str) -> str:
+        name = raw.strip()
+        if not name and self.optional:
+            return ""
+        if name not in zoneinfo.available_timezones():
+            raise ValueError("must be a time zone name such as Europe/Stockholm")
+        return name
+
+    def schema(self) -> tuple[str, dict[str, str]]:
+        return "string", {"maxlen": "64"}
+
+
+@dataclass(frozen=True)
+class PosixTimeZone:
+    """A POSIX TZ string ("CET-1CEST,M3.5.0,M10.5.0/3")."""
+
+    def parse(self, raw: str) -> str:
+        text = raw.strip()
+        if len(text) > 64 or not POSIX_TZ.fullmatch(text):
+            raise ValueError("must be a POSIX time zone such as CET-1CEST,M3.5.0,M10.5.0/3")
+        return text
+
+    def schema(self) -> tuple[str, dict[str, str]]:
+        return "string", {"maxlen": "64"}
+
+
+ParamType = Bool | Int | String | Password | Enum | Address | Host | TimeZone | PosixTimeZone

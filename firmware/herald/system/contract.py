@@ -14,6 +14,12 @@ Calls to SERVICE; each answers {"ok": True} or {"ok": False, "message"}:
                        firmware's part; the caller clears its own part of the
                        data (reset.py: the web admin's database), then asks
                        RESTART. The device is back to default after the restart.
+    SET_TIME(utc, by)  set the clock by hand to `utc` (ISO 8601 with its
+                       offset), only while Time.SyncSource is "None" (Custom
+                       date and time)
+
+The Time.* settings (params/groups/time.py, the names below) are applied as
+they change: chrony's sources and the time zone (time_settings.py).
 """
 
 from __future__ import annotations
@@ -31,6 +37,19 @@ RESTARTING = "system.restarting"
 
 RESTART = "restart"
 RESET = "reset"
+SET_TIME = "set_time"
+
+# System > Date and time: the Time.* parameters and their values.
+SYNC_SOURCE = "Time.SyncSource"
+OBTAIN_FROM_DHCP = "Time.ObtainFromDHCP"
+NTP_SERVER = "Time.NTP.Server"
+NTP_SERVER2 = "Time.NTP.Server2"
+TIME_ZONE = "Time.TimeZone"
+POSIX_TIME_ZONE = "Time.POSIXTimeZone"
+TIME_SETTINGS = (SYNC_SOURCE, OBTAIN_FROM_DHCP, NTP_SERVER, NTP_SERVER2, TIME_ZONE,
+                 POSIX_TIME_ZONE)
+SYNC_NTP, SYNC_NTS, SYNC_NONE = "NTP", "NTS", "None"
+DEFAULT_TIME_ZONE, DEFAULT_POSIX_TIME_ZONE = "Etc/UTC", "UTC0"
 
 RESTORE = "restore"  # the network settings the manual lists stay
 HARD = "hard"  # factory default: nothing stays

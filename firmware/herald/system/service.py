@@ -2,7 +2,8 @@
 asked (contract.py), keeps the system's facts on the bus for the Status page
 (time sync, connected clients), the network interfaces for the events
 service, and the log files on the data partition bounded; runs the services
-a setting turns on while it does (on_demand.py). A daemon of its own, so that
+a setting turns on while it does (on_demand.py); applies the date and time
+settings (time_settings.py). A daemon of its own, so that
 Restart works while audio is stuck."""
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from herald.system.network import read_network
 from herald.system.on_demand import OnDemandUnits
 from herald.system.reset import finish_firmware_part
 from herald.system.reset_record import ResetRecord
+from herald.system.time_settings import TimeSettings
 
 log = logging.getLogger(__name__)
 
@@ -40,10 +42,12 @@ class SystemService:
         self.tasks: list[asyncio.Task] = []
         self.resetting = asyncio.Lock()
         self.on_demand = OnDemandUnits(bus, environment, params)
+        self.time = TimeSettings(bus, environment, params)
 
     @property
     def handlers(self) -> dict[str, Any]:
-        return {contract.RESTART: self.restart, contract.RESET: self.reset, PING: self.ping}
+        return {contract.RESTART: self.restart, contract.RESET: self.reset,
+                contract.SET_TIME: self.time.set_time, PING: self.ping}
 
     async def ping(self) -> dict[str, Any]:
         return {"ok": True}
@@ -58,6 +62,7 @@ class SystemService:
                                 name="network"),
             asyncio.create_task(self._every(self.rotate_seconds, self.rotate), name="logs"),
             asyncio.create_task(self.on_demand.follow(), name="on-demand units"),
+            asyncio.create_task(self.time.follow(), name="date and time"),
         ]
 
     async def stop(self) -> None:
@@ -95,9 +100,11 @@ class SystemService:
         return {"ok": True}
 
     async def refresh(self) -> None:
-        """Publish time sync and connected clients when they differ from the bus's."""
+        """Publish time sync and connected clients when they differ from the bus's;
+        the NTP servers DHCP gives may have changed."""
+        await self.time.apply()
         await self._publish_changed({
-            contract.TIME: await asyncio.to_thread(timesync.status),
+            contract.TIME: await asyncio.to_thread(timesync.status, self.environment.chronyc),
             contract.CLIENTS: contract.Clients(await asyncio.to_thread(connections.connected)),
         })
 

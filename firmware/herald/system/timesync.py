@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import time
+from collections.abc import Sequence
 
 from herald.system.contract import TimeSync
 
@@ -31,8 +32,9 @@ def from_chrony(tracking: str, now: float) -> TimeSync:
     return TimeSync("chrony", synchronized, name if synchronized else "", next_sync)
 
 
-def status() -> TimeSync:
-    tracking = _run("chronyc", "-c", "tracking")
+def status(chronyc: Sequence[str] = ()) -> TimeSync:
+    """`chronyc`: how to reach the device's chronyd (the plain command when empty)."""
+    tracking = _run(*(chronyc or ("chronyc",)), "-c", "tracking")
     if tracking:
         try:
             return from_chrony(tracking, time.time())

@@ -9,6 +9,7 @@ class SystemConfig(AppConfig):
         from herald.access import Level
         from herald_web.ui import nav
 
+        nav.register(nav.system_page("time"), "Date and time", "system:time", Level.ADMIN)
         # The manual's SNMP is part of Network; its own entry until there is a Network page.
         nav.register("system.snmp", "SNMP", "system:snmp", Level.ADMIN)
         # The Network page has its network discovery protocols only, so far.

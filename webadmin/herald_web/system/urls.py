@@ -1,11 +1,12 @@
 from django.urls import path
 
-from herald_web.system import discovery, snmp, views
+from herald_web.system import discovery, snmp, time_page, views
 
 app_name = "system"
 urlpatterns = [
     path("system/plain-config/", views.plain_config, name="plain-config"),
     path("system/plain-config/<str:group>/", views.plain_config, name="plain-config-group"),
+    path("system/time/", time_page.time_page, name="time"),
     path("system/snmp/", snmp.snmp_page, name="snmp"),
     path("system/network/discovery/", discovery.discovery_page, name="network-discovery"),
     path("system/logs/", views.logs_page, name="logs"),

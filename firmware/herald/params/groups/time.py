@@ -1,18 +1,34 @@
-"""Time: how the device sets its clock, and its time zone."""
+"""Time: how the device sets its clock, and its time zone (System > Date and
+time; their names in herald/system/contract.py). herald-system applies them
+(herald/system/time_settings.py).
+
+SyncSource, in the manual's words: NTP is "Automatic date and time" with the
+NTP servers from DHCP (ObtainFromDHCP, NTP.Server and NTP.Server2 the
+fallback servers) or the manual ones; NTS is "Automatic date and time (manual
+NTS KE servers)", the two servers by NTS key establishment; None is "Custom
+date and time", set once by hand. TimeZone is an IANA name, or empty while a
+POSIX time zone set alone (VAPIX setPosixTimeZone) is the one in use."""
 
 from herald.access import Level
 from herald.params.tree import Group, Param
-from herald.params.types import Bool, Enum, Host, String
+from herald.params.types import Bool, Enum, Host, PosixTimeZone, TimeZone
+from herald.system.contract import (
+    DEFAULT_POSIX_TIME_ZONE,
+    DEFAULT_TIME_ZONE,
+    SYNC_NONE,
+    SYNC_NTP,
+    SYNC_NTS,
+)
 
 GROUPS = [
     Group("Time", (
-        Param("SyncSource", Enum(("NTP", "None")), "NTP", "Synchronization"),
+        Param("SyncSource", Enum((SYNC_NTP, SYNC_NTS, SYNC_NONE)), SYNC_NTP, "Synchronization"),
         Param("ObtainFromDHCP", Bool(), "yes", "NTP servers from DHCP"),
         Group("NTP", (
             Param("Server", Host(), "", "NTP server"),
             Param("Server2", Host(), "", "Second NTP server"),
         )),
-        Param("TimeZone", String(64), "Etc/UTC", "Time zone"),
-        Param("POSIXTimeZone", String(64), "UTC0", "POSIX time zone"),
+        Param("TimeZone", TimeZone(optional=True), DEFAULT_TIME_ZONE, "Time zone"),
+        Param("POSIXTimeZone", PosixTimeZone(), DEFAULT_POSIX_TIME_ZONE, "POSIX time zone"),
     ), read=Level.ADMIN, write=Level.ADMIN),
 ]

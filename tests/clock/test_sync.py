@@ -1,0 +1,93 @@
+"""System > Date and time, applied on a host device with a real chronyd: the
+NTP server the page names is the one chronyd syncs to, and Status and the
+page say so; NTS asks chronyd for NTS key establishment; a time zone is the
+system's; bad servers and time zones are refused, naming the field, and
+change nothing."""
+
+from __future__ import annotations
+
+import os
+import re
+
+from herald.system import contract as system
+from tests.clock.conftest import TimedDevice
+from tests.conftest import wait_until
+from tests.webadmin.stack import post_form
+
+PAGE = "/system/time/"
+
+
+def save(device: TimedDevice, **values: str) -> str:
+    """The page's form saved as an administrator; the page shown after."""
+    with device.stack.browser(device.stack.accounts["admin"]) as client:
+        reply = post_form(client, PAGE, {"action": "save", **values})
+        assert reply.status_code == 302, reply.text
+        return client.get(PAGE).text
+
+
+def status_page(device: TimedDevice) -> str:
+    with device.stack.browser(device.stack.accounts["viewer"]) as client:
+        return client.get("/status/").text
+
+
+def test_the_device_syncs_with_the_ntp_server_the_page_names(timed: TimedDevice) -> None:
+    shown = save(timed, **{system.SYNC_SOURCE: "NTP", system.OBTAIN_FROM_DHCP: "no",
+                           system.NTP_SERVER: "127.0.0.1"})
+    assert "Saved: Time.ObtainFromDHCP, Time.NTP.Server." in shown
+    wait_until(lambda: timed.client.sources() == ["127.0.0.1"], timeout=30,
+               what="chronyd to take the server")
+
+    def in_sync() -> bool:
+        text = status_page(timed)
+        return "In sync" in text and "<dd>127.0.0.1</dd>" in text
+    wait_until(in_sync, timeout=60, interval=0.5, what="Status to say In sync with 127.0.0.1")
+    with timed.stack.browser(timed.stack.accounts["admin"]) as client:
+        page = client.get(PAGE).text
+    assert "In sync" in page and "<dd>127.0.0.1</dd>" in page
+
+    # Custom date and time: chronyd has no NTP source left, and Status says so.
+    save(timed, **{system.SYNC_SOURCE: "None"})
+    wait_until(lambda: timed.client.sources() == [], timeout=30, what="the source to go")
+
+
+def test_nts_servers_are_asked_for_with_nts_key_establishment(timed: TimedDevice) -> None:
+    save(timed, **{system.SYNC_SOURCE: "NTS", system.NTP_SERVER: "127.0.0.1",
+                   system.NTP_SERVER2: "192.0.2.7"})
+
+    def authenticated() -> list[str]:
+        # chronyc authdata: name, mode (NTS for key establishment), ...
+        rows = [line.split(",") for line in timed.client.chronyc("-c", "authdata").splitlines()]
+        return sorted(row[0] for row in rows if row[1] == "NTS")
+    assert wait_until(authenticated, timeout=30, what="NTS sources") == ["127.0.0.1",
+                                                                           "192.0.2.7"]
+
+
+def test_the_time_zone_is_the_systems(timed: TimedDevice) -> None:
+    shown = save(timed, **{system.TIME_ZONE: "Europe/Stockholm"})
+    assert "Saved: Time.TimeZone." in shown
+    localtime = timed.time_dir / "localtime"
+    wait_until(lambda: localtime.is_symlink() and os.readlink(localtime).endswith(
+        "/Europe/Stockholm"), timeout=30, what="localtime to point at Europe/Stockholm")
+    assert re.search(r'<dd id="local-time">[0-9T:-]+\+0[12]:00</dd>', shown)
+
+
+def test_bad_servers_and_time_zones_are_refused_naming_the_field(timed: TimedDevice) -> None:
+    save(timed, **{system.OBTAIN_FROM_DHCP: "no", system.NTP_SERVER: "127.0.0.1"})
+    sources = timed.time_dir / "herald.sources"
+    wait_until(lambda: sources.exists() and "127.0.0.1" in sources.read_text(), timeout=30,
+               what="the sources file")
+    before = sources.read_text()
+    for field, bad, words in (
+            (system.NTP_SERVER, "ntp..example", "NTP server (Time.NTP.Server) must be a host name"),
+            (system.NTP_SERVER2, "pool ntp org", "Second NTP server (Time.NTP.Server2) must be"),
+            (system.TIME_ZONE, "Mars/Olympus", "Time zone (Time.TimeZone) must be a time zone"),
+            (system.POSIX_TIME_ZONE, "CET+25x", "POSIX time zone (Time.POSIXTimeZone) must be")):
+        good = ({system.TIME_ZONE: "Europe/Oslo"} if field == system.NTP_SERVER2
+                else {system.NTP_SERVER2: "192.0.2.7"})
+        shown = save(timed, **{**good, field: bad})
+        assert f"Nothing was saved: {words}" in shown, shown
+        snapshot = timed.params.snapshot()  # not even the good change
+        assert (snapshot.get(system.NTP_SERVER2), snapshot.get(system.TIME_ZONE)) == (
+            "", "Etc/UTC")
+    assert sources.read_text() == before
+    assert timed.client.sources() == ["127.0.0.1"]
