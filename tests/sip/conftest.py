@@ -108,6 +108,15 @@ class Device:
         self.params.update(dict(settings), Level.ADMIN)
 
 
+def run_sip(namespace: Namespace, env: Mapping[str, str], log: Path) -> subprocess.Popen:
+    """herald-sip in the namespace, on `env`'s data directory and Redis; calls
+    offer the namespace's loopback address for audio."""
+    with open(log, "ab") as out:
+        return subprocess.Popen(namespace.command(sys.executable, "-m", "herald.sip"),
+                                env={**env, "HERALD_SIP_INTERFACE": "lo"}, stdout=out,
+                                stderr=subprocess.STDOUT, preexec_fn=die_with_parent)
+
+
 @pytest.fixture
 def start_device(namespace: Namespace, tmp_path: Path, own_redis_url: str
                  ) -> Iterator[Callable[..., Device]]:
@@ -122,11 +131,7 @@ def start_device(namespace: Namespace, tmp_path: Path, own_redis_url: str
         params.update({"SIP.Enabled": "yes", "SIP.Port": str(SIP_PORT),
                        "SIP.RTPStartPort": str(RTP_FIRST), **settings}, Level.ADMIN)
         log = tmp_path / "sip.log"
-        env = daemon_env(data, own_redis_url, HERALD_SIP_INTERFACE="lo")
-        with open(log, "ab") as out:
-            process = subprocess.Popen(namespace.command(sys.executable, "-m", "herald.sip"),
-                                       env=env, stdout=out, stderr=subprocess.STDOUT,
-                                       preexec_fn=die_with_parent)
+        process = run_sip(namespace, daemon_env(data, own_redis_url), log)
         device = Device(data, params, bus, process, log, CallStates(own_redis_url))
         started.append(device)
         return device

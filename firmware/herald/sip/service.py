@@ -82,7 +82,10 @@ class SipService:
             task.cancel()
         await asyncio.gather(*self.tasks, *self.timed, return_exceptions=True)
         async with self.lock:
-            await self._stop_agent()
+            await self._stop_agent("herald-sip stopped")
+            # What the pages show after: not a user agent that no longer runs.
+            await self._status(running=False, reason="SIP is off" if not (
+                self.settings and self.settings.enabled) else "herald-sip stopped")
 
     async def _follow(self, changes: Any) -> None:
         try:

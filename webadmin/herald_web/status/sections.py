@@ -15,6 +15,7 @@ from herald.access import Level
 from herald.audio import contract as audio
 from herald.payload import Payload
 from herald.recordings import contract as recordings
+from herald.sip import contract as sip
 from herald.system import contract as system
 from herald.system.identity import this_device, this_firmware
 from herald.update import contract as update
@@ -48,6 +49,8 @@ def facts(level: Level) -> dict[str, Any]:
         "firmware": firmware(state),
         "speakertest": speaker_test(read(audio.SpeakerTestState, state.get(audio.SPEAKER_TEST))),
         "microphone": read(audio.MicSwitchState, state.get(audio.MIC_SWITCH)),
+        # SIP's settings are administrators' (so are the callers' addresses).
+        "sip": sip_facts(state) if admin else None,
     }
 
 
@@ -75,6 +78,16 @@ def speaker_test(test: audio.SpeakerTestState | None) -> dict[str, Any] | None:
             "last_at": test.last and when(test.last.at), "running": test.running}
 
 
+def sip_facts(state: dict[str, Any]) -> dict[str, Any] | None:
+    """herald-sip's user agent, its accounts' registration and the call now
+    (absent until herald-sip first ran)."""
+    status = read(sip.SipStatus, state.get(sip.STATUS))
+    if status is None:
+        return None
+    call = read(sip.SipCall, state.get(sip.CALL)) or sip.SipCall(sip.IDLE)
+    return {"status": status, "call": call, "busy": call.state not in (sip.IDLE, sip.TERMINATED)}
+
+
 def security(web: dict[str, Any], anonymous_viewing: bool) -> dict[str, Any]:
     """What access is open, and what the hardening advice says about it."""
     advice = []
@@ -93,7 +106,7 @@ def security(web: dict[str, Any], anonymous_viewing: bool) -> dict[str, Any]:
 
 
 SECTIONS = ("device", "firmware", "time", "security", "clients", "recordings", "speakertest",
-            "microphone")
+            "microphone", "sip")
 
 
 def render(facts: dict[str, Any]) -> dict[str, str]:
