@@ -52,7 +52,7 @@ CGIS = {
     "stopclip.cgi": Level.VIEWER, "audio/transmit.cgi": Level.VIEWER,
     "audio/receive.cgi": Level.VIEWER, "audiodevicecontrol.cgi": Level.OPERATOR,
     "firmwaremanagement.cgi": Level.ADMIN, "systemready.cgi": Level.ANONYMOUS,
-    "applications/list.cgi": Level.VIEWER,
+    "applications/list.cgi": Level.VIEWER, "time.cgi": Level.VIEWER,
     "virtualinput/activate.cgi": Level.OPERATOR, "virtualinput/deactivate.cgi": Level.OPERATOR,
     "virtualinput/getschemaversions.cgi": Level.OPERATOR, "wssession.cgi": Level.VIEWER,
     "/vapix/services": Level.VIEWER, "/vapix/ws-data-stream": Level.VIEWER,

@@ -133,7 +133,7 @@ class Host:
 # A POSIX TZ value (POSIX.1, 8.3): std offset [dst [offset] [,start[/time],end[/time]]],
 # a name of 3+ letters or <quoted>, an offset [+-]hh[:mm[:ss]], a rule Jn, n or Mm.w.d.
 _TZ_NAME = r"(?:[A-Za-z]{3,}|<[A-Za-z0-9+-]{3,}>)"
-_TZ_OFFSET = r"[+-]?\d{1,2}(?::\d{2}(?::\d{2})?)?"
+_TZ_OFFSET = r"[+-]?(?:[01]?\d|2[0-4])(?::[0-5]\d(?::[0-5]\d)?)?"  # hours 0 to 24
 _TZ_RULE = rf"(?:J\d{{1,3}}|\d{{1,3}}|M\d{{1,2}}\.\d\.\d)(?:/{_TZ_OFFSET})?"
 _TZ_DST = rf"{_TZ_NAME}(?:{_TZ_OFFSET})?(?:,{_TZ_RULE},{_TZ_RULE})?"
 POSIX_TZ = re.compile(rf"{_TZ_NAME}{_TZ_OFFSET}(?:{_TZ_DST})?")
