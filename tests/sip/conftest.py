@@ -41,13 +41,13 @@ def peer(namespace: Namespace, tmp_path: Path) -> Iterator[Peer]:
     phone.close()
 
 
-class CallStates:
-    """Every state the call goes through, as the bus announces them."""
+class Heard:
+    """The data of every event of `topic` on the bus, from now on."""
 
-    def __init__(self, redis_url: str) -> None:
+    def __init__(self, redis_url: str, topic: str) -> None:
         self.pubsub = redis.Redis.from_url(redis_url).pubsub(ignore_subscribe_messages=True)
-        self.pubsub.subscribe(EVENT_PREFIX + state_event(contract.CALL))
-        self.seen: list[contract.SipCall] = []
+        self.pubsub.subscribe(EVENT_PREFIX + topic)
+        self.data: list[dict] = []
         self.stopping = threading.Event()
         self.thread = threading.Thread(target=self._listen, daemon=True)
         self.thread.start()
@@ -56,9 +56,24 @@ class CallStates:
         while not self.stopping.is_set():
             message = self.pubsub.get_message(timeout=0.2)
             if message:
-                value = Event.decode(message["data"]).data.get("value")
-                if value:
-                    self.seen.append(contract.SipCall.from_dict(value))
+                self.data.append(Event.decode(message["data"]).data)
+
+    def close(self) -> None:
+        self.stopping.set()
+        self.thread.join(timeout=5)
+        self.pubsub.close()
+
+
+class CallStates(Heard):
+    """Every state the call goes through, as the bus announces them."""
+
+    def __init__(self, redis_url: str) -> None:
+        super().__init__(redis_url, state_event(contract.CALL))
+
+    @property
+    def seen(self) -> list[contract.SipCall]:
+        return [contract.SipCall.from_dict(d["value"]) for d in list(self.data)
+                if d.get("value")]
 
     def states(self) -> list[str]:
         return [call.state for call in self.seen]
@@ -66,11 +81,6 @@ class CallStates:
     def wait_for(self, state: str) -> contract.SipCall:
         return wait_until(lambda: next((c for c in self.seen if c.state == state), None),
                           what=f"the call to be {state} (so far: {self.states()})")
-
-    def close(self) -> None:
-        self.stopping.set()
-        self.thread.join(timeout=5)
-        self.pubsub.close()
 
 
 @dataclass

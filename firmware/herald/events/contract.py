@@ -241,8 +241,13 @@ PIR = EventType(
 SIP_CALL = EventType(
     "tns1:Device/tnsaxis:SIP/CallState", "Call state", True,
     Item("State", "string", (sip.IDLE, sip.RINGING, sip.CALLING, sip.ACTIVE, sip.TERMINATED)))
+# A DTMF sequence the caller of a SIP call pressed (System > SIP > DTMF): its
+# description is the instance (the manual's "DTMF Event ID"), its keys the data.
+DTMF = EventType(
+    "tns1:Device/tnsaxis:SIP/DTMF", "DTMF", False, Item("Sequence", "string"),
+    Item("Description", "string"))
 
 TYPES: dict[str, EventType] = {t.topic: t for t in (
     VIRTUAL_INPUT, MANUAL_TRIGGER, SOUND_LEVEL, CLIP_PLAYING, LIVE_AUDIO, SCHEDULE, PULSE,
     SPEAKER_TEST, SYSTEM_READY, FIRMWARE_UPGRADED, NETWORK_LOST, ADDRESS_ADDED, ADDRESS_REMOVED,
-    RECORDING, MQTT_MESSAGE, MQTT_STATE, CONTROL_BUTTON, PIR, SIP_CALL)}
+    RECORDING, MQTT_MESSAGE, MQTT_STATE, CONTROL_BUTTON, PIR, SIP_CALL, DTMF)}

@@ -226,7 +226,7 @@ class EventsService:
                                                      state_event(update.STATUS),
                                                      state_event(update.READY),
                                                      state_event(system.NETWORK), mqtt.MESSAGE,
-                                                     state_event(sip.CALL))
+                                                     state_event(sip.CALL), sip.DTMF)
         state = await self.bus.state()
         self.upgraded_at = _upgraded_at(state.get(update.STATUS))
         for port in contract.VIRTUAL_INPUTS:
@@ -265,6 +265,8 @@ class EventsService:
             elif key == update.READY:
                 await self.engine.occur(contract.SYSTEM_READY.topic, None,
                                         _ready(event.data.get("value")))
+            elif event.topic == sip.DTMF:
+                await self._dtmf(event.data.get("sequence"))
             elif key == sip.CALL:
                 await self.engine.occur(contract.SIP_CALL.topic, None,
                                         _call_state(event.data.get("value")))
@@ -318,6 +320,15 @@ class EventsService:
             return
         kind = contract.MQTT_STATE if message.stateful else contract.MQTT_MESSAGE
         await self.engine.occur(kind.topic, message.topic, message.payload)
+
+    async def _dtmf(self, raw: Any) -> None:
+        """A DTMF sequence a caller pressed (herald-sip): its description names it."""
+        try:
+            sequence = sip.DtmfSequence.from_dict(raw)
+        except (TypeError, ValueError, KeyError, AttributeError) as exc:
+            log.warning("a DTMF sequence the events service cannot read: %s", exc)
+            return
+        await self.engine.occur(contract.DTMF.topic, sequence.description, sequence.keys)
 
     def _zone(self) -> ZoneInfo:
         """The device's time zone (System > Date and time): an IANA zone or a POSIX rule."""

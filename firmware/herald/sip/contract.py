@@ -7,6 +7,9 @@ State:
             state_event(CALL), so rules and pages follow a call as it goes
             IDLE -> RINGING (incoming) or CALLING (outgoing) -> ACTIVE ->
             TERMINATED -> IDLE (a refused or unanswered call skips ACTIVE).
+Event DTMF {"sequence": `DtmfSequence`}: the caller of the active call pressed
+        the keys of one of the DTMF sequences (SIP.DTMF.D<n>); the events
+        service makes it the event rules use.
 Calls to SERVICE, each answering {"ok": True} or failing with CallRefused
 (the reason, naming the field at fault):
     DIAL(uri)   call a SIP address from the default account (the test call,
@@ -32,6 +35,8 @@ CALL = "sip.call"
 DIAL = "dial"
 HANGUP = "hangup"
 ANSWER = "answer"
+DTMF = "sip.dtmf"
+DTMF_SEQUENCES = "SIP.DTMF"  # the sequences are its numbered groups (D0, D1, ...)
 MAX_URI = 255  # characters of an address DIAL takes
 
 # SipCall.state
@@ -76,6 +81,14 @@ class SipCall(Payload):
     account: str = ""  # the account's address the call is on
     reason: str = ""  # TERMINATED: why it ended
     since: float = 0.0  # when it entered this state (UNIX time)
+
+
+@dataclass(frozen=True)
+class DtmfSequence(Payload):
+    id: str  # the sequence's group: "D0"
+    keys: str  # what was pressed: the sequence
+    description: str  # the manual's "DTMF Event ID" that rules name
+    peer: str  # who pressed them
 
 
 class CallRefused(Exception):

@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 DIRECTORY = "sip"  # in the data directory: baresip's configuration and accounts
 RESTART_SECONDS = 5.0  # after baresip ended on its own
 UNANSWERED = (contract.RINGING, contract.CALLING)
+MAX_KEYS = 32  # DTMF keys kept: a sequence's longest
 SIP_URI = re.compile(r"sips?:[^\s<>\"]+", re.ASCII)
 
 
@@ -53,6 +54,7 @@ class SipService:
         self.control: Control | None = None
         self.call = contract.SipCall(contract.IDLE)
         self.hangup_reason = ""  # why this service ended the call under way
+        self.keys = ""  # DTMF keys the caller pressed in this call, since the last sequence
         self.timer: asyncio.TimerHandle | None = None  # answers or ends the call under way
         self.events: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self.tasks: list[asyncio.Task] = []
@@ -265,6 +267,8 @@ class SipService:
         if self.timer is not None and call.state != self.call.state:
             self.timer.cancel()
             self.timer = None
+        if call.state != self.call.state:
+            self.keys = ""
         self.call = contract.SipCall(call.state, call.direction, call.peer, call.account,
                                      call.reason, time.time())
         await self.bus.set_state(contract.CALL, self.call.to_dict())
@@ -277,6 +281,20 @@ class SipService:
         log.info("SIP: the call with %s ended: %s", call.peer, self.call.reason)
         self.hangup_reason = ""
         await self._set_call(contract.SipCall(contract.IDLE))
+
+    async def _key(self, key: str) -> None:
+        """A DTMF key the caller pressed: a sequence that it completes is the
+        DTMF event (the longest, when one ends another); then a new one begins."""
+        self.keys = (self.keys + key.upper())[-MAX_KEYS:]
+        done = [s for s in self._settings().sequences if self.keys.endswith(s.keys)]
+        if not done:
+            return
+        sequence = max(done, key=lambda s: len(s.keys))
+        self.keys = ""
+        log.info("SIP: the caller pressed the DTMF sequence %s (%s)", sequence.keys,
+                 sequence.description)
+        await self.bus.publish(contract.DTMF, sequence=contract.DtmfSequence(
+            sequence.id, sequence.keys, sequence.description, self.call.peer).to_dict())
 
     async def _handle_events(self) -> None:
         while True:
@@ -306,5 +324,7 @@ class SipService:
             log.info("SIP: in a call with %s", self.call.peer)
             if settings.max_duration:
                 self._after(settings.max_duration, self._too_long)
+        elif kind == "CALL_DTMF_START" and self.call.state == contract.ACTIVE:
+            await self._key(str(event.get("param", "")))
         elif kind == "CALL_CLOSED" and self.call.state != contract.IDLE:
             await self._ended(str(event.get("param", "")) or "closed")

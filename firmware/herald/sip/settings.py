@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from herald.params import Snapshot
+from herald.sip.contract import DTMF_SEQUENCES
 
 RTP_PORTS = 100  # ports from SIP.RTPStartPort on, two (RTP and RTCP) for each call
 
@@ -23,6 +24,13 @@ class UserAgent:
 
 
 @dataclass(frozen=True)
+class Sequence:
+    id: str  # its group: "D0"
+    keys: str
+    description: str
+
+
+@dataclass(frozen=True)
 class SipSettings:
     enabled: bool
     agent: UserAgent
@@ -31,6 +39,7 @@ class SipSettings:
     max_duration: int  # seconds an answered call may last; 0: no limit
     auto_answer: bool
     answer_delay: int  # seconds
+    sequences: tuple[Sequence, ...] = ()
     problems: tuple[str, ...] = ()
 
     @property
@@ -62,5 +71,9 @@ def read_settings(snapshot: Snapshot) -> SipSettings:
         max_duration=number("SIP.MaxCallDuration"),
         auto_answer=yes("SIP.PeerToPeer.AutoAnswer"),
         answer_delay=number("SIP.PeerToPeer.AutoAnswerDelay"),
+        sequences=tuple(
+            Sequence(group.rsplit(".", 1)[1], snapshot.get(f"{group}.Sequence"),
+                     snapshot.get(f"{group}.Description"))
+            for group in sorted(snapshot.instances) if group.startswith(DTMF_SEQUENCES + ".")),
         problems=tuple(problems),
     )

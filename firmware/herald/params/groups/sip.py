@@ -1,6 +1,6 @@
 """SIP: the settings of System > SIP > SIP settings (the manual's names and
-defaults), and the peer-to-peer account the device always has. PBX accounts
-come as numbered groups later."""
+defaults), the peer-to-peer account the device always has, and the DTMF
+sequences. PBX accounts come as numbered groups later."""
 
 from __future__ import annotations
 
@@ -8,13 +8,15 @@ import re
 from dataclasses import dataclass
 
 from herald.access import Level
-from herald.params.tree import Group, Param
-from herald.params.types import Bool, Int
+from herald.params.tree import Group, Param, Template
+from herald.params.types import Bool, Int, String
 
 PORT = Int(1024, 65535)
 # The user part of a SIP URI (RFC 3261 25.1: unreserved and user-unreserved
 # characters), without escapes: what a caller dials before the "@".
 USER_PART = re.compile(r"[A-Za-z0-9\-_.!~*'()&=+$,;?/]{1,64}")
+DTMF_KEYS = re.compile(r"[0-9A-D#*]{1,32}")  # the manual's allowed characters
+MAX_DTMF_SEQUENCES = 16
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,17 @@ class SipUser:
 
     def schema(self) -> tuple[str, dict[str, str]]:
         return "string", {"maxlen": "64"}
+
+
+@dataclass(frozen=True)
+class DtmfSequence:
+    def parse(self, raw: str) -> str:
+        if not DTMF_KEYS.fullmatch(raw.upper()):
+            raise ValueError("must be 1 to 32 of the keys 0-9, A-D, # and *")
+        return raw.upper()
+
+    def schema(self) -> tuple[str, dict[str, str]]:
+        return "string", {"maxlen": "32"}
 
 
 GROUPS = [
@@ -52,6 +65,14 @@ GROUPS = [
             Param("UserID", SipUser(), "herald", "User ID (sip:<user ID>@<device address>)"),
             Param("AutoAnswer", Bool(), "no", "Answer automatically"),
             Param("AutoAnswerDelay", Int(0, 60), "0", "Answer after (s)"),
+        )),
+        # DTMF sequences: keys a caller presses that start rules (the event
+        # "DTMF", its ID the description).
+        Group("DTMF", (
+            Template("sipdtmf", "D", (
+                Param("Sequence", DtmfSequence(), "#", "Sequence"),
+                Param("Description", String(64, 1), "DTMF", "Description"),
+            ), max_groups=MAX_DTMF_SEQUENCES, nice_name="DTMF sequence"),
         )),
     ), read=Level.ADMIN, write=Level.ADMIN),
 ]
