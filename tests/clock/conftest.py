@@ -57,7 +57,9 @@ def device(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TimedDevice]:
 
 @pytest.fixture
 def timed(device: TimedDevice) -> Iterator[TimedDevice]:
-    """The device, its Time settings back to their defaults after the test."""
+    """The device, its Time settings back to their defaults after the test, and
+    its chronyd without the times set by hand."""
     yield device
+    device.client.chronyc("manual", "reset")
     device.params.update({name: device.params.snapshot().tree.resolve(name).definition.default()
                           for name in system.TIME_SETTINGS}, Level.ADMIN)
