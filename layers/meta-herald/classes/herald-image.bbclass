@@ -45,6 +45,16 @@ do_rootfs() {
             'BindReadOnlyPaths=-/run/herald-avahi:/etc/avahi/services' \
             > ${IMAGE_ROOTFS}/etc/systemd/system/avahi-daemon.service.d/herald.conf
     fi
+    # Date and time: herald-system writes chrony's sources and the time zone in
+    # /data/time (firmware/herald/system/time_settings.py). chronyd takes its
+    # sources from there only (not Debian's pool), and /etc/localtime points
+    # there (UTC until herald-system has written it).
+    if [ -f ${IMAGE_ROOTFS}/etc/chrony/chrony.conf ]; then
+        sed -i -e '/^pool /d' -e '/^server /d' -e '/^sourcedir /d' ${IMAGE_ROOTFS}/etc/chrony/chrony.conf
+        mkdir -p ${IMAGE_ROOTFS}/etc/chrony/conf.d
+        echo 'sourcedir /data/time' > ${IMAGE_ROOTFS}/etc/chrony/conf.d/herald.conf
+    fi
+    ln -sfn /data/time/localtime ${IMAGE_ROOTFS}/etc/localtime
     # The root filesystem only changes as a whole slot, so what systemd redoes
     # "after /usr was updated" (journal catalog, ldconfig, hwdb) is done: /var
     # is a RAM overlay, and without these stamps it would be redone every boot.
