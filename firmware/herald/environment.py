@@ -40,10 +40,12 @@ class Environment:
     # the time zone file go (/etc/localtime and chrony's sourcedir point
     # there on a device), and how chronyd is asked: `chronyc` on a device;
     # none on a development host unless HERALD_CHRONYC names one (tests: their
-    # own chronyd's socket); HERALD_NTP_PORT, the servers' port for tests.
+    # own chronyd's socket); HERALD_NTP_PORT, the servers' port for tests;
+    # HERALD_LEASES_DIR, systemd-networkd's DHCP leases (their NTP servers).
     time_dir: Path = Path("/data/time")
     chronyc: tuple[str, ...] = ()
     ntp_port: int | None = None
+    leases_dir: Path = Path("/run/systemd/netif/leases")
 
     @property
     def is_device(self) -> bool:
@@ -123,4 +125,5 @@ def from_variables(variables: Mapping[str, str]) -> Environment:
         chronyc=tuple(shlex.split(variables.get(
             "HERALD_CHRONYC", "chronyc" if mode == DEVICE else ""))),
         ntp_port=int(variables["HERALD_NTP_PORT"]) if variables.get("HERALD_NTP_PORT") else None,
+        leases_dir=Path(variables.get("HERALD_LEASES_DIR", "/run/systemd/netif/leases")),
     )

@@ -33,6 +33,11 @@ class TimedDevice:
     def time_dir(self) -> Path:
         return self.stack.data_dir.parent / "time"
 
+    @property
+    def leases_dir(self) -> Path:
+        """Where systemd-networkd keeps its DHCP leases, for this device."""
+        return self.stack.data_dir.parent / "leases"
+
 
 @pytest.fixture(scope="package")
 def device(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TimedDevice]:
@@ -43,7 +48,7 @@ def device(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TimedDevice]:
         with redis_server(root) as url:
             stack = HeraldStack(root / "data", url, {
                 "HERALD_CHRONYC": client.command_line, "HERALD_NTP_PORT": str(port),
-                "HERALD_TIME_DIR": str(root / "time")})
+                "HERALD_TIME_DIR": str(root / "time"), "HERALD_LEASES_DIR": str(root / "leases")})
             try:
                 stack.start()
                 set_up_accounts(stack)

@@ -50,6 +50,25 @@ def test_the_device_syncs_with_the_ntp_server_the_page_names(timed: TimedDevice)
     wait_until(lambda: timed.client.sources() == [], timeout=30, what="the source to go")
 
 
+def test_the_ntp_servers_dhcp_gives_come_first(timed: TimedDevice) -> None:
+    """A lease as systemd-networkd writes it: NTP= the DHCP server's option 42."""
+    timed.leases_dir.mkdir(exist_ok=True)
+    lease = timed.leases_dir / "2"
+    lease.write_text("# This is private data. Do not parse.\nADDRESS=192.0.2.90\n"
+                     "NTP=127.0.0.1\n")
+    try:
+        save(timed, **{system.OBTAIN_FROM_DHCP: "yes", system.NTP_SERVER: "192.0.2.7"})
+        wait_until(lambda: timed.client.sources() == ["127.0.0.1", "192.0.2.7"], timeout=30,
+                   what="DHCP's server, then the fallback server")
+        wait_until(lambda: "<dd>127.0.0.1</dd>" in status_page(timed), timeout=60,
+                   interval=0.5, what="Status to name DHCP's server")
+    finally:
+        lease.unlink()
+    # The lease gone (herald-system looks again every few seconds): the fallback alone.
+    wait_until(lambda: timed.client.sources() == ["192.0.2.7"], timeout=30,
+               what="the fallback server alone")
+
+
 def test_nts_servers_are_asked_for_with_nts_key_establishment(timed: TimedDevice) -> None:
     save(timed, **{system.SYNC_SOURCE: "NTS", system.NTP_SERVER: "127.0.0.1",
                    system.NTP_SERVER2: "192.0.2.7"})

@@ -17,7 +17,6 @@ from pathlib import Path
 from herald.files import replace_atomically
 
 SOURCES_FILE = "herald.sources"  # chrony reads *.sources of its sourcedir
-LEASES = Path("/run/systemd/netif/leases")  # systemd-networkd's DHCP leases
 COMMAND_SECONDS = 10
 REFUSED = re.compile(r"^5\d\d ", re.MULTILINE)
 HEADER = "# herald-system writes this file from the Time.* settings (System > Date and time).\n"
@@ -33,7 +32,7 @@ class Source:
     nts: bool = False
 
 
-def dhcp_servers(leases: Path = LEASES) -> list[str]:
+def dhcp_servers(leases: Path) -> list[str]:
     """The NTP servers the DHCP servers gave (NTP= of networkd's leases), in order."""
     servers: list[str] = []
     try:

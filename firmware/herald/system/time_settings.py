@@ -92,7 +92,7 @@ class TimeSettings:
         if install_zone(directory, values):
             log.info("time zone: %s", values.get(settings.TIME_ZONE)
                      or values.get(settings.POSIX_TIME_ZONE))
-        wanted = sources(values, chrony.dhcp_servers())
+        wanted = sources(values, chrony.dhcp_servers(self.environment.leases_dir))
         if not chrony.write_sources(directory, chrony.render(wanted, self.environment.ntp_port)):
             return
         log.info("NTP sources: %s", ", ".join(
