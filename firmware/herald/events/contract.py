@@ -107,8 +107,10 @@ SPEAKER_TEST_ACTION = "speaker_test"  # the manual's "Run automatic speaker test
 SNMP_TRAP = "snmp_trap"  # a trap with the rule's name and message to the SNMP trap receivers
 MQTT_PUBLISH = "mqtt_publish"  # a message (topic, payload, QoS, retain) through the MQTT client
 LIGHT_PROFILE = "light_profile"  # a light profile started (herald.light), by its name
+SIP_CALL_ACTION = "sip_call"  # the manual's "Make a SIP call": herald-sip dials an address
+SIP_ANSWER = "sip_answer"  # the manual's "Answer call": herald-sip answers the ringing call
 ACTIONS = (PLAY_CLIP, STOP_CLIP, NOTIFY_ACTION, RECORD, SPEAKER_TEST_ACTION, SNMP_TRAP,
-           MQTT_PUBLISH, LIGHT_PROFILE)
+           MQTT_PUBLISH, LIGHT_PROFILE, SIP_CALL_ACTION, SIP_ANSWER)
 LASTING_ACTIONS = (PLAY_CLIP, RECORD, LIGHT_PROFILE)  # what can last while the rule is active
 # Recipients' types (the manual's Type) and the choices of their fields;
 # herald.events.recipients checks them.

@@ -27,6 +27,8 @@ from herald.events.contract import (
     NOTIFY_ACTION,
     PLAY_CLIP,
     RECORD,
+    SIP_ANSWER,
+    SIP_CALL_ACTION,
     SNMP_TRAP,
     SPEAKER_TEST_ACTION,
     STOP_CLIP,
@@ -65,6 +67,10 @@ class Actions(Protocol):
                            facts: dict[str, str]) -> None: ...  # through the MQTT client
 
     async def start_light(self, profile: str, by: str) -> int: ...  # -> the light activity
+
+    async def sip_call(self, address: str) -> None: ...  # through herald-sip
+
+    async def sip_answer(self) -> None: ...  # the ringing call, through herald-sip
 
     async def stop_light(self, activity: int) -> None: ...
 
@@ -178,6 +184,10 @@ class Engine:
                 self.recording.add(rule_id)
         elif action.kind == SPEAKER_TEST_ACTION:
             await self._attempt(rule_id, self.actions.run_speaker_test())
+        elif action.kind == SIP_CALL_ACTION:
+            await self._attempt(rule_id, self.actions.sip_call(action.address))
+        elif action.kind == SIP_ANSWER:
+            await self._attempt(rule_id, self.actions.sip_answer())
         elif action.kind == LIGHT_PROFILE:
             activity = await self._attempt(rule_id, self.actions.start_light(
                 action.profile, f"rule {rule.name}"))

@@ -33,6 +33,8 @@ from herald.events.contract import (
     NOTIFY_ACTION,
     ONCE,
     RECORD,
+    SIP_ANSWER,
+    SIP_CALL_ACTION,
     SNMP_TRAP,
     SPEAKER_TEST_ACTION,
     STOP_CLIP,
@@ -41,6 +43,7 @@ from herald.events.contract import (
     EventType,
 )
 from herald.mqtt.settings import topic_problem
+from herald.sip.address import uri_problem
 from herald.snmp.contract import MAX_TRAP_TEXT
 
 
@@ -141,6 +144,7 @@ class Action:
     qos: int = 0
     retain: bool = False
     profile: str = ""  # a light profile's name
+    address: str = ""  # the SIP address a call goes to
 
     @classmethod
     def from_dict(cls, raw: Any, trigger: Condition | None = None) -> Action:
@@ -160,8 +164,12 @@ class Action:
                             "state")
         if kind == RECORD and mode != WHILE_ACTIVE:
             raise RuleError(f"action mode: a recording lasts {WHILE_ACTIVE}")
-        if kind in (STOP_CLIP, RECORD, SPEAKER_TEST_ACTION):
+        if kind in (STOP_CLIP, RECORD, SPEAKER_TEST_ACTION, SIP_ANSWER):
             return cls(kind, mode)
+        if kind == SIP_CALL_ACTION:
+            if problem := uri_problem(raw.get("address"), "address"):
+                raise RuleError(problem)
+            return cls(kind, mode, address=raw["address"])
         if kind == LIGHT_PROFILE:
             return cls(kind, mode, profile=_name("profile", raw.get("profile")))
         message = raw.get("message", "")

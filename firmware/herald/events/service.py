@@ -115,6 +115,14 @@ class DeviceActions:
         await self._call("herald-mqtt", mqtt.SERVICE, mqtt.PUBLISH, topic=topic,
                          payload=filled(payload, facts), qos=qos, retain=retain)
 
+    async def sip_call(self, address: str) -> None:
+        """Through herald-sip; its refusal (SIP off, a call under way) or absence
+        is the rule's error."""
+        await self._call("herald-sip", sip.SERVICE, sip.DIAL, uri=address)
+
+    async def sip_answer(self) -> None:
+        await self._call("herald-sip", sip.SERVICE, sip.ANSWER)
+
     async def _call(self, daemon: str, service: str, method: str, **params: Any) -> None:
         """A call to another daemon that a rule makes; the daemon's refusal or
         absence is the rule's error."""

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import time
 from typing import Any
 
@@ -22,6 +21,7 @@ from herald.environment import Environment
 from herald.params import ParamStore
 from herald.params import contract as params_contract
 from herald.sip import contract
+from herald.sip.address import uri_problem
 from herald.sip.baresip import Baresip, StartFailed, free_port
 from herald.sip.config import Media, peer_to_peer_uri, render_accounts, render_config
 from herald.sip.control import Control, ControlError
@@ -33,16 +33,6 @@ DIRECTORY = "sip"  # in the data directory: baresip's configuration and accounts
 RESTART_SECONDS = 5.0  # after baresip ended on its own
 UNANSWERED = (contract.RINGING, contract.CALLING)
 MAX_KEYS = 32  # DTMF keys kept: a sequence's longest
-SIP_URI = re.compile(r"sips?:[^\s<>\"]+", re.ASCII)
-
-
-def uri_problem(uri: Any) -> str:
-    """Why `uri` is not an address DIAL can call ("" when it is)."""
-    if not isinstance(uri, str) or not 0 < len(uri) <= contract.MAX_URI:
-        return f"uri: a SIP address of 1 to {contract.MAX_URI} characters"
-    if not SIP_URI.fullmatch(uri) or not uri.split(":", 1)[1].strip("@"):
-        return f"uri: {uri!r} is not a SIP address (sip:user@host or sips:user@host)"
-    return ""
 
 
 class SipService:
