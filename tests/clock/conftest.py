@@ -67,4 +67,4 @@ def timed(device: TimedDevice) -> Iterator[TimedDevice]:
     yield device
     device.client.chronyc("manual", "reset")
     device.params.update({name: device.params.snapshot().tree.resolve(name).definition.default()
-                          for name in system.TIME_SETTINGS}, Level.ADMIN)
+                          for name in (*system.TIME_SETTINGS, *system.LOCATION)}, Level.ADMIN)

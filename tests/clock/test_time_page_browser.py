@@ -2,7 +2,7 @@
 device with a real chronyd: found in the menu, an NTP server and a time zone
 saved and the page then showing the device in sync with that server; a bad
 server refused naming the field; Custom date and time set from the
-computer's clock with "Get from system"."""
+computer's clock with "Get from system"; the device's location saved."""
 
 from __future__ import annotations
 
@@ -16,6 +16,12 @@ from herald.system import contract as system
 from tests.clock.conftest import TimedDevice
 from tests.conftest import wait_until
 from tests.update.browser import chromium, shot
+
+
+def save(page: Page) -> None:
+    """Save the Settings form (the first Save; Device location has its own)."""
+    page.locator("form", has=page.get_by_label("Synchronization")).get_by_role(
+        "button", name="Save").click()
 
 
 def log_in(page: Page, device: TimedDevice) -> None:
@@ -39,7 +45,7 @@ def test_save_the_date_and_time_settings(timed: TimedDevice) -> None:
         page.get_by_label("NTP servers from DHCP").select_option("no")
         page.get_by_label("NTP server", exact=True).fill("127.0.0.1")
         page.get_by_label("Time zone", exact=True).fill("Europe/Stockholm")
-        page.get_by_role("button", name="Save").click()
+        save(page)
         expect(page.locator(".messages")).to_contain_text("Saved:")
         expect(page.locator("#local-time")).to_have_text(re.compile(r"\+0[12]:00$"))
         localtime = timed.time_dir / "localtime"
@@ -54,13 +60,13 @@ def test_save_the_date_and_time_settings(timed: TimedDevice) -> None:
         shot(page, "date-and-time-in-sync")
 
         page.get_by_label("Second NTP server").fill("not a host!")
-        page.get_by_role("button", name="Save").click()
+        save(page)
         expect(page.locator(".messages")).to_contain_text(
             "Nothing was saved: Second NTP server (Time.NTP.Server2) must be a host name")
         assert timed.params.snapshot().get(system.NTP_SERVER2) == ""
 
         page.get_by_label("Synchronization").select_option("None")
-        page.get_by_role("button", name="Save").click()
+        save(page)
         expect(page.locator(".messages")).to_contain_text("Saved: Time.SyncSource.")
         page.get_by_role("button", name="Get from system").click()
         expect(page.get_by_label("Date and time (UTC or with its offset)")).to_have_value(
@@ -68,3 +74,22 @@ def test_save_the_date_and_time_settings(timed: TimedDevice) -> None:
         page.get_by_role("button", name="Set", exact=True).click()
         expect(page.locator(".messages")).to_contain_text("Date and time set to")
         assert len(timed.client.chronyc("-c", "manual", "list").splitlines()) == 1
+
+        location = page.locator("#device-location")
+
+        def save_location(heading: str) -> None:
+            location.get_by_label("Latitude").fill("59.3293")
+            location.get_by_label("Longitude").fill("18.0686")
+            location.get_by_label("Heading").fill(heading)
+            location.get_by_label("Label").fill("Lobby, north wall")
+            location.get_by_role("button", name="Save").click()
+        save_location("400")
+        expect(page.locator(".messages")).to_contain_text(
+            "Nothing was saved: Heading (compass degrees, 0 is due north) (Geolocation.Heading) "
+            "must be between 0 and 360")
+        assert timed.params.snapshot().get(system.LATITUDE) == ""
+        save_location("90")
+        expect(page.locator(".messages")).to_contain_text("Saved: Geolocation.")
+        expect(location.get_by_label("Label")).to_have_value("Lobby, north wall")
+        assert [timed.params.snapshot().get(name) for name in system.LOCATION] == [
+            "59.3293", "18.0686", "90", "Lobby, north wall"]

@@ -130,6 +130,28 @@ class Host:
         return "string", {"maxlen": "253"}
 
 
+@dataclass(frozen=True)
+class Decimal:
+    """A decimal number from `min` to `max` (up to 8 decimals), or empty when `optional`."""
+
+    min: float
+    max: float
+    optional: bool = True
+
+    def parse(self, raw: str) -> str:
+        text = raw.strip()
+        if not text and self.optional:
+            return ""
+        if not re.fullmatch(r"[+-]?\d{1,10}(\.\d{1,8})?", text):
+            raise ValueError("must be a number such as 59.3293")
+        if not self.min <= float(text) <= self.max:
+            raise ValueError(f"must be between {self.min:g} and {self.max:g}")
+        return text.removeprefix("+")
+
+    def schema(self) -> tuple[str, dict[str, str]]:
+        return "string", {"maxlen": "20"}
+
+
 # A POSIX TZ value (POSIX.1, 8.3): std offset [dst [offset] [,start[/time],end[/time]]],
 # a name of 3+ letters or <quoted>, an offset [+-]hh[:mm[:ss]], a rule Jn, n or Mm.w.d.
 _TZ_NAME = r"(?:[A-Za-z]{3,}|<[A-Za-z0-9+-]{3,}>)"
@@ -172,4 +194,5 @@ class PosixTimeZone:
         return "string", {"maxlen": "64"}
 
 
-ParamType = Bool | Int | String | Password | Enum | Address | Host | TimeZone | PosixTimeZone
+ParamType = (Bool | Int | String | Password | Enum | Address | Host | Decimal | TimeZone
+             | PosixTimeZone)

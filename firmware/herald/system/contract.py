@@ -49,6 +49,13 @@ POSIX_TIME_ZONE = "Time.POSIXTimeZone"
 TIME_SETTINGS = (SYNC_SOURCE, OBTAIN_FROM_DHCP, NTP_SERVER, NTP_SERVER2, TIME_ZONE,
                  POSIX_TIME_ZONE)
 SYNC_NTP, SYNC_NTS, SYNC_NONE = "NTP", "NTS", "None"
+# Device location, on the same page: where the device is, for a video
+# management system's map.
+LATITUDE = "Geolocation.Latitude"
+LONGITUDE = "Geolocation.Longitude"
+HEADING = "Geolocation.Heading"
+LOCATION_LABEL = "Geolocation.Label"
+LOCATION = (LATITUDE, LONGITUDE, HEADING, LOCATION_LABEL)
 DEFAULT_TIME_ZONE, DEFAULT_POSIX_TIME_ZONE = "Etc/UTC", "UTC0"
 
 RESTORE = "restore"  # the network settings the manual lists stay

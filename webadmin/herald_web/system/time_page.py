@@ -1,5 +1,5 @@
 """System > Date and time: the device's clock and its sync state (as Status
-shows it), the Time.* settings, and Custom date and time. The page stores
+shows it), the Time.* settings, Custom date and time, and Device location. The page stores
 parameters only (their types refuse bad servers and time zones, naming the
 field); herald-system applies them (firmware/herald/system/time_settings.py)."""
 
@@ -41,7 +41,7 @@ def _set_clock(request: HttpRequest) -> None:
 
 def _save(request: HttpRequest) -> None:
     snapshot = params().snapshot()
-    changes = {name: request.POST[name] for name in SETTINGS
+    changes = {name: request.POST[name] for name in (*SETTINGS, *system.LOCATION)
                if name in request.POST and request.POST[name] != snapshot.get(name)}
     try:
         changed = apply_params(changes, Level.ADMIN, request.user.get_username())
@@ -61,11 +61,13 @@ def time_page(request: HttpRequest) -> HttpResponse:
             _save(request)
         return redirect("system:time")
     snapshot = params().snapshot()
-    rows = [plain.row(snapshot.tree.resolve(name), snapshot.get(name), "Time")
-            for name in SETTINGS]
+    rows, location = ([plain.row(snapshot.tree.resolve(name), snapshot.get(name),
+                                 name.split(".", 1)[0]) for name in names]
+                      for names in (SETTINGS, system.LOCATION))
     raw = bus().state().get(system.TIME)
     return render(request, "system/time.html", {
         "section": "system", "page_key": nav.system_page("time"), "rows": rows,
+        "location": location,
         "now": now(values()), "time": system.TimeSync.from_dict(raw) if raw else None,
         "custom": snapshot.get(system.SYNC_SOURCE) == system.SYNC_NONE,
     })
