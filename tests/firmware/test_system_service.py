@@ -19,8 +19,10 @@ from herald.params.groups.network import SSH_ENABLED
 from herald.recordings.store import RecordingStore
 from herald.snmp import contract as snmp
 from herald.system import contract, logs
+from herald.system.on_demand import UNITS
 from herald.system.reset_record import FIRMWARE, WEB_ADMIN, ResetRecord
 from herald.system.service import SystemService
+from tests.conftest import REPO
 
 MARK = "test.system.mark"
 
@@ -229,3 +231,16 @@ def test_a_unit_that_would_not_start_is_tried_again_at_the_next_change(own_redis
     asyncio.run(service.on_demand.apply())
     assert "systemctl --no-block start herald-snmp.service failed: access denied" in caplog.text
     assert "herald-snmp.service" not in service.on_demand.applied  # tried again next time
+
+
+def test_every_unit_started_on_demand_ships_with_the_right_to_start_it():
+    """Each unit herald-system starts and stops is installed by the firmware
+    package (or is Debian's ssh) and named in the polkit rule that lets user
+    herald start and stop it: a unit missing from either fails on the device only."""
+    firmware = REPO / "layers/meta-herald/recipes-firmware/herald-firmware"
+    recipe = (firmware / "herald-firmware.bb").read_text()
+    rule = (firmware / "files/herald-units.rules").read_text()
+    for unit in UNITS.values():
+        assert f'"{unit}"' in rule, unit
+        if unit != "ssh.service":
+            assert f"file://{unit}" in recipe and (firmware / "files" / unit).exists(), unit
