@@ -90,6 +90,24 @@ def test_the_time_zone_is_the_systems(timed: TimedDevice) -> None:
     assert re.search(r'<dd id="local-time">[0-9T:-]+\+0[12]:00</dd>', shown)
 
 
+def test_the_time_zone_from_dhcp_is_adopted(timed: TimedDevice) -> None:
+    timed.leases_dir.mkdir(exist_ok=True)
+    lease = timed.leases_dir / "2"
+    lease.write_text("ADDRESS=192.0.2.90\nTIMEZONE=Atlantis/Capital\n")
+    try:
+        save(timed, **{system.TIME_ZONE_FROM_DHCP: "yes"})
+        lease.write_text("ADDRESS=192.0.2.90\nTIMEZONE=Europe/Helsinki\n")
+        wait_until(lambda: timed.params.snapshot().get(system.TIME_ZONE) == "Europe/Helsinki",
+                   timeout=30, what="DHCP's time zone to be the device's")
+        localtime = timed.time_dir / "localtime"
+        wait_until(lambda: os.readlink(localtime).endswith("/Europe/Helsinki"), timeout=30,
+                   what="the system's time zone to be Helsinki")
+        with timed.stack.browser(timed.stack.accounts["admin"]) as client:
+            assert 'value="Europe/Helsinki"' in client.get(PAGE).text
+    finally:
+        lease.unlink()
+
+
 def test_bad_servers_and_time_zones_are_refused_naming_the_field(timed: TimedDevice) -> None:
     save(timed, **{system.OBTAIN_FROM_DHCP: "no", system.NTP_SERVER: "127.0.0.1"})
     sources = timed.time_dir / "herald.sources"

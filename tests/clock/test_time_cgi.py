@@ -58,8 +58,10 @@ def test_a_viewer_reads_the_date_and_time(timed: TimedDevice) -> None:
 
 def test_an_operator_sets_the_time_zone(timed: TimedDevice) -> None:
     localtime = str(timed.time_dir / "localtime")
+    timed.params.update({system.TIME_ZONE_FROM_DHCP: "yes"}, Level.ADMIN)
     assert call(timed, "operator", "setTimeZone", timeZone="America/New_York") == {
         "apiVersion": "1.0", "method": "setTimeZone", "data": {}}
+    assert timed.params.snapshot().get(system.TIME_ZONE_FROM_DHCP) == "no"  # DHCP's no more
     data = call(timed, "viewer", "getDateTimeInfo")["data"]
     assert data["timeZone"] == "America/New_York"
     assert data["localDateTime"][-6:] in ("-05:00", "-04:00")

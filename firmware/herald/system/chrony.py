@@ -32,24 +32,6 @@ class Source:
     nts: bool = False
 
 
-def dhcp_servers(leases: Path) -> list[str]:
-    """The NTP servers the DHCP servers gave (NTP= of networkd's leases), in order."""
-    servers: list[str] = []
-    try:
-        files = sorted(leases.iterdir())
-    except OSError:
-        return servers
-    for lease in files:
-        try:
-            lines = lease.read_text().splitlines()
-        except OSError:
-            continue
-        for line in lines:
-            if line.startswith("NTP="):
-                servers += [s for s in line[4:].split() if s not in servers]
-    return servers
-
-
 def render(sources: Iterable[Source], port: int | None = None) -> str:
     """chrony's lines for `sources`: `server` with iburst (the first sync in
     seconds, not minutes), `nts` for NTS key establishment, a port for tests."""

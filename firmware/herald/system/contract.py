@@ -42,12 +42,13 @@ SET_TIME = "set_time"
 # System > Date and time: the Time.* parameters and their values.
 SYNC_SOURCE = "Time.SyncSource"
 OBTAIN_FROM_DHCP = "Time.ObtainFromDHCP"
+TIME_ZONE_FROM_DHCP = "Time.ObtainTimeZoneFromDHCP"
 NTP_SERVER = "Time.NTP.Server"
 NTP_SERVER2 = "Time.NTP.Server2"
 TIME_ZONE = "Time.TimeZone"
 POSIX_TIME_ZONE = "Time.POSIXTimeZone"
-TIME_SETTINGS = (SYNC_SOURCE, OBTAIN_FROM_DHCP, NTP_SERVER, NTP_SERVER2, TIME_ZONE,
-                 POSIX_TIME_ZONE)
+TIME_SETTINGS = (SYNC_SOURCE, OBTAIN_FROM_DHCP, NTP_SERVER, NTP_SERVER2, TIME_ZONE_FROM_DHCP,
+                 TIME_ZONE, POSIX_TIME_ZONE)
 SYNC_NTP, SYNC_NTS, SYNC_NONE = "NTP", "NTS", "None"
 # Device location, on the same page: where the device is, for a video
 # management system's map.

@@ -16,12 +16,14 @@ from pathlib import Path
 from typing import Any
 
 from herald import timezone
+from herald.access import Level
 from herald.bus import AsyncBus
 from herald.environment import Environment
 from herald.files import replace_atomically
 from herald.params import ParamStore
 from herald.params import contract as params_contract
-from herald.system import chrony
+from herald.params.types import TimeZone
+from herald.system import chrony, dhcp_leases
 from herald.system import contract as settings
 
 log = logging.getLogger(__name__)
@@ -67,6 +69,7 @@ class TimeSettings:
     def __init__(self, bus: AsyncBus, environment: Environment, params: ParamStore) -> None:
         self.bus, self.environment, self.params = bus, environment, params
         self.lock = asyncio.Lock()
+        self.unknown_zone = ""
 
     async def follow(self) -> None:
         """Apply the settings now, then whenever one of them changes."""
@@ -88,11 +91,15 @@ class TimeSettings:
     def _apply(self) -> None:
         snapshot = self.params.snapshot()
         values = {name: snapshot.get(name) for name in settings.TIME_SETTINGS}
+        leases = self.environment.leases_dir
+        if values[settings.TIME_ZONE_FROM_DHCP] == "yes":
+            values = self._adopt_dhcp_zone(values, dhcp_leases.lease_values(
+                leases, dhcp_leases.TIMEZONE))
         directory = self.environment.time_dir
         if install_zone(directory, values):
             log.info("time zone: %s", values.get(settings.TIME_ZONE)
                      or values.get(settings.POSIX_TIME_ZONE))
-        wanted = sources(values, chrony.dhcp_servers(self.environment.leases_dir))
+        wanted = sources(values, dhcp_leases.lease_values(leases, dhcp_leases.NTP))
         if not chrony.write_sources(directory, chrony.render(wanted, self.environment.ntp_port)):
             return
         log.info("NTP sources: %s", ", ".join(
@@ -102,6 +109,22 @@ class TimeSettings:
                 chrony.reload_sources(self.environment.chronyc)
             except chrony.ChronyError as exc:
                 log.error("chrony did not reload its sources: %s", exc)
+
+    def _adopt_dhcp_zone(self, values: dict[str, str], zones: list[str]) -> dict[str, str]:
+        """Store the first zone DHCP gives that the device knows, as the time zone."""
+        for name in zones:
+            try:
+                zone = TimeZone().parse(name)
+            except ValueError:
+                if name != self.unknown_zone:  # once, not at every look
+                    log.warning("DHCP gives time zone %r, which this device does not know", name)
+                    self.unknown_zone = name
+                continue
+            if zone != values[settings.TIME_ZONE]:
+                self.params.update({settings.TIME_ZONE: zone}, Level.ADMIN)
+                log.info("time zone from DHCP: %s", zone)
+            return {**values, settings.TIME_ZONE: zone}
+        return values
 
     async def set_time(self, utc: str, by: str = "") -> dict[str, Any]:
         """Set the clock by hand (Custom date and time)."""

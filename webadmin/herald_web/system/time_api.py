@@ -1,7 +1,8 @@
 """/axis-cgi/time.cgi (AXIS's Time API, id time-service): the device's date
 and time and its time zone, as the System > Date and time page shows and
 sets them. Time zones are Time.* parameters, checked by their types (nothing
-is stored when one is refused); the clock is set by herald-system."""
+is stored when one is refused; a zone set here is no longer DHCP's); the
+clock is set by herald-system."""
 
 from __future__ import annotations
 
@@ -68,7 +69,8 @@ def get_all(request: HttpRequest, body: dict[str, Any]) -> dict[str, Any]:
 
 @api.method("setTimeZone", Level.OPERATOR)
 def set_time_zone(request: HttpRequest, body: dict[str, Any]) -> dict[str, Any]:
-    store(request, {system.TIME_ZONE: required(body, "timeZone")}, "timeZone")
+    store(request, {system.TIME_ZONE: required(body, "timeZone"),
+                    system.TIME_ZONE_FROM_DHCP: "no"}, "timeZone")
     return {}
 
 
@@ -77,14 +79,15 @@ def set_posix_time_zone(request: HttpRequest, body: dict[str, Any]) -> dict[str,
     """A POSIX rule alone: the IANA name no longer applies."""
     pick(body, "enableDst", bool)  # the rule says whether there is DST
     store(request, {system.POSIX_TIME_ZONE: required(body, "posixTimeZone"),
-                    system.TIME_ZONE: ""}, "posixTimeZone")
+                    system.TIME_ZONE: "", system.TIME_ZONE_FROM_DHCP: "no"}, "posixTimeZone")
     return {}
 
 
 @api.method("resetTimeZone", Level.OPERATOR)
 def reset_time_zone(request: HttpRequest, body: dict[str, Any]) -> dict[str, Any]:
     store(request, {system.TIME_ZONE: system.DEFAULT_TIME_ZONE,
-                    system.POSIX_TIME_ZONE: system.DEFAULT_POSIX_TIME_ZONE}, "timeZone")
+                    system.POSIX_TIME_ZONE: system.DEFAULT_POSIX_TIME_ZONE,
+                    system.TIME_ZONE_FROM_DHCP: "no"}, "timeZone")
     return {}
 
 

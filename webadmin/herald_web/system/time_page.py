@@ -20,9 +20,7 @@ from herald_web.system.time_api import now, parse_date_time, set_clock, values
 from herald_web.ui import nav
 from herald_web.vapix.jsonapi import JsonApiError
 
-# In the manual's order: synchronization, its servers, the time zone.
-SETTINGS = (system.SYNC_SOURCE, system.OBTAIN_FROM_DHCP, system.NTP_SERVER, system.NTP_SERVER2,
-            system.TIME_ZONE, system.POSIX_TIME_ZONE)
+SETTINGS = system.TIME_SETTINGS  # in the manual's order: synchronization, servers, time zone
 DATE_TIME = "dateTime"  # the Custom date and time field
 
 

@@ -7,7 +7,8 @@ NTP servers from DHCP (ObtainFromDHCP, NTP.Server and NTP.Server2 the
 fallback servers) or the manual ones; NTS is "Automatic date and time (manual
 NTS KE servers)", the two servers by NTS key establishment; None is "Custom
 date and time", set once by hand. TimeZone is an IANA name, or empty while a
-POSIX time zone set alone (VAPIX setPosixTimeZone) is the one in use.
+POSIX time zone set alone (VAPIX setPosixTimeZone) is the one in use; with
+ObtainTimeZoneFromDHCP, herald-system stores the zone DHCP gives in it.
 
 Geolocation: the manual's Device location on the same page, empty until set."""
 
@@ -30,6 +31,7 @@ GROUPS = [
             Param("Server", Host(), "", "NTP server"),
             Param("Server2", Host(), "", "Second NTP server"),
         )),
+        Param("ObtainTimeZoneFromDHCP", Bool(), "no", "Time zone from DHCP"),
         Param("TimeZone", TimeZone(optional=True), DEFAULT_TIME_ZONE, "Time zone"),
         Param("POSIXTimeZone", PosixTimeZone(), DEFAULT_POSIX_TIME_ZONE, "POSIX time zone"),
     ), read=Level.ADMIN, write=Level.ADMIN),
