@@ -53,6 +53,13 @@ do_rootfs() {
         sed -i -e '/^pool /d' -e '/^server /d' -e '/^sourcedir /d' ${IMAGE_ROOTFS}/etc/chrony/chrony.conf
         mkdir -p ${IMAGE_ROOTFS}/etc/chrony/conf.d
         echo 'sourcedir /data/time' > ${IMAGE_ROOTFS}/etc/chrony/conf.d/herald.conf
+        # chronyc's privileged commands go over chronyd's socket only, and
+        # chronyc makes its own reply socket beside it: group _chrony
+        # (herald-system's) gets write access to both.
+        mkdir -p ${IMAGE_ROOTFS}/etc/systemd/system/chrony.service.d
+        printf '%s\n' '[Service]' \
+            'ExecStartPost=-+/bin/chmod g+w /run/chrony /run/chrony/chronyd.sock' \
+            > ${IMAGE_ROOTFS}/etc/systemd/system/chrony.service.d/herald.conf
     fi
     ln -sfn /data/time/localtime ${IMAGE_ROOTFS}/etc/localtime
     # The root filesystem only changes as a whole slot, so what systemd redoes
