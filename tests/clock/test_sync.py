@@ -50,6 +50,22 @@ def test_the_device_syncs_with_the_ntp_server_the_page_names(timed: TimedDevice)
     wait_until(lambda: timed.client.sources() == [], timeout=30, what="the source to go")
 
 
+def test_servers_and_time_zone_set_through_param_cgi_apply_too(timed: TimedDevice) -> None:
+    with timed.stack.vapix(timed.stack.accounts["admin"]) as client:
+        reply = client.post("/axis-cgi/param.cgi", data={
+            "action": "update", system.OBTAIN_FROM_DHCP: "no", system.NTP_SERVER: "127.0.0.1",
+            system.TIME_ZONE: "Asia/Tokyo"})
+        assert reply.text.strip() == "OK", reply.text
+        refused = client.post("/axis-cgi/param.cgi", data={
+            "action": "update", system.NTP_SERVER2: "bad host name"})
+        assert "Time.NTP.Server2" in refused.text and "must be a host name" in refused.text
+    wait_until(lambda: timed.client.sources() == ["127.0.0.1"], timeout=30,
+               what="chronyd to take the server")
+    localtime = timed.time_dir / "localtime"
+    wait_until(lambda: os.readlink(localtime).endswith("/Asia/Tokyo"), timeout=30,
+               what="the system's time zone to be Tokyo's")
+
+
 def test_the_ntp_servers_dhcp_gives_come_first(timed: TimedDevice) -> None:
     """A lease as systemd-networkd writes it: NTP= the DHCP server's option 42."""
     timed.leases_dir.mkdir(exist_ok=True)
