@@ -11,8 +11,9 @@ import re
 
 from herald.system import contract as system
 from tests.clock.conftest import TimedDevice
-from tests.conftest import wait_until
-from tests.webadmin.stack import post_form
+from tests.conftest import redis_server, wait_until
+from tests.webadmin.fixtures import set_up_accounts
+from tests.webadmin.stack import HeraldStack, post_form
 
 PAGE = "/system/time/"
 
@@ -144,3 +145,27 @@ def test_bad_servers_and_time_zones_are_refused_naming_the_field(timed: TimedDev
             "", "Etc/UTC")
     assert sources.read_text() == before
     assert timed.client.sources() == ["127.0.0.1"]
+
+
+def test_a_chrony_that_does_not_take_the_servers_is_shown(tmp_path) -> None:
+    """chronyc cannot reach chronyd (on a device: no access to its socket):
+    Status and the page say so, and the settings are still stored."""
+    with redis_server(tmp_path) as url:
+        stack = HeraldStack(tmp_path / "data", url, {
+            "HERALD_CHRONYC": f"chronyc -h {tmp_path / 'no-chronyd.sock'}",
+            "HERALD_TIME_DIR": str(tmp_path / "time"),
+            "HERALD_LEASES_DIR": str(tmp_path / "leases")})
+        try:
+            stack.start(worker=False)
+            set_up_accounts(stack)
+            with stack.browser(stack.accounts["admin"]) as client:
+                post_form(client, PAGE, {system.OBTAIN_FROM_DHCP: "no",
+                                         system.NTP_SERVER: "127.0.0.1"})
+
+                def shown() -> bool:
+                    return "chrony did not take the NTP servers" in client.get("/status/").text
+                wait_until(shown, timeout=30, interval=0.5, what="Status to show the problem")
+                assert "chrony did not take the NTP servers" in client.get(PAGE).text
+            assert "127.0.0.1" in (tmp_path / "time" / "herald.sources").read_text()
+        finally:
+            stack.stop()

@@ -70,6 +70,7 @@ class TimeSync(Payload):
     synchronized: bool | None  # None: unknown
     server: str = ""  # the NTP server in use, when synchronized
     next_sync_s: int | None = None  # seconds until the next poll, when chrony knows
+    problem: str = ""  # why the Date and time settings are not applied, if they are not
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ Restart works while audio is stuck."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import logging
 import subprocess
@@ -103,8 +104,9 @@ class SystemService:
         """Publish time sync and connected clients when they differ from the bus's;
         the NTP servers DHCP gives may have changed."""
         await self.time.apply()
+        time_sync = await asyncio.to_thread(timesync.status, self.environment.chronyc)
         await self._publish_changed({
-            contract.TIME: await asyncio.to_thread(timesync.status, self.environment.chronyc),
+            contract.TIME: dataclasses.replace(time_sync, problem=self.time.problem),
             contract.CLIENTS: contract.Clients(await asyncio.to_thread(connections.connected)),
         })
 

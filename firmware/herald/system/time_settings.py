@@ -70,6 +70,7 @@ class TimeSettings:
         self.bus, self.environment, self.params = bus, environment, params
         self.lock = asyncio.Lock()
         self.unknown_zone = ""
+        self.problem = ""  # why chrony did not take the settings, for the pages
 
     async def follow(self) -> None:
         """Apply the settings now, then whenever one of them changes."""
@@ -100,15 +101,18 @@ class TimeSettings:
             log.info("time zone: %s", values.get(settings.TIME_ZONE)
                      or values.get(settings.POSIX_TIME_ZONE))
         wanted = sources(values, dhcp_leases.lease_values(leases, dhcp_leases.NTP))
-        if not chrony.write_sources(directory, chrony.render(wanted, self.environment.ntp_port)):
-            return
-        log.info("NTP sources: %s", ", ".join(
-            f"{s.host}{' (NTS)' if s.nts else ''}" for s in wanted) or "none")
-        if self.environment.chronyc:
+        written = chrony.write_sources(directory, chrony.render(wanted, self.environment.ntp_port))
+        if written:
+            log.info("NTP sources: %s", ", ".join(
+                f"{s.host}{' (NTS)' if s.nts else ''}" for s in wanted) or "none")
+        if self.environment.chronyc and (written or self.problem):  # a failure is tried again
             try:
                 chrony.reload_sources(self.environment.chronyc)
+                self.problem = ""
             except chrony.ChronyError as exc:
-                log.error("chrony did not reload its sources: %s", exc)
+                if not self.problem:
+                    log.error("chrony did not reload its sources: %s", exc)
+                self.problem = f"chrony did not take the NTP servers: {exc}"
 
     def _adopt_dhcp_zone(self, values: dict[str, str], zones: list[str]) -> dict[str, str]:
         """Store the first zone DHCP gives that the device knows, as the time zone."""
