@@ -42,6 +42,7 @@ def test_the_device_syncs_with_the_ntp_server_the_page_names(timed: TimedDevice)
         text = status_page(timed)
         return "In sync" in text and "<dd>127.0.0.1</dd>" in text
     wait_until(in_sync, timeout=60, interval=0.5, what="Status to say In sync with 127.0.0.1")
+    assert '<a href="/system/time/">NTP settings</a>' in status_page(timed)  # as the manual has
     with timed.stack.browser(timed.stack.accounts["admin"]) as client:
         page = client.get(PAGE).text
     assert "In sync" in page and "<dd>127.0.0.1</dd>" in page
