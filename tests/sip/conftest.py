@@ -41,6 +41,15 @@ def peer(namespace: Namespace, tmp_path: Path) -> Iterator[Peer]:
     phone.close()
 
 
+@pytest.fixture
+def srtp_peer(namespace: Namespace, tmp_path: Path) -> Iterator[Peer]:
+    """A phone that encrypts its media or makes no call (SRTP required, keys in the SDP)."""
+    phone = Peer(namespace, tmp_path / "srtp-peer", PEER_PORT + 10, PEER_RTP + 100,
+                 ";mediaenc=srtp-mand")
+    yield phone
+    phone.close()
+
+
 class Heard:
     """The data of every event of `topic` on the bus, from now on."""
 
@@ -48,15 +57,20 @@ class Heard:
         self.pubsub = redis.Redis.from_url(redis_url).pubsub(ignore_subscribe_messages=True)
         self.pubsub.subscribe(EVENT_PREFIX + topic)
         self.data: list[dict] = []
+        self.failed: Exception | None = None
         self.stopping = threading.Event()
         self.thread = threading.Thread(target=self._listen, daemon=True)
         self.thread.start()
 
     def _listen(self) -> None:
-        while not self.stopping.is_set():
-            message = self.pubsub.get_message(timeout=0.2)
-            if message:
-                self.data.append(Event.decode(message["data"]).data)
+        try:
+            while not self.stopping.is_set():
+                message = self.pubsub.get_message(timeout=0.2)
+                if message:
+                    self.data.append(Event.decode(message["data"]).data)
+        except Exception as exc:  # said by wait_for, not lost with the thread
+            self.failed = exc
+            raise
 
     def close(self) -> None:
         self.stopping.set()
@@ -80,7 +94,8 @@ class CallStates(Heard):
 
     def wait_for(self, state: str) -> contract.SipCall:
         return wait_until(lambda: next((c for c in self.seen if c.state == state), None),
-                          what=f"the call to be {state} (so far: {self.states()})")
+                          what=f"the call to be {state} (so far: {self.states()}; "
+                               f"listener failed: {self.failed})")
 
 
 @dataclass

@@ -9,6 +9,7 @@ import pytest
 from herald.bus import CallFailed
 from herald.params import ParamError
 from herald.sip import contract
+from tests.conftest import wait_until
 from tests.sip.conftest import RTP_FIRST
 from tests.sip.netns import ADDRESS
 
@@ -59,8 +60,9 @@ def test_a_new_port_ends_the_call_and_is_answered_on(start_device, peer):
     device.change({"SIP.Port": "5070", "SIP.PeerToPeer.UserID": "lobby"})
     assert device.calls.wait_for(contract.TERMINATED).reason == "the SIP settings changed"
     peer.wait_event("CALL_CLOSED")
-    assert device.wait_status(running=True).port == 5070
-    assert device.status().accounts[0].uri.startswith("sip:lobby@")
+    status = wait_until(lambda: (s := device.status()) and s.running and s.port == 5070 and s,
+                        what="herald-sip on port 5070")
+    assert status.accounts[0].uri.startswith("sip:lobby@")
     peer.events.clear()
     peer.command("dial", f"sip:lobby@{ADDRESS}:5070")
     peer.wait_event("CALL_ESTABLISHED")
@@ -77,9 +79,10 @@ def test_a_sip_port_among_the_rtp_ports_keeps_sip_off_and_says_why(start_device)
 def test_incoming_calls_turned_off_while_running_are_refused(start_device, peer):
     device = start_device({"SIP.PeerToPeer.AutoAnswer": "yes"})
     device.wait_status(running=True)
+    assert device.status().incoming
     device.change({"SIP.AllowIncoming": "no"})
-    # Taken in without starting the user agent again: the settings event is
-    # handled before the next call arrives.
+    wait_until(lambda: not device.status().incoming, what="incoming calls refused")
+    assert device.status().running  # taken in without starting the user agent again
     peer.command("dial", device.uri)
     ended = device.calls.wait_for(contract.TERMINATED)
     assert "SIP.AllowIncoming" in ended.reason

@@ -12,7 +12,13 @@ from pathlib import Path
 from herald.sip.settings import UserAgent
 
 MODULES = "/usr/lib/baresip/modules"
-CODECS = ("opus", "g722", "g711")  # in order of preference: each module's codecs, as loaded
+CODEC_MODULES = ("opus", "g722", "g711")
+# SIP.AudioCodecs' names: baresip's codecs, as an account's audio_codecs lists them.
+CODECS = {"opus": "opus/48000/2", "g722": "G722/16000/1", "pcmu": "PCMU/8000/1",
+          "pcma": "PCMA/8000/1"}
+# SIP.PeerToPeer.SRTP: baresip's media encryption (SDES keys in the SDP);
+# "optional" offers it and takes a call without, "required" refuses one without.
+MEDIA_ENCRYPTION = {"off": "", "optional": "srtp", "required": "srtp-mand"}
 
 
 @dataclass(frozen=True)
@@ -38,7 +44,7 @@ def render_config(agent: UserAgent, media: Media, control_port: int, directory: 
         f"audio_path {directory}",
         f"rtp_ports {agent.rtp_ports[0]}-{agent.rtp_ports[1]}",
         f"module_path {MODULES}",
-        *(f"module {name}.so" for name in (*CODECS, *media.modules())),
+        *(f"module {name}.so" for name in (*CODEC_MODULES, "srtp", *media.modules())),
         "module_app account.so",
         "module_app menu.so",
         "module ctrl_tcp.so",
@@ -55,4 +61,7 @@ def peer_to_peer_uri(agent: UserAgent, host: str) -> str:
 
 def render_accounts(agent: UserAgent, host: str) -> str:
     """The peer-to-peer account: it registers nowhere (regint=0)."""
-    return f"<{peer_to_peer_uri(agent, host)}>;regint=0;answermode=manual\n"
+    codecs = ",".join(CODECS[name] for name in agent.codecs)
+    encryption = MEDIA_ENCRYPTION[agent.srtp]
+    return (f"<{peer_to_peer_uri(agent, host)}>;regint=0;answermode=manual"
+            f";audio_codecs={codecs}{f';mediaenc={encryption}' if encryption else ''}\n")

@@ -71,6 +71,7 @@ class SipStatus(Payload):
     port: int = 0  # the SIP port it listens on
     accounts: tuple[AccountStatus, ...] = ()
     reason: str = ""  # why it does not run, in words for the page and the log
+    incoming: bool = False  # incoming calls are taken (SIP.AllowIncoming), as now applied
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,7 @@ class SipService:
         self.timed: set[asyncio.Task] = set()  # what a timer started, under way
         self.watching: asyncio.Task | None = None  # baresip's end
         self.lock = asyncio.Lock()  # one change of user agent at a time
+        self.account: contract.AccountStatus | None = None  # the running agent's
 
     @property
     def handlers(self) -> dict[str, Any]:
@@ -98,6 +99,8 @@ class SipService:
             if before is not None and (before.runs, before.agent) == (settings.runs,
                                                                        settings.agent) \
                     and (self.agent is not None or not settings.runs):
+                if before.allow_incoming != settings.allow_incoming and self.agent is not None:
+                    await self._status(running=True, account=self.account)
                 return
             await self._stop_agent()
             for problem in settings.problems:
@@ -127,9 +130,10 @@ class SipService:
         self.watching = asyncio.create_task(self._watch(self.agent), name="baresip")
         log.info("SIP: the user agent answers on port %d as %s", settings.agent.port,
                  peer_to_peer_uri(settings.agent, host))
-        await self._status(running=True, account=contract.AccountStatus(
+        self.account = contract.AccountStatus(
             contract.PEER_TO_PEER_ACCOUNT, peer_to_peer_uri(settings.agent, host),
-            contract.PEER_TO_PEER))
+            contract.PEER_TO_PEER)
+        await self._status(running=True, account=self.account)
 
     async def _stop_agent(self, reason: str = "the SIP settings changed") -> None:
         """baresip stopped; `reason` is the end of the call under way."""
@@ -170,7 +174,8 @@ class SipService:
         settings = self.settings
         await self.bus.set_state(contract.STATUS, contract.SipStatus(
             running=running, port=settings.agent.port if settings and running else 0,
-            accounts=(account,) if account else (), reason=reason).to_dict())
+            accounts=(account,) if account else (), reason=reason,
+            incoming=bool(running and settings and settings.allow_incoming)).to_dict())
 
     # Calls
 

@@ -21,6 +21,8 @@ class UserAgent:
     port: int
     rtp_ports: tuple[int, int]  # first and last
     user: str  # the peer-to-peer account's user ID
+    codecs: tuple[str, ...]  # SIP.AudioCodecs' names, by priority
+    srtp: str  # "off", "optional" or "required"
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,9 @@ def read_settings(snapshot: Snapshot) -> SipSettings:
                         "ports: SIP is off until it is lower.")
     return SipSettings(
         enabled=yes("SIP.Enabled"),
-        agent=UserAgent(port=port, rtp_ports=rtp, user=snapshot.get("SIP.PeerToPeer.UserID")),
+        agent=UserAgent(port=port, rtp_ports=rtp, user=snapshot.get("SIP.PeerToPeer.UserID"),
+                        codecs=tuple(snapshot.get("SIP.AudioCodecs").split(",")),
+                        srtp=snapshot.get("SIP.PeerToPeer.SRTP")),
         allow_incoming=yes("SIP.AllowIncoming"),
         call_timeout=number("SIP.CallTimeout"),
         max_duration=number("SIP.MaxCallDuration"),

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from herald.access import Level
 from herald.params.tree import Group, Param, Template
-from herald.params.types import Bool, Int, String
+from herald.params.types import Bool, Enum, Int, String
 
 PORT = Int(1024, 65535)
 # The user part of a SIP URI (RFC 3261 25.1: unreserved and user-unreserved
@@ -17,6 +17,9 @@ PORT = Int(1024, 65535)
 USER_PART = re.compile(r"[A-Za-z0-9\-_.!~*'()&=+$,;?/]{1,64}")
 DTMF_KEYS = re.compile(r"[0-9A-D#*]{1,32}")  # the manual's allowed characters
 MAX_DTMF_SEQUENCES = 16
+# The audio codecs calls may use, by the manual's names; the order is the priority.
+CODECS = ("opus", "g722", "pcmu", "pcma")  # Opus, G.722, G.711 µ-law, G.711 A-law
+SRTP = ("off", "optional", "required")  # media encryption
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,22 @@ class DtmfSequence:
         return "string", {"maxlen": "32"}
 
 
+@dataclass(frozen=True)
+class CodecList:
+    def parse(self, raw: str) -> str:
+        names = [name.strip().lower() for name in raw.split(",")]
+        unknown = [name for name in names if name not in CODECS]
+        if unknown or not raw.strip():
+            raise ValueError(f"must list one or more of {', '.join(CODECS)} by priority, "
+                             f"comma separated (not {', '.join(unknown) or 'none'})")
+        if len(set(names)) != len(names):
+            raise ValueError("names a codec twice")
+        return ",".join(names)
+
+    def schema(self) -> tuple[str, dict[str, str]]:
+        return "string", {"maxlen": "64"}
+
+
 GROUPS = [
     Group("SIP", (
         Param("Enabled", Bool(), "no", "Enable SIP"),
@@ -61,10 +80,12 @@ GROUPS = [
         Param("AllowContactRewrite", Bool(), "no", "Allow contact rewrite"),
         Param("RegistrationInterval", Int(60, 86400), "900", "Register with server every (s)"),
         Param("DTMFPayloadType", Int(96, 127), "101", "DTMF payload type"),
+        Param("AudioCodecs", CodecList(), ",".join(CODECS), "Audio codec priority"),
         Group("PeerToPeer", (
             Param("UserID", SipUser(), "herald", "User ID (sip:<user ID>@<device address>)"),
             Param("AutoAnswer", Bool(), "no", "Answer automatically"),
             Param("AutoAnswerDelay", Int(0, 60), "0", "Answer after (s)"),
+            Param("SRTP", Enum(SRTP), "off", "Media encryption (SRTP)"),
         )),
         # DTMF sequences: keys a caller presses that start rules (the event
         # "DTMF", its ID the description).
