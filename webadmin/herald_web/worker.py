@@ -57,6 +57,10 @@ def main(argv: list[str] | None = None) -> None:
     from herald_web.startup import start
 
     start("herald-worker")
+    # Django's system checks (Celery runs them as a worker starts) import every
+    # page and API module to check the URLs: work for the developer's
+    # `manage.py check`, not for each start of a worker that serves no page.
+    os.environ.setdefault("CELERY_SKIP_CHECKS", "1")
     from herald_web.celery import app
 
     app.steps["worker"].add(ThreadedBeat)
