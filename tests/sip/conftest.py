@@ -22,6 +22,7 @@ from tests.conftest import wait_until
 from tests.daemon import daemon_env
 from tests.sip.netns import ADDRESS, Namespace
 from tests.sip.peer import Peer
+from tests.webadmin.stack import HeraldStack
 
 SIP_PORT, RTP_FIRST = 5060, 4000  # the device's, inside the test's own namespace
 PEER_PORT, PEER_RTP = 5062, 4200
@@ -167,3 +168,37 @@ def start_device(namespace: Namespace, tmp_path: Path, own_redis_url: str
         if device.process.poll() is None:
             device.process.terminate()
             device.process.wait(timeout=15)
+
+
+STACK_SETTINGS = {"SIP.Enabled": "yes", "SIP.Port": str(SIP_PORT),
+                  "SIP.PeerToPeer.AutoAnswer": "no"}
+
+
+@pytest.fixture
+def beside_stack(herald: HeraldStack, namespace: Namespace) -> Iterator[ParamStore]:
+    """herald-sip on the stack's settings, which are put back as they were
+    after (SIP off), without the DTMF sequences the test added."""
+    store = ParamStore(herald.data_dir / "db.sqlite3", default_tree(), herald.bus())
+
+    def sip_values() -> dict[str, str]:
+        snapshot = store.snapshot()
+        return {r.name: snapshot.value(r) for r in snapshot.tree.concrete(snapshot.instances)
+                if r.name.startswith("SIP.") and not r.instance}
+
+    def sequences() -> set[str]:
+        return {i for i in store.snapshot().instances
+                if i.startswith(contract.DTMF_SEQUENCES + ".")}
+
+    before, had = sip_values(), sequences()
+    store.update(STACK_SETTINGS, Level.ADMIN)
+    process = run_sip(namespace, herald.env, herald.out_dir / "sip.log")
+    try:
+        yield store
+    finally:
+        if made := sequences() - had:
+            store.remove(sorted(made), Level.ADMIN)
+        store.update(before, Level.ADMIN)
+        wait_until(lambda: (herald.bus().state().get(contract.STATUS) or {}).get("running")
+                   is False, what="herald-sip to say SIP is off")
+        process.terminate()
+        process.wait(timeout=15)

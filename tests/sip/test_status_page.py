@@ -5,38 +5,15 @@ call as it goes; others see no SIP section."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
-from herald.access import Level
-from herald.params import ParamStore, default_tree
 from herald.sip import contract
 from tests.conftest import wait_until
-from tests.sip.conftest import SIP_PORT, run_sip
-from tests.sip.netns import ADDRESS, Namespace
+from tests.sip.conftest import SIP_PORT
+from tests.sip.netns import ADDRESS
 from tests.webadmin.stack import HeraldStack
 
 PAGE = "/status/"
-SETTINGS = {"SIP.Enabled": "yes", "SIP.Port": str(SIP_PORT), "SIP.PeerToPeer.AutoAnswer": "no"}
-
-
-@pytest.fixture
-def beside_stack(herald: HeraldStack, namespace: Namespace) -> Iterator[ParamStore]:
-    """herald-sip on the stack's settings, which are put back as they were after."""
-    store = ParamStore(herald.data_dir / "db.sqlite3", default_tree(), herald.bus())
-    snapshot = store.snapshot()
-    before = {name: snapshot.get(name) for name in SETTINGS}
-    store.update(SETTINGS, Level.ADMIN)
-    process = run_sip(namespace, herald.env, herald.out_dir / "sip.log")
-    try:
-        yield store
-    finally:
-        store.update(before, Level.ADMIN)
-        wait_until(lambda: (herald.bus().state().get(contract.STATUS) or {}).get("running")
-                   is False, what="herald-sip to say SIP is off")
-        process.terminate()
-        process.wait(timeout=15)
 
 
 def test_admins_see_sip_and_the_call_as_it_goes(herald: HeraldStack, beside_stack, peer) -> None:

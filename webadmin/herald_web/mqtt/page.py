@@ -28,18 +28,6 @@ def _names(snapshot: Snapshot, group: str) -> list[str]:
     return [r.name for r, _ in snapshot.readable(Level.ADMIN) if r.name.startswith(group + ".")]
 
 
-def _changes(request: HttpRequest, snapshot: Snapshot) -> dict[str, str]:
-    """What the form changes: a secret only when one is typed."""
-    changes = {}
-    for resolved, value in snapshot.readable(Level.ADMIN):
-        submitted = request.POST.get(resolved.name)
-        if submitted is None or not resolved.name.startswith("MQTT."):
-            continue
-        if (submitted if resolved.definition.secret else submitted != value):
-            changes[resolved.name] = submitted
-    return changes
-
-
 def _post(request: HttpRequest, snapshot: Snapshot) -> str:
     """Do what the form asks; returns the message for the next page."""
     action = request.POST.get("action")
@@ -54,7 +42,8 @@ def _post(request: HttpRequest, snapshot: Snapshot) -> str:
             raise GroupError(f"there is no subscription {group}")
         params().remove([group], Level.ADMIN)
         return f"Removed subscription {group.rsplit('.', 1)[1]}."
-    changed = apply_params(_changes(request, snapshot), Level.ADMIN, request.user.get_username())
+    changed = apply_params(plain.changes(request, snapshot, "MQTT."), Level.ADMIN,
+                           request.user.get_username())
     return f"Saved: {', '.join(changed)}." if changed else "No changes."
 
 

@@ -14,5 +14,6 @@ class SystemConfig(AppConfig):
         nav.register("system.snmp", "SNMP", "system:snmp", Level.ADMIN)
         # The Network page has its network discovery protocols only, so far.
         nav.register(nav.system_page("network"), "Network", "system:network-discovery", Level.ADMIN)
+        nav.register(nav.system_page("sip"), "SIP", "system:sip", Level.ADMIN)
         nav.register("system.logs", "Logs", "system:logs", Level.ADMIN)
         nav.register("system.plain-config", "Plain config", "system:plain-config", Level.ADMIN)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.http import HttpRequest
+
 from herald.access import Level
 from herald.params import Resolved, Snapshot
 from herald.params.types import Bool, Enum, Int, Password
@@ -30,6 +32,19 @@ def groups(snapshot: Snapshot) -> list[str]:
         if top not in names:
             names.append(top)
     return names
+
+
+def changes(request: HttpRequest, snapshot: Snapshot, prefix: str) -> dict[str, str]:
+    """What a settings form changes of the parameters under `prefix` ("MQTT."):
+    a secret only when one is typed."""
+    found = {}
+    for resolved, value in snapshot.readable(Level.ADMIN):
+        submitted = request.POST.get(resolved.name)
+        if submitted is None or not resolved.name.startswith(prefix):
+            continue
+        if (submitted if resolved.definition.secret else submitted != value):
+            found[resolved.name] = submitted
+    return found
 
 
 def writable(resolved: Resolved) -> bool:

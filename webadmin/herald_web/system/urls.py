@@ -1,6 +1,6 @@
 from django.urls import path
 
-from herald_web.system import discovery, snmp, time_page, views
+from herald_web.system import discovery, sip, snmp, time_page, views
 
 app_name = "system"
 urlpatterns = [
@@ -8,6 +8,7 @@ urlpatterns = [
     path("system/plain-config/<str:group>/", views.plain_config, name="plain-config-group"),
     path("system/time/", time_page.time_page, name="time"),
     path("system/snmp/", snmp.snmp_page, name="snmp"),
+    path("system/sip/", sip.sip_page, name="sip"),
     path("system/network/discovery/", discovery.discovery_page, name="network-discovery"),
     path("system/logs/", views.logs_page, name="logs"),
     path("system/logs/server-report/", views.report_view, name="report"),
