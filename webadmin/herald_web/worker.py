@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import sys
 from typing import Any
 
 import redis
@@ -53,7 +54,7 @@ def _stopped(**kwargs: Any) -> None:
         log.info("Redis stopped first: no worker state to clear")
 
 
-def main(argv: list[str] | None = None) -> None:
+def main() -> None:
     from herald_web.startup import start
 
     start("herald-worker")
@@ -64,15 +65,16 @@ def main(argv: list[str] | None = None) -> None:
     from herald_web.celery import app
 
     app.steps["worker"].add(ThreadedBeat)
-    app.worker_main([
-        "worker", "--loglevel", "INFO",
+    # Started as `celery worker` would start it, without its command line:
+    # that imports every Celery command and their interactive shell.
+    worker = app.Worker(
+        hostname=f"herald@{socket.gethostname()}", loglevel="INFO",
         # Threads: tasks mostly wait on the network and the disk, and one
         # process keeps the memory of a small device free.
-        "--pool", "threads", "--concurrency", os.environ.get("HERALD_WORKER_CONCURRENCY", "4"),
-        "--without-gossip", "--without-mingle", "--without-heartbeat",
-        "--hostname", f"herald@{socket.gethostname()}",
-        *(argv or []),
-    ])
+        pool_cls="threads", concurrency=int(os.environ.get("HERALD_WORKER_CONCURRENCY", "4")),
+        without_gossip=True, without_mingle=True, without_heartbeat=True)
+    worker.start()
+    sys.exit(worker.exitcode)
 
 
 if __name__ == "__main__":
