@@ -26,6 +26,14 @@ def wait_for_good_slot(machine: Machine, bootname: str, timeout: float = 600) ->
     wait_until(good, timeout=timeout, interval=5, what=f"slot {bootname} booted and marked good")
 
 
+def update(root: httpx.Client, **values: str) -> None:
+    """Change parameters as a site's tools do (param.cgi action=update); keyword
+    names are the parameters' with dots as underscores."""
+    answer = root.get("/axis-cgi/param.cgi", params={
+        "action": "update", **{name.replace("_", "."): value for name, value in values.items()}})
+    assert answer.text == "OK\n", answer.text
+
+
 def active_state(machine: Machine, unit: str) -> str:
     """systemd's word for the unit now: active, inactive, activating, failed."""
     return machine.run(f"systemctl is-active {unit}").output.strip()

@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import wait_until
 from tests.snmp.netsnmp import FIRMWARE_VERSION, SYS_DESCR, run
-from tests.system.conftest import active_state
+from tests.system.conftest import active_state, update
 
 pytestmark = [pytest.mark.system]
 
@@ -22,9 +22,7 @@ def test_the_agent_answers_through_the_forwarded_port_once_turned_on(device, roo
     assert active_state(device, UNIT) == "inactive"
     version = root.get("/axis-cgi/param.cgi", params={
         "action": "list", "group": "Properties.Firmware.Version"}).text.strip().split("=")[1]
-    turned_on = root.get("/axis-cgi/param.cgi", params={
-        "action": "update", "SNMP.Enabled": "yes", "SNMP.V2c": "yes"})
-    assert turned_on.text == "OK\n"
+    update(root, SNMP_Enabled="yes", SNMP_V2c="yes")
 
     def answer() -> dict[str, str] | None:
         done = run("snmpget", port, "2c", "-Oq", SYS_DESCR, FIRMWARE_VERSION)
@@ -35,8 +33,7 @@ def test_the_agent_answers_through_the_forwarded_port_once_turned_on(device, roo
     got = wait_until(answer, timeout=60, interval=1, what="the agent to answer in the guest")
     assert version in got[SYS_DESCR] and got[FIRMWARE_VERSION].strip('"') == version
 
-    assert root.get("/axis-cgi/param.cgi", params={
-        "action": "update", "SNMP.Enabled": "no"}).text == "OK\n"
+    update(root, SNMP_Enabled="no")
     wait_until(lambda: active_state(device, UNIT) == "inactive", timeout=60, interval=1,
                what="herald-snmp to stop")
     assert run("snmpget", port, "2c", SYS_DESCR).returncode != 0

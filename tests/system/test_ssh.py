@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import wait_until
-from tests.system.conftest import active_state
+from tests.system.conftest import active_state, update
 
 pytestmark = [pytest.mark.system]
 
@@ -22,20 +22,14 @@ def host_key(device) -> str:
     return " ".join(keys[0]) if keys else ""
 
 
-def turn(root, on: bool) -> None:
-    answer = root.get("/axis-cgi/param.cgi", params={
-        "action": "update", "Network.SSH.Enabled": "yes" if on else "no"})
-    assert answer.text == "OK\n"
-
-
 def test_ssh_runs_only_while_turned_on_with_the_devices_own_key(device, root) -> None:
     assert active_state(device, UNIT) == "inactive"
     assert host_key(device) == ""
-    turn(root, on=True)
+    update(root, Network_SSH_Enabled="yes")
     offered = wait_until(lambda: host_key(device), timeout=60, interval=1,
                          what="the SSH server to answer in the guest")
     made = device.run("cat /data/identity/ssh/ssh_host_ed25519_key.pub", check=True).output
     assert offered == " ".join(made.split()[:2])
-    turn(root, on=False)
+    update(root, Network_SSH_Enabled="no")
     wait_until(lambda: active_state(device, UNIT) == "inactive", timeout=60, interval=1,
                what="the SSH server to stop")

@@ -55,10 +55,11 @@ do_rootfs() {
         echo 'sourcedir /data/time' > ${IMAGE_ROOTFS}/etc/chrony/conf.d/herald.conf
         # chronyc's privileged commands go over chronyd's socket only, and
         # chronyc makes its own reply socket beside it: group _chrony
-        # (herald-system's) gets write access to both.
+        # (herald-system's) gets write access to both, and may enter the
+        # folder (chronyd makes it 0700).
         mkdir -p ${IMAGE_ROOTFS}/etc/systemd/system/chrony.service.d
         printf '%s\n' '[Service]' \
-            'ExecStartPost=-+/bin/chmod g+w /run/chrony /run/chrony/chronyd.sock' \
+            'ExecStartPost=-+/bin/chmod g+wX /run/chrony /run/chrony/chronyd.sock' \
             > ${IMAGE_ROOTFS}/etc/systemd/system/chrony.service.d/herald.conf
     fi
     ln -sfn /data/time/localtime ${IMAGE_ROOTFS}/etc/localtime
