@@ -9,6 +9,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "herald_web.settings")
 django.setup(set_prefix=False)  # what get_asgi_application does, with our handler
 
 from herald_web.handler import RequestHandler  # noqa: E402  (needs Django set up)
+from herald_web.vapix import registry  # noqa: E402
+
+registry.discover()  # the endpoints, before the first request asks for one
 
 http_application = RequestHandler()
 

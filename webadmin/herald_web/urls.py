@@ -9,6 +9,8 @@ from herald_web.accounts.access import public
 from herald_web.health import healthz
 from herald_web.vapix import registry
 
+registry.discover()
+
 
 @public
 def home(request: HttpRequest) -> HttpResponse:

@@ -26,6 +26,7 @@ from asgiref.sync import sync_to_async
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.urls import URLPattern, URLResolver, include, path
+from django.utils.module_loading import autodiscover_modules
 from django.views.decorators.csrf import csrf_exempt
 
 from herald.access import Level
@@ -65,6 +66,14 @@ def cgi(where: str, level: Level, aliases: tuple[str, ...] = (), first_visit: bo
             _endpoints[full] = Endpoint(full, view, level, first_visit, methods, needs_account)
         return view
     return decorate
+
+
+def discover() -> None:
+    """Import every app's cgi.py, which registers its endpoints here (and the
+    streaming ones in vapix.streaming). Called by what serves them, the URL
+    conf and the ASGI app, not as Django starts: the Celery worker, which
+    serves none, then does not import them all."""
+    autodiscover_modules("cgi")
 
 
 def serves(path: str) -> bool:
