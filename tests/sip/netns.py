@@ -11,6 +11,7 @@ import shutil
 import socket
 import subprocess
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -43,11 +44,23 @@ class Namespace:
         return ["nsenter", f"--net=/proc/{self.holder.pid}/ns/net", "--", *argv]
 
     def connect(self, port: int, host: str = "127.0.0.1") -> socket.socket:
-        """A TCP connection made from inside the namespace (by a thread that
-        enters it; the socket stays in it, usable from any thread)."""
+        """A TCP connection made from inside the namespace."""
+        return self._inside(lambda: socket.create_connection((host, port), timeout=5))
+
+    def udp(self, port: int, host: str = ADDRESS) -> socket.socket:
+        """A UDP socket bound inside the namespace."""
+        def bound() -> socket.socket:
+            made = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            made.bind((host, port))
+            return made
+        return self._inside(bound)
+
+    def _inside(self, make: Callable[[], socket.socket]) -> socket.socket:
+        """`make()` run by a thread that enters the namespace: the socket stays
+        in it, usable from any thread."""
         made: list[socket.socket | BaseException] = []
 
-        def enter_and_connect() -> None:
+        def enter_and_make() -> None:
             try:
                 libc = ctypes.CDLL(None, use_errno=True)
                 fd = os.open(f"/proc/{self.holder.pid}/ns/net", os.O_RDONLY)
@@ -56,11 +69,11 @@ class Namespace:
                         raise OSError(ctypes.get_errno(), "setns")
                 finally:
                     os.close(fd)
-                made.append(socket.create_connection((host, port), timeout=5))
+                made.append(make())
             except BaseException as exc:  # handed to the test's thread
                 made.append(exc)
 
-        thread = threading.Thread(target=enter_and_connect)
+        thread = threading.Thread(target=enter_and_make)
         thread.start()
         thread.join()
         if isinstance(made[0], BaseException):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from herald.sip.settings import UserAgent
+from herald.sip.settings import Account, UserAgent
 
 MODULES = "/usr/lib/baresip/modules"
 CODEC_MODULES = ("opus", "g722", "g711")
@@ -59,9 +59,24 @@ def peer_to_peer_uri(agent: UserAgent, host: str) -> str:
     return f"sip:{agent.user}@{host}"
 
 
-def render_accounts(agent: UserAgent, host: str) -> str:
-    """The peer-to-peer account: it registers nowhere (regint=0)."""
+def _media(agent: UserAgent) -> str:
     codecs = ",".join(CODECS[name] for name in agent.codecs)
     encryption = MEDIA_ENCRYPTION[agent.srtp]
-    return (f"<{peer_to_peer_uri(agent, host)}>;regint=0;answermode=manual"
-            f";audio_codecs={codecs}{f';mediaenc={encryption}' if encryption else ''}\n")
+    return f";audio_codecs={codecs}{f';mediaenc={encryption}' if encryption else ''}"
+
+
+def render_accounts(agent: UserAgent, host: str) -> str:
+    """The accounts file: the peer-to-peer account, which registers nowhere
+    (regint=0). The PBX accounts are added once the service listens to
+    baresip (pbx_account), so that it hears how their registrations go."""
+    return f"<{peer_to_peer_uri(agent, host)}>;regint=0;answermode=manual{_media(agent)}\n"
+
+
+def pbx_account(agent: UserAgent, account: Account) -> str:
+    """A PBX account's line, registering every interval. The parameters'
+    types keep out what would end one of its fields."""
+    name = f'"{account.caller_id}" ' if account.caller_id else ""
+    auth = f";auth_user={account.auth_user}" if account.auth_user else ""
+    password = f";auth_pass={account.password}" if account.password else ""
+    return (f"{name}<{account.uri};transport={account.transport}>{auth}{password}"
+            f";regint={agent.registration_interval};answermode=manual{_media(agent)}")

@@ -37,6 +37,7 @@ HANGUP = "hangup"
 ANSWER = "answer"
 DTMF = "sip.dtmf"
 DTMF_SEQUENCES = "SIP.DTMF"  # the sequences are its numbered groups (D0, D1, ...)
+ACCOUNTS = "SIP.Account"  # the PBX accounts: its numbered groups (A0, A1, ...)
 MAX_URI = 255  # characters of an address DIAL takes
 
 # SipCall.state

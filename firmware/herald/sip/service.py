@@ -23,7 +23,7 @@ from herald.params import contract as params_contract
 from herald.sip import contract
 from herald.sip.address import uri_problem
 from herald.sip.baresip import Baresip, StartFailed, free_port
-from herald.sip.config import Media, peer_to_peer_uri, render_accounts, render_config
+from herald.sip.config import Media, pbx_account, peer_to_peer_uri, render_accounts, render_config
 from herald.sip.control import Control, ControlError
 from herald.sip.settings import SipSettings, read_settings
 
@@ -51,7 +51,8 @@ class SipService:
         self.timed: set[asyncio.Task] = set()  # what a timer started, under way
         self.watching: asyncio.Task | None = None  # baresip's end
         self.lock = asyncio.Lock()  # one change of user agent at a time
-        self.account: contract.AccountStatus | None = None  # the running agent's
+        # The running agent's accounts by address of record (as its events name them).
+        self.accounts: dict[str, contract.AccountStatus] = {}
 
     @property
     def handlers(self) -> dict[str, Any]:
@@ -100,7 +101,7 @@ class SipService:
                                                                        settings.agent) \
                     and (self.agent is not None or not settings.runs):
                 if before.allow_incoming != settings.allow_incoming and self.agent is not None:
-                    await self._status(running=True, account=self.account)
+                    await self._status(running=True)
                 return
             await self._stop_agent()
             for problem in settings.problems:
@@ -118,6 +119,11 @@ class SipService:
         files = {"config": render_config(settings.agent, self.media, port,
                                          self.environment.data_dir / DIRECTORY),
                  "accounts": render_accounts(settings.agent, host)}
+        p2p = peer_to_peer_uri(settings.agent, host)
+        self.accounts = {p2p: contract.AccountStatus(contract.PEER_TO_PEER_ACCOUNT, p2p,
+                                                     contract.PEER_TO_PEER)}
+        self.accounts.update((a.uri, contract.AccountStatus(a.name, a.uri, contract.REGISTERING))
+                             for a in settings.agent.accounts)
         try:
             self.agent = await Baresip.start(self.environment.data_dir / DIRECTORY, files)
             self.control = await Control.connect(port, self.events.put_nowait)
@@ -128,12 +134,15 @@ class SipService:
             self._restart_later()
             return
         self.watching = asyncio.create_task(self._watch(self.agent), name="baresip")
-        log.info("SIP: the user agent answers on port %d as %s", settings.agent.port,
-                 peer_to_peer_uri(settings.agent, host))
-        self.account = contract.AccountStatus(
-            contract.PEER_TO_PEER_ACCOUNT, peer_to_peer_uri(settings.agent, host),
-            contract.PEER_TO_PEER)
-        await self._status(running=True, account=self.account)
+        for account in settings.agent.accounts:
+            try:
+                await self.control.command("uanew", pbx_account(settings.agent, account))
+            except ControlError as exc:
+                log.error("SIP: account %s not taken: %s", account.name, exc)
+                self.accounts[account.uri] = contract.AccountStatus(
+                    account.name, account.uri, contract.FAILED, str(exc))
+        log.info("SIP: the user agent answers on port %d as %s", settings.agent.port, p2p)
+        await self._status(running=True)
 
     async def _stop_agent(self, reason: str = "the SIP settings changed") -> None:
         """baresip stopped; `reason` is the end of the call under way."""
@@ -169,12 +178,11 @@ class SipService:
             await self.apply()
         self._run(again())
 
-    async def _status(self, running: bool, reason: str = "",
-                      account: contract.AccountStatus | None = None) -> None:
+    async def _status(self, running: bool, reason: str = "") -> None:
         settings = self.settings
         await self.bus.set_state(contract.STATUS, contract.SipStatus(
             running=running, port=settings.agent.port if settings and running else 0,
-            accounts=(account,) if account else (), reason=reason,
+            accounts=tuple(self.accounts.values()) if running else (), reason=reason,
             incoming=bool(running and settings and settings.allow_incoming)).to_dict())
 
     # Calls
@@ -277,6 +285,18 @@ class SipService:
         self.hangup_reason = ""
         await self._set_call(contract.SipCall(contract.IDLE))
 
+    async def _registered(self, uri: str, ok: bool, said: str) -> None:
+        """A PBX account's registration: done, or refused with the server's words."""
+        before = self.accounts[uri]
+        now = contract.AccountStatus(before.name, uri, contract.REGISTERED if ok
+                                     else contract.FAILED, "" if ok else said)
+        if now != before:
+            log.log(logging.INFO if ok else logging.WARNING, "SIP: account %s %s%s",
+                    before.name, now.registration, f": {said}" if said and not ok else "")
+            self.accounts[uri] = now
+            if self.agent is not None:
+                await self._status(running=True)
+
     async def _key(self, key: str) -> None:
         """A DTMF key the caller pressed: a sequence that it completes is the
         DTMF event (the longest, when one ends another); then a new one begins."""
@@ -303,13 +323,16 @@ class SipService:
         kind, peer = event.get("type"), str(event.get("peeruri", ""))
         account = str(event.get("accountaor", ""))
         settings = self._settings()
-        if kind == "CALL_INCOMING":
+        if kind in ("REGISTER_OK", "REGISTER_FAIL") and account in self.accounts:
+            await self._registered(account, kind == "REGISTER_OK", str(event.get("param", "")))
+        elif kind == "CALL_INCOMING":
             await self._set_call(contract.SipCall(contract.RINGING, contract.INCOMING, peer,
                                                   account))
-            log.info("SIP: a call from %s", peer)
+            log.info("SIP: a call from %s to %s", peer, account)
+            pbx = next((a for a in settings.agent.accounts if a.uri == account), None)
             if not settings.allow_incoming:
                 await self._end("incoming calls are off (SIP.AllowIncoming)")
-            elif settings.auto_answer:
+            elif pbx.auto_answer if pbx else settings.auto_answer:
                 self._after(settings.answer_delay, self._answer)
             else:
                 self._after(settings.call_timeout, self._unanswered)

@@ -8,9 +8,30 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from herald.params import Snapshot
-from herald.sip.contract import DTMF_SEQUENCES
+from herald.sip.contract import ACCOUNTS, DTMF_SEQUENCES
 
 RTP_PORTS = 100  # ports from SIP.RTPStartPort on, two (RTP and RTCP) for each call
+
+
+@dataclass(frozen=True)
+class Account:
+    """A PBX account (SIP.Account.A<n>): registers with its registrar."""
+
+    id: str  # its group: "A0"
+    name: str
+    user: str
+    auth_user: str  # "" : the user ID
+    password: str
+    caller_id: str
+    registrar: str
+    port: int
+    transport: str
+    auto_answer: bool
+
+    @property
+    def uri(self) -> str:
+        """Its address of record, as baresip names the account in its events."""
+        return f"sip:{self.user}@{self.registrar}:{self.port}"
 
 
 @dataclass(frozen=True)
@@ -23,6 +44,8 @@ class UserAgent:
     user: str  # the peer-to-peer account's user ID
     codecs: tuple[str, ...]  # SIP.AudioCodecs' names, by priority
     srtp: str  # "off", "optional" or "required"
+    accounts: tuple[Account, ...] = ()
+    registration_interval: int = 900  # seconds
 
 
 @dataclass(frozen=True)
@@ -69,7 +92,9 @@ def read_settings(snapshot: Snapshot) -> SipSettings:
         enabled=yes("SIP.Enabled"),
         agent=UserAgent(port=port, rtp_ports=rtp, user=snapshot.get("SIP.PeerToPeer.UserID"),
                         codecs=tuple(snapshot.get("SIP.AudioCodecs").split(",")),
-                        srtp=snapshot.get("SIP.PeerToPeer.SRTP")),
+                        srtp=snapshot.get("SIP.PeerToPeer.SRTP"),
+                        accounts=_accounts(snapshot),
+                        registration_interval=number("SIP.RegistrationInterval")),
         allow_incoming=yes("SIP.AllowIncoming"),
         call_timeout=number("SIP.CallTimeout"),
         max_duration=number("SIP.MaxCallDuration"),
@@ -81,3 +106,15 @@ def read_settings(snapshot: Snapshot) -> SipSettings:
             for group in sorted(snapshot.instances) if group.startswith(DTMF_SEQUENCES + ".")),
         problems=tuple(problems),
     )
+
+
+def _accounts(snapshot: Snapshot) -> tuple[Account, ...]:
+    def field(group: str, name: str) -> str:
+        return snapshot.get(f"{group}.{name}")
+
+    return tuple(
+        Account(group.rsplit(".", 1)[1], field(group, "Name"), field(group, "UserID"),
+                field(group, "AuthID"), field(group, "Password"), field(group, "CallerID"),
+                field(group, "Registrar"), int(field(group, "RegistrarPort")),
+                field(group, "Transport"), field(group, "AutoAnswer") == "yes")
+        for group in sorted(snapshot.instances) if group.startswith(ACCOUNTS + "."))

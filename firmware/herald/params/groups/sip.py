@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from herald.access import Level
 from herald.params.tree import Group, Param, Template
-from herald.params.types import Bool, Enum, Int, String
+from herald.params.types import Bool, Enum, Host, Int, Password, String
 
 PORT = Int(1024, 65535)
 # The user part of a SIP URI (RFC 3261 25.1: unreserved and user-unreserved
@@ -20,6 +20,10 @@ MAX_DTMF_SEQUENCES = 16
 # The audio codecs calls may use, by the manual's names; the order is the priority.
 CODECS = ("opus", "g722", "pcmu", "pcma")  # Opus, G.722, G.711 µ-law, G.711 A-law
 SRTP = ("off", "optional", "required")  # media encryption
+TRANSPORTS = ("udp", "tcp", "tls")
+MAX_ACCOUNTS = 8
+# Characters that would end a value in baresip's account line.
+ACCOUNT_SEPARATORS = set('";<>\\,')
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,21 @@ class CodecList:
         return "string", {"maxlen": "64"}
 
 
+@dataclass(frozen=True)
+class AccountText(String):
+    """Printable text without the characters that separate an account's fields."""
+
+    def parse(self, raw: str) -> str:
+        if ACCOUNT_SEPARATORS & set(raw):
+            raise ValueError('may not hold " ; < > \\ or ,')
+        return super().parse(raw)
+
+
+@dataclass(frozen=True)
+class AccountSecret(AccountText, Password):
+    pass
+
+
 GROUPS = [
     Group("SIP", (
         Param("Enabled", Bool(), "no", "Enable SIP"),
@@ -86,6 +105,20 @@ GROUPS = [
             Param("AutoAnswer", Bool(), "no", "Answer automatically"),
             Param("AutoAnswerDelay", Int(0, 60), "0", "Answer after (s)"),
             Param("SRTP", Enum(SRTP), "off", "Media encryption (SRTP)"),
+        )),
+        # PBX accounts: each registers with its registrar (SIP server).
+        Group("Account", (
+            Template("sipaccount", "A", (
+                Param("Name", AccountText(64, 1), "PBX", "Name"),
+                Param("UserID", SipUser(), "herald", "User ID"),
+                Param("AuthID", AccountText(64), "", "Authentication ID (empty: the user ID)"),
+                Param("Password", AccountSecret(64), "", "Password"),
+                Param("CallerID", AccountText(64), "", "Caller ID"),
+                Param("Registrar", Host(optional=False), "sip.example.com", "Registrar"),
+                Param("RegistrarPort", PORT, "5060", "Registrar port"),
+                Param("Transport", Enum(TRANSPORTS), "udp", "Transport mode"),
+                Param("AutoAnswer", Bool(), "no", "Answer automatically"),
+            ), max_groups=MAX_ACCOUNTS, nice_name="SIP account"),
         )),
         # DTMF sequences: keys a caller presses that start rules (the event
         # "DTMF", its ID the description).
