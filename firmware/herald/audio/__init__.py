@@ -15,3 +15,12 @@ pieces are small modules named for what they hold:
 
 On a host, herald.simulation.sound_card stands in for the sound card.
 """
+
+import os
+
+# numpy's OpenBLAS starts a thread per core as numpy is imported, and they
+# spin: herald-core's start took a third more CPU for them. The audio code
+# never calls BLAS (no dot products or linear algebra, only element-wise
+# operations and FFTs), so one thread loses nothing. Set here, before any
+# module of the engine imports numpy; a value from the environment wins.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
