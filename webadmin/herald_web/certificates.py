@@ -7,11 +7,6 @@ import datetime
 import os
 from pathlib import Path
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
-
 VALID_DAYS = 3650
 
 
@@ -21,6 +16,18 @@ def ensure(directory: Path, hostname: str) -> tuple[Path, Path]:
     if cert_path.exists() and key_path.exists():
         return cert_path, key_path
     directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    _make(cert_path, key_path, hostname)
+    return cert_path, key_path
+
+
+def _make(cert_path: Path, key_path: Path, hostname: str) -> None:
+    """A new key and its self-signed certificate. cryptography's X.509 is
+    imported only here: made once, the pair is only read at later starts."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, hostname)])
     now = datetime.datetime.now(datetime.UTC)
@@ -40,7 +47,6 @@ def ensure(directory: Path, hostname: str) -> tuple[Path, Path]:
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption()))
     _write(cert_path, cert.public_bytes(serialization.Encoding.PEM))
-    return cert_path, key_path
 
 
 def _write(path: Path, data: bytes) -> None:
