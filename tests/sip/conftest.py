@@ -22,6 +22,7 @@ from tests.conftest import wait_until
 from tests.daemon import daemon_env
 from tests.sip.netns import ADDRESS, Namespace
 from tests.sip.peer import Peer
+from tests.sip.registrar import REGISTRAR_PORT, Registrar
 from tests.webadmin.stack import HeraldStack
 
 SIP_PORT, RTP_FIRST = 5060, 4000  # the device's, inside the test's own namespace
@@ -49,6 +50,14 @@ def srtp_peer(namespace: Namespace, tmp_path: Path) -> Iterator[Peer]:
                  ";mediaenc=srtp-mand")
     yield phone
     phone.close()
+
+
+@pytest.fixture
+def registrar(namespace: Namespace) -> Iterator[Registrar]:
+    """A SIP server that knows user 1001 with the password s3cret-Pass."""
+    server = Registrar(namespace, REGISTRAR_PORT, {"1001": "s3cret-Pass"})
+    yield server
+    server.close()
 
 
 class Heard:

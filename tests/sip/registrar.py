@@ -12,6 +12,7 @@ import threading
 from tests.sip.netns import Namespace
 
 REALM = "herald-test"
+REGISTRAR_PORT = 5080  # in the tests' namespace
 
 
 def _md5(text: str) -> str:

@@ -4,25 +4,14 @@ registered or why not; the peer-to-peer account stays as it is."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from herald.access import Level
 from herald.params import GroupError
 from herald.sip import contract
 from tests.conftest import wait_until
-from tests.sip.netns import ADDRESS, Namespace
-from tests.sip.registrar import Registrar
-
-REGISTRAR_PORT = 5080
-
-
-@pytest.fixture
-def registrar(namespace: Namespace) -> Iterator[Registrar]:
-    server = Registrar(namespace, REGISTRAR_PORT, {"1001": "s3cret-Pass"})
-    yield server
-    server.close()
+from tests.sip.netns import ADDRESS
+from tests.sip.registrar import REGISTRAR_PORT
 
 
 def add_account(device, **fields: str) -> str:

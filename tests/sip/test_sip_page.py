@@ -8,6 +8,8 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import wait_until
+from tests.sip.netns import ADDRESS
+from tests.sip.registrar import REGISTRAR_PORT
 from tests.webadmin.stack import HeraldStack, post_form
 
 PAGE = "/system/sip/"
@@ -32,10 +34,14 @@ def test_the_page_sets_sip_up_and_makes_a_test_call(herald: HeraldStack, beside_
         assert "Refused, nothing changed: SIP.Port: must be between 1024 and 65535" in page
         assert beside_stack.snapshot().get("SIP.CallTimeout") == "90"
 
-        post_form(browser, PAGE, {"action": "add", "Sequence": "12#", "Description": "stop"})
+        post_form(browser, PAGE, {"action": "add-sequence", "Sequence": "12#",
+                                  "Description": "stop"})
         assert "<td>12#</td><td>stop</td>" in browser.get(PAGE).text
-        post_form(browser, PAGE, {"action": "add", "Sequence": "12E", "Description": "bad"})
+        post_form(browser, PAGE, {"action": "add-sequence", "Sequence": "12E",
+                                  "Description": "bad"})
         assert "Sequence: must be 1 to 32 of the keys" in browser.get(PAGE).text
+        post_form(browser, PAGE, {"action": "remove-sequence", "group": "D0"})
+        assert "No DTMF sequence." in browser.get(PAGE).text
 
         post_form(browser, PAGE, {"action": "call", "address": "tel:123"})
         assert "is not a SIP address" in browser.get(PAGE).text
@@ -57,3 +63,21 @@ def test_only_admins_see_or_use_it(herald: HeraldStack, role: str) -> None:
             == 403
     with herald.browser() as anonymous:
         assert anonymous.get(PAGE).status_code == 302  # to the login page
+
+
+def test_an_account_added_on_the_page_shows_its_registration(herald: HeraldStack, beside_stack,
+                                                             registrar) -> None:
+    account = {"action": "add-account", "Name": "Front desk", "UserID": "1001",
+               "Password": "not-the-one", "Registrar": ADDRESS,
+               "RegistrarPort": str(REGISTRAR_PORT), "Transport": "udp", "AutoAnswer": "no"}
+    with herald.browser(herald.accounts["admin"]) as browser:
+        post_form(browser, PAGE, {**account, "Transport": "sctp"})
+        assert "Transport: must be one of" in browser.get(PAGE).text
+        post_form(browser, PAGE, account)
+        page = wait_until(lambda: "403" in (t := browser.get(PAGE).text) and t,
+                          what="the page to show the registration refused")
+        assert "<td>Front desk</td>" in page and "not-the-one" not in page
+        post_form(browser, PAGE, {"action": "remove-account", "group": "A0"})
+        post_form(browser, PAGE, {**account, "Password": "s3cret-Pass"})
+        wait_until(lambda: '<span class="ok">registered</span>' in browser.get(PAGE).text,
+                   what="the page to show the account registered")
