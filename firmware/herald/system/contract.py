@@ -104,3 +104,46 @@ class Network(Payload):
 @dataclass(frozen=True)
 class Restarting(Payload):
     by: str  # who asked, as the system log names them
+
+
+# System > Logs > Remote system log: each server a parameter group
+# RemoteSyslog.S0 ... (params/groups/remote_syslog.py; the names are Herald's,
+# after VAPIX remotesyslog.cgi's fields). herald-system sends the system log
+# to each (remote_syslog.py) and keeps REMOTE_SYSLOG, a `RemoteSyslogStatus`.
+REMOTE_SYSLOG = "system.remote_syslog"
+SYSLOG_TEMPLATE = "remotesyslog"
+SYSLOG_PARENT = "RemoteSyslog"
+SYSLOG_PREFIX = "RemoteSyslog.S"
+SYSLOG_MAX_SERVERS = 4
+SYSLOG_ADDRESS, SYSLOG_PORT, SYSLOG_PROTOCOL = "Address", "Port", "Protocol"
+SYSLOG_FORMAT, SYSLOG_SEVERITY, SYSLOG_CA = "SyslogFormat", "Severity", "CACertificate"
+UDP, TCP, TLS = "UDP", "TCP", "TLS"
+SYSLOG_PROTOCOLS = (UDP, TCP, TLS)
+SYSLOG_DEFAULT_PORTS = {UDP: 514, TCP: 601, TLS: 6514}
+FORMAT_AXIS, FORMAT_RFC3164, FORMAT_RFC5424 = "Axis", "RFC3164", "RFC5424"
+SYSLOG_FORMATS = (FORMAT_AXIS, FORMAT_RFC3164, FORMAT_RFC5424)
+# Severities by their syslog number (0 emergency ... 7 debug).
+SEVERITIES = ("emergency", "alert", "critical", "error", "warning", "notice", "info", "debug")
+SYSLOG_QUEUE = 256  # lines kept for a server that is away; more are dropped (counted)
+
+
+@dataclass(frozen=True)
+class SyslogServer:
+    """One remote syslog server as herald-system sends to it."""
+
+    name: str  # its parameter group, "RemoteSyslog.S0"
+    address: str
+    port: int
+    protocol: str
+    syslog_format: str
+    severity: str  # this and more severe are sent
+    connected: bool  # UDP: the socket is open; TCP, TLS: the connection is up
+    sent: int = 0
+    dropped: int = 0  # lines lost: the queue of SYSLOG_QUEUE was full, or a send failed
+    problem: str = ""  # why nothing is sent now, in words for the page
+
+
+@dataclass(frozen=True)
+class RemoteSyslogStatus(Payload):
+    servers: tuple[SyslogServer, ...]
+    queue: int = SYSLOG_QUEUE

@@ -3,7 +3,8 @@ asked (contract.py), keeps the system's facts on the bus for the Status page
 (time sync, connected clients), the network interfaces for the events
 service, and the log files on the data partition bounded; runs the services
 a setting turns on while it does (on_demand.py); applies the date and time
-settings (time_settings.py). A daemon of its own, so that
+settings (time_settings.py); sends the system log to the remote syslog
+servers (remote_syslog.py). A daemon of its own, so that
 Restart works while audio is stuck."""
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from herald.payload import Payload
 from herald.system import connections, contract, logs, timesync
 from herald.system.network import read_network
 from herald.system.on_demand import OnDemandUnits
+from herald.system.remote_syslog import RemoteSyslog
 from herald.system.reset import finish_firmware_part
 from herald.system.reset_record import ResetRecord
 from herald.system.time_settings import TimeSettings
@@ -44,6 +46,7 @@ class SystemService:
         self.resetting = asyncio.Lock()
         self.on_demand = OnDemandUnits(bus, environment, params)
         self.time = TimeSettings(bus, environment, params)
+        self.remote_syslog = RemoteSyslog(bus, environment, params)
 
     @property
     def handlers(self) -> dict[str, Any]:
@@ -64,6 +67,7 @@ class SystemService:
             asyncio.create_task(self._every(self.rotate_seconds, self.rotate), name="logs"),
             asyncio.create_task(self.on_demand.follow(), name="on-demand units"),
             asyncio.create_task(self.time.follow(), name="date and time"),
+            asyncio.create_task(self.remote_syslog.follow(), name="remote syslog"),
         ]
 
     async def stop(self) -> None:

@@ -1,0 +1,112 @@
+"""System > Logs > Remote system log, sent: every entry of the system log
+(log_sources.py: the file all Herald processes append to, and on a device
+the journal) goes to each server of the RemoteSyslog.S* parameter groups
+whose severity it reaches (syslog_sender.py), in the server's format. A
+server added, removed or changed takes effect at once; REMOTE_SYSLOG on the
+bus says how each fares."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from herald.bus import AsyncBus
+from herald.environment import Environment
+from herald.params import ParamStore, Snapshot
+from herald.params import contract as params_contract
+from herald.system import contract, logs
+from herald.system.log_sources import FileFollower, JournalSource
+from herald.system.syslog_message import Entry
+from herald.system.syslog_sender import Sender, ServerSettings
+
+log = logging.getLogger(__name__)
+
+STATUS_SECONDS = 1.0
+
+
+def read_servers(snapshot: Snapshot, certs: Path) -> list[ServerSettings]:
+    """Each server's settings (checked by their types when stored); a CA
+    certificate that is not in the certificate store is the server's problem."""
+    servers = []
+    for group in sorted(i for i in snapshot.instances if i.startswith(contract.SYSLOG_PREFIX)):
+        def value(field: str, group: str = group) -> str:
+            return snapshot.get(f"{group}.{field}")
+        protocol = value(contract.SYSLOG_PROTOCOL)
+        ca_name, ca_file, problem = value(contract.SYSLOG_CA), None, ""
+        if ca_name and protocol == contract.TLS:
+            ca_file = certs / ca_name
+            if "/" in ca_name or ca_name.startswith(".") or not ca_file.is_file():
+                problem = f"The CA certificate {ca_name!r} is not in the certificate store."
+        servers.append(ServerSettings(
+            group, value(contract.SYSLOG_ADDRESS),
+            int(value(contract.SYSLOG_PORT)) or contract.SYSLOG_DEFAULT_PORTS[protocol],
+            protocol, value(contract.SYSLOG_FORMAT),
+            contract.SEVERITIES.index(value(contract.SYSLOG_SEVERITY)), ca_file, problem))
+    return servers
+
+
+class RemoteSyslog:
+    def __init__(self, bus: AsyncBus, environment: Environment, params: ParamStore,
+                 journal: JournalSource | None = None) -> None:
+        self.bus, self.environment, self.params = bus, environment, params
+        if journal is None and environment.is_device and JournalSource.available():
+            journal = JournalSource()
+        self.sources = [FileFollower(environment.logs_dir / logs.SYSTEM),
+                        *([journal] if journal else [])]
+        self.senders: dict[str, Sender] = {}
+
+    async def follow(self) -> None:
+        """Send from every source, and follow the servers' settings."""
+        tasks = [asyncio.create_task(self._send_from(source.entries()))
+                 for source in self.sources]
+        tasks.append(asyncio.create_task(self._publish_status()))
+        changes = await self.bus.subscribe(params_contract.CHANGED)
+        try:
+            await self.apply()
+            async for event in changes:
+                names = [*event.data.get("changed", {}), *event.data.get("removed", [])]
+                if any(name.startswith(contract.SYSLOG_PREFIX) for name in names):
+                    await self.apply()
+        finally:
+            await changes.close()
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            for sender in self.senders.values():
+                await sender.stop()
+
+    async def apply(self) -> None:
+        """Start the servers new or changed, stop those removed or changed."""
+        snapshot = await asyncio.to_thread(self.params.snapshot)
+        wanted = {s.name: s for s in read_servers(snapshot, self.environment.certs_dir)}
+        for name, sender in list(self.senders.items()):
+            if wanted.get(name) != sender.settings:
+                await sender.stop()
+                del self.senders[name]
+        for name, settings in wanted.items():
+            if name not in self.senders:
+                if settings.problem:
+                    log.error("remote syslog %s: %s", settings.address, settings.problem)
+                self.senders[name] = Sender(settings)
+                self.senders[name].start()
+
+    async def _send_from(self, entries: AsyncIterator[Entry]) -> None:
+        async for entry in entries:
+            for sender in list(self.senders.values()):
+                sender.offer(entry)
+
+    async def _publish_status(self) -> None:
+        last = None
+        while True:
+            status = contract.RemoteSyslogStatus(
+                tuple(sender.status() for sender in self.senders.values()))
+            value = json.loads(json.dumps(status.to_dict()))
+            if value != last:
+                with contextlib.suppress(Exception):  # the bus may hiccup: the next round
+                    await self.bus.set_state(contract.REMOTE_SYSLOG, value)
+                    last = value
+            await asyncio.sleep(STATUS_SECONDS)
