@@ -12,9 +12,10 @@ mode on this host, a data directory of the bench's own), and stops it again:
   bus's PING (a call queued before the process starts, answered as soon as
   the service serves).
 For each: seconds from exec to ready, CPU seconds (user and system, the
-process and its children) to ready, and PSS right after ready. The same for a
-bare `python -c pass` (time and CPU to its exit; PSS of the bare interpreter
-waiting on its stdin) as the yardstick: on a noisy machine read the ratios to
+process and its children) to ready, and PSS and USS (private pages: steadier
+on a shared machine) right after ready. The same for a
+bare `python -c pass` (time and CPU to its exit; memory of the bare
+interpreter waiting on its stdin) as the yardstick: on a noisy machine read the ratios to
 it. Each figure is the median of --runs starts, after one unmeasured start of
 each daemon (the database migrated, the certificate made, files cached), as a
 device's boot finds them.
@@ -67,6 +68,7 @@ class Start:
     seconds: float
     cpu: float
     pss_kib: int
+    uss_kib: int
 
 
 def free_port() -> int:
@@ -102,12 +104,16 @@ def cpu_seconds(pid: int) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
-def pss_kib(pid: int) -> int:
-    """PSS of a process in KiB."""
+def memory_kib(pid: int) -> tuple[int, int]:
+    """PSS and USS (its private pages alone) of a process in KiB. PSS counts a
+    share of the pages other processes map too, so it moves with whatever
+    else runs on the machine; USS does not."""
+    found = {}
     for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-        if line.startswith("Pss:"):
-            return int(line.split()[1])
-    raise RuntimeError(f"no Pss in /proc/{pid}/smaps_rollup")
+        name, _, rest = line.partition(":")
+        if name in ("Pss", "Private_Clean", "Private_Dirty"):
+            found[name] = int(rest.split()[0])
+    return found["Pss"], found["Private_Clean"] + found["Private_Dirty"]
 
 
 def web_answers(port: int) -> Callable[[], bool]:
@@ -151,7 +157,7 @@ def start_once(name: str, env: dict[str, str], bus: Bus, log: Path) -> Start:
                     raise RuntimeError(f"{name} was not ready; see {log}")
                 time.sleep(POLL_SECONDS)
         seconds = time.monotonic() - began
-        return Start(seconds, cpu_seconds(process.pid), pss_kib(process.pid))
+        return Start(seconds, cpu_seconds(process.pid), *memory_kib(process.pid))
     finally:
         process.terminate()
         try:
@@ -162,7 +168,7 @@ def start_once(name: str, env: dict[str, str], bus: Bus, log: Path) -> Start:
 
 
 def python_once() -> Start:
-    """The yardstick: `python -c pass` to its exit, then the PSS of a bare
+    """The yardstick: `python -c pass` to its exit, then the memory of a bare
     interpreter (one that waits on its stdin: an exited one has none)."""
     began = time.monotonic()
     process = subprocess.Popen([sys.executable, "-c", "pass"])
@@ -173,10 +179,10 @@ def python_once() -> Start:
                                stdin=subprocess.PIPE)
     try:
         time.sleep(0.2)
-        pss = pss_kib(waiting.pid)
+        memory = memory_kib(waiting.pid)
     finally:
         waiting.communicate(b"")
-    return Start(seconds, usage.ru_utime + usage.ru_stime, pss)
+    return Start(seconds, usage.ru_utime + usage.ru_stime, *memory)
 
 
 def report_starts(report: Report, name: str, starts: list[Start],
@@ -186,6 +192,8 @@ def report_starts(report: Report, name: str, starts: list[Start],
     report.add(f"{name}_ready", seconds, "s")
     report.add(f"{name}_cpu_to_ready", cpu, "s")
     report.add(f"{name}_pss_after_ready", statistics.median(s.pss_kib for s in starts) / 1024,
+               "MiB")
+    report.add(f"{name}_uss_after_ready", statistics.median(s.uss_kib for s in starts) / 1024,
                "MiB")
     if yardstick is not None:
         report.add(f"{name}_ready_over_python", seconds / yardstick.seconds, "x")
@@ -212,8 +220,7 @@ def main() -> None:
         bus = Bus(url)
         starts = [python_once() for _ in range(options.runs)]
         yardstick = Start(statistics.median(s.seconds for s in starts),
-                          statistics.median(s.cpu for s in starts),
-                          int(statistics.median(s.pss_kib for s in starts)))
+                          statistics.median(s.cpu for s in starts), 0, 0)
         report_starts(report, "python", starts, None)
         for name in chosen:
             log = Path(tmp) / f"{name}.out"
