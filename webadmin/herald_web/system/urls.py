@@ -1,6 +1,6 @@
 from django.urls import path
 
-from herald_web.system import discovery, sip, snmp, time_page, views
+from herald_web.system import discovery, remote_syslog, sip, snmp, time_page, views
 
 app_name = "system"
 urlpatterns = [
@@ -17,5 +17,6 @@ urlpatterns = [
     path("system/logs/trace/start/", views.trace_start, name="trace-start"),
     path("system/logs/trace/stop/", views.trace_stop, name="trace-stop"),
     path("system/logs/trace.pcap", views.trace_download, name="trace-download"),
+    path("system/logs/remote-syslog/", remote_syslog.remote_syslog, name="remote-syslog"),
     path("system/logs/<str:name>/", views.show_log, name="log"),
 ]

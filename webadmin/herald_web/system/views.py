@@ -1,5 +1,5 @@
 """System > Plain config and System > Logs (logs, server and crash reports,
-network trace)."""
+network trace, remote system log: remote_syslog.py)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from herald_web.accounts.access import page
 from herald_web.accounts.parameters import apply_params
 from herald_web.celery import WorkerUnavailable, ask_worker
 from herald_web.device import params
-from herald_web.system import plain, trace
+from herald_web.system import plain, remote_syslog, trace
 from herald_web.system.report import TGZ, ZIP
 from herald_web.system.tasks import REPORTS, server_report, start_trace
 
@@ -71,7 +71,8 @@ def plain_config(request: HttpRequest, group: str | None = None) -> HttpResponse
 
 def _logs(request: HttpRequest, status: int = 200) -> HttpResponse:
     return render(request, "system/logs.html", {
-        "section": "system", "page_key": "system.logs", **trace.facts()}, status=status)
+        "section": "system", "page_key": "system.logs", **trace.facts(),
+        **remote_syslog.facts()}, status=status)
 
 
 @page(Level.ADMIN)
