@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from herald.access import Level
+from herald.bus import CallFailed
 from herald.params import GroupError
 from herald.sip import contract
 from tests.conftest import wait_until
@@ -59,3 +60,23 @@ def test_a_bad_account_is_refused_naming_the_field(start_device, field, value):
         add_account(device, **{field: value})
     assert not [i for i in device.params.snapshot().instances
                 if i.startswith(contract.ACCOUNTS)]
+
+
+def test_a_call_goes_out_from_the_account_asked_for(start_device, registrar, peer):
+    device = start_device()
+    add_account(device, Password="s3cret-Pass", CallerID="Lobby speaker")
+    wait_until(lambda: (a := account(device, "Front desk")) and
+               a.registration == contract.REGISTERED, what="the account to register")
+    with pytest.raises(CallFailed, match="account: no SIP account named 'Back door'"):
+        device.call(contract.DIAL, uri=peer.uri, account="Back door")
+    device.call(contract.DIAL, uri=peer.uri, account="Front desk")
+    incoming = peer.wait_event("CALL_INCOMING")
+    assert incoming["peeruri"] == f"sip:1001@{ADDRESS}:{REGISTRAR_PORT}"
+    calling = device.calls.wait_for(contract.CALLING)
+    assert calling.account == incoming["peeruri"]
+    device.call(contract.HANGUP)
+    device.calls.wait_for(contract.TERMINATED)
+    wait_until(lambda: device.calls.states()[-1] == contract.IDLE, what="the line free")
+    peer.events.clear()
+    device.call(contract.DIAL, uri=peer.uri)  # the default: the peer-to-peer account
+    assert peer.wait_event("CALL_INCOMING")["peeruri"].startswith("sip:herald@")

@@ -91,6 +91,17 @@ def test_a_rule_makes_a_sip_call(core, start_device, peer):
         if r["name"] == "Call the desk"), what="the rule's error")
 
 
+def test_a_rule_calling_from_an_account_that_is_not_there_says_so(core, start_device):
+    assert add_rule(core, "From nowhere", {"topic": events.VIRTUAL_INPUT.topic, "source": 3},
+                    {"kind": events.SIP_CALL_ACTION, "address": "sip:desk@127.0.0.2",
+                     "account": "Back door"})["ok"]
+    start_device().wait_status(running=True)
+    core.bus.call(events.SERVICE, events.SET_VIRTUAL_INPUT, port=3, active=True)
+    wait_until(lambda: "account: no SIP account named 'Back door'" in next(
+        r["error"] for r in core.bus.call(events.SERVICE, events.LIST_RULES)["rules"]
+        if r["name"] == "From nowhere"), what="the rule's error")
+
+
 @pytest.mark.parametrize("address", ["", "tel:+4612345", None])
 def test_a_sip_call_to_a_bad_address_is_refused_naming_it(core, address):
     answer = add_rule(core, "Bad", {"topic": events.VIRTUAL_INPUT.topic, "source": 2},

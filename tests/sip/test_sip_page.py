@@ -65,8 +65,8 @@ def test_only_admins_see_or_use_it(herald: HeraldStack, role: str) -> None:
         assert anonymous.get(PAGE).status_code == 302  # to the login page
 
 
-def test_an_account_added_on_the_page_shows_its_registration(herald: HeraldStack, beside_stack,
-                                                             registrar) -> None:
+def test_an_account_added_on_the_page_registers_and_calls(herald: HeraldStack, beside_stack,
+                                                          registrar, peer) -> None:
     account = {"action": "add-account", "Name": "Front desk", "UserID": "1001",
                "Password": "not-the-one", "Registrar": ADDRESS,
                "RegistrarPort": str(REGISTRAR_PORT), "Transport": "udp", "AutoAnswer": "no"}
@@ -81,3 +81,10 @@ def test_an_account_added_on_the_page_shows_its_registration(herald: HeraldStack
         post_form(browser, PAGE, {**account, "Password": "s3cret-Pass"})
         wait_until(lambda: '<span class="ok">registered</span>' in browser.get(PAGE).text,
                    what="the page to show the account registered")
+        assert '<option value="Front desk">Front desk</option>' in browser.get(PAGE).text
+        post_form(browser, PAGE, {"action": "call", "address": peer.uri,
+                                  "account": "Front desk"})
+        incoming = peer.wait_event("CALL_INCOMING")
+        assert incoming["peeruri"] == f"sip:1001@{ADDRESS}:{REGISTRAR_PORT}"
+        post_form(browser, PAGE, {"action": "hangup"})
+        peer.wait_event("CALL_CLOSED")

@@ -68,7 +68,7 @@ class Actions(Protocol):
 
     async def start_light(self, profile: str, by: str) -> int: ...  # -> the light activity
 
-    async def sip_call(self, address: str) -> None: ...  # through herald-sip
+    async def sip_call(self, address: str, account: str) -> None: ...  # through herald-sip
 
     async def sip_answer(self) -> None: ...  # the ringing call, through herald-sip
 
@@ -185,7 +185,7 @@ class Engine:
         elif action.kind == SPEAKER_TEST_ACTION:
             await self._attempt(rule_id, self.actions.run_speaker_test())
         elif action.kind == SIP_CALL_ACTION:
-            await self._attempt(rule_id, self.actions.sip_call(action.address))
+            await self._attempt(rule_id, self.actions.sip_call(action.address, action.account))
         elif action.kind == SIP_ANSWER:
             await self._attempt(rule_id, self.actions.sip_answer())
         elif action.kind == LIGHT_PROFILE:

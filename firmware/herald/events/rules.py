@@ -145,6 +145,7 @@ class Action:
     retain: bool = False
     profile: str = ""  # a light profile's name
     address: str = ""  # the SIP address a call goes to
+    account: str = ""  # the SIP account's name it goes out from ("": the default)
 
     @classmethod
     def from_dict(cls, raw: Any, trigger: Condition | None = None) -> Action:
@@ -169,7 +170,11 @@ class Action:
         if kind == SIP_CALL_ACTION:
             if problem := uri_problem(raw.get("address"), "address"):
                 raise RuleError(problem)
-            return cls(kind, mode, address=raw["address"])
+            account = raw.get("account", "")
+            if not isinstance(account, str) or len(account) > MAX_NAME:
+                raise RuleError(f"account: a SIP account's name of at most {MAX_NAME} "
+                                "characters, or none for the default account")
+            return cls(kind, mode, address=raw["address"], account=account)
         if kind == LIGHT_PROFILE:
             return cls(kind, mode, profile=_name("profile", raw.get("profile")))
         message = raw.get("message", "")

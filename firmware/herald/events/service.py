@@ -115,10 +115,10 @@ class DeviceActions:
         await self._call("herald-mqtt", mqtt.SERVICE, mqtt.PUBLISH, topic=topic,
                          payload=filled(payload, facts), qos=qos, retain=retain)
 
-    async def sip_call(self, address: str) -> None:
-        """Through herald-sip; its refusal (SIP off, a call under way) or absence
-        is the rule's error."""
-        await self._call("herald-sip", sip.SERVICE, sip.DIAL, uri=address)
+    async def sip_call(self, address: str, account: str) -> None:
+        """Through herald-sip; its refusal (SIP off, a call under way, no such
+        account) or absence is the rule's error."""
+        await self._call("herald-sip", sip.SERVICE, sip.DIAL, uri=address, account=account)
 
     async def sip_answer(self) -> None:
         await self._call("herald-sip", sip.SERVICE, sip.ANSWER)

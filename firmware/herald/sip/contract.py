@@ -12,8 +12,9 @@ Event DTMF {"sequence": `DtmfSequence`}: the caller of the active call pressed
         service makes it the event rules use.
 Calls to SERVICE, each answering {"ok": True} or failing with CallRefused
 (the reason, naming the field at fault):
-    DIAL(uri)   call a SIP address from the default account (the test call,
-                a rule's "SIP" recipient)
+    DIAL(uri, account="")  call a SIP address from the account of that name
+                (the default: the peer-to-peer account); the test call, a
+                rule's "Make a SIP call"
     ANSWER()    answer the incoming call that rings (a rule's "Answer call",
                 after the clip that announced it)
     HANGUP()    end the call now, whatever its state

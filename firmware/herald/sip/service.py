@@ -187,16 +187,23 @@ class SipService:
 
     # Calls
 
-    async def dial(self, uri: Any = None) -> dict[str, Any]:
+    async def dial(self, uri: Any = None, account: Any = "") -> dict[str, Any]:
+        """Call `uri` from the account named `account` ("": the peer-to-peer one)."""
         if problem := uri_problem(uri):
             raise contract.CallRefused(problem)
         control = self._control()
+        names = {a.name: aor for aor, a in self.accounts.items()}
+        if not isinstance(account, str) or (account and account not in names):
+            raise contract.CallRefused(f"account: no SIP account named {account!r:.64}")
+        caller = names[account or contract.PEER_TO_PEER_ACCOUNT]
         if self.call.state != contract.IDLE:
             raise contract.CallRefused(f"a call is {self.call.state} with {self.call.peer}: "
                                        "hang it up first")
-        await self._set_call(contract.SipCall(contract.CALLING, contract.OUTGOING, uri))
+        await self._set_call(contract.SipCall(contract.CALLING, contract.OUTGOING, uri,
+                                              caller))
         self._after(self._settings().call_timeout, self._unanswered)
         try:
+            await control.command("uafind", caller)  # the account the call goes out from
             await control.command("dial", uri)
         except ControlError as exc:
             await self._ended(f"the call could not be made: {exc}")

@@ -53,7 +53,8 @@ def _post(request: HttpRequest, snapshot: Snapshot) -> str:
         return f"Removed {what} {group.rsplit('.', 1)[1]}."
     if action == "call":
         address = request.POST.get("address", "")
-        bus().call(contract.SERVICE, contract.DIAL, uri=address)
+        bus().call(contract.SERVICE, contract.DIAL, uri=address,
+                   account=request.POST.get("account", ""))
         return f"Calling {address}."
     if action == "hangup":
         bus().call(contract.SERVICE, contract.HANGUP)
