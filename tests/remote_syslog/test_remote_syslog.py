@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from herald.access import Level
+from herald.environment import from_variables
 from herald.params.store import GroupError
-from herald.system import contract
+from herald.system import contract, logs
 from tests.conftest import wait_until
 from tests.firmware.recipient_servers import make_pki
 from tests.remote_syslog.rsyslog import Receiver
@@ -161,3 +162,17 @@ def test_bad_settings_are_refused_naming_the_field(device, field, value):
         device.add_server(**{"Address": "127.0.0.1", field: value})
     assert not [i for i in device.params.snapshot().instances
                 if i.startswith(contract.SYSLOG_PREFIX)]
+
+
+def test_lines_after_the_log_is_rotated_arrive(device, tmp_path):
+    receiver = Receiver(tmp_path / "rsyslog", contract.UDP)
+    receiver.start()
+    try:
+        device.server(device.add_server(Address="127.0.0.1", Port=str(receiver.port)),
+                      connected=True)
+        arrives(device, receiver)
+        environment = from_variables({"HERALD_DATA_DIR": str(device.data)})
+        assert logs.rotate(environment, max_bytes=0) == [logs.SYSTEM]  # as herald-system does
+        arrives(device, receiver)  # written to the new system.log
+    finally:
+        receiver.stop()

@@ -44,6 +44,7 @@ class FileFollower:
                     for line in lines:
                         if line:
                             yield from_line(line.decode("utf-8", "replace"))
+                    await asyncio.sleep(0)  # a long burst leaves the device's other work its turn
                     continue
                 await asyncio.sleep(self.poll_seconds)
                 try:
