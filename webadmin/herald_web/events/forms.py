@@ -45,7 +45,8 @@ ACTIONS = {contract.PLAY_CLIP: "Play audio clip", contract.STOP_CLIP: "Stop play
            contract.NOTIFY_ACTION: "Send notification", contract.RECORD: "Record audio",
            contract.SPEAKER_TEST_ACTION: "Run automatic speaker test",
            contract.SNMP_TRAP: "Send SNMP trap", contract.MQTT_PUBLISH: "Send MQTT publish message",
-           contract.LIGHT_PROFILE: "Light profile"}
+           contract.LIGHT_PROFILE: "Light profile", contract.SIP_CALL_ACTION: "Make a SIP call",
+           contract.SIP_ANSWER: "Answer call"}
 MODES = {contract.ONCE: "Once", contract.WHILE_ACTIVE: "While the rule is active"}
 PORTS = [(n, f"Virtual input {n}") for n in range(1, 33)]
 # The manual's sound level trigger: "rises above, falls below or passes the set
@@ -120,6 +121,12 @@ class RuleForm(forms.Form):
     light_profile = forms.CharField(label="Light profile", max_length=contract.MAX_NAME,
                                     required=False,
                                     help_text="For a light profile action: its name (Light).")
+    sip_address = forms.CharField(label="To SIP address", max_length=255, required=False,
+                                  help_text="For a SIP call: sip:user@host.")
+    sip_account = forms.CharField(label="From SIP account", max_length=contract.MAX_NAME,
+                                  required=False,
+                                  help_text="For a SIP call: an account's name (System > SIP); "
+                                            "empty: the peer-to-peer account.")
 
     def __init__(self, *args: Any, clips: list[tuple[int, str]],
                  schedules: list[tuple[str, str]], recipients: list[tuple[int, str]],
@@ -163,6 +170,8 @@ class RuleForm(forms.Form):
                                   qos=data["qos"] or 0, retain=data["retain"])
         elif data["action"] == contract.LIGHT_PROFILE:
             rule["action"].update(profile=data["light_profile"])
+        elif data["action"] == contract.SIP_CALL_ACTION:
+            rule["action"].update(address=data["sip_address"], account=data["sip_account"])
         return rule
 
 
@@ -181,7 +190,8 @@ class RuleForm(forms.Form):
                    "recipient": action["recipient"], "subject": action["subject"],
                    "message": action["message"], "topic": action["topic"],
                    "qos": action["qos"], "retain": action["retain"],
-                   "light_profile": action["profile"], "condition": NO_CONDITION}
+                   "light_profile": action["profile"], "sip_address": action["address"],
+                   "sip_account": action["account"], "condition": NO_CONDITION}
         for prefix, condition in (("trigger", trigger), *(("condition", c) for c in conditions)):
             value, invert = condition["value"], condition["invert"]
             if condition["topic"] == contract.SOUND_LEVEL.topic and prefix == "trigger":

@@ -86,7 +86,9 @@ def rules(request: HttpRequest, form: RuleForm | None = None,
             f" to {recipient_names.get(rule['action']['recipient'], '(a removed recipient)')}"
             if rule["action"]["kind"] == contract.NOTIFY_ACTION else
             f" {rule['action']['profile']}"
-            if rule["action"]["kind"] == contract.LIGHT_PROFILE else "")
+            if rule["action"]["kind"] == contract.LIGHT_PROFILE else
+            f" to {rule['action']['address']}"
+            if rule["action"]["kind"] == contract.SIP_CALL_ACTION else "")
         + ("" if rule["action"]["mode"] == "once" else f", {MODES[rule['action']['mode']]}"),
         "last_run_at": rule["last_run"] and datetime.fromtimestamp(rule["last_run"], UTC),
     } for rule in answer.get("rules", [])]
