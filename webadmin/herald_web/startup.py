@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.db import DatabaseError, connection
 
 from herald.environment import keep_files_private
-from herald.memory import limit_malloc_arenas
+from herald.memory import limit_malloc_arenas, release_large_blocks
 from herald.system import logs
 
 
@@ -22,6 +22,7 @@ def start(process: str) -> None:
     """Set up Django and the system log, and bring the database schema up to
     date; processes starting together take turns (a file lock)."""
     limit_malloc_arenas()
+    release_large_blocks()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "herald_web.settings")
     django.setup()
     env = settings.ENVIRONMENT
