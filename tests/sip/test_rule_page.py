@@ -10,6 +10,8 @@ import pytest
 
 from herald.events import contract
 from tests.audio.event_forms import rule_form
+from tests.sip.conftest import SIP_PORT
+from tests.sip.netns import ADDRESS
 from tests.webadmin.event_actions import PAGE
 from tests.webadmin.stack import HeraldStack, form_token
 
@@ -43,3 +45,23 @@ def test_a_rule_made_on_the_page_calls_the_phone(herald: HeraldStack, beside_sta
         page = admin.get(PAGE).text
         assert "address: &#x27;tel:123&#x27; is not a SIP address" in page
         assert not any("Bad call" in row for row in rows(page))
+
+
+@pytest.mark.usefixtures("kept")
+def test_a_rule_on_a_ringing_call_made_on_the_page_answers_it(herald: HeraldStack, beside_stack,
+                                                              peer) -> None:
+    """The manual's pre-announcement, its second rule: Call state Ringing, Answer call
+    (herald-sip beside the stack does not answer by itself)."""
+    with herald.browser(herald.accounts["admin"]) as admin:
+        token = form_token(admin, PAGE)
+        assert admin.post(PAGE + "rules/", data={"csrfmiddlewaretoken": token, **rule_form(
+            "", name="Pick up", trigger=contract.SIP_CALL.topic, call_state="ringing",
+            action=contract.SIP_ANSWER)}).status_code == 302
+        admin.post(PAGE + "rules/", data={"csrfmiddlewaretoken": token, **rule_form(
+            "", name="Keys", trigger=contract.DTMF.topic, trigger_instance="stop audio",
+            trigger_text="12#", action=contract.STOP_CLIP)})
+        listed = rows(admin.get(PAGE).text)
+        assert any("Call state: Ringing" in row and "Answer call" in row for row in listed)
+        assert any("DTMF on stop audio: 12#" in row for row in listed)
+        peer.command("dial", f"sip:herald@{ADDRESS}:{SIP_PORT}")
+        peer.wait_event("CALL_ESTABLISHED")

@@ -31,6 +31,8 @@ TRIGGERS = {
     contract.MQTT_STATE.topic: "MQTT state",
     contract.CONTROL_BUTTON.topic: "Control button",
     contract.PIR.topic: "PIR sensor",
+    contract.SIP_CALL.topic: "Call state",
+    contract.DTMF.topic: "DTMF",
 }
 # Triggers whose instance (an interface, an MQTT topic) or data (an address, a
 # payload) is text the form takes as typed; empty: any.
@@ -38,7 +40,8 @@ TEXT_SOURCES = {t for t in TRIGGERS if t not in (contract.SCHEDULE.topic, contra
                 and (s := contract.TYPES[t].source) is not None and not s.values}
 TEXT_DATA = {t for t in TRIGGERS if not contract.TYPES[t].data.values}
 # Further conditions hold a state the form offers as true or false.
-STATES = {t: n for t, n in TRIGGERS.items() if contract.TYPES[t].stateful and t not in TEXT_DATA}
+STATES = {t: n for t, n in TRIGGERS.items() if contract.TYPES[t].stateful
+          and contract.TYPES[t].data.type == "bool"}
 NO_CONDITION = ""
 SCHEDULED = (contract.SCHEDULE.topic, contract.PULSE.topic)
 ACTIONS = {contract.PLAY_CLIP: "Play audio clip", contract.STOP_CLIP: "Stop playing audio clip",
@@ -89,6 +92,11 @@ class RuleForm(forms.Form):
                                             initial=contract.SPEAKER_TEST_FAILED,
                                             choices=VERDICTS.items(),
                                             help_text="For a speaker test result trigger.")
+    call_state = forms.ChoiceField(label="Call state", required=False,
+                                   initial=contract.SIP_CALL.data.values[1],
+                                   choices=[(v, v.capitalize())
+                                            for v in contract.SIP_CALL.data.values],
+                                   help_text="For a call state trigger: the state it enters.")
     condition = forms.ChoiceField(label="Further condition", required=False,
                                   choices=[(NO_CONDITION, "None"), *STATES.items()])
     condition_port = forms.TypedChoiceField(label="Virtual input", choices=PORTS, coerce=int,
@@ -143,6 +151,8 @@ class RuleForm(forms.Form):
         value: Any = LEVELS[data["sound_level"] or ABOVE][0]
         if data["trigger"] == contract.SPEAKER_TEST.topic:
             value = data["speaker_test_status"] or contract.SPEAKER_TEST_FAILED
+        elif data["trigger"] == contract.SIP_CALL.topic:
+            value = data["call_state"] or contract.SIP_CALL.data.values[1]
         elif data["trigger"] in TEXT_DATA:
             value = data["trigger_text"] or None
         trigger = _condition(data["trigger"], data["trigger_port"], data["trigger_schedule"],
@@ -198,6 +208,8 @@ class RuleForm(forms.Form):
                 initial["sound_level"] = next(k for k, (v, _) in LEVELS.items() if v == value)
             elif condition["topic"] == contract.SPEAKER_TEST.topic:
                 initial["speaker_test_status"] = value
+            elif condition["topic"] == contract.SIP_CALL.topic and value is not None:
+                initial["call_state"] = value
             elif condition["topic"] in TEXT_DATA:
                 initial[f"{prefix}_text"] = value or ""
             elif value is None:
@@ -235,6 +247,8 @@ def describe(condition: dict[str, Any], schedules: dict[str, str]) -> str:
         name = LEVEL_WORDS[value]
     elif topic == contract.SPEAKER_TEST.topic:
         name = f"{name}: {VERDICTS.get(value, value)}"
+    elif topic == contract.SIP_CALL.topic and value is not None:
+        name = f"{name}: {value.capitalize()}"
     elif value is False:
         inverted = not inverted
     if topic == contract.VIRTUAL_INPUT.topic and source:
