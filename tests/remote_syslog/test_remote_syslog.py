@@ -115,8 +115,16 @@ def test_a_receiver_that_comes_back_gets_lines_again(device, tmp_path):
         receiver.stop()
         away = device.server(name, connected=False)
         assert away["problem"]
-        for number in range(5):  # logging goes on while the server is away
+        for number in range(contract.SYSLOG_QUEUE + 50):  # logging goes on while it is away
             device.app.log("error", f"while away {number}")
+        wait_until(lambda: device.servers()[name]["dropped"] >= 50,
+                   what="the lines beyond the queue counted as dropped")
+        witness = Receiver(tmp_path / "witness", contract.UDP)
+        witness.start()
+        device.server(device.add_server(Address="127.0.0.1", Port=str(witness.port)),
+                      connected=True)
+        arrives(device, witness)  # the server away holds up no other
+        witness.stop()
         receiver.start()
         device.server(name, connected=True, problem="")
         logged: list[str] = []
@@ -131,7 +139,7 @@ def test_a_receiver_that_comes_back_gets_lines_again(device, tmp_path):
 
 
 def test_a_wrong_ca_is_refused_and_nothing_is_sent(device, tmp_path):
-    receiver, _ = tls_receiver(tmp_path)
+    receiver, ca_pem = tls_receiver(tmp_path)
     receiver.start()
     try:
         (tmp_path / "other").mkdir()
@@ -150,6 +158,8 @@ def test_a_wrong_ca_is_refused_and_nothing_is_sent(device, tmp_path):
         missing = device.add_server(Address="127.0.0.1", Port=str(receiver.port),
                                     Protocol=contract.TLS, CACertificate="nowhere.pem")
         assert "not in the certificate store" in device.server(missing)["problem"]
+        install_ca(device, "nowhere.pem", ca_pem)  # put in the store: taken without a change
+        device.server(missing, connected=True, problem="")
     finally:
         receiver.stop()
 

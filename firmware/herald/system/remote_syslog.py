@@ -26,6 +26,7 @@ from herald.system.syslog_sender import Sender, ServerSettings
 log = logging.getLogger(__name__)
 
 STATUS_SECONDS = 1.0
+RECHECK_SECONDS = 5.0  # a CA certificate the settings name may be put in the store later
 
 
 def read_servers(snapshot: Snapshot, certs: Path) -> list[ServerSettings]:
@@ -63,7 +64,8 @@ class RemoteSyslog:
         """Send from every source, and follow the servers' settings."""
         tasks = [asyncio.create_task(self._send_from(source.entries()))
                  for source in self.sources]
-        tasks.append(asyncio.create_task(self._publish_status()))
+        tasks += [asyncio.create_task(self._publish_status()),
+                  asyncio.create_task(self._recheck())]
         changes = await self.bus.subscribe(params_contract.CHANGED)
         try:
             await self.apply()
@@ -98,6 +100,16 @@ class RemoteSyslog:
         async for entry in entries:
             for sender in list(self.senders.values()):
                 sender.offer(entry)
+
+    async def _recheck(self) -> None:
+        """Look again at servers whose settings were refused (a CA file missing)."""
+        while True:
+            await asyncio.sleep(RECHECK_SECONDS)
+            if any(sender.settings.problem for sender in self.senders.values()):
+                try:
+                    await self.apply()
+                except Exception:  # the database may be busy: the next round
+                    log.exception("remote syslog: the settings could not be read")
 
     async def _publish_status(self) -> None:
         last = None
