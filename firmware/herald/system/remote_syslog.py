@@ -59,13 +59,12 @@ class RemoteSyslog:
         self.sources = [FileFollower(environment.logs_dir / logs.SYSTEM),
                         *([journal] if journal else [])]
         self.senders: dict[str, Sender] = {}
+        self.reading: list[asyncio.Task] = []  # the sources, read only while a server is set
 
     async def follow(self) -> None:
-        """Send from every source, and follow the servers' settings."""
-        tasks = [asyncio.create_task(self._send_from(source.entries()))
-                 for source in self.sources]
-        tasks += [asyncio.create_task(self._publish_status()),
-                  asyncio.create_task(self._recheck())]
+        """Follow the servers' settings; send from every source while there is a server."""
+        tasks = [asyncio.create_task(self._publish_status()),
+                 asyncio.create_task(self._recheck())]
         changes = await self.bus.subscribe(params_contract.CHANGED)
         try:
             await self.apply()
@@ -75,7 +74,7 @@ class RemoteSyslog:
                     await self.apply()
         finally:
             await changes.close()
-            for task in tasks:
+            for task in [*tasks, *self.reading]:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
             for sender in self.senders.values():
@@ -95,6 +94,18 @@ class RemoteSyslog:
                     log.error("remote syslog %s: %s", settings.address, settings.problem)
                 self.senders[name] = Sender(settings)
                 self.senders[name].start()
+        await self._read_sources(bool(self.senders))
+
+    async def _read_sources(self, wanted: bool) -> None:
+        """An idle device neither polls its log file nor runs journalctl."""
+        if wanted and not self.reading:
+            self.reading = [asyncio.create_task(self._send_from(source.entries()))
+                            for source in self.sources]
+        elif not wanted and self.reading:
+            for task in self.reading:
+                task.cancel()
+            await asyncio.gather(*self.reading, return_exceptions=True)
+            self.reading = []
 
     async def _send_from(self, entries: AsyncIterator[Entry]) -> None:
         async for entry in entries:
