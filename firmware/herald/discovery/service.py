@@ -28,6 +28,7 @@ from herald.discovery.multicast import address_towards, group_socket
 from herald.environment import Environment
 from herald.params import ParamStore
 from herald.params import contract as params_contract
+from herald.params.follow import apply_on_changes
 from herald.params.groups.brand import PRODUCT_NUMBER
 from herald.system.identity import this_device, this_firmware
 
@@ -68,7 +69,8 @@ class DiscoveryService:
     async def start(self) -> None:
         changes = await self.bus.subscribe(params_contract.CHANGED)
         await self.apply()
-        self.tasks = [asyncio.create_task(self._follow(changes), name="discovery settings"),
+        self.tasks = [asyncio.create_task(apply_on_changes(changes, contract.SETTINGS.__contains__,
+                                                           self.apply), name="discovery settings"),
                       asyncio.create_task(self._tend(), name="discovery upkeep")]
 
     async def stop(self) -> None:
@@ -78,14 +80,6 @@ class DiscoveryService:
         await self._ssdp(False)
         await self._wsd(False)
         # The avahi file stays: Bonjour goes on telling the device while it restarts.
-
-    async def _follow(self, changes: Any) -> None:
-        try:
-            async for event in changes:
-                if any(name in contract.SETTINGS for name in event.data.get("changed", {})):
-                    await self.apply()
-        finally:
-            await changes.close()
 
     async def apply(self) -> None:
         """Each protocol as its setting says; one that cannot start is said."""

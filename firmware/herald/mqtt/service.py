@@ -24,6 +24,7 @@ from herald.mqtt.outbox import Outbox
 from herald.mqtt.settings import ClientSettings, read_settings, topic_problem
 from herald.params import ParamStore
 from herald.params import contract as params_contract
+from herald.params.follow import changed_names
 from herald.system.identity import this_device
 
 log = logging.getLogger(__name__)
@@ -154,7 +155,7 @@ class MqttService:
                         continue
                     self.publish(notification)
                     continue
-                names = [*event.data.get("changed", {}), *event.data.get("removed", [])]
+                names = changed_names(event)
                 if any(is_connection_setting(name) for name in names):
                     log.info("MQTT: the settings changed: the client connects again")
                     await self.configure()

@@ -20,6 +20,7 @@ from herald.bus import PING, AsyncBus
 from herald.environment import Environment
 from herald.params import ParamStore
 from herald.params import contract as params_contract
+from herald.params.follow import apply_on_changes
 from herald.sip import contract
 from herald.sip.address import uri_problem
 from herald.sip.baresip import Baresip, StartFailed, free_port
@@ -66,7 +67,8 @@ class SipService:
         changes = await self.bus.subscribe(params_contract.CHANGED)
         await self._set_call(contract.SipCall(contract.IDLE))
         await self.apply()
-        self.tasks = [asyncio.create_task(self._follow(changes), name="sip settings"),
+        settings = apply_on_changes(changes, lambda name: name.startswith("SIP."), self.apply)
+        self.tasks = [asyncio.create_task(settings, name="sip settings"),
                       asyncio.create_task(self._handle_events(), name="sip calls")]
 
     async def stop(self) -> None:
@@ -80,15 +82,6 @@ class SipService:
             # What the pages show after: not a user agent that no longer runs.
             await self._status(running=False, reason="SIP is off" if not (
                 self.settings and self.settings.enabled) else "herald-sip stopped")
-
-    async def _follow(self, changes: Any) -> None:
-        try:
-            async for event in changes:
-                names = [*event.data.get("changed", {}), *event.data.get("removed", [])]
-                if any(name.startswith("SIP.") for name in names):
-                    await self.apply()
-        finally:
-            await changes.close()
 
     async def apply(self) -> None:
         """Take in the settings; start baresip again only when what it was

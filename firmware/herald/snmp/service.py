@@ -26,6 +26,7 @@ from herald.bus import PING, AsyncBus, BusError, Subscription, state_event
 from herald.environment import Environment
 from herald.params import ParamError, ParamStore
 from herald.params import contract as params_contract
+from herald.params.follow import apply_on_changes
 from herald.snmp import contract
 from herald.snmp.agent import Agent, bind, engine_id
 from herald.snmp.mib import Audio, Interface, MibController, read_interfaces
@@ -160,7 +161,8 @@ class SnmpService:
         await self._network((await self.bus.state()).get(system.NETWORK))
         await self.configure()
         await self.notify("cold_start")
-        self.tasks = [asyncio.create_task(self._follow(changes), name="snmp settings"),
+        self.tasks = [asyncio.create_task(apply_on_changes(changes, is_agent_setting,
+                                                           self._restart), name="snmp settings"),
                       asyncio.create_task(self._follow_network(network), name="snmp links"),
                       asyncio.create_task(self._refresh(), name="snmp facts")]
 
@@ -175,16 +177,10 @@ class SnmpService:
             await self.agent.close()
             self.agent = None
 
-    async def _follow(self, changes: Any) -> None:
-        try:
-            async for event in changes:
-                names = [*event.data.get("changed", {}), *event.data.get("removed", [])]
-                if any(is_agent_setting(name) for name in names):
-                    log.info("the SNMP settings changed: the agent starts again")
-                    await self.configure()
-                    await self.notify("warm_start")
-        finally:
-            await changes.close()
+    async def _restart(self) -> None:
+        log.info("the SNMP settings changed: the agent starts again")
+        await self.configure()
+        await self.notify("warm_start")
 
     async def _follow_network(self, network: Subscription) -> None:
         try:

@@ -18,6 +18,7 @@ from herald.environment import Environment
 from herald.mqtt import contract as mqtt
 from herald.params import ParamStore
 from herald.params import contract as params_contract
+from herald.params.follow import apply_on_changes
 from herald.params.groups.network import SSH_ENABLED
 from herald.sip import contract as sip
 from herald.snmp import contract as snmp
@@ -40,14 +41,7 @@ class OnDemandUnits:
     async def follow(self) -> None:
         """Set the units right now, then again whenever one of their settings changes."""
         changes = await self.bus.subscribe(params_contract.CHANGED)
-        try:
-            await self.apply()
-            async for event in changes:
-                names = [*event.data.get("changed", {}), *event.data.get("removed", [])]
-                if any(name in UNITS for name in names):
-                    await self.apply()
-        finally:
-            await changes.close()
+        await apply_on_changes(changes, UNITS.__contains__, self.apply, first=True)
 
     async def apply(self) -> None:
         values = await asyncio.to_thread(self.params.snapshot)

@@ -18,6 +18,7 @@ from herald.bus import AsyncBus
 from herald.environment import Environment
 from herald.params import ParamStore, Snapshot
 from herald.params import contract as params_contract
+from herald.params.follow import apply_on_changes
 from herald.system import contract, logs
 from herald.system.log_sources import FileFollower, JournalSource
 from herald.system.syslog_message import Entry
@@ -67,13 +68,9 @@ class RemoteSyslog:
                  asyncio.create_task(self._recheck())]
         changes = await self.bus.subscribe(params_contract.CHANGED)
         try:
-            await self.apply()
-            async for event in changes:
-                names = [*event.data.get("changed", {}), *event.data.get("removed", [])]
-                if any(name.startswith(contract.SYSLOG_PREFIX) for name in names):
-                    await self.apply()
+            await apply_on_changes(changes, lambda name: name.startswith(contract.SYSLOG_PREFIX),
+                                   self.apply, first=True)
         finally:
-            await changes.close()
             for task in [*tasks, *self.reading]:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)

@@ -22,6 +22,7 @@ from herald.environment import Environment
 from herald.files import replace_atomically
 from herald.params import ParamStore
 from herald.params import contract as params_contract
+from herald.params.follow import apply_on_changes
 from herald.params.types import TimeZone
 from herald.system import chrony, dhcp_leases
 from herald.system import contract as settings
@@ -75,14 +76,8 @@ class TimeSettings:
     async def follow(self) -> None:
         """Apply the settings now, then whenever one of them changes."""
         changes = await self.bus.subscribe(params_contract.CHANGED)
-        try:
-            await self.apply()
-            async for event in changes:
-                names = [*event.data.get("changed", {}), *event.data.get("removed", [])]
-                if any(name.startswith("Time.") for name in names):
-                    await self.apply()
-        finally:
-            await changes.close()
+        await apply_on_changes(changes, lambda name: name.startswith("Time."), self.apply,
+                               first=True)
 
     async def apply(self) -> None:
         """Also called every few seconds: a new DHCP lease may name other servers."""
