@@ -202,6 +202,9 @@ def beside_stack(herald: HeraldStack, namespace: Namespace) -> Iterator[ParamSto
     store.update(STACK_SETTINGS, Level.ADMIN)
     process = run_sip(namespace, herald.env, herald.out_dir / "sip.log")
     try:
+        # A call made before baresip listens is refused: wait for herald-sip to say it runs.
+        wait_until(lambda: (herald.bus().state().get(contract.STATUS) or {}).get("running"),
+                   what="herald-sip beside the stack to say SIP runs")
         yield store
     finally:
         if made := sequences() - had:
