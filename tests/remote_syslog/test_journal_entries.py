@@ -1,7 +1,8 @@
 """The journal's entries as the remote system log sends them: records as
 `journalctl -o json` prints them (the kernel, a service, text that is not
-UTF-8) keep their facility and severity; Herald's own units are left out
-(their lines come from the system log file). The source itself runs
+UTF-8) keep their facility and severity; a Herald daemon's line, which it
+also writes to the system log file, is left out (it is sent from there), but
+not what Herald's other units say only to the journal. The source itself runs
 journalctl on a device (QEMU); here its records are taken as printed."""
 
 from __future__ import annotations
@@ -19,7 +20,12 @@ CHRONY = {"__REALTIME_TIMESTAMP": "1764936001000000", "_TRANSPORT": "syslog",
           "_SYSTEMD_UNIT": "chrony.service", "MESSAGE": [83, 111, 117, 114, 99, 101, 0xff]}
 HERALD = {"__REALTIME_TIMESTAMP": "1764936002000000", "_TRANSPORT": "stdout",
           "PRIORITY": "6", "SYSLOG_IDENTIFIER": "herald-system",
-          "_SYSTEMD_UNIT": "herald-system.service", "MESSAGE": "already in system.log"}
+          "_SYSTEMD_UNIT": "herald-system.service",
+          "MESSAGE": "2025-12-05T12:00:02+0000 speaker herald-system[401]: info NTP sources: none"}
+GATE = {"__REALTIME_TIMESTAMP": "1764936003000000", "_TRANSPORT": "stdout",
+        "PRIORITY": "6", "SYSLOG_IDENTIFIER": "herald-update", "_HOSTNAME": "speaker",
+        "_SYSTEMD_UNIT": "herald-health.service",
+        "MESSAGE": "herald-update: slot A marked good: the services answer"}
 
 
 def test_the_kernel_and_services_keep_facility_and_severity():
@@ -34,5 +40,7 @@ def test_the_kernel_and_services_keep_facility_and_severity():
     assert render(chrony, contract.FORMAT_RFC3164).startswith(b"<29>Dec  5 ")
 
 
-def test_herald_units_are_left_out():
+def test_a_line_of_the_system_log_file_is_left_out_but_the_boot_gates_is_sent():
     assert from_journal(HERALD) is None
+    gate = from_journal(GATE)
+    assert gate and gate.app == "herald-update" and "slot A marked good" in gate.message

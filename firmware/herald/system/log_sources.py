@@ -1,8 +1,10 @@
 """Where the remote system log's entries come from. Every Herald process
 appends to the same system log file, so following that file (across its
 rotation) covers them all; on a device the journal adds the kernel and the
-other services (journalctl's JSON, Herald's own units left out: their lines
-are in the file already)."""
+other services (journalctl's JSON). The journal also holds each line a Herald
+daemon writes to the file (they log to both): those are left out, but not
+what Herald's other units say only to the journal (the boot gate's decision,
+the device identity)."""
 
 from __future__ import annotations
 
@@ -17,13 +19,12 @@ from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from herald.system.syslog_message import DAEMON, NIL, Entry, from_line
+from herald.system.syslog_message import DAEMON, LINE, NIL, Entry, from_line
 
 log = logging.getLogger(__name__)
 
 POLL_SECONDS = 0.2
 JOURNAL_COMMAND = ("journalctl", "--follow", "--output=json", "--lines=0")
-HERALD_UNITS = "herald-"
 
 
 class FileFollower:
@@ -71,12 +72,13 @@ class FileFollower:
 
 
 def from_journal(record: dict[str, Any]) -> Entry | None:
-    """An entry of journalctl's JSON output; None for one of Herald's units."""
-    if str(record.get("_SYSTEMD_UNIT", "")).startswith(HERALD_UNITS):
-        return None
+    """An entry of journalctl's JSON output; None for a line of the system log
+    file (sent from there)."""
     message = record.get("MESSAGE", "")
     if isinstance(message, list):  # journalctl gives non-UTF-8 text as bytes
         message = bytes(message).decode("utf-8", "replace")
+    if LINE.fullmatch(str(message)):
+        return None
     try:
         when = datetime.datetime.fromtimestamp(int(record["__REALTIME_TIMESTAMP"]) / 1e6,
                                                datetime.UTC).astimezone()
