@@ -3,12 +3,17 @@ the kernel's LED class devices, and the board file that names them."""
 
 from __future__ import annotations
 
+import os
+import re
+import threading
+import time
 from pathlib import Path
 
 import pytest
 
 from herald.hal.board import LinuxBoard, MissingPart, load_board, load_board_config, status_led
-from herald.hal.led import LEDState
+from herald.hal.led import LEDState, StatusLED
+from herald.hal.sysfs_led import SysfsLED, SysfsLEDDie
 from herald.simulation.board import SimulatedBoard
 from tests.conftest import wait_until
 
@@ -36,7 +41,9 @@ def test_a_counted_blink_ends_with_the_led_off(tmp_path):
     wait_until(lambda: board.led_state().pattern == "off", timeout=10, what="the blinks to end")
     led.blink("red", on_time=0.02, off_time=0.02, n=1)
     led.blink("amber", on_time=0.2, off_time=0.2, n=1)  # not ended by the older count
-    wait_until(lambda: board.led_state().pattern == "off", timeout=10, what="the amber blink")
+    # the history, not led.json: the log line is written after the file
+    wait_until(lambda: board.led_history()[-1].pattern == "off", timeout=10,
+               what="the amber blink")
     assert [(state.colour, state.pattern) for state in board.led_history()[-3:]] == \
         [("red", "blink"), ("amber", "blink"), (None, "off")]
 
@@ -60,18 +67,34 @@ def test_bad_arguments_are_refused_and_change_nothing(tmp_path, call, message):
     assert board.led_state() == LEDState("amber", 1.0, "steady")
 
 
-def fake_led_class(root: Path, name: str, triggers: str = "[none] timer pattern") -> Path:
+def fake_led_class(root: Path, name: str, max_brightness: int = 255) -> Path:
     """An LED class device as the kernel shows it under /sys/class/leds."""
     directory = root / name
     directory.mkdir(parents=True)
-    (directory / "max_brightness").write_text("255\n")
+    (directory / "max_brightness").write_text(f"{max_brightness}\n")
     (directory / "brightness").write_text("0\n")
-    (directory / "trigger").write_text(triggers + "\n")
+    (directory / "trigger").write_text("none [kbd-capslock] timer pattern\n")
     return directory
 
 
 def read(directory: Path, name: str) -> str:
     return (directory / name).read_text().strip()
+
+
+def levels(*dies: Path) -> tuple[int, ...] | None:
+    """The dies' brightness now; None while a fake file is being rewritten."""
+    texts = [read(die, "brightness") for die in dies]
+    return tuple(int(text) for text in texts) if all(texts) else None
+
+
+def seen_for(seconds: float, *dies: Path) -> set[tuple[int, ...]]:
+    """Every brightness the dies show over a while (a watch, not a wait)."""
+    seen = set()
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if (now := levels(*dies)) is not None:
+            seen.add(now)
+    return seen
 
 
 def board_file(tmp_path: Path, text: str) -> Path:
@@ -80,27 +103,122 @@ def board_file(tmp_path: Path, text: str) -> Path:
     return path
 
 
-def test_the_linux_board_drives_led_class_devices(tmp_path, monkeypatch):
+@pytest.fixture
+def linux_led(tmp_path, monkeypatch):
+    """The Linux board's status LED on fake red and green dies (max_brightness 255)."""
     red = fake_led_class(tmp_path / "leds", "status:red")
-    green = fake_led_class(tmp_path / "leds", "status:green", "[none] timer")
+    green = fake_led_class(tmp_path / "leds", "status:green")
     monkeypatch.setenv("HERALD_BOARD_CONFIG", str(board_file(
         tmp_path, f'[status_led]\nred = "{red}"\ngreen = "{green}"\n')))
     led = status_led()
+    yield led, red, green
+    led.close()
+
+
+def test_a_steady_colour_writes_the_dies_brightness(linux_led):
+    led, red, green = linux_led
+    assert read(red, "trigger") == read(green, "trigger") == "none", "kbd-capslock detached"
     led.on("amber", brightness=0.5)
-    assert [read(die, "brightness") for die in (red, green)] == ["128", "128"]
-    assert read(red, "trigger") == read(green, "trigger") == "none"
-    led.blink("red", on_time=0.25, off_time=0.75)
-    assert (read(red, "trigger"), read(red, "delay_on"), read(red, "delay_off")) == \
-        ("timer", "250", "750")
-    assert read(red, "brightness") == "255"
-    assert (read(green, "trigger"), read(green, "brightness")) == ("none", "0")
-    led.pulse("amber", fade_in_time=1, fade_out_time=2)
-    assert (read(red, "trigger"), read(red, "pattern")) == ("pattern", "0 1000 255 2000")
-    assert (read(green, "trigger"), read(green, "delay_on"), read(green, "delay_off")) == \
-        ("timer", "1000", "2000"), "a die without the pattern trigger blinks instead"
+    assert levels(red, green) == (128, 128)
+    led.on("green")
+    assert levels(red, green) == (0, 255)
     led.off()
-    assert [read(die, "brightness") for die in (red, green)] == ["0", "0"]
-    assert read(red, "trigger") == read(green, "trigger") == "none"
+    assert levels(red, green) == (0, 0)
+
+
+def test_a_blink_alternates_the_brightness(linux_led):
+    led, red, green = linux_led
+    led.blink("red", on_time=0.05, off_time=0.05)
+    for level in (255, 0, 255, 0):
+        wait_until(lambda level=level: levels(red) == (level,), timeout=5,
+                   what=f"red at {level}")
+    assert levels(green) == (0,)
+
+
+def test_amber_lights_both_dies_together(linux_led):
+    led, red, green = linux_led
+    led.blink("amber", on_time=0.1, off_time=0.1)
+    for both in ((255, 255), (0, 0), (255, 255)):
+        wait_until(lambda both=both: levels(red, green) == both, timeout=5,
+                   what=f"both dies at {both}")
+
+
+def test_a_pulse_fades_through_intermediate_levels(linux_led):
+    led, red, green = linux_led
+    led.pulse("red", fade_in_time=0.5, fade_out_time=0.5)
+    between = set()
+
+    def faded() -> bool:
+        if (now := levels(red)) is not None and 0 < now[0] < 255:
+            between.add(now[0])
+        return len(between) >= 5
+
+    wait_until(faded, timeout=10, what="red at five levels between off and full")
+    assert levels(green) == (0,)
+
+
+def test_a_pulse_on_a_one_level_die_blinks(tmp_path):
+    red = fake_led_class(tmp_path, "input0::capslock", max_brightness=1)
+    green = fake_led_class(tmp_path, "input0::numlock", max_brightness=1)
+    led = StatusLED(SysfsLED(red, green))
+    try:
+        led.pulse("amber", fade_in_time=0.05, fade_out_time=0.05)
+        for both in ((1, 1), (0, 0), (1, 1)):
+            wait_until(lambda both=both: levels(red, green) == both, timeout=5,
+                       what=f"both dies at {both}")
+    finally:
+        led.close()
+
+
+def test_a_new_state_is_not_overwritten_by_the_old_pattern(linux_led, monkeypatch):
+    led, red, green = linux_led
+    write = SysfsLEDDie.set
+
+    def slow_driver(die: SysfsLEDDie, value: int) -> None:
+        if threading.current_thread().name == "status LED":
+            time.sleep(0.02)  # a slow driver: the blink's next write is under way most of the time
+        write(die, value)
+
+    monkeypatch.setattr(SysfsLEDDie, "set", slow_driver)
+    for _ in range(5):
+        led.blink("red", on_time=0.01, off_time=0.01)
+        for level in (255, 0):  # the write under way is the next 255
+            wait_until(lambda level=level: levels(red) == (level,), timeout=5, interval=0.002,
+                       what=f"red at {level}")
+        led.on("green")
+        assert levels(red, green) == (0, 255)
+        assert seen_for(0.1, red, green) == {(0, 255)}, "the red blink went on"
+
+
+def test_a_die_that_cannot_be_written_stops_the_blink_with_one_message(linux_led, caplog):
+    led, red, _ = linux_led
+    led.blink("amber", on_time=0.02, off_time=0.02)
+    (red / "elsewhere").mkdir()
+    (red / "link").symlink_to(red / "elsewhere")
+    os.replace(red / "link", red / "brightness")  # a write now fails, even as root
+    wait_until(lambda: caplog.records, timeout=5, what="the failed write's message")
+    wait_until(lambda: not any(thread.name == "status LED" for thread in threading.enumerate()),
+               timeout=5, what="the blink to stop")
+    assert [(record.name, record.levelname) for record in caplog.records] == \
+        [("herald.hal", "ERROR")]
+    assert "brightness" in caplog.records[0].getMessage()
+
+
+@pytest.mark.parametrize("spoil", ["read-only", "directory"])
+def test_a_die_herald_cannot_write_is_refused_with_what_to_fix(tmp_path, spoil):
+    red = fake_led_class(tmp_path, "red")
+    green = fake_led_class(tmp_path, "green")
+    brightness = green / "brightness"
+    if spoil == "read-only":
+        if os.geteuid() == 0:  # root writes a 0o444 file regardless
+            pytest.skip("runs as root; the directory case stands in")
+        brightness.chmod(0o444)
+    else:  # not writable even by root: open() for writing fails as on a 0o444 file
+        brightness.unlink()
+        brightness.mkdir()
+    with pytest.raises(ValueError, match=f"cannot write {re.escape(str(brightness))}"
+                                         ".*group herald needs write access.*udev rule"):
+        SysfsLED(red, green)
 
 
 def test_a_board_file_names_the_parts_and_a_bad_one_is_a_clear_error(tmp_path, monkeypatch):

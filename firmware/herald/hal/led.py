@@ -45,6 +45,9 @@ class LEDOutput(Protocol):
 
     def show(self, state: LEDState) -> None: ...
 
+    def close(self) -> None:
+        """Stop timing a blink or pulse, if the output does that itself."""
+
 
 class StatusLED:
     COLOURS = ("red", "green", "amber")  # amber is red and green together on the AXIS LED
@@ -84,9 +87,11 @@ class StatusLED:
                             _seconds("fade_out_time", fade_out_time)), n)
 
     def close(self) -> None:
-        """Stop a counted pattern's timer; the LED keeps what it shows."""
+        """Stop a counted pattern's timer and the output's blinking; the LED
+        keeps its last light."""
         with self._lock:
             self._cancel()
+            self._output.close()
 
     def _show(self, state: LEDState, n: int | None) -> None:
         if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 1):

@@ -51,6 +51,9 @@ class FileLED:
         with open(self.log, "a") as log:  # after _write: the directory is there
             log.write(text + "\n")
 
+    def close(self) -> None:
+        """Nothing to stop: the file holds the pattern, not its timing."""
+
 
 class FileLine:
     """An input line kept as a file of its values, one line each, newest last:
