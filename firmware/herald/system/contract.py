@@ -17,6 +17,9 @@ Calls to SERVICE; each answers {"ok": True} or {"ok": False, "message"}:
     SET_TIME(utc, by)  set the clock by hand to `utc` (ISO 8601 with its
                        offset), only while Time.SyncSource is "None" (Custom
                        date and time)
+    SYSLOG_TEST(by)    send a test message to every remote syslog server now,
+                       whatever its severity; answers "servers": a
+                       `SyslogServer` dict for each it was queued for
 
 The Time.* settings (params/groups/time.py, the names below) are applied as
 they change: chrony's sources and the time zone (time_settings.py).
@@ -38,6 +41,7 @@ RESTARTING = "system.restarting"
 RESTART = "restart"
 RESET = "reset"
 SET_TIME = "set_time"
+SYSLOG_TEST = "remote_syslog_test"
 
 # System > Date and time: the Time.* parameters and their values.
 SYNC_SOURCE = "Time.SyncSource"
@@ -115,6 +119,8 @@ SYSLOG_TEMPLATE = "remotesyslog"
 SYSLOG_PARENT = "RemoteSyslog"
 SYSLOG_PREFIX = "RemoteSyslog.S"
 SYSLOG_MAX_SERVERS = 4
+# "no": nothing is sent to any server, which are kept (remotesyslog.cgi disable).
+SYSLOG_ENABLED = "RemoteSyslog.Enabled"
 SYSLOG_ADDRESS, SYSLOG_PORT, SYSLOG_PROTOCOL = "Address", "Port", "Protocol"
 SYSLOG_FORMAT, SYSLOG_SEVERITY, SYSLOG_CA = "SyslogFormat", "Severity", "CACertificate"
 UDP, TCP, TLS = "UDP", "TCP", "TLS"

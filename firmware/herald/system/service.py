@@ -51,7 +51,8 @@ class SystemService:
     @property
     def handlers(self) -> dict[str, Any]:
         return {contract.RESTART: self.restart, contract.RESET: self.reset,
-                contract.SET_TIME: self.time.set_time, PING: self.ping}
+                contract.SET_TIME: self.time.set_time,
+                contract.SYSLOG_TEST: self.remote_syslog.send_test, PING: self.ping}
 
     async def ping(self) -> dict[str, Any]:
         return {"ok": True}

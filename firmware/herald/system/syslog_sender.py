@@ -52,14 +52,17 @@ class Sender:
             self.task.cancel()
             await asyncio.gather(self.task, return_exceptions=True)
 
-    def offer(self, entry: Entry) -> None:
-        """Queue `entry` if severe enough; never waits."""
-        if entry.severity > self.settings.severity or self.settings.problem:
-            return
+    def offer(self, entry: Entry, always: bool = False) -> bool:
+        """Queue `entry` if severe enough (`always`: whatever its severity);
+        never waits. Whether it was queued."""
+        if (entry.severity > self.settings.severity and not always) or self.settings.problem:
+            return False
         try:
             self.queue.put_nowait(render(entry, self.settings.syslog_format))
         except asyncio.QueueFull:
             self.dropped += 1
+            return False
+        return True
 
     def status(self) -> contract.SyslogServer:
         s = self.settings

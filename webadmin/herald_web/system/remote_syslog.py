@@ -2,7 +2,9 @@
 (RemoteSyslog.S* parameter groups, added and removed here, administrators
 only) and how herald-system fares with each (its status on the bus). The
 add form's inputs come from the parameters' types, as on the other settings
-pages; herald-system checks the CA certificate and says so in its status."""
+pages; herald-system checks the CA certificate and says so in its status.
+Sending switched off (RemoteSyslog.Enabled, remotesyslog.cgi's disable) is
+said above the servers."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from django.views.decorators.http import require_POST
 from herald.access import Level
 from herald.params import GroupError, Snapshot
 from herald.system import contract
+from herald.system.remote_syslog import sending
 from herald_web.accounts.access import page
 from herald_web.device import bus, params
 from herald_web.system import plain
@@ -47,7 +50,8 @@ def facts() -> dict[str, Any]:
                 "status": sent.get(group)}
                for group in sorted(snapshot.instances) if group.startswith(contract.SYSLOG_PREFIX)]
     return {"syslog_rows": _add_rows(snapshot), "syslog_servers": servers,
-            "syslog_status": status, "syslog_max": contract.SYSLOG_MAX_SERVERS,
+            "syslog_status": status, "syslog_enabled": sending(snapshot),
+            "syslog_max": contract.SYSLOG_MAX_SERVERS,
             "syslog_ports": contract.SYSLOG_DEFAULT_PORTS}
 
 
