@@ -18,7 +18,7 @@ from herald.mqtt.contract import MAX_SUBSCRIPTIONS, STATELESS, SUBSCRIPTION_TEMP
 from herald.params import GroupError, ParamError, Snapshot
 from herald_web.device import params
 from herald_web.mqtt.client_api import store
-from herald_web.mqtt.fields import pick, yes_no
+from herald_web.mqtt.fields import only, pick, yes_no
 from herald_web.vapix.jsonapi import MODERN, JsonApi, JsonApiError
 
 log = logging.getLogger(__name__)
@@ -108,12 +108,7 @@ SUBSCRIPTION_DEFAULTS = {"qos": 0, "useDeviceTopicPrefix": False, "subscriptionT
 def _subscription(entry: Any, where: str) -> dict[str, str]:
     """One subscription as its group's values ("Filter": ...), each checked
     by the parameter's own type, as the page's add is."""
-    if not isinstance(entry, dict):
-        raise JsonApiError("invalid", f"{where} must be an object")
-    unknown = sorted(set(entry) - set(SUBSCRIPTION_FIELDS))
-    if unknown:
-        raise JsonApiError("invalid", f"{where}.{unknown[0]} is not a subscription field "
-                           f"(they are {', '.join(SUBSCRIPTION_FIELDS)})")
+    only(entry, SUBSCRIPTION_FIELDS, where, "a subscription field")
     if pick(entry, "topicFilter", str, f"{where}.") is None:
         raise JsonApiError("invalid", f"{where}.topicFilter is required")
     tree = params().tree
