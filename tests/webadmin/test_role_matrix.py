@@ -53,6 +53,7 @@ CGIS = {
     "audio/receive.cgi": Level.VIEWER, "audiodevicecontrol.cgi": Level.OPERATOR,
     "firmwaremanagement.cgi": Level.ADMIN, "systemready.cgi": Level.ANONYMOUS,
     "applications/list.cgi": Level.VIEWER, "time.cgi": Level.VIEWER,
+    "remotesyslog.cgi": Level.ADMIN,
     "virtualinput/activate.cgi": Level.OPERATOR, "virtualinput/deactivate.cgi": Level.OPERATOR,
     "virtualinput/getschemaversions.cgi": Level.OPERATOR, "wssession.cgi": Level.VIEWER,
     "/vapix/services": Level.VIEWER, "/vapix/ws-data-stream": Level.VIEWER,

@@ -1,6 +1,7 @@
 """VAPIX logs and reports (systemlog.cgi, accesslog.cgi, serverreport.cgi,
 debug/debug.tgz: the crash report and network traces), whether the device
-is ready (systemready.cgi), and its date and time (time.cgi)."""
+is ready (systemready.cgi), its date and time (time.cgi), and the remote
+syslog servers (remotesyslog.cgi)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from herald.system import logs
 from herald_web import health
 from herald_web.accounts.access import root_exists
 from herald_web.celery import WorkerUnavailable, ask_worker
-from herald_web.system import time_api, trace
+from herald_web.system import remote_syslog_api, time_api, trace
 from herald_web.system.report import TGZ, ZIP
 from herald_web.system.tasks import server_report, start_trace
 from herald_web.system.views import REPORT_TIMEOUT, TRACE_START_TIMEOUT, report_download, trace_file
@@ -29,6 +30,7 @@ from herald_web.vapix.replies import arguments, quote, text
 
 offer(Api("systemready", "System Ready", "1.0"))
 offer(Api("time-service", "Time API", "1.0"))
+offer(Api("remote-syslog", "Remote Syslog", "1.0"))
 system_ready = JsonApi(versions=("1.0",))
 MAX_WAIT_SECONDS = 60
 BOOT_ID = Path("/proc/sys/kernel/random/boot_id")
@@ -38,6 +40,11 @@ UPTIME = Path("/proc/uptime")
 @cgi("time.cgi", Level.VIEWER)  # each method has its role (time_api.py)
 def time_cgi(request: HttpRequest) -> HttpResponse:
     return time_api.api.handle(request)
+
+
+@cgi("remotesyslog.cgi", Level.ADMIN)
+def remotesyslog(request: HttpRequest) -> HttpResponse:
+    return remote_syslog_api.api.handle(request)
 
 
 @cgi("systemlog.cgi", Level.ADMIN)
