@@ -46,6 +46,11 @@ class Environment:
     chronyc: tuple[str, ...] = ()
     ntp_port: int | None = None
     leases_dir: Path = Path("/run/systemd/netif/leases")
+    # How the journal is read (the system log's and the remote syslog's kernel
+    # and system services): `journalctl` on a device; none on a development
+    # host, whose journal is not the device's, unless HERALD_JOURNALCTL names
+    # one (tests: journalctl on a journal file of their own).
+    journalctl: tuple[str, ...] = ()
 
     @property
     def is_device(self) -> bool:
@@ -126,4 +131,6 @@ def from_variables(variables: Mapping[str, str]) -> Environment:
             "HERALD_CHRONYC", "chronyc" if mode == DEVICE else ""))),
         ntp_port=int(variables["HERALD_NTP_PORT"]) if variables.get("HERALD_NTP_PORT") else None,
         leases_dir=Path(variables.get("HERALD_LEASES_DIR", "/run/systemd/netif/leases")),
+        journalctl=tuple(shlex.split(variables.get(
+            "HERALD_JOURNALCTL", "journalctl" if mode == DEVICE else ""))),
     )

@@ -33,6 +33,9 @@ def test_the_kernel_and_services_keep_facility_and_severity():
     assert kernel and (kernel.facility, kernel.severity, kernel.app) == (0, 3, "kernel")
     assert render(kernel, contract.FORMAT_RFC5424).startswith(b"<3>1 2025-12-05T")
     assert b" speaker kernel - - - eth0: link down" in render(kernel, contract.FORMAT_RFC5424)
+    # Axis: the line System > Logs shows (no [pid] for the kernel; the severity's name).
+    assert render(kernel, contract.FORMAT_AXIS).startswith(b"<3>2025-12-05T")
+    assert render(kernel, contract.FORMAT_AXIS).endswith(b" speaker kernel: error eth0: link down")
     chrony = from_journal(CHRONY)
     assert chrony and (chrony.facility, chrony.severity, chrony.pid) == (3, 5, "312")
     assert render(chrony, contract.FORMAT_RFC3164).endswith("speaker chronyd[312]: Source\ufffd"

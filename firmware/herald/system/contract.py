@@ -20,6 +20,9 @@ Calls to SERVICE; each answers {"ok": True} or {"ok": False, "message"}:
     SYSLOG_TEST(by)    send a test message to every remote syslog server now,
                        whatever its severity; answers "servers": a
                        `SyslogServer` dict for each it was queued for
+    SYSTEM_LOG(text)   the system log (system_log.py: Herald's log file and the
+                       journal, which the web admin may not read) as "log",
+                       only the lines containing `text` when it is not empty
 
 The Time.* settings (params/groups/time.py, the names below) are applied as
 they change: chrony's sources and the time zone (time_settings.py).
@@ -42,6 +45,8 @@ RESTART = "restart"
 RESET = "reset"
 SET_TIME = "set_time"
 SYSLOG_TEST = "remote_syslog_test"
+SYSTEM_LOG = "system_log"
+SYSTEM_LOG_TEXT_CHARS = 200  # the longest text the system log is searched for
 
 # System > Date and time: the Time.* parameters and their values.
 SYNC_SOURCE = "Time.SyncSource"

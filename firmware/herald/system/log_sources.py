@@ -24,7 +24,7 @@ from herald.system.syslog_message import DAEMON, LINE, NIL, Entry, from_line
 log = logging.getLogger(__name__)
 
 POLL_SECONDS = 0.2
-JOURNAL_COMMAND = ("journalctl", "--follow", "--output=json", "--lines=0")
+FOLLOW = ("--follow", "--output=json", "--lines=0")
 
 
 class FileFollower:
@@ -85,9 +85,10 @@ def from_journal(record: dict[str, Any]) -> Entry | None:
     except (KeyError, ValueError):
         when = datetime.datetime.now().astimezone()
 
-    def number(name: str, default: int) -> int:
+    def number(name: str, default: int, most: int) -> int:
         with contextlib.suppress(KeyError, ValueError, TypeError):
-            return int(record[name])
+            if 0 <= (value := int(record[name])) <= most:
+                return value
         return default
 
     transport = record.get("_TRANSPORT")
@@ -95,20 +96,30 @@ def from_journal(record: dict[str, Any]) -> Entry | None:
                  str(record.get("SYSLOG_IDENTIFIER") or record.get("_COMM") or
                      ("kernel" if transport == "kernel" else NIL)),
                  str(record.get("SYSLOG_PID") or record.get("_PID") or NIL),
-                 number("SYSLOG_FACILITY", 0 if transport == "kernel" else DAEMON),
-                 number("PRIORITY", 6), str(message))
+                 number("SYSLOG_FACILITY", 0 if transport == "kernel" else DAEMON, 23),
+                 number("PRIORITY", 6, 7), str(message))
+
+
+def journal_entry(raw: bytes | str) -> Entry | None:
+    """An entry of one line of journalctl's JSON output; None for a line of
+    the system log file, or one that is not a journal record."""
+    try:
+        return from_journal(json.loads(raw))
+    except (ValueError, TypeError, AttributeError):
+        return None
 
 
 class JournalSource:
     """The journal's new entries, from `journalctl -f -o json` (when the
     device has journalctl and herald-system may read the journal)."""
 
-    def __init__(self, command: Sequence[str] = JOURNAL_COMMAND) -> None:
-        self.command = tuple(command)
+    def __init__(self, journalctl: Sequence[str]) -> None:
+        self.command = (*journalctl, *FOLLOW)
 
     @staticmethod
-    def available() -> bool:
-        return shutil.which(JOURNAL_COMMAND[0]) is not None
+    def available(journalctl: Sequence[str]) -> bool:
+        """Whether this environment names a journalctl that is there."""
+        return bool(journalctl) and shutil.which(journalctl[0]) is not None
 
     async def entries(self) -> AsyncIterator[Entry]:
         process = await asyncio.create_subprocess_exec(
@@ -117,11 +128,7 @@ class JournalSource:
         try:
             assert process.stdout is not None
             async for raw in process.stdout:
-                try:
-                    entry = from_journal(json.loads(raw))
-                except (ValueError, TypeError, AttributeError):
-                    continue
-                if entry:
+                if entry := journal_entry(raw):
                     yield entry
             error = (await process.stderr.read()).decode(errors="replace").strip() \
                 if process.stderr else ""

@@ -25,6 +25,7 @@ MAX_BYTES = 512 * 1024
 # Older files kept of each log (<name>.1 the newest): 4 MB of history each, so
 # a burst of failed requests cannot push yesterday's evidence out.
 KEEP = 8
+STAMP = "%Y-%m-%dT%H:%M:%S%z"  # each line's time
 
 
 class _Formatter(logging.Formatter):
@@ -35,7 +36,7 @@ class _Formatter(logging.Formatter):
         self.prefix = f"{socket.gethostname()} {process}[{os.getpid()}]:"
 
     def format(self, record: logging.LogRecord) -> str:
-        stamp = time.strftime("%Y-%m-%dT%H:%M:%S%z", time.localtime(record.created))
+        stamp = time.strftime(STAMP, time.localtime(record.created))
         message = record.getMessage().replace("\n", " | ")
         if record.exc_info:
             message += " | " + self.formatException(record.exc_info).replace("\n", " | ")
@@ -62,12 +63,22 @@ def setup(process: str, env: Environment, level: int = logging.INFO) -> None:
 
 def read(env: Environment, name: str, text: str = "") -> str:
     """The log `name` (older part first), only lines containing `text` if given."""
-    lines: list[str] = []
+    return matching(lines(env, name), text)
+
+
+def lines(env: Environment, name: str) -> list[str]:
+    """The lines of the log `name` kept in its file and the one rotated last, older first."""
+    found: list[str] = []
     for path in (env.logs_dir / f"{name}.1", env.logs_dir / name):
         try:
-            lines.extend(path.read_text(errors="replace").splitlines())
+            found.extend(path.read_text(errors="replace").splitlines())
         except FileNotFoundError:
             continue
+    return found
+
+
+def matching(lines: list[str], text: str) -> str:
+    """The lines containing `text` (any case; all when it is empty), each ended."""
     if text:
         lines = [line for line in lines if text.lower() in line.lower()]
     return "".join(line + "\n" for line in lines)

@@ -68,8 +68,8 @@ class RemoteSyslog:
     def __init__(self, bus: AsyncBus, environment: Environment, params: ParamStore,
                  journal: JournalSource | None = None) -> None:
         self.bus, self.environment, self.params = bus, environment, params
-        if journal is None and environment.is_device and JournalSource.available():
-            journal = JournalSource()
+        if journal is None and JournalSource.available(environment.journalctl):
+            journal = JournalSource(environment.journalctl)
         self.sources = [FileFollower(environment.logs_dir / logs.SYSTEM),
                         *([journal] if journal else [])]
         self.senders: dict[str, Sender] = {}

@@ -4,7 +4,8 @@ asked (contract.py), keeps the system's facts on the bus for the Status page
 service, and the log files on the data partition bounded; runs the services
 a setting turns on while it does (on_demand.py); applies the date and time
 settings (time_settings.py); sends the system log to the remote syslog
-servers (remote_syslog.py). A daemon of its own, so that
+servers (remote_syslog.py) and reads it, with the journal, for the web
+admin (system_log.py). A daemon of its own, so that
 Restart works while audio is stuck."""
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from herald.bus import PING, AsyncBus
 from herald.environment import Environment
 from herald.params import ParamStore
 from herald.payload import Payload
-from herald.system import connections, contract, logs, timesync
+from herald.system import connections, contract, logs, system_log, timesync
 from herald.system.network import read_network
 from herald.system.on_demand import OnDemandUnits
 from herald.system.remote_syslog import RemoteSyslog
@@ -52,7 +53,8 @@ class SystemService:
     def handlers(self) -> dict[str, Any]:
         return {contract.RESTART: self.restart, contract.RESET: self.reset,
                 contract.SET_TIME: self.time.set_time,
-                contract.SYSLOG_TEST: self.remote_syslog.send_test, PING: self.ping}
+                contract.SYSLOG_TEST: self.remote_syslog.send_test,
+                contract.SYSTEM_LOG: self.system_log, PING: self.ping}
 
     async def ping(self) -> dict[str, Any]:
         return {"ok": True}
@@ -75,6 +77,12 @@ class SystemService:
         for task in self.tasks:
             task.cancel()
         await asyncio.gather(*self.tasks, return_exceptions=True)
+
+    async def system_log(self, text: str = "") -> dict[str, Any]:
+        if not isinstance(text, str) or len(text) > contract.SYSTEM_LOG_TEXT_CHARS:
+            return {"ok": False, "message": "The text to look for is at most "
+                                            f"{contract.SYSTEM_LOG_TEXT_CHARS} characters."}
+        return {"ok": True, "log": await asyncio.to_thread(system_log.read, self.environment, text)}
 
     async def restart(self, by: str = "") -> dict[str, Any]:
         log.warning("restart requested by %s", by)

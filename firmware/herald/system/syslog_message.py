@@ -1,7 +1,7 @@
 """One entry of the system log as a syslog message: parsed from a line Herald
 writes (logs.py's format) or taken from a journal entry, and written in the
 format a remote server asks for (RFC 3164, RFC 5424, or Axis: the system
-log's own line after the priority)."""
+log's own line after the priority, as System > Logs shows it)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import socket
 from dataclasses import dataclass
 
 from herald.system import contract
+from herald.system.logs import STAMP
 
 USER, DAEMON = 1, 3  # syslog facilities
 # Python's level names, as logs.py writes them, to syslog severities.
@@ -39,12 +40,29 @@ def from_line(line: str) -> Entry:
     now = datetime.datetime.now().astimezone()
     if not found:
         return Entry(now, socket.gethostname(), "herald", NIL, DAEMON, 5, line, line)
+    return Entry(written(found["stamp"]) or now, found["host"], found["app"], found["pid"],
+                 DAEMON, LEVELS.get(found["level"], 5), found["message"], line)
+
+
+def written(stamp: str) -> datetime.datetime | None:
+    """The time a system log line's stamp says; None for one that is not a time."""
     try:
-        when = datetime.datetime.strptime(found["stamp"], "%Y-%m-%dT%H:%M:%S%z")
+        return datetime.datetime.strptime(stamp, STAMP)
     except ValueError:
-        when = now
-    return Entry(when, found["host"], found["app"], found["pid"], DAEMON,
-                 LEVELS.get(found["level"], 5), found["message"], line)
+        return None
+
+
+def system_log_line(entry: Entry) -> str:
+    """The entry as the system log shows it: the line Herald wrote, or one in
+    its format (a journal entry: its severity's name, no [pid] when it has none)."""
+    if entry.line:
+        return entry.line
+    return (f"{entry.when:{STAMP}} {entry.host or NIL} {_tag(entry.app, entry.pid)}: "
+            f"{contract.SEVERITIES[entry.severity]} {entry.message}")
+
+
+def _tag(app: str, pid: str) -> str:
+    return app + (f"[{pid}]" if pid != NIL else "")
 
 
 def render(entry: Entry, syslog_format: str) -> bytes:
@@ -56,9 +74,7 @@ def render(entry: Entry, syslog_format: str) -> bytes:
                 f"{entry.pid or NIL} - - {entry.message}")
     elif syslog_format == contract.FORMAT_RFC3164:
         stamp = f"{entry.when:%b} {entry.when.day:2d} {entry.when:%H:%M:%S}"
-        tag = entry.app[:32] + (f"[{entry.pid}]" if entry.pid != NIL else "")
-        text = f"{pri}{stamp} {entry.host} {tag}: {entry.message}"
+        text = f"{pri}{stamp} {entry.host} {_tag(entry.app[:32], entry.pid)}: {entry.message}"
     else:
-        text = pri + (entry.line or f"{entry.when:%Y-%m-%dT%H:%M:%S%z} {entry.host} "
-                                    f"{entry.app}[{entry.pid}]: {entry.message}")
+        text = pri + system_log_line(entry)
     return text.encode("utf-8", "replace")

@@ -16,10 +16,11 @@ from django.http import HttpRequest, HttpResponse
 
 from herald.access import Level
 from herald.system import logs
+from herald.system.contract import SYSTEM_LOG_TEXT_CHARS
 from herald_web import health
 from herald_web.accounts.access import root_exists
 from herald_web.celery import WorkerUnavailable, ask_worker
-from herald_web.system import remote_syslog_api, time_api, trace
+from herald_web.system import remote_syslog_api, system_log, time_api, trace
 from herald_web.system.report import TGZ, ZIP
 from herald_web.system.tasks import server_report, start_trace
 from herald_web.system.views import REPORT_TIMEOUT, TRACE_START_TIMEOUT, report_download, trace_file
@@ -49,7 +50,11 @@ def remotesyslog(request: HttpRequest) -> HttpResponse:
 
 @cgi("systemlog.cgi", Level.ADMIN)
 def systemlog(request: HttpRequest) -> HttpResponse:
-    return text(logs.read(settings.ENVIRONMENT, logs.SYSTEM, arguments(request).get("text", "")))
+    """The system log with the journal's kernel and system services (system_log.py)."""
+    wanted = arguments(request).get("text", "")
+    if len(wanted) > SYSTEM_LOG_TEXT_CHARS:
+        return text(f"Error: text is at most {SYSTEM_LOG_TEXT_CHARS} characters\n", status=400)
+    return text(system_log.read(wanted))
 
 
 @cgi("accesslog.cgi", Level.ADMIN)

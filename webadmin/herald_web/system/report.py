@@ -20,7 +20,7 @@ from herald.access import Level
 from herald.system import logs
 from herald.system.identity import this_device, this_firmware
 from herald_web.device import bus, params
-from herald_web.system import trace
+from herald_web.system import system_log, trace
 
 SYSTEM_LOG_LINES = 1000
 COREDUMPS = Path("/var/lib/systemd/coredump")  # where systemd-coredump keeps them
@@ -65,8 +65,7 @@ def text() -> str:
                      f"{disk.total // 2**20} MiB, {disk.free // 2**20} MiB free"]),
         ("Processes (PID, resident memory, name)", _processes()),
         ("Access log", logs.read(env, logs.ACCESS).splitlines()),
-        ("System log (latest lines)",
-         logs.read(env, logs.SYSTEM).splitlines()[-SYSTEM_LOG_LINES:]),
+        ("System log (latest lines)", system_log.read().splitlines()[-SYSTEM_LOG_LINES:]),
     ]
     parts = ["Herald server report"]
     for title, lines in sections:
@@ -88,8 +87,8 @@ def write_zip(path: Path) -> None:
     env = settings.ENVIRONMENT
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("serverreport.txt", text())
-        for name in (logs.SYSTEM, logs.ACCESS):
-            archive.writestr(name, logs.read(env, name))
+        archive.writestr(logs.SYSTEM, system_log.read())
+        archive.writestr(logs.ACCESS, logs.read(env, logs.ACCESS))
 
 
 def _add_text(archive: tarfile.TarFile, name: str, content: str) -> None:

@@ -13,11 +13,12 @@ from django.views.decorators.http import require_POST
 from herald.access import Level
 from herald.params import ParamError
 from herald.system import logs
+from herald.system.contract import SYSTEM_LOG_TEXT_CHARS
 from herald_web.accounts.access import page
 from herald_web.accounts.parameters import apply_params
 from herald_web.celery import WorkerUnavailable, ask_worker
 from herald_web.device import params
-from herald_web.system import plain, remote_syslog, trace
+from herald_web.system import plain, remote_syslog, system_log, trace
 from herald_web.system.report import TGZ, ZIP
 from herald_web.system.tasks import REPORTS, server_report, start_trace
 
@@ -135,13 +136,15 @@ def trace_file() -> FileResponse | None:
 
 @page(Level.ADMIN)
 def show_log(request: HttpRequest, name: str) -> HttpResponse:
-    files = {"system": ("System log", logs.SYSTEM), "access": ("Access log", logs.ACCESS)}
-    if name not in files:
+    """The system log (with the journal: system_log.py) or the access log."""
+    titles = {"system": "System log", "access": "Access log"}
+    if name not in titles:
         raise Http404("no such log")
-    title, filename = files[name]
-    text = logs.read(settings.ENVIRONMENT, filename, request.GET.get("text", "")[:200])
+    wanted = request.GET.get("text", "")[:SYSTEM_LOG_TEXT_CHARS]
+    text = (system_log.read(wanted) if name == "system" else
+            logs.read(settings.ENVIRONMENT, logs.ACCESS, wanted))
     return render(request, "system/log.html", {
-        "section": "system", "page_key": "system.logs", "title": title, "text": text,
+        "section": "system", "page_key": "system.logs", "title": titles[name], "text": text,
         "filterable": True, "text_filter": request.GET.get("text", ""),
     })
 
