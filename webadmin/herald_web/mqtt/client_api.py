@@ -13,8 +13,9 @@ from herald.mqtt import contract
 from herald.params import ParamError
 from herald_web.accounts.parameters import apply_params
 from herald_web.device import params
-from herald_web.mqtt.fields import pick, section, yes_no
+from herald_web.mqtt.fields import section, yes_no
 from herald_web.mqtt.status import client_status
+from herald_web.vapix.json_fields import pick
 from herald_web.vapix.jsonapi import MODERN, JsonApi, JsonApiError
 
 api = JsonApi(versions=("1.0",), errors=MODERN)

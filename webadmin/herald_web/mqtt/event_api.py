@@ -18,7 +18,8 @@ from herald.mqtt.contract import MAX_SUBSCRIPTIONS, STATELESS, SUBSCRIPTION_TEMP
 from herald.params import GroupError, ParamError, Snapshot
 from herald_web.device import params
 from herald_web.mqtt.client_api import store
-from herald_web.mqtt.fields import only, pick, yes_no
+from herald_web.mqtt.fields import yes_no
+from herald_web.vapix.json_fields import only, pick
 from herald_web.vapix.jsonapi import MODERN, JsonApi, JsonApiError
 
 log = logging.getLogger(__name__)

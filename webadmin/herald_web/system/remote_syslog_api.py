@@ -45,7 +45,7 @@ from herald.system import contract
 from herald.system.remote_syslog import read_servers, sending
 from herald_web.accounts.parameters import apply_params
 from herald_web.device import call, params
-from herald_web.mqtt.fields import only, pick
+from herald_web.vapix.json_fields import only, pick
 from herald_web.vapix.jsonapi import MODERN, JsonApi, JsonApiError
 
 log = logging.getLogger(__name__)

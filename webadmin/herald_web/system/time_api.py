@@ -17,7 +17,7 @@ from herald.system import contract as system
 from herald.timezone import zone
 from herald_web.accounts.parameters import apply_params
 from herald_web.device import call, params
-from herald_web.mqtt.fields import pick
+from herald_web.vapix.json_fields import pick
 from herald_web.vapix.jsonapi import MODERN, JsonApi, JsonApiError
 
 api = JsonApi(versions=("1.0",), errors=MODERN)
