@@ -3,8 +3,9 @@
 only) and how herald-system fares with each (its status on the bus). The
 add form's inputs come from the parameters' types, as on the other settings
 pages; herald-system checks the CA certificate and says so in its status.
-Sending switched off (RemoteSyslog.Enabled, remotesyslog.cgi's disable) is
-said above the servers."""
+Sending is switched on and off here too (RemoteSyslog.Enabled, as
+remotesyslog.cgi's enable and disable do); switched off is said above the
+servers."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from herald.params import GroupError, Snapshot
 from herald.system import contract
 from herald.system.remote_syslog import sending
 from herald_web.accounts.access import page
+from herald_web.accounts.parameters import apply_params
 from herald_web.device import bus, params
 from herald_web.system import plain
 
@@ -55,9 +57,18 @@ def facts() -> dict[str, Any]:
             "syslog_ports": contract.SYSLOG_DEFAULT_PORTS}
 
 
+def switch_sending(on: bool, by: str) -> None:
+    """RemoteSyslog.Enabled: the servers are sent to, or kept and not sent to."""
+    apply_params({contract.SYSLOG_ENABLED: "yes" if on else "no"}, Level.ADMIN, by)
+
+
 def _post(request: HttpRequest) -> str:
     store = params()
-    if request.POST.get("action") == "remove":
+    action = request.POST.get("action")
+    if action in ("enable", "disable"):
+        switch_sending(action == "enable", request.user.get_username())
+        return f"Sending to the servers is switched {'on' if action == 'enable' else 'off'}."
+    if action == "remove":
         group = f"{contract.SYSLOG_PARENT}.{request.POST.get('server', '')}"
         if group not in store.snapshot().instances:
             raise GroupError(f"there is no server {group}")
@@ -72,7 +83,8 @@ def _post(request: HttpRequest) -> str:
 @page(Level.ADMIN)
 @require_POST
 def remote_syslog(request: HttpRequest) -> HttpResponse:
-    """Add or remove a server; a bad field is refused with its name, nothing stored."""
+    """Add or remove a server, or switch sending on or off; a bad field is
+    refused with its name, nothing stored."""
     try:
         messages.success(request, _post(request))
     except GroupError as exc:

@@ -43,8 +43,8 @@ from herald.params import GroupError, ParamError, Snapshot
 from herald.params.tree import Definition
 from herald.system import contract
 from herald.system.remote_syslog import read_servers, sending
-from herald_web.accounts.parameters import apply_params
 from herald_web.device import call, params
+from herald_web.system.remote_syslog import switch_sending
 from herald_web.vapix.json_fields import only, pick
 from herald_web.vapix.jsonapi import MODERN, JsonApi, JsonApiError
 
@@ -106,11 +106,6 @@ def _keep_certificates(snapshot: Snapshot, servers: list[dict[str, str]]) -> Non
                 values[contract.SYSLOG_CA] = ca
 
 
-def _switch(request: HttpRequest, on: bool) -> None:
-    apply_params({contract.SYSLOG_ENABLED: "yes" if on else "no"}, Level.ADMIN,
-                 request.user.get_username())
-
-
 def _configuration() -> dict[str, Any]:
     """`enabled` and the servers, as `setup` takes them (the ports those used)."""
     snapshot = params().snapshot()
@@ -136,7 +131,7 @@ def setup(request: HttpRequest, body: dict[str, Any]) -> dict[str, Any]:
     store = params()
     _keep_certificates(store.snapshot(), servers)
     if enabled is False:  # off before the new servers are started
-        _switch(request, False)
+        switch_sending(False, request.user.get_username())
     try:
         store.replace_groups(contract.SYSLOG_TEMPLATE, contract.SYSLOG_PARENT, [
             {f"{contract.SYSLOG_PREFIX}.{name}": value for name, value in values.items()}
@@ -145,7 +140,7 @@ def setup(request: HttpRequest, body: dict[str, Any]) -> dict[str, Any]:
         raise JsonApiError("invalid", str(exc)) from None
     log.info("remote syslog servers set by %s: %d", request.user.get_username(), len(servers))
     if enabled:
-        _switch(request, True)
+        switch_sending(True, request.user.get_username())
     return _configuration()
 
 
@@ -156,13 +151,13 @@ def status(request: HttpRequest, body: dict[str, Any]) -> dict[str, Any]:
 
 @api.method("enable", Level.ADMIN)
 def enable(request: HttpRequest, body: dict[str, Any]) -> dict[str, Any]:
-    _switch(request, True)
+    switch_sending(True, request.user.get_username())
     return _configuration()
 
 
 @api.method("disable", Level.ADMIN)
 def disable(request: HttpRequest, body: dict[str, Any]) -> dict[str, Any]:
-    _switch(request, False)
+    switch_sending(False, request.user.get_username())
     return _configuration()
 
 
