@@ -22,6 +22,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from qemu.qmp import QMP, QMPError
+
 REPO = Path(__file__).resolve().parent.parent
 OVMF_CODE = Path("/usr/share/OVMF/OVMF_CODE_4M.fd")
 OVMF_VARS = Path("/usr/share/OVMF/OVMF_VARS_4M.fd")
@@ -143,6 +145,9 @@ class Machine:
         self.debug_socket = self.workdir / "debug.sock"
         self.boot_script = self.workdir / "boot-script.sh"
         self.qmp_socket = self.workdir / "qmp.sock"
+        self.qmp = QMP(str(self.qmp_socket))
+        # What the guest told its keyboard's LEDs, with the host's time (qemu.board).
+        self.board_trace = self.workdir / "board-trace.log"
 
     @property
     def http_url(self) -> str:
@@ -160,6 +165,8 @@ class Machine:
             "-smp", self.settings["smp"], "-m", str(self.memory_mb),
             "-display", "none", "-monitor", "none", "-nodefaults",
             "-serial", f"file:{self.console_log}",
+            "-msg", "timestamp=on",
+            "-trace", f"enable=ps2_set_ledstate,file={self.board_trace}",
             "-qmp", f"unix:{self.qmp_socket},server=on,wait=off",
             "-drive", f"if=pflash,format=raw,readonly=on,file={self.settings['ovmf_code']}",
             "-drive", f"if=pflash,format=raw,file={self.vars}",
@@ -193,6 +200,8 @@ class Machine:
             raise GuestError("the machine is already running")
         self.console_log.unlink(missing_ok=True)
         self.debug_socket.unlink(missing_ok=True)
+        self.board_trace.unlink(missing_ok=True)
+        self.qmp.close()
         self._boot_args = (boot_script, reboot)
         self.process = subprocess.Popen(self.command(boot_script, reboot), stdin=subprocess.DEVNULL,
                                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
@@ -338,13 +347,10 @@ class Machine:
 
     def power_button(self) -> None:
         """Press the (ACPI) power button, as on a machine without debug access."""
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as qmp:
-            qmp.settimeout(10)
-            qmp.connect(str(self.qmp_socket))
-            for command in ("qmp_capabilities", "system_powerdown"):
-                qmp.sendall(json.dumps({"execute": command}).encode() + b"\n")
-                while b'"return"' not in qmp.recv(65536):
-                    pass
+        try:
+            self.qmp.execute("system_powerdown")
+        except QMPError as error:
+            raise GuestError(str(error)) from error
 
     def poweroff(self) -> None:
         """Power off from inside through the debug shell (under load quicker than
