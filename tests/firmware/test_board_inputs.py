@@ -10,6 +10,8 @@ import struct
 
 import pytest
 
+from herald.core import board as core_board
+from herald.environment import from_variables
 from herald.hal.board import load_board
 from herald.simulation.board import SimulatedBoard
 
@@ -140,3 +142,21 @@ def test_a_missing_input_device_is_a_clear_error(tmp_path):
         load_board(config).button()
     with pytest.raises(LookupError, match="this device has no PIR motion sensor"):
         load_board(config).motion_sensor()
+
+
+def test_herald_core_goes_on_without_a_part_it_cannot_open(tmp_path, monkeypatch, caplog,
+                                                           event_devices):
+    """A board file naming a device the system does not give is logged, and
+    herald-core keeps the parts that work instead of never starting."""
+    config = tmp_path / "board.toml"
+    config.write_text(f'[button]\ndevice = "{tmp_path}/no-such-event"\ncode = 256\n'
+                      f'[motion_sensor]\ndevice = "{tmp_path}/pir"\ncode = 257\n')
+    monkeypatch.setenv("HERALD_BOARD_CONFIG", str(config))
+    environment = from_variables({"HERALD_DATA_DIR": str(tmp_path / "data")})
+    made = core_board.parts(environment)
+    try:
+        assert made.button is None and made.led is None and made.mic_switch is None
+        assert made.motion_sensor is not None
+        assert "cannot open input device" in caplog.text and "no-such-event" in caplog.text
+    finally:
+        made.motion_sensor.close()

@@ -3,7 +3,9 @@
 A device (or a host given HERALD_BOARD_CONFIG) uses the Linux board of its
 board file; a development host without one gets the simulated board in
 <data>/board (see herald.simulation.board). A part the board lacks is
-None, and what needs it says so in the log. The parts outlive run()'s
+None, and what needs it says so in the log; so is a part the board file names
+but the system does not give (a missing device, no permission), which is an
+error in the log rather than a service that never starts. The parts outlive run()'s
 restarts after a lost Redis: a button held at power-on is seen once.
 """
 
@@ -75,4 +77,6 @@ def _part(make: Callable[[], T]) -> T | None:
         return make()
     except MissingPart as missing:
         log.info("%s", missing)
-        return None
+    except (ValueError, OSError) as error:  # named in the board file, but not usable
+        log.error("board part not usable, herald-core goes on without it: %s", error)
+    return None

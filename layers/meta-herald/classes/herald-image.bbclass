@@ -14,6 +14,8 @@ IMAGE_ROOTFS = "${WORKDIR}/rootfs"
 IMAGE_SLOT = "${WORKDIR}/rootfs.ext4"
 IMAGE_OUT = "${WORKDIR}/deploy"
 # Units of the base packages the device does not need.
+# A machine without a board file has none of the board's parts.
+HERALD_BOARD_FILE ??= ""
 IMAGE_MASK_UNITS ??= "e2scrub_reap.service e2scrub_all.timer grub-common.service apt-daily.timer apt-daily-upgrade.timer"
 
 python () {
@@ -63,6 +65,10 @@ do_rootfs() {
             > ${IMAGE_ROOTFS}/etc/systemd/system/chrony.service.d/herald.conf
     fi
     ln -sfn /data/time/localtime ${IMAGE_ROOTFS}/etc/localtime
+    # The machine's board file: where herald-core finds the LED, button and switches.
+    if [ -n "${HERALD_BOARD_FILE}" ]; then
+        install -D -m 644 ${HERALD_BOARD_FILE} ${IMAGE_ROOTFS}/etc/herald/board.toml
+    fi
     # The root filesystem only changes as a whole slot, so what systemd redoes
     # "after /usr was updated" (journal catalog, ldconfig, hwdb) is done: /var
     # is a RAM overlay, and without these stamps it would be redone every boot.
@@ -89,7 +95,7 @@ do_rootfs() {
 OSRELEASE
 }
 do_rootfs[depends] = "herald-tools:do_bootstrap"
-do_rootfs[file-checksums] = "${HERALD_SCRIPTS}/herald-rootfs:True ${HERALD_SCRIPTS}/herald-prune-modules:True"
+do_rootfs[file-checksums] = "${HERALD_SCRIPTS}/herald-rootfs:True ${HERALD_SCRIPTS}/herald-prune-modules:True ${HERALD_BOARD_FILE}:True"
 addtask rootfs after do_unpack before do_build
 
 # The slot image: ext4, read-only at run time, file times clamped. Sized to
