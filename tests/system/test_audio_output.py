@@ -4,30 +4,15 @@ sound card, found by analysis in the WAV file QEMU writes."""
 from __future__ import annotations
 
 import itertools
-import struct
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 from tests.audio.signals import bursts, dominant_frequency, encode, sine
 from tests.conftest import wait_until
+from tests.system.wav import qemu_wav
 
 pytestmark = [pytest.mark.system, pytest.mark.slow]
-
-
-def qemu_wav(path: Path) -> tuple[np.ndarray, int]:
-    """What QEMU's wav audiodev wrote so far, mono float. Its header gets its
-    lengths only when QEMU exits, so the length is the file's."""
-    data = path.read_bytes() if path.exists() else b""
-    if len(data) < 44:
-        return np.zeros(0, dtype=np.float32), 48000
-    channels, rate = struct.unpack_from("<HI", data, 22)
-    bits = struct.unpack_from("<H", data, 34)[0]
-    assert bits == 16, f"QEMU wrote {bits}-bit audio"
-    body = data[44 : 44 + (len(data) - 44) // (2 * channels) * 2 * channels]
-    frames = np.frombuffer(body, dtype="<i2").reshape(-1, channels)
-    return frames.mean(axis=1).astype(np.float32) / 32768, rate
 
 
 def test_a_clip_played_through_vapix_comes_out_of_the_sound_card(device, root) -> None:
