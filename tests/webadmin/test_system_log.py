@@ -18,9 +18,9 @@ STAMP = "%Y-%m-%dT%H:%M:%S%z"
 
 
 def a_line_before_a_later_second(log: Path) -> tuple[str, datetime.datetime]:
-    """A line of Herald's log file that no line before it is later than, and
-    the next line of a later second: a journal line half a second after it
-    goes between them."""
+    """A line of Herald's log file, there once, that no line before it is
+    later than, and the next line of a later second: a journal line half a
+    second after it goes between them."""
     latest = None
     lines = log.read_text().splitlines()
     for line, following in itertools.pairwise(lines):
@@ -29,7 +29,7 @@ def a_line_before_a_later_second(log: Path) -> tuple[str, datetime.datetime]:
             continue
         when = written(found["stamp"])
         latest = max(latest or when, when)
-        if when == latest and written(after["stamp"]) > when:
+        if when == latest and written(after["stamp"]) > when and lines.count(line) == 1:
             return line, when
     raise AssertionError(f"no two seconds in Herald's log yet:\n{log.read_text()}")
 
