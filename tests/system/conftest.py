@@ -59,6 +59,18 @@ def device(test_image: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
 
 
 
+@pytest.fixture(autouse=True)
+def device_powered_on(request: pytest.FixtureRequest) -> None:
+    """A test that left the shared device off (it restarted by itself, e.g.
+    after a factory default) hands the next one a device booted again."""
+    if "device" not in request.fixturenames:
+        return
+    machine: Machine = request.getfixturevalue("device")
+    if machine.process is not None and machine.process.poll() is not None:
+        machine.boot()
+        machine.wait_until_up()
+
+
 ROOT_PASSWORD = "Speaker test 1!"
 
 

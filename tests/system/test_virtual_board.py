@@ -6,6 +6,7 @@ the PIR sensor."""
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 
 import httpx
@@ -24,6 +25,7 @@ from tests.webadmin.stack import Account, login
 
 pytestmark = [pytest.mark.system, pytest.mark.slow]
 
+HOLD_SECONDS = 11  # the manual's 10 s, and a second for the finger
 ALARM = {"name": "Intruder", "pattern": "blink", "speed": "fast", "colour": "red",
          "priority": 7}
 
@@ -116,3 +118,20 @@ def test_motion_on_the_pir_shows_a_rules_light_profile_on_the_led(device, board)
     finally:
         board.set_motion(False)
         bus_call(device, events.SERVICE, events.REMOVE_RULE, rule_id=rule["id"], by="test")
+
+
+def test_the_button_held_at_power_on_resets_the_device_to_factory_default(device, board) -> None:
+    """As the manual says: hold the button, power on, keep it down while the
+    LED is amber for 10 s, let go. The device resets, shows green and
+    restarts (last here: a test after it gets the device booted again)."""
+    with board.holding("button"):
+        device.reboot()
+        device.wait_until_up()
+        amber = wait_until(lambda: next((change for change in board.led_changes()
+                                         if change.colour == "amber"), None),
+                           timeout=120, what="the LED amber: herald-core saw the button held")
+        time.sleep(max(0.0, amber.at + HOLD_SECONDS - time.time()))  # the finger stays on it
+        assert board.led().colour == "amber", "no other colour while the button is held"
+    board.wait_for_led("green", "steady", timeout=120, window=1)  # reset done
+    device.wait_for_exit(timeout=120)  # and the device restarts
+    assert "reboot: Restarting system" in device.console()
