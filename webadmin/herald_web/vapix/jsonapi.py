@@ -53,6 +53,8 @@ MESSAGES = {
 }
 
 Handler = Callable[[HttpRequest, dict[str, Any]], Mapping[str, Any]]
+# Reads a request into its method's name and params, naming the method in the envelope.
+Reader = Callable[[HttpRequest, dict[str, Any]], tuple[str, Any]]
 
 
 class JsonApiError(Exception):
@@ -106,37 +108,43 @@ class JsonApi:
         return any(m.level > Level.ANONYMOUS for m in self.methods.values())
 
     def handle(self, request: HttpRequest) -> HttpResponse:
+        return self.answer(request, self._read)
+
+    def _read(self, request: HttpRequest, envelope: dict[str, Any]) -> tuple[str, Any]:
+        """The method's name and params of a POST body {"method": ..., "params": ...},
+        its version checked into the envelope."""
+        if request.method != "POST":
+            raise JsonApiError("not_post")
+        body = read_object(request)
+        if "context" in body:
+            envelope["context"] = body["context"]
+        name = body.get("method")
+        if not isinstance(name, str):
+            raise JsonApiError("missing", "method is required")
+        envelope["method"] = name
+        method = self.methods.get(name)
+        if method is None:
+            raise JsonApiError("method")
+        if method.versioned:
+            envelope["apiVersion"] = self._version(body.get("apiVersion"))
+        return name, body.get("params", {})
+
+    def answer(self, request: HttpRequest, read: Reader) -> HttpResponse:
+        """Run the method `read` finds in the request (it names it in the
+        envelope first), answering in the envelope; an API whose requests
+        are not {"method": ...} bodies passes its own reader."""
         envelope: dict[str, Any] = {"apiVersion": self.versions[-1]}
         try:
-            if request.method != "POST":
-                raise JsonApiError("not_post")
-            try:
-                body = json.loads(request.body)
-            except RequestDataTooBig:
-                raise JsonApiError("invalid", f"the request is larger than "
-                                   f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes") from None
-            except (ValueError, UnicodeDecodeError, RecursionError):
-                raise JsonApiError("json") from None
-            if not isinstance(body, dict):
-                raise JsonApiError("json", "the request must be a JSON object")
-            if "context" in body:
-                envelope["context"] = body["context"]
-            name = body.get("method")
-            if not isinstance(name, str):
-                raise JsonApiError("missing", "method is required")
-            envelope["method"] = name
+            name, params = read(request, envelope)
             method = self.methods.get(name)
             if method is None:
                 raise JsonApiError("method")
-            if method.versioned:
-                envelope["apiVersion"] = self._version(body.get("apiVersion"))
             if request.herald_level < method.level:
                 if not request.user.is_authenticated:
                     return unauthorized()
                 envelope["error"] = {"code": self.errors["forbidden"],
                                      "message": MESSAGES["forbidden"]}
                 return JsonResponse(envelope, status=403)
-            params = body.get("params", {})
             if not isinstance(params, dict):
                 raise JsonApiError("invalid", "params must be an object")
             envelope["data"] = dict(method.handler(request, params))
@@ -148,3 +156,17 @@ class JsonApi:
             log.exception("VAPIX %s failed", envelope.get("method", "?"))
             envelope["error"] = {"code": self.errors["internal"], "message": MESSAGES["internal"]}
         return JsonResponse(envelope)
+
+
+def read_object(request: HttpRequest) -> dict[str, Any]:
+    """The request's body: a JSON object, or the refusal saying what it is not."""
+    try:
+        body = json.loads(request.body)
+    except RequestDataTooBig:
+        raise JsonApiError("invalid", f"the request is larger than "
+                           f"{settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes") from None
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        raise JsonApiError("json") from None
+    if not isinstance(body, dict):
+        raise JsonApiError("json", "the request must be a JSON object")
+    return body
