@@ -186,7 +186,7 @@ STACK_SETTINGS = {"SIP.Enabled": "yes", "SIP.Port": str(SIP_PORT),
 @pytest.fixture
 def beside_stack(herald: HeraldStack, namespace: Namespace) -> Iterator[ParamStore]:
     """herald-sip on the stack's settings, which are put back as they were
-    after (SIP off), without the DTMF sequences the test added."""
+    after (SIP off), without the DTMF sequences and accounts the test added."""
     store = ParamStore(herald.data_dir / "db.sqlite3", default_tree(), herald.bus())
 
     def sip_values() -> dict[str, str]:
@@ -194,11 +194,11 @@ def beside_stack(herald: HeraldStack, namespace: Namespace) -> Iterator[ParamSto
         return {r.name: snapshot.value(r) for r in snapshot.tree.concrete(snapshot.instances)
                 if r.name.startswith("SIP.") and not r.instance}
 
-    def sequences() -> set[str]:
+    def made_groups() -> set[str]:
         return {i for i in store.snapshot().instances
-                if i.startswith(contract.DTMF_SEQUENCES + ".")}
+                if i.startswith((contract.DTMF_SEQUENCES + ".", contract.ACCOUNTS + "."))}
 
-    before, had = sip_values(), sequences()
+    before, had = sip_values(), made_groups()
     store.update(STACK_SETTINGS, Level.ADMIN)
     process = run_sip(namespace, herald.env, herald.out_dir / "sip.log")
     try:
@@ -207,7 +207,7 @@ def beside_stack(herald: HeraldStack, namespace: Namespace) -> Iterator[ParamSto
                    what="herald-sip beside the stack to say SIP runs")
         yield store
     finally:
-        if made := sequences() - had:
+        if made := made_groups() - had:
             store.remove(sorted(made), Level.ADMIN)
         store.update(before, Level.ADMIN)
         wait_until(lambda: (herald.bus().state().get(contract.STATUS) or {}).get("running")

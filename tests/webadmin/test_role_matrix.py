@@ -57,6 +57,7 @@ CGIS = {
     "virtualinput/activate.cgi": Level.OPERATOR, "virtualinput/deactivate.cgi": Level.OPERATOR,
     "virtualinput/getschemaversions.cgi": Level.OPERATOR, "wssession.cgi": Level.VIEWER,
     "/vapix/services": Level.VIEWER, "/vapix/ws-data-stream": Level.VIEWER,
+    "/vapix/call": Level.OPERATOR,  # each method's own role: reading and calling
 }
 # CGIs that play sound out of the speaker, or silence it (an alarm clip), need
 # an account even with anonymous viewing on: it is for looking, not for talking.

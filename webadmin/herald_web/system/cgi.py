@@ -1,7 +1,7 @@
 """VAPIX logs and reports (systemlog.cgi, accesslog.cgi, serverreport.cgi,
 debug/debug.tgz: the crash report and network traces), whether the device
-is ready (systemready.cgi), its date and time (time.cgi), and the remote
-syslog servers (remotesyslog.cgi)."""
+is ready (systemready.cgi), its date and time (time.cgi), the remote
+syslog servers (remotesyslog.cgi) and SIP (/vapix/call, the Call service)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from herald.system.contract import SYSTEM_LOG_TEXT_CHARS
 from herald_web import health
 from herald_web.accounts.access import root_exists
 from herald_web.celery import WorkerUnavailable, ask_worker
-from herald_web.system import remote_syslog_api, system_log, time_api, trace
+from herald_web.system import call_service, remote_syslog_api, system_log, time_api, trace
 from herald_web.system.report import TGZ, ZIP
 from herald_web.system.tasks import server_report, start_trace
 from herald_web.system.views import REPORT_TIMEOUT, TRACE_START_TIMEOUT, report_download, trace_file
@@ -46,6 +46,11 @@ def time_cgi(request: HttpRequest) -> HttpResponse:
 @cgi("remotesyslog.cgi", Level.ADMIN)
 def remotesyslog(request: HttpRequest) -> HttpResponse:
     return remote_syslog_api.api.handle(request)
+
+
+@cgi("/vapix/call", Level.OPERATOR)  # each method has its role (call_service/)
+def call_cgi(request: HttpRequest) -> HttpResponse:
+    return call_service.api.answer(request, call_service.request.read)
 
 
 @cgi("systemlog.cgi", Level.ADMIN)

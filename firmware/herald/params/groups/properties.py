@@ -23,6 +23,11 @@ GROUPS = [
                 Param("Metadata", YES, "no"),
                 Param("Version", String(), ""),
             )),
+            # The Call service API at /vapix/call (herald_web/system/call_service).
+            Group("SIP", (
+                Param("SIP", YES, "yes"),
+                Param("Version", String(), "2.0"),
+            )),
         )),
         Group("ApiDiscovery", (Param("ApiDiscovery", YES, "yes"),)),
         Group("Firmware", (
