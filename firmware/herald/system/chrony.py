@@ -79,7 +79,14 @@ def reload_sources(command: Sequence[str]) -> None:
 
 
 def set_time(command: Sequence[str], when: datetime.datetime) -> None:
-    """Set the clock to `when` (aware) by hand: chrony takes it as its reference."""
+    """Set the clock to `when` (aware) by hand: chrony takes it as its reference.
+
+    Each time set by hand stands alone: chronyd would otherwise estimate a
+    drift from it and the earlier ones (a clock set ahead and back again
+    looks like a wild frequency error, and is not followed). The device's
+    chrony.conf steps the clock for any offset over a second (makestep 1 -1),
+    so it changes at once."""
     utc = when.astimezone(datetime.UTC)
     chronyc(command, "manual", "on")
+    chronyc(command, "manual", "reset")
     chronyc(command, "settime", utc.strftime("%Y-%m-%d %H:%M:%S UTC"))

@@ -52,7 +52,11 @@ do_rootfs() {
     # sources from there only (not Debian's pool), and /etc/localtime points
     # there (UTC until herald-system has written it).
     if [ -f ${IMAGE_ROOTFS}/etc/chrony/chrony.conf ]; then
-        sed -i -e '/^pool /d' -e '/^server /d' -e '/^sourcedir /d' ${IMAGE_ROOTFS}/etc/chrony/chrony.conf
+        # A clock set by hand, or found far off, is stepped at once at any
+        # time, not only in the first updates after start (Debian's makestep 1 3).
+        sed -i -e '/^pool /d' -e '/^server /d' -e '/^sourcedir /d' \
+            -e 's/^makestep .*/makestep 1 -1/' ${IMAGE_ROOTFS}/etc/chrony/chrony.conf
+        grep -qx 'makestep 1 -1' ${IMAGE_ROOTFS}/etc/chrony/chrony.conf
         mkdir -p ${IMAGE_ROOTFS}/etc/chrony/conf.d
         echo 'sourcedir /data/time' > ${IMAGE_ROOTFS}/etc/chrony/conf.d/herald.conf
         # chronyc's privileged commands go over chronyd's socket only, and
