@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
 import io
 import tarfile
 import zipfile
 
+from tests.journal import journalctl, record, write_journal
 from tests.webadmin.fixtures import set_up_accounts
 
 SECRET = "Sup3r-secret-v3"
@@ -62,11 +64,21 @@ def test_the_logs_page_shows_logs_and_hands_out_the_report(herald):
         assert browser.get("/system/logs/nonsense/").status_code == 404
 
 
-def test_the_crash_report_holds_the_report_logs_and_what_there_is_of_core_dumps(herald):
-    with herald.browser(herald.accounts["admin"]) as browser:
+def crash_report_system_log(archive: bytes) -> str:
+    """The system log a user finds in the crash report (`tar xzf debug.tgz system.log`)."""
+    with tarfile.open(fileobj=io.BytesIO(archive), mode="r:gz") as opened:
+        return opened.extractfile("system.log").read().decode()
+
+
+def test_the_crash_report_holds_the_report_logs_and_what_there_is_of_core_dumps(
+        herald_factory, tmp_path):
+    journal = tmp_path / "journal"  # none yet: journalctl fails
+    stack = herald_factory({"HERALD_JOURNALCTL": journalctl(journal)})
+    set_up_accounts(stack)
+    with stack.browser(stack.accounts["admin"]) as browser:
         assert 'href="/system/logs/debug.tgz"' in browser.get("/system/logs/").text
         page = browser.get("/system/logs/debug.tgz")
-    with herald.vapix(herald.accounts["admin"]) as admin:
+    with stack.vapix(stack.accounts["admin"]) as admin:
         cgi = admin.get("/axis-cgi/debug/debug.tgz")
     for download in (page, cgi):
         assert download.status_code == 200
@@ -74,8 +86,8 @@ def test_the_crash_report_holds_the_report_logs_and_what_there_is_of_core_dumps(
         assert download.headers["content-disposition"] == 'attachment; filename="debug.tgz"'
         with tarfile.open(fileobj=io.BytesIO(download.content), mode="r:gz") as archive:
             names = archive.getnames()
-            for member in ("serverreport.txt", "logs/system.log", "logs/access.log",
-                           "proc/meminfo", "proc/net/dev", "coredumps.txt"):
+            for member in ("serverreport.txt", "system.log", "logs/system.log",
+                           "logs/access.log", "proc/meminfo", "proc/net/dev", "coredumps.txt"):
                 assert member in names, (member, names)
             report = archive.extractfile("serverreport.txt").read().decode()
             assert "Herald server report" in report and "----- Access log -----" in report
@@ -84,7 +96,20 @@ def test_the_crash_report_holds_the_report_logs_and_what_there_is_of_core_dumps(
             assert archive.extractfile("coredumps.txt").read().decode() == (
                 "No core dumps: systemd-coredump has none in /var/lib/systemd/coredump.\n")
             assert not [n for n in names if n.startswith("coredump/")]
-    assert not list((herald.data_dir / "reports").iterdir()), "no report is left behind"
+        # Without the journal, Herald's own lines, after a line that says so.
+        without = crash_report_system_log(download.content).splitlines()
+        assert without[0].startswith("(The kernel's and the system services' lines are missing: ")
+        assert str(journal) in without[0] and "root password set" in "\n".join(without)
+
+    booted = datetime.datetime.now().astimezone() - datetime.timedelta(hours=1)
+    write_journal(journal, [record(booted, "eth0: link becomes ready", _TRANSPORT="kernel",
+                                   PRIORITY="6", SYSLOG_FACILITY="0", SYSLOG_IDENTIFIER="kernel")])
+    with stack.vapix(stack.accounts["admin"]) as admin:
+        lines = crash_report_system_log(admin.get("/axis-cgi/debug/debug.tgz").content
+                                        ).splitlines()
+    assert lines[0].endswith(" speaker kernel: info eth0: link becomes ready"), lines[:3]
+    assert "root password set" in "\n".join(lines)
+    assert not list((stack.data_dir / "reports").iterdir()), "no report is left behind"
 
 
 def test_only_administrators_get_the_crash_report(herald):

@@ -42,8 +42,11 @@ def _processes() -> list[str]:
     return rows
 
 
-def text() -> str:
+def text(system: str | None = None) -> str:
+    """The report; its latest system log lines from `system`, the system log
+    already read for the archive beside it, so that both show the same."""
     env = settings.ENVIRONMENT
+    system = system_log.read() if system is None else system
     now = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
     values = params().snapshot()
     uptime = float(Path("/proc/uptime").read_text().split()[0])
@@ -65,7 +68,7 @@ def text() -> str:
                      f"{disk.total // 2**20} MiB, {disk.free // 2**20} MiB free"]),
         ("Processes (PID, resident memory, name)", _processes()),
         ("Access log", logs.read(env, logs.ACCESS).splitlines()),
-        ("System log (latest lines)", system_log.read().splitlines()[-SYSTEM_LOG_LINES:]),
+        ("System log (latest lines)", system.splitlines()[-SYSTEM_LOG_LINES:]),
     ]
     parts = ["Herald server report"]
     for title, lines in sections:
@@ -82,12 +85,20 @@ def archive_name(kind: str) -> str:
     return f"serverreport_{this_device().serial}_{stamp}.zip"
 
 
+def _report_and_system_log() -> dict[str, str]:
+    """What both archives hold by these names: the report and the whole system
+    log, with the journal's kernel and services (the log files alone miss
+    the lines around a crash)."""
+    system = system_log.read()
+    return {"serverreport.txt": text(system), logs.SYSTEM: system}
+
+
 def write_zip(path: Path) -> None:
     """The report and the full logs in one zip at `path`."""
     env = settings.ENVIRONMENT
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("serverreport.txt", text())
-        archive.writestr(logs.SYSTEM, system_log.read())
+        for name, content in _report_and_system_log().items():
+            archive.writestr(name, content)
         archive.writestr(logs.ACCESS, logs.read(env, logs.ACCESS))
 
 
@@ -115,12 +126,13 @@ def _coredumps(archive: tarfile.TarFile) -> None:
 
 
 def write_tgz(path: Path) -> None:
-    """The crash report: the server report, every log file (rotated ones
-    too), the kernel's view of memory, mounts and network, the latest network
-    trace, and the core dumps."""
+    """The crash report: the server report, the system log with the journal's
+    lines, every log file (rotated ones too), the kernel's view of memory,
+    mounts and network, the latest network trace, and the core dumps."""
     env = settings.ENVIRONMENT
     with tarfile.open(path, "w:gz") as archive:
-        _add_text(archive, "serverreport.txt", text())
+        for name, content in _report_and_system_log().items():
+            _add_text(archive, name, content)
         for log in sorted(env.logs_dir.glob("*.log*")):
             try:
                 _add_text(archive, f"logs/{log.name}", log.read_text(errors="replace"))
