@@ -185,8 +185,9 @@ STACK_SETTINGS = {"SIP.Enabled": "yes", "SIP.Port": str(SIP_PORT),
 
 @pytest.fixture
 def beside_stack(herald: HeraldStack, namespace: Namespace) -> Iterator[ParamStore]:
-    """herald-sip on the stack's settings, which are put back as they were
-    after (SIP off), without the DTMF sequences and accounts the test added."""
+    """herald-sip (herald.processes["sip"], for a test that stops it) on the
+    stack's settings, which are put back as they were after (SIP off), without
+    the DTMF sequences and accounts the test added."""
     store = ParamStore(herald.data_dir / "db.sqlite3", default_tree(), herald.bus())
 
     def sip_values() -> dict[str, str]:
@@ -200,7 +201,8 @@ def beside_stack(herald: HeraldStack, namespace: Namespace) -> Iterator[ParamSto
 
     before, had = sip_values(), made_groups()
     store.update(STACK_SETTINGS, Level.ADMIN)
-    process = run_sip(namespace, herald.env, herald.out_dir / "sip.log")
+    process = herald.processes["sip"] = run_sip(namespace, herald.env,
+                                                 herald.out_dir / "sip.log")
     try:
         # A call made before baresip listens is refused: wait for herald-sip to say it runs.
         wait_until(lambda: (herald.bus().state().get(contract.STATUS) or {}).get("running"),
@@ -212,5 +214,6 @@ def beside_stack(herald: HeraldStack, namespace: Namespace) -> Iterator[ParamSto
         store.update(before, Level.ADMIN)
         wait_until(lambda: (herald.bus().state().get(contract.STATUS) or {}).get("running")
                    is False, what="herald-sip to say SIP is off")
+        del herald.processes["sip"]
         process.terminate()
         process.wait(timeout=15)

@@ -128,7 +128,8 @@ def test_healthz_answers_for_the_database_redis_and_each_service(fresh_herald):
         reply = client.get("/healthz")
         assert reply.status_code == 200
         assert reply.json() == {"database": True, "redis": True, "worker": True, "core": True,
-                                "updater": True, "system": True, "snmp": True, "mqtt": True}
+                                "updater": True, "system": True, "snmp": True, "mqtt": True,
+                                "sip": True}
         for service in ("core", "system"):
             fresh_herald.processes[service].kill()
             fresh_herald.processes[service].wait(timeout=30)
@@ -136,7 +137,7 @@ def test_healthz_answers_for_the_database_redis_and_each_service(fresh_herald):
         assert reply.status_code == 503
         assert reply.json() == {"database": True, "redis": True, "worker": True, "core": False,
                                 "updater": True, "system": False, "snmp": True, "mqtt": True,
-                                "error": "not answering: core, system"}
+                                "sip": True, "error": "not answering: core, system"}
         fresh_herald.processes["worker"].terminate()
         fresh_herald.processes["worker"].wait(timeout=30)
         reply = client.get("/healthz")

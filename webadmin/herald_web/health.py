@@ -1,13 +1,13 @@
 """GET /healthz for the update health gate and for monitoring: 200 with
 {"database": true, "redis": true, "worker": true, "core": true, "updater":
-true, "system": true, "snmp": true, "mqtt": true} when Django can query its
-database, Redis answers, a Celery worker answers a ping within
+true, "system": true, "snmp": true, "mqtt": true, "sip": true} when Django can
+query its database, Redis answers, a Celery worker answers a ping within
 `WORKER_TIMEOUT`, and herald-core's audio service (with its devices open), the
 update service and the system service answer theirs within `SERVICE_TIMEOUT`,
-and so do herald-snmp and herald-mqtt while their settings turn them on (off,
-they may rightly be idle: true); 503 with the failing check false and an "error"
-saying which, also while systemd restarts a service that died. Tells nothing
-secret."""
+and so do herald-snmp, herald-mqtt and herald-sip while their settings turn
+them on (off, they may rightly be idle: true); 503 with the failing check
+false and an "error" saying which, also while systemd restarts a service that
+died. Tells nothing secret."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from django.http import HttpRequest, JsonResponse
 from herald.audio import contract as audio
 from herald.bus import PING
 from herald.mqtt import contract as mqtt
+from herald.sip import contract as sip
 from herald.snmp import contract as snmp
 from herald.system import contract as system
 from herald.update import contract as update
@@ -71,6 +72,7 @@ CHECKS: dict[str, Callable[[], bool]] = {
     "system": _answers(system.SERVICE),
     "snmp": _answers_while_on(snmp.SERVICE, snmp.ENABLED),
     "mqtt": _answers_while_on(mqtt.SERVICE, mqtt.ENABLED),
+    "sip": _answers_while_on(sip.SERVICE, sip.ENABLED),
 }
 
 
