@@ -51,6 +51,12 @@ class Environment:
     # host, whose journal is not the device's, unless HERALD_JOURNALCTL names
     # one (tests: journalctl on a journal file of their own).
     journalctl: tuple[str, ...] = ()
+    # The crash report's core dumps: where systemd-coredump keeps them
+    # (HERALD_COREDUMP_DIR for tests), and how their journal records are read:
+    # `coredumpctl` on a device; none on a development host unless
+    # HERALD_COREDUMPCTL names one.
+    coredump_dir: Path = Path("/var/lib/systemd/coredump")
+    coredumpctl: tuple[str, ...] = ()
 
     @property
     def is_device(self) -> bool:
@@ -133,4 +139,7 @@ def from_variables(variables: Mapping[str, str]) -> Environment:
         leases_dir=Path(variables.get("HERALD_LEASES_DIR", "/run/systemd/netif/leases")),
         journalctl=tuple(shlex.split(variables.get(
             "HERALD_JOURNALCTL", "journalctl" if mode == DEVICE else ""))),
+        coredump_dir=Path(variables.get("HERALD_COREDUMP_DIR", "/var/lib/systemd/coredump")),
+        coredumpctl=tuple(shlex.split(variables.get(
+            "HERALD_COREDUMPCTL", "coredumpctl" if mode == DEVICE else ""))),
     )

@@ -7,7 +7,8 @@ import io
 import tarfile
 import zipfile
 
-from tests.journal import journalctl, record, write_journal
+from herald.system import contract as system
+from tests.journal import BOOT_ID, journalctl, record, write_journal
 from tests.webadmin.fixtures import set_up_accounts
 
 SECRET = "Sup3r-secret-v3"
@@ -73,7 +74,9 @@ def crash_report_system_log(archive: bytes) -> str:
 def test_the_crash_report_holds_the_report_logs_and_what_there_is_of_core_dumps(
         herald_factory, tmp_path):
     journal = tmp_path / "journal"  # none yet: journalctl fails
-    stack = herald_factory({"HERALD_JOURNALCTL": journalctl(journal)})
+    dumps = tmp_path / "coredump"  # none yet
+    stack = herald_factory({"HERALD_JOURNALCTL": journalctl(journal),
+                            "HERALD_COREDUMP_DIR": str(dumps)})
     set_up_accounts(stack)
     with stack.browser(stack.accounts["admin"]) as browser:
         assert 'href="/system/logs/debug.tgz"' in browser.get("/system/logs/").text
@@ -92,9 +95,9 @@ def test_the_crash_report_holds_the_report_logs_and_what_there_is_of_core_dumps(
             report = archive.extractfile("serverreport.txt").read().decode()
             assert "Herald server report" in report and "----- Access log -----" in report
             assert "herald-web" in archive.extractfile("logs/system.log").read().decode()
-            # The host has no systemd-coredump dumps: the archive says so.
+            # No systemd-coredump dumps: the archive says so.
             assert archive.extractfile("coredumps.txt").read().decode() == (
-                "No core dumps: systemd-coredump has none in /var/lib/systemd/coredump.\n")
+                f"No core dumps: systemd-coredump has none in {dumps}.\n")
             assert not [n for n in names if n.startswith("coredump/")]
         # Without the journal, Herald's own lines, after a line that says so.
         without = crash_report_system_log(download.content).splitlines()
@@ -104,12 +107,29 @@ def test_the_crash_report_holds_the_report_logs_and_what_there_is_of_core_dumps(
     booted = datetime.datetime.now().astimezone() - datetime.timedelta(hours=1)
     write_journal(journal, [record(booted, "eth0: link becomes ready", _TRANSPORT="kernel",
                                    PRIORITY="6", SYSLOG_FACILITY="0", SYSLOG_IDENTIFIER="kernel")])
+    dumps.mkdir()
+    dump = dumps / f"core.herald-core.999.{BOOT_ID}.1234.1700000000000000.zst"
+    dump.write_bytes(b"\x28\xb5\x2f\xfd core")
     with stack.vapix(stack.accounts["admin"]) as admin:
-        lines = crash_report_system_log(admin.get("/axis-cgi/debug/debug.tgz").content
-                                        ).splitlines()
+        crash = admin.get("/axis-cgi/debug/debug.tgz").content
+    lines = crash_report_system_log(crash).splitlines()
     assert lines[0].endswith(" speaker kernel: info eth0: link becomes ready"), lines[:3]
     assert "root password set" in "\n".join(lines)
+    # The dump itself; the host has no coredumpctl to read its journal record
+    # (coredump/NAME.info.txt on a device): the note says so.
+    with tarfile.open(fileobj=io.BytesIO(crash), mode="r:gz") as archive:
+        assert archive.extractfile(f"coredump/{dump.name}").read() == dump.read_bytes()
+        assert archive.extractfile("coredumps.txt").read().decode() == (
+            f"coredump/{dump.name}: 9 bytes; no coredumpctl info "
+            "(this system has no coredumpctl)\n")
+        assert f"coredump/{dump.name}.info.txt" not in archive.getnames()
     assert not list((stack.data_dir / "reports").iterdir()), "no report is left behind"
+
+
+def test_herald_system_reads_the_records_of_core_dump_files_only(herald):
+    for name in ("../../../etc/shadow", "/etc/shadow", ".."):
+        assert herald.bus().call(system.SERVICE, system.COREDUMP_INFO, name=name) == {
+            "ok": False, "message": f"{name!r} is not the name of a core dump file"}
 
 
 def test_only_administrators_get_the_crash_report(herald):

@@ -23,6 +23,9 @@ Calls to SERVICE; each answers {"ok": True} or {"ok": False, "message"}:
     SYSTEM_LOG(text)   the system log (system_log.py: Herald's log file and the
                        journal, which the web admin may not read) as "log",
                        only the lines containing `text` when it is not empty
+    COREDUMP_INFO(name)  `coredumpctl info` of the core dump file `name` in
+                       the environment's coredump_dir (coredumps.py; it reads
+                       the journal) as "info"
 
 The Time.* settings (params/groups/time.py, the names below) are applied as
 they change: chrony's sources and the time zone (time_settings.py).
@@ -47,6 +50,7 @@ SET_TIME = "set_time"
 SYSLOG_TEST = "remote_syslog_test"
 SYSTEM_LOG = "system_log"
 SYSTEM_LOG_TEXT_CHARS = 200  # the longest text the system log is searched for
+COREDUMP_INFO = "coredump_info"
 
 # System > Date and time: the Time.* parameters and their values.
 SYNC_SOURCE = "Time.SyncSource"

@@ -5,8 +5,8 @@ service, and the log files on the data partition bounded; runs the services
 a setting turns on while it does (on_demand.py); applies the date and time
 settings (time_settings.py); sends the system log to the remote syslog
 servers (remote_syslog.py) and reads it, with the journal, for the web
-admin (system_log.py). A daemon of its own, so that
-Restart works while audio is stuck."""
+admin (system_log.py), as it does the core dumps' records (coredumps.py).
+A daemon of its own, so that Restart works while audio is stuck."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from herald.bus import PING, AsyncBus
 from herald.environment import Environment
 from herald.params import ParamStore
 from herald.payload import Payload
-from herald.system import connections, contract, logs, system_log, timesync
+from herald.system import connections, contract, coredumps, logs, system_log, timesync
 from herald.system.network import read_network
 from herald.system.on_demand import OnDemandUnits
 from herald.system.remote_syslog import RemoteSyslog
@@ -54,7 +54,8 @@ class SystemService:
         return {contract.RESTART: self.restart, contract.RESET: self.reset,
                 contract.SET_TIME: self.time.set_time,
                 contract.SYSLOG_TEST: self.remote_syslog.send_test,
-                contract.SYSTEM_LOG: self.system_log, PING: self.ping}
+                contract.SYSTEM_LOG: self.system_log,
+                contract.COREDUMP_INFO: self.coredump_info, PING: self.ping}
 
     async def ping(self) -> dict[str, Any]:
         return {"ok": True}
@@ -83,6 +84,14 @@ class SystemService:
             return {"ok": False, "message": "The text to look for is at most "
                                             f"{contract.SYSTEM_LOG_TEXT_CHARS} characters."}
         return {"ok": True, "log": await asyncio.to_thread(system_log.read, self.environment, text)}
+
+    async def coredump_info(self, name: str) -> dict[str, Any]:
+        try:
+            text = await asyncio.to_thread(coredumps.info, self.environment.coredumpctl,
+                                           self.environment.coredump_dir, str(name))
+        except coredumps.CoredumpError as exc:
+            return {"ok": False, "message": str(exc)}
+        return {"ok": True, "info": text}
 
     async def restart(self, by: str = "") -> dict[str, Any]:
         log.warning("restart requested by %s", by)

@@ -18,6 +18,7 @@ import logging
 import subprocess
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from herald.environment import Environment
 from herald.system import logs
@@ -35,7 +36,7 @@ OLDEST = datetime.datetime.min.replace(tzinfo=datetime.UTC)
 
 
 class JournalError(Exception):
-    """journalctl did not run or refused; the message says why."""
+    """journalctl (or coredumpctl) did not run or refused; the message says why."""
 
 
 @dataclass(frozen=True)
@@ -77,17 +78,24 @@ def read_journal(journalctl: Sequence[str], since: datetime.datetime | None = No
                f"--lines={most}", "--no-pager", "--quiet"]
     if since is not None:
         command.append(f"--since=@{int(since.timestamp())}")
-    try:
-        done = subprocess.run(command, capture_output=True, timeout=JOURNAL_SECONDS, check=False)
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise JournalError(f"journalctl did not run: {exc}") from None
-    if done.returncode != 0:
-        raise JournalError(done.stderr.decode(errors="replace").strip() or
-                           f"journalctl exited with {done.returncode}")
-    records = done.stdout.splitlines()
+    records = journal_output(command, JOURNAL_SECONDS).splitlines()
     entries = (journal_entry(raw) for raw in records)
     return [Timed(entry.when, system_log_line(entry)) for entry in entries if entry], \
         len(records) >= most
+
+
+def journal_output(command: Sequence[str], seconds: float) -> bytes:
+    """What a command that reads the journal (journalctl, coredumpctl) prints;
+    JournalError with its complaint when it fails."""
+    name = Path(command[0]).name
+    try:
+        done = subprocess.run(command, capture_output=True, timeout=seconds, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise JournalError(f"{name} did not run: {exc}") from None
+    if done.returncode != 0:
+        raise JournalError(done.stderr.decode(errors="replace").strip() or
+                           f"{name} exited with {done.returncode}")
+    return done.stdout
 
 
 def _file_times(lines: Iterable[str]) -> Iterator[Timed]:

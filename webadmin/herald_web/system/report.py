@@ -17,13 +17,13 @@ from pathlib import Path
 from django.conf import settings
 
 from herald.access import Level
-from herald.system import logs
+from herald.system import contract, logs
 from herald.system.identity import this_device, this_firmware
-from herald_web.device import bus, params
+from herald_web.device import bus, call, params
 from herald_web.system import system_log, trace
 
 SYSTEM_LOG_LINES = 1000
-COREDUMPS = Path("/var/lib/systemd/coredump")  # where systemd-coredump keeps them
+COREDUMP_INFO_SECONDS = 120  # of the crash report's 300 (views.REPORT_TIMEOUT)
 PROC_FILES = ("meminfo", "loadavg", "mounts", "net/dev", "net/route")
 ZIP, TGZ = "zip", "tgz"
 
@@ -109,19 +109,39 @@ def _add_text(archive: tarfile.TarFile, name: str, content: str) -> None:
     archive.addfile(member, io.BytesIO(data))
 
 
+def _coredump_info(archive: tarfile.TarFile, name: str, deadline: float) -> str:
+    """The dump's journal record (`coredumpctl info`, which herald-system may
+    read) beside it, or why there is none, for the note; none after the
+    deadline, so that many dumps or a herald-system that does not answer
+    leave the crash report its time."""
+    left = deadline - time.monotonic()
+    if left <= 0:
+        return f"no coredumpctl info (the {COREDUMP_INFO_SECONDS} s for them ran out)"
+    answer = call(contract.SERVICE, contract.COREDUMP_INFO, timeout=left, name=name)
+    if not answer["ok"]:
+        return f"no coredumpctl info ({answer['message']})"
+    _add_text(archive, f"coredump/{name}.info.txt", answer["info"])
+    return f"coredumpctl info in coredump/{name}.info.txt"
+
+
 def _coredumps(archive: tarfile.TarFile) -> None:
     """What systemd-coredump kept, and a note of what there was: an archive
     without core dumps says so rather than leave the reader guessing."""
-    found = sorted(COREDUMPS.iterdir()) if COREDUMPS.is_dir() else []
+    directory = settings.ENVIRONMENT.coredump_dir
+    found = sorted(directory.iterdir()) if directory.is_dir() else []
     notes = []
+    deadline = time.monotonic() + COREDUMP_INFO_SECONDS
     for dump in found:
         try:
             archive.add(dump, f"coredump/{dump.name}", recursive=False)
-            notes.append(f"coredump/{dump.name}: {dump.stat().st_size} bytes")
+            size = dump.stat().st_size
         except OSError as exc:
             notes.append(f"{dump.name}: not included ({exc.strerror})")
+            continue
+        info = _coredump_info(archive, dump.name, deadline)
+        notes.append(f"coredump/{dump.name}: {size} bytes; {info}")
     if not found:
-        notes.append(f"No core dumps: systemd-coredump has none in {COREDUMPS}.")
+        notes.append(f"No core dumps: systemd-coredump has none in {directory}.")
     _add_text(archive, "coredumps.txt", "\n".join(notes) + "\n")
 
 
