@@ -1,3 +1,5 @@
-"""The Herald web admin: Django project package (settings, ASGI, URLs,
-Celery). Importing it makes no Celery app: herald-web makes it at its first
-job (jobs.py), herald-worker at its start."""
+"""The Herald web admin: Django project package (settings, ASGI, URLs, Celery)."""
+
+from herald_web.celery import app as celery_app
+
+__all__ = ["celery_app"]

@@ -26,8 +26,8 @@ from herald.snmp import contract as snmp
 from herald.system import contract as system
 from herald.update import contract as update
 from herald_web.accounts.access import public
+from herald_web.celery import app
 from herald_web.device import bus, params
-from herald_web.jobs import worker_answers
 
 # Monitoring waits at most ANSWER_SECONDS for the answer, also while Redis is
 # frozen (a check there can hang longer than its own timeout says).
@@ -47,7 +47,7 @@ def _redis() -> bool:
 
 
 def _worker() -> bool:
-    return worker_answers(WORKER_TIMEOUT)
+    return bool(app.control.ping(timeout=WORKER_TIMEOUT, limit=1))
 
 
 def _answers(service: str) -> Callable[[], bool]:

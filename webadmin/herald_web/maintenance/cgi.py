@@ -7,12 +7,10 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 
 from herald.access import Level
-from herald_web.jobs import Tasks
-from herald_web.maintenance import fwmgr_cgi
+from herald_web.maintenance import fwmgr_cgi, tasks
 from herald_web.vapix.registry import cgi
 from herald_web.vapix.replies import html
 
-tasks = Tasks("herald_web.maintenance.tasks")
 PAGE = ('<html><head><meta http-equiv="refresh" content="90;URL=/"></head>'
         "<body>{}</body></html>\n")
 __all__ = ["fwmgr_cgi"]  # registers firmwaremanagement.cgi

@@ -22,6 +22,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
+from celery.exceptions import TimeoutError as CeleryTimeout
 from django.http import HttpRequest
 
 from herald.access import Level
@@ -35,8 +36,7 @@ from herald.update.contract import (
     STANDARD,
 )
 from herald_web.device import bus
-from herald_web.jobs import Tasks, WorkerUnavailable, outcome
-from herald_web.maintenance import firmware
+from herald_web.maintenance import firmware, tasks
 from herald_web.vapix.discovery import Api, offer
 from herald_web.vapix.jsonapi import JsonApi, JsonApiError
 
@@ -49,7 +49,6 @@ ERRORS = {
     contract.UNTRUSTED: 422, contract.NO_PREVIOUS: 404, contract.NOT_COMMITTED: 412,
     contract.FAILED: 500, contract.UNAVAILABLE: 500, contract.BAD_REQUEST: 400,
 }
-tasks = Tasks("herald_web.maintenance.tasks")
 api = JsonApi(versions=("1.0", "1.1", "1.2", "1.3"), errors=ERRORS)
 DEFAULT_ROLLBACK_MINUTES = 10
 
@@ -61,8 +60,8 @@ def _refuse(outcome: Mapping[str, Any]) -> None:
 
 def _wait(result: Any, seconds: float) -> dict[str, Any]:
     try:
-        return outcome(result, seconds)
-    except WorkerUnavailable:
+        return result.get(timeout=seconds)
+    except CeleryTimeout:
         raise JsonApiError("internal", "the worker did not answer in time") from None
 
 

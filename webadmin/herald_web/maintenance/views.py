@@ -22,11 +22,10 @@ from herald.bus import CallFailed, ServiceUnavailable
 from herald.update import contract
 from herald.update.contract import FACTORY_DEFAULT, KINDS, MAX_CONFIRM_MINUTES, UpdateRefused
 from herald_web.accounts.access import api, page
+from herald_web.celery import WorkerUnavailable, ask_worker
 from herald_web.device import async_bus, bus
-from herald_web.jobs import Tasks, WorkerUnavailable, ask_worker
-from herald_web.maintenance import firmware, uploads
+from herald_web.maintenance import firmware, tasks, uploads
 
-tasks = Tasks("herald_web.maintenance.tasks")
 CONTEXT = {"section": "maintenance"}
 DEFAULT_CONFIRM_MINUTES = 5
 PROGRESS_SHOWN_SECONDS = 600

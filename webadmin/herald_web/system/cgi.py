@@ -19,16 +19,11 @@ from herald.system import logs
 from herald.system.contract import SYSTEM_LOG_TEXT_CHARS
 from herald_web import health
 from herald_web.accounts.access import root_exists
-from herald_web.jobs import WorkerUnavailable, ask_worker
+from herald_web.celery import WorkerUnavailable, ask_worker
 from herald_web.system import call_service, remote_syslog_api, system_log, time_api, trace
 from herald_web.system.report import TGZ, ZIP
-from herald_web.system.views import (
-    REPORT_TIMEOUT,
-    TRACE_START_TIMEOUT,
-    report_download,
-    tasks,
-    trace_file,
-)
+from herald_web.system.tasks import server_report, start_trace
+from herald_web.system.views import REPORT_TIMEOUT, TRACE_START_TIMEOUT, report_download, trace_file
 from herald_web.vapix.discovery import Api, offer
 from herald_web.vapix.jsonapi import JsonApi, JsonApiError
 from herald_web.vapix.registry import cgi
@@ -77,7 +72,7 @@ async def serverreport(request: HttpRequest) -> HttpResponse:
     mode = arguments(request).get("mode", "text")
     try:
         if mode == "text":
-            return text(await ask_worker(tasks.server_report, "text", timeout=REPORT_TIMEOUT))
+            return text(await ask_worker(server_report, "text", timeout=REPORT_TIMEOUT))
         if mode in ("zip", "zip_with_image", "tar_all"):
             return await report_download(ZIP)
     except WorkerUnavailable as exc:
@@ -106,7 +101,7 @@ async def debug(request: HttpRequest) -> HttpResponse:
 async def _pcapdump(request: HttpRequest, duration: str, interface: str) -> HttpResponse:
     seconds = trace.parse_duration(duration)
     interface = trace.parse_interface(interface)
-    answer = await ask_worker(tasks.start_trace, seconds, request.user.get_username(), interface,
+    answer = await ask_worker(start_trace, seconds, request.user.get_username(), interface,
                               timeout=TRACE_START_TIMEOUT)
     if not answer["ok"]:
         return text(f"Error: {answer['message']}.\n", status=409)

@@ -16,12 +16,12 @@ from herald.system import logs
 from herald.system.contract import SYSTEM_LOG_TEXT_CHARS
 from herald_web.accounts.access import page
 from herald_web.accounts.parameters import apply_params
+from herald_web.celery import WorkerUnavailable, ask_worker
 from herald_web.device import params
-from herald_web.jobs import Tasks, WorkerUnavailable, ask_worker
 from herald_web.system import plain, remote_syslog, system_log, trace
 from herald_web.system.report import TGZ, ZIP
+from herald_web.system.tasks import REPORTS, server_report, start_trace
 
-tasks = Tasks("herald_web.system.tasks")
 REPORT_TIMEOUT = 300  # the crash report: "it can take several minutes"
 TRACE_START_TIMEOUT = 30
 PCAP = "application/vnd.tcpdump.pcap"
@@ -88,7 +88,7 @@ def trace_start(request: HttpRequest) -> HttpResponse:
     a missing tcpdump is said on the page, and nothing starts."""
     try:
         duration = trace.parse_duration(request.POST.get("duration", ""))
-        answer = async_to_sync(ask_worker)(tasks.start_trace, duration, request.user.get_username(),
+        answer = async_to_sync(ask_worker)(start_trace, duration, request.user.get_username(),
                                            timeout=TRACE_START_TIMEOUT)
     except trace.TraceError as exc:
         return _refused(request, f"The network trace did not start: {exc}.", 400)
@@ -153,7 +153,7 @@ def show_log(request: HttpRequest, name: str) -> HttpResponse:
 async def report_view(request: HttpRequest) -> HttpResponse:
     context = {"section": "system", "page_key": "system.logs", "title": "Server report"}
     try:
-        text = await ask_worker(tasks.server_report, "text", timeout=REPORT_TIMEOUT)
+        text = await ask_worker(server_report, "text", timeout=REPORT_TIMEOUT)
     except WorkerUnavailable as exc:
         return render(request, "system/log.html", {
             **context, "text": "", "error": f"The server report cannot be made: {exc}."},
@@ -182,8 +182,8 @@ async def _archive(kind: str, what: str) -> HttpResponse:
 async def report_download(kind: str) -> FileResponse:
     """The server report as a zip, or the crash report (WorkerUnavailable
     when it cannot be made)."""
-    stored = await ask_worker(tasks.server_report, kind, timeout=REPORT_TIMEOUT)
-    path = settings.ENVIRONMENT.data_dir / tasks.REPORTS / stored
+    stored = await ask_worker(server_report, kind, timeout=REPORT_TIMEOUT)
+    path = settings.ENVIRONMENT.data_dir / REPORTS / stored
     archive = path.open("rb")
     path.unlink()  # the open file stays readable; nothing is left behind
     path.parent.rmdir()
