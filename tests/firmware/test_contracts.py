@@ -93,11 +93,12 @@ def test_the_check_finds_a_spelled_out_name(keys: set[str]) -> None:
 # process uses (roles, environment, the parameter store and its types, the
 # device's identity, the system log's setup, the memory limit, the record of
 # a reset its data owners share, the audio link's client side, the time zone
-# the Time settings give, telling systemd a process is ready).
+# the Time settings give, telling systemd a process is ready, the remote
+# syslog servers as stored).
 SHARED = {"herald.bus", "herald.payload", "herald.access", "herald.environment", "herald.params",
           "herald.params.types", "herald.system.identity", "herald.system.logs", "herald.memory",
           "herald.system.reset_record", "herald.audio.link", "herald.timezone",
-          "herald.systemd_notify"}
+          "herald.systemd_notify", "herald.system.syslog_settings"}
 # Service internals the web admin still reaches into until their work moves
 # behind the service. Each one that goes must leave this list too: the test
 # below says so. It is empty: keep it so.

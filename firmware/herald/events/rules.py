@@ -43,7 +43,7 @@ from herald.events.contract import (
     EventType,
 )
 from herald.mqtt.settings import topic_problem
-from herald.sip.address import uri_problem
+from herald.sip.contract import uri_problem
 from herald.snmp.contract import MAX_TRAP_TEXT
 
 

@@ -23,7 +23,9 @@ Calls to SERVICE, each answering {"ok": True} or failing with CallRefused
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from typing import Any
 
 from herald.payload import Payload
 
@@ -96,3 +98,22 @@ class DtmfSequence(Payload):
 
 class CallRefused(Exception):
     """A DIAL or HANGUP the service cannot do; the message says why."""
+
+# The settings' vocabulary (SIP.* parameters), which the Call service API speaks too.
+CODECS = ("opus", "g722", "pcmu", "pcma")  # Opus, G.722, G.711 µ-law, G.711 A-law
+SRTP = ("off", "optional", "required")  # media encryption
+MAX_ACCOUNTS = 8
+
+
+# SIP addresses as a request names them (a test call, a rule's "Make a SIP
+# call", the Call service API), checked once here for all of them.
+SIP_URI = re.compile(r"sips?:[^\s<>\"]+", re.ASCII)
+
+
+def uri_problem(uri: Any, field: str = "uri") -> str:
+    """Why `uri` is not an address that can be called ("" when it is), naming `field`."""
+    if not isinstance(uri, str) or not 0 < len(uri) <= MAX_URI:
+        return f"{field}: a SIP address of 1 to {MAX_URI} characters"
+    if not SIP_URI.fullmatch(uri) or not uri.split(":", 1)[1].strip("@"):
+        return f"{field}: {uri!r} is not a SIP address (sip:user@host or sips:user@host)"
+    return ""

@@ -22,9 +22,9 @@ from herald.params import ParamStore
 from herald.params import contract as params_contract
 from herald.params.follow import apply_on_changes
 from herald.sip import contract
-from herald.sip.address import uri_problem
 from herald.sip.baresip import Baresip, StartFailed, free_port
 from herald.sip.config import Media, pbx_account, peer_to_peer_uri, render_accounts, render_config
+from herald.sip.contract import uri_problem
 from herald.sip.control import Control, ControlError
 from herald.sip.settings import SipSettings, read_settings
 

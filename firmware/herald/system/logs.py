@@ -102,3 +102,8 @@ def rotate(env: Environment, max_bytes: int = MAX_BYTES) -> list[str]:
         path.replace(path.with_name(f"{name}.1"))
         rotated.append(name)
     return rotated
+
+
+def without_journal(why: str) -> str:
+    """The first line of a system log shown without the journal's lines."""
+    return f"(The kernel's and the system services' lines are missing: {why})\n"

@@ -18,50 +18,24 @@ import logging
 import os
 import socket
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 from herald.bus import AsyncBus
 from herald.environment import Environment
-from herald.params import ParamStore, Snapshot
+from herald.params import ParamStore
 from herald.params import contract as params_contract
 from herald.params.follow import apply_on_changes
 from herald.system import contract, logs
 from herald.system.log_sources import FileFollower, JournalSource
 from herald.system.syslog_message import DAEMON, Entry
-from herald.system.syslog_sender import Sender, ServerSettings
+from herald.system.syslog_sender import Sender
+from herald.system.syslog_settings import read_servers, sending
 
 log = logging.getLogger(__name__)
 
 STATUS_SECONDS = 1.0
 RECHECK_SECONDS = 5.0  # a CA certificate the settings name may be put in the store later
 TEST_SEVERITY = contract.SEVERITIES.index("notice")
-
-
-def sending(snapshot: Snapshot) -> bool:
-    """Whether the servers are sent to (RemoteSyslog.Enabled)."""
-    return snapshot.get(contract.SYSLOG_ENABLED) == "yes"
-
-
-def read_servers(snapshot: Snapshot, certs: Path) -> list[ServerSettings]:
-    """Each server's settings (checked by their types when stored); a CA
-    certificate that is not in the certificate store is the server's problem."""
-    servers = []
-    for group in sorted(i for i in snapshot.instances if i.startswith(contract.SYSLOG_PREFIX)):
-        def value(field: str, group: str = group) -> str:
-            return snapshot.get(f"{group}.{field}")
-        protocol = value(contract.SYSLOG_PROTOCOL)
-        ca_name, ca_file, problem = value(contract.SYSLOG_CA), None, ""
-        if ca_name and protocol == contract.TLS:
-            ca_file = certs / ca_name
-            if "/" in ca_name or ca_name.startswith(".") or not ca_file.is_file():
-                problem = f"The CA certificate {ca_name!r} is not in the certificate store."
-        servers.append(ServerSettings(
-            group, value(contract.SYSLOG_ADDRESS),
-            int(value(contract.SYSLOG_PORT)) or contract.SYSLOG_DEFAULT_PORTS[protocol],
-            protocol, value(contract.SYSLOG_FORMAT),
-            contract.SEVERITIES.index(value(contract.SYSLOG_SEVERITY)), ca_file, problem))
-    return servers
 
 
 class RemoteSyslog:

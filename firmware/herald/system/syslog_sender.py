@@ -10,29 +10,16 @@ import asyncio
 import contextlib
 import logging
 import ssl
-from dataclasses import dataclass
-from pathlib import Path
 
 from herald.system import contract
 from herald.system.syslog_message import Entry, render
+from herald.system.syslog_settings import ServerSettings
 
 log = logging.getLogger(__name__)
 
 CONNECT_SECONDS = 5.0
 SEND_SECONDS = 5.0
 BACKOFF_SECONDS = (0.5, 1, 2, 4, 8, 15, 30)
-
-
-@dataclass(frozen=True)
-class ServerSettings:
-    name: str
-    address: str
-    port: int
-    protocol: str
-    syslog_format: str
-    severity: int
-    ca_file: Path | None = None
-    problem: str = ""  # a setting that keeps it from sending (the CA file missing)
 
 
 class Sender:

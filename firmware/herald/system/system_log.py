@@ -58,16 +58,12 @@ def read(environment: Environment, text: str = "") -> str:
             journal, journal_cut = read_journal(environment.journalctl, min(starts, default=None))
         except JournalError as exc:
             log.error("the system log is shown without the journal: %s", exc)
-            return without_journal(str(exc)) + logs.matching([t.line for t in timed_file], text)
+            return (logs.without_journal(str(exc))
+                    + logs.matching([t.line for t in timed_file], text))
         starts += [journal[0].when] if journal_cut and journal else []
     start = max(starts, default=OLDEST)
     merged = heapq.merge(timed_file, journal, key=lambda timed: timed.when)
     return logs.matching([timed.line for timed in merged if timed.when >= start], text)
-
-
-def without_journal(why: str) -> str:
-    """The first line of a system log shown without the journal's lines."""
-    return f"(The kernel's and the system services' lines are missing: {why})\n"
 
 
 def read_journal(journalctl: Sequence[str], since: datetime.datetime | None = None,

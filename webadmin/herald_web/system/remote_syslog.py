@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from herald.access import Level
 from herald.params import GroupError, Snapshot
 from herald.system import contract
-from herald.system.remote_syslog import sending
+from herald.system.syslog_settings import sending
 from herald_web.accounts.access import page
 from herald_web.accounts.parameters import apply_params
 from herald_web.device import bus, params

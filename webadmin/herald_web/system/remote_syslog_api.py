@@ -39,10 +39,9 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from herald.access import Level
-from herald.params import GroupError, ParamError, Snapshot
-from herald.params.tree import Definition
+from herald.params import Definition, GroupError, ParamError, Snapshot
 from herald.system import contract
-from herald.system.remote_syslog import read_servers, sending
+from herald.system.syslog_settings import read_servers, sending
 from herald_web.device import call, params
 from herald_web.system.remote_syslog import switch_sending
 from herald_web.vapix.json_fields import only, pick

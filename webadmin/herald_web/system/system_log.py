@@ -8,7 +8,6 @@ from __future__ import annotations
 from django.conf import settings
 
 from herald.system import contract, logs
-from herald.system.system_log import without_journal
 from herald_web.device import call
 
 
@@ -18,4 +17,5 @@ def read(text: str = "") -> str:
     answer = call(contract.SERVICE, contract.SYSTEM_LOG, text=text)
     if answer["ok"]:
         return answer["log"]
-    return without_journal(answer["message"]) + logs.read(settings.ENVIRONMENT, logs.SYSTEM, text)
+    return (logs.without_journal(answer["message"])
+            + logs.read(settings.ENVIRONMENT, logs.SYSTEM, text))

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from herald.access import Level
 from herald.params.tree import Group, Param, Template
 from herald.params.types import Bool, Enum, Host, Int, Password, String
+from herald.sip.contract import CODECS, MAX_ACCOUNTS, SRTP
 
 PORT = Int(1024, 65535)
 # The user part of a SIP URI (RFC 3261 25.1: unreserved and user-unreserved
@@ -18,10 +19,7 @@ USER_PART = re.compile(r"[A-Za-z0-9\-_.!~*'()&=+$,;?/]{1,64}")
 DTMF_KEYS = re.compile(r"[0-9A-D#*]{1,32}")  # the manual's allowed characters
 MAX_DTMF_SEQUENCES = 16
 # The audio codecs calls may use, by the manual's names; the order is the priority.
-CODECS = ("opus", "g722", "pcmu", "pcma")  # Opus, G.722, G.711 µ-law, G.711 A-law
-SRTP = ("off", "optional", "required")  # media encryption
 TRANSPORTS = ("udp", "tcp", "tls")
-MAX_ACCOUNTS = 8
 # Characters that would end a value in baresip's account line.
 ACCOUNT_SEPARATORS = set('";<>\\,')
 

@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from herald.access import Level
 from herald.bus import BusError, CallFailed
 from herald.sip import contract
-from herald.sip.address import uri_problem
+from herald.sip.contract import uri_problem
 from herald_web.device import bus, params
 from herald_web.status.sections import sip_facts
 from herald_web.system.call_service.accounts import PARENT, PEER_TO_PEER, known

@@ -10,7 +10,7 @@ from django.http import HttpRequest
 
 from herald.access import Level
 from herald.params import ParamError
-from herald.params.groups.sip import CODECS, MAX_ACCOUNTS, SRTP
+from herald.sip.contract import CODECS, MAX_ACCOUNTS, SRTP
 from herald_web.accounts.parameters import apply_params
 from herald_web.device import params
 from herald_web.system.call_service.request import (
