@@ -4,17 +4,20 @@ bundle on an extra drive, and QEMU killed (the power fails) at a chosen moment
 of it: while the bundle is checked, the configuration copied, RAUC writes the
 other slot, switches the boot order, or the device shuts down to restart into
 the new firmware (a cut may also fall into the boot after a restart that came
-early).
+early). After each, the status LED, seen through the virtual board, says
+whether the upgrade failed.
 """
 
 from __future__ import annotations
 
+import json
 import tarfile
 import time
 from pathlib import Path
 
 import pytest
 
+from qemu.board import LEDReading, VirtualBoard
 from qemu.vm import GuestError
 from tests.conftest import wait_until
 from tests.update.device import Device, base_bundle
@@ -22,9 +25,12 @@ from tests.update.device import Device, base_bundle
 DRIVE = "bundle"
 
 STAGED = "/data/power-cut/bundle.raucb"
+PENDING = "/data/herald/update/pending.json"  # an upgrade the boot gate has to decide on
+RESULT = "/data/herald/update/result.json"  # how the last one ended
+SLOW_FLASH = 2.0  # seconds of one on and off of the failed upgrade's red
 # Waits until no upgrade is pending (the boot gate settles one left by a cut),
 # then upgrades and restarts as the Maintenance page does.
-UPGRADE = (f"until [ ! -e /data/herald/update/pending.json ]; do sleep 0.5; done; "
+UPGRADE = (f"until [ ! -e {PENDING} ]; do sleep 0.5; done; "
            f"touch /run/power-cut-started; "
            f"/usr/lib/herald/venv/bin/herald-update install {STAGED} && systemctl reboot")
 
@@ -85,3 +91,28 @@ def booted_slot(device: Device) -> str:
     """The slot this boot came from (A or B), as GRUB told the kernel."""
     return device.machine.run("sed -n 's/.*rauc\\.slot=\\([AB]\\).*/\\1/p' /proc/cmdline",
                               check=True).output.strip()
+
+
+def led_tells_the_outcome(device: Device) -> LEDReading:
+    """The status LED as the manual has it once the boot gate has decided on
+    the cut upgrade: red, flashing slowly, after one that failed (cut while
+    it installed), else steady green."""
+    machine = device.machine
+    wait_until(lambda: machine.run(f"test -e {PENDING}").returncode != 0, timeout=300,
+               interval=1, what="the boot gate's decision on the cut upgrade")
+    result = machine.run(f"cat {RESULT} 2>/dev/null || echo {{}}", check=True).output
+    failed = json.loads(result).get("outcome") == "failed"
+    board = VirtualBoard(machine.qmp, machine.board_trace)
+
+    def shown() -> LEDReading | None:
+        led = board.led()
+        if failed:
+            right = led.colour == "red" and led.pattern == "blink" \
+                and abs(led.period - SLOW_FLASH) < 0.5
+        else:
+            right = (led.colour, led.pattern) == ("green", "steady")
+        return led if right else None
+
+    return wait_until(shown, timeout=180, interval=0.5, what=(
+        "the LED red, flashing slowly" if failed else "the LED steady green") +
+        f" (last upgrade: {result.strip()})")

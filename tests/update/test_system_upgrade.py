@@ -328,8 +328,9 @@ def test_power_cuts_during_upgrades_always_leave_a_working_device(
         assert device.slots()[slot]["state"] == "booted"
         assert device.settings_fingerprint() == settings, f"cut {number}: settings changed"
         causes = [restart_cause(c) for c in device.machine.restarts[restarted:]]
+        led = power_cut.led_tells_the_outcome(device)
         report(f"cut {number}: {after:5.1f} s into the upgrade ({phase}); came back on slot "
-               f"{slot} with its settings, answering after {answered:.0f} s"
+               f"{slot} with its settings, answering after {answered:.0f} s, the LED {led}"
                + "".join(f"\n  it restarted itself on the way: {c}" for c in causes))
     # The last power-on decides like every other: a slot is kept, the firmware works.
     assert device.wait_committed(slot)["isCommited"]
