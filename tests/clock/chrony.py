@@ -64,14 +64,23 @@ class Chronyd:
                               timeout=10).returncode == 0
 
     def chronyc(self, *arguments: str) -> str:
-        done = subprocess.run([*self.command, *arguments], capture_output=True, text=True,
-                              timeout=10)
+        done = self._chronyc(*arguments)
         assert done.returncode == 0, done.stdout + done.stderr
         return done.stdout
 
-    def sources(self) -> list[str]:
-        """The addresses of the sources this chronyd has now."""
-        return [line.split(",")[2] for line in self.chronyc("-c", "sources").splitlines()]
+    def _chronyc(self, *arguments: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([*self.command, *arguments], capture_output=True, text=True,
+                              timeout=10)
+
+    def sources(self) -> list[str] | None:
+        """The addresses of the sources this chronyd has now; None while a
+        reload changes them under chronyc, which asks for the count first and
+        then each source ("503 No such source": one went meanwhile)."""
+        done = self._chronyc("-c", "sources")
+        if done.returncode != 0 and "No such source" in done.stdout + done.stderr:
+            return None
+        assert done.returncode == 0, done.stdout + done.stderr
+        return [line.split(",")[2] for line in done.stdout.splitlines()]
 
     def log(self) -> str:
         return (self.directory / "chronyd.log").read_text(errors="replace")
