@@ -401,7 +401,6 @@ def test_only_administrators_use_the_action_service(herald, kept, role):
 def test_a_request_while_the_events_service_is_away_gets_a_fault_saying_to_retry(
         fresh_herald):
     """herald-core not running: a SOAP fault with 503, not an error page or a 500."""
-    fresh_herald.start(worker=False)
     set_up_accounts(fresh_herald)
     reply = services(fresh_herald, "admin", envelope("<act:GetActionRules/>"))
     assert reply.status_code == 503
