@@ -42,7 +42,12 @@ do_venv() {
     venv_tools --bind ${WORKDIR}/venv:${VENV_PATH} -- env CFLAGS=-g0 sh -ec '
         python3 -m venv ${VENV_PATH}
         ${VENV_PATH}/bin/pip install -q --disable-pip-version-check --no-index --find-links /pypi \
-            --no-deps --no-compile --require-hashes -r /lock/$(basename ${VENV_LOCK})'
+            --no-deps --no-compile --require-hashes -r /lock/$(basename ${VENV_LOCK})
+        # What no service runs: the test suites packages bring, and translation
+        # catalogs (the web admin is in English, Django with USE_I18N off).
+        site=$(echo ${VENV_PATH}/lib/python3*/site-packages)
+        find $site -depth -type d -name tests -exec rm -rf {} +
+        find $site -path "*/LC_MESSAGES/*" \( -name "*.po" -o -name "*.mo" \) -delete'
 }
 do_venv[cleandirs] = "${WORKDIR}/venv"
 do_venv[file-checksums] = "${VENV_LOCK}:True"
