@@ -1,5 +1,4 @@
-"""herald-worker: the Celery worker with its beat scheduler embedded (the
-schedule lives in the database, django-celery-beat).
+"""herald-worker: the Celery worker with its beat scheduler embedded.
 
 Celery's own --beat forks a second process for the scheduler; here it runs
 as a thread of the worker instead, which saves a whole Python process of
@@ -24,7 +23,11 @@ from herald_web.contract import WORKER
 log = logging.getLogger("herald_web.worker")
 
 
-SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Celery's scheduler in memory: the schedule is settings.CELERY_BEAT_SCHEDULE
+# alone, an entry every 30 s with nothing worth keeping across restarts.
+# django-celery-beat's database scheduler cost each web admin process 3-5 MiB
+# (its models, loaded by django.setup(), import Celery and every time zone).
+SCHEDULER = "celery.beat:Scheduler"
 
 
 class ThreadedBeat(bootsteps.StartStopStep):
