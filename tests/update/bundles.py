@@ -102,6 +102,7 @@ def bundle(work: Path, rootfs: Path, out: Path, version: str, compatible: str,
 
         [image.rootfs]
         filename=rootfs.ext4
+        adaptive=block-hash-index
         """))
     (work / "host.conf").write_text(_host_conf(compatible))
     out.unlink(missing_ok=True)

@@ -8,9 +8,13 @@ RAUC_BUNDLE_VERSION ??= "${DISTRO_VERSION}"
 RAUC_BUNDLE_BUILD ??= "${HERALD_BUILD_ID}"
 RAUC_BUNDLE_DESCRIPTION ??= "${DISTRO_NAME} ${DISTRO_VERSION}"
 RAUC_BUNDLE_FORMAT ??= "verity"
-# Slot class and the image file in the bundle that goes into it.
+# Slot class and the image file in the bundle that goes into it. An image's
+# [adaptive] flag names RAUC's adaptive update methods for it: with
+# block-hash-index, a device installing from a URL (streaming) downloads only
+# the 4 KiB blocks that neither of its slots holds already.
 RAUC_BUNDLE_SLOTS ??= "rootfs"
 RAUC_SLOT_rootfs ??= "rootfs.ext4"
+RAUC_SLOT_rootfs[adaptive] ??= "block-hash-index"
 
 python do_bundle_manifest() {
     lines = ["[update]",
@@ -24,6 +28,9 @@ python do_bundle_manifest() {
         if not image:
             bb.fatal(f"RAUC_BUNDLE_SLOTS names {slot!r} but RAUC_SLOT_{slot} is empty")
         lines += ["", f"[image.{slot}]", f"filename={image}"]
+        adaptive = d.getVarFlag("RAUC_SLOT_" + slot, "adaptive")
+        if adaptive:
+            lines.append(f"adaptive={adaptive}")
     with open(os.path.join(d.getVar("WORKDIR"), "manifest.raucm"), "w") as f:
         f.write("\n".join(lines) + "\n")
 }

@@ -3,7 +3,7 @@ SUMMARY = "Herald OS A/B updates: RAUC configuration and keyring, grubenv repair
 inherit dpkg-raw
 
 SRC_URI = "file://system.conf.in file://herald-grubenv file://herald-grubenv.service \
-    file://herald-health.service file://herald-update-prepare.service file://postinst"
+    file://herald-health.service file://herald-update-prepare.service file://rauc-streaming.conf file://postinst"
 # The gate and prepare steps are the firmware's update client (herald-update).
 DEBIAN_DEPENDS = "rauc, rauc-service, grub-common, herald-firmware"
 
@@ -28,6 +28,8 @@ do_install() {
     done
     install -m 644 ${HERALD_KEYRING} ${D}/etc/rauc/keyring.pem
     install -D -m 755 ${WORKDIR}/herald-grubenv ${D}/usr/lib/herald/herald-grubenv
+    install -D -m 644 ${WORKDIR}/rauc-streaming.conf \
+        ${D}/usr/lib/systemd/system/rauc.service.d/herald-streaming.conf
     for unit in herald-grubenv herald-health herald-update-prepare; do
         install -D -m 644 ${WORKDIR}/$unit.service ${D}/usr/lib/systemd/system/$unit.service
     done
