@@ -92,6 +92,6 @@ def own_redis_url(tmp_path: Path) -> Iterator[str]:
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--power-cuts", type=int, default=3,
+    parser.addoption("--power-cuts", type=int, default=5,
                      help="power cuts in the firmware upgrade story's last chapter (default "
-                          "3; scripts/soak runs many more)")
+                          "5; scripts/soak runs many more)")

@@ -176,6 +176,14 @@ class Device:
         assert answer.get("data") == {"firmwareVersion": version}, answer
         self.restarted()
 
+    def upgrade_from(self, url: str, **params: object) -> dict:
+        """firmwaremanagement.cgi upgrade from a web server (Herald's params.url)."""
+        with self.vapix(timeout=1800) as client:
+            reply = client.post(CGI, json={"apiVersion": "1.0", "method": "upgrade",
+                                           "params": {"url": url, **params}})
+        reply.raise_for_status()
+        return reply.json()
+
     def roll_back(self) -> None:
         """Roll back through the API, and the restart into the previous firmware."""
         answer = self.rpc("rollback")

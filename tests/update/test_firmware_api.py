@@ -149,6 +149,36 @@ def test_an_upgrade_the_page_does_not_offer_is_refused_and_the_upload_kept(admin
     assert (upload_dir(herald) / f"{token}.raucb").stat().st_size == 3000  # to choose again
 
 
+BAD_URLS = [
+    ("ftp://updates.example.com/herald.raucb", "must start with http:// or https://"),
+    ("updates.example.com/herald.raucb", "must start with http:// or https://"),
+    ("https:///herald.raucb", "names no server"),
+    ("https://root:secret@updates.example.com/h.raucb", "must not hold a user name or password"),
+    ("https://updates.example.com/a b.raucb", "must not hold spaces"),
+    ("https://updates.example.com:99999/h.raucb", "not a valid URL"),
+    ("https://updates.example.com/" + "x" * 2000, "longer than 2000 characters"),
+    (42, "must be a URL"),
+]
+
+
+@pytest.mark.parametrize(("url", "error"), BAD_URLS)
+def test_an_upgrade_from_a_bad_address_is_refused_and_nothing_starts(admin, herald, url, error):
+    reply = admin.post("/maintenance/firmware/upgrade/", json={"url": url, "type": "standard"})
+    assert reply.status_code == 400 and error in reply.json()["error"]
+    with firmware_socket(herald, admin) as socket:  # its first message: the state now
+        progress = json.loads(socket.recv(timeout=30))["firmware"]["progress"]
+    assert progress is None or progress["stage"] != "checking"
+
+
+def test_an_upgrade_from_an_address_without_rauc_is_refused_as_unavailable(herald, admin):
+    with firmware_socket(herald, admin) as socket:
+        assert admin.post("/maintenance/firmware/upgrade/", json={
+            "url": "http://127.0.0.1:9/herald.raucb", "type": "standard"}).json() == {
+            "started": True}
+        progress = next_progress(socket, "refused")
+    assert progress["reason"] == "unavailable"
+
+
 def test_nothing_to_confirm_or_roll_back_is_said_so(admin):
     assert admin.post("/maintenance/firmware/confirm/").json() == {
         "error": "no upgrade is waiting for a confirmation"}
@@ -197,6 +227,26 @@ def test_upgrade_parameters_are_checked_and_the_file_dropped(herald, params, mes
         answer = client.post(CGI, content=body, headers={"Content-Type": content_type}).json()
     assert answer["error"]["code"] == 400 and message in answer["error"]["message"]
     assert not list(upload_dir(herald).glob("*.raucb"))
+
+
+@pytest.mark.parametrize(("url", "error"), BAD_URLS[:3])
+def test_firmwaremanagement_checks_the_address_of_an_upgrade(herald, url, error):
+    with herald.vapix(herald.accounts["admin"]) as client:
+        answer = rpc(client, "upgrade", url=url)
+        assert answer["error"]["code"] == 400 and error in answer["error"]["message"]
+        body, content_type = multipart({"apiVersion": "1.0", "method": "upgrade",
+                                        "params": {"url": "https://example.com/h.raucb"}},
+                                       b"firmware" * 1000)
+        both = client.post(CGI, content=body, headers={"Content-Type": content_type}).json()
+    assert both["error"] == {"code": 400, "message": "send either the firmware file or "
+                                                     "params.url, not both"}
+    assert not list(upload_dir(herald).glob("*.raucb"))
+
+
+def test_an_upgrade_from_an_address_through_vapix_without_rauc_is_unavailable(herald):
+    with herald.vapix(herald.accounts["admin"]) as client:
+        answer = rpc(client, "upgrade", url="https://updates.example.com/herald.raucb")
+    assert answer["error"]["code"] == 500 and "not available" in answer["error"]["message"]
 
 
 def test_a_streamed_upgrade_without_rauc_is_refused_as_unavailable(herald):

@@ -30,6 +30,7 @@ import random
 import re
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -38,6 +39,7 @@ from playwright.sync_api import expect
 from qemu.vm import restart_cause
 from tests.update import power_cut
 from tests.update.browser import chromium, log_in, shot, start_upgrade
+from tests.update.bundle_server import BundleServer
 from tests.update.conftest import SmallBundles
 from tests.update.device import ROOT_PASSWORD, Device, base_bundle, image_version, version_bundle
 from tests.update.story import CHAPTER_REPORTS, SETTINGS, Start, Story
@@ -275,10 +277,18 @@ def test_a_slot_that_never_finishes_booting_is_left_after_three_tries(story: Sto
     assert running(device) == old
 
 
-def test_factory_default_upgrade_comes_back_default_without_root_password(
-        story: Story, old: str):
+def test_factory_default_upgrade_from_a_web_server_downloads_little_and_comes_back_default(
+        story: Story, old: str, tmp_path: Path):
     device = story.begin(Start("A", old))
-    device.upgrade_and_restart(story.new_bundle, NEW, factoryDefaultMode="hard")
+    served = tmp_path / "served"
+    served.mkdir()
+    (served / "new.raucb").symlink_to(story.new_bundle)
+    with BundleServer(served) as server:
+        answer = device.upgrade_from(server.guest_url("new.raucb"), factoryDefaultMode="hard")
+        assert answer.get("data") == {"firmwareVersion": NEW}, answer
+        # RAUC took from slot A what the new firmware shares with the old.
+        assert 0 < server.served.bytes < story.new_bundle.stat().st_size / 10
+    device.restarted()
     # No root password: the first visit sets it, anyone may.
     reply = httpx.get(device.url + "/maintenance/", follow_redirects=False, timeout=60)
     assert reply.headers["location"] == "/setup/"

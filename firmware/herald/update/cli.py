@@ -3,7 +3,7 @@
     herald-update prepare                  at boot, before the services: put back the
                                            configuration a rollback returns to
     herald-update gate                     decide this boot (herald-health.service)
-    herald-update install BUNDLE [--type standard|factory-default|autorollback]
+    herald-update install BUNDLE|URL [--type standard|factory-default|autorollback]
                           [--confirm-minutes N]
     herald-update rollback                 boot the previous firmware next
     herald-update status                   slots and the last upgrade, as JSON
@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 
 from herald.environment import current
 from herald.update import contract
-from herald.update.contract import KINDS, STANDARD, UpdateRefused
+from herald.update.contract import KINDS, STANDARD, UpdateRefused, bundle_url_problem, is_url
 from herald.update.pending import UpgradeRecords, boot_id, records_dir
 from herald.update.policy import upgrade_request
 from herald.update.snapshot import Snapshots, booted_slot, restore_at_boot
@@ -103,6 +103,16 @@ async def _status(_args: argparse.Namespace) -> str:
         return json.dumps((await updater.status()).to_dict(), indent=2)
 
 
+def bundle_source(text: str) -> str:
+    """A file's absolute path (RAUC's service runs elsewhere), or a checked URL."""
+    if not is_url(text):
+        return str(Path(text).absolute())
+    problem = bundle_url_problem(text)
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
+    return text
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="herald-update", description=__doc__.split("\n")[0])
     commands = top.add_subparsers(dest="command", required=True)
@@ -114,7 +124,8 @@ def parser() -> argparse.ArgumentParser:
     gate.add_argument("--health-url", default=HEALTH_URL)
     gate.set_defaults(run=_gate)
     install = commands.add_parser("install", help="install a signed bundle into the other slot")
-    install.add_argument("bundle", type=Path)
+    install.add_argument("bundle", type=bundle_source,
+                         help="a bundle file, or the http(s) URL to stream it from")
     install.add_argument("--type", choices=KINDS, default=STANDARD)
     install.add_argument("--confirm-minutes", type=float, default=5,
                          help="autorollback: minutes to confirm the new firmware (default 5)")

@@ -11,7 +11,8 @@ State (what is true now):
               this boot (the events service's "System ready")
 Calls to SERVICE, the update service (herald-updater, service.py); each answers
 {"ok": True, ...} or, refused, {"ok": False, "reason": policy's code, "message"}:
-    INSTALL(bundle, kind, confirm_minutes, by)  -> "version", "kind"
+    INSTALL(bundle, kind, confirm_minutes, by)  -> "version", "kind"; `bundle` is
+                       a file on the device or an http(s) address (`bundle_url_problem`)
     ROLLBACK(by)       at once during a trial (the gate restarts), else at the next
                        restart -> "restart": whether the caller restarts, "version"
     PURGE()            forget the previous firmware
@@ -35,6 +36,7 @@ from __future__ import annotations
 import dataclasses
 import time
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from herald.payload import Payload
 
@@ -83,7 +85,41 @@ NO_PREVIOUS = "no-previous"  # nothing to roll back to
 NOT_COMMITTED = "not-committed"  # the running firmware still waits for its confirmation
 FAILED = "failed"  # RAUC could not write the slot
 UNAVAILABLE = "unavailable"  # no RAUC service (a development host), or no update service
+UNREACHABLE = "unreachable"  # no bundle could be read from the address given
 BAD_REQUEST = "invalid-request"  # an upgrade type or a time that is not offered
+
+# A bundle may also come from a web server: RAUC streams it over HTTP range
+# requests, and as the bundle is adaptive it downloads only the blocks neither
+# slot holds already (a new web admin: a small part of the bundle).
+URL_SCHEMES = ("http", "https")
+MAX_URL_LENGTH = 2000
+
+
+def is_url(bundle: str) -> bool:
+    return urlsplit(bundle).scheme.lower() in URL_SCHEMES
+
+
+def bundle_url_problem(url: object) -> str | None:
+    """Why `url` is not an address a bundle can be installed from, or None."""
+    if not isinstance(url, str) or not url:
+        return "the firmware's address must be a URL (http:// or https://)"
+    if len(url) > MAX_URL_LENGTH:
+        return f"the firmware's address is longer than {MAX_URL_LENGTH} characters"
+    if any(c.isspace() or not c.isprintable() for c in url):
+        return "the firmware's address must not hold spaces or control characters"
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises on a port that is not a number from 0 to 65535
+    except ValueError as exc:
+        return f"the firmware's address is not a valid URL: {exc}"
+    if parts.scheme.lower() not in URL_SCHEMES:
+        return "the firmware's address must start with http:// or https://"
+    if not parts.hostname:
+        return "the firmware's address names no server"
+    if parts.username is not None:
+        return "the firmware's address must not hold a user name or password"
+    return None
+
 
 # The version of VAPIX's firmware management API (firmwaremanagement.cgi) served.
 FIRMWARE_MANAGEMENT_VERSION = "1.3"

@@ -31,11 +31,13 @@ from herald.update.contract import (
     INVALID,
     NO_PREVIOUS,
     NOT_COMMITTED,
+    UNREACHABLE,
     UNTRUSTED,
     FirmwareStatus,
     PendingUpgrade,
     UpdateRefused,
     UpgradeResult,
+    is_url,
 )
 from herald.update.contract import INSTALLING as INSTALLING_STAGE
 from herald.update.pending import UpgradeRecords, boot_id, make_directory, records_dir
@@ -46,6 +48,10 @@ from herald.update.status import read_status
 from herald.update.verity import PayloadDamaged, check_payload
 from herald.update.version import Version
 
+# What RAUC says when a URL gives no bundle (no server, HTTP errors, no range
+# requests), rather than one that is damaged or untrusted.
+STREAMING_FAILURES = ("curl", "HTTP", "download", "Download", "range", "Range", "resolve",
+                      "onnect", "streaming")
 # (stage, percent, message): CHECKING while the bundle is read, then INSTALLING.
 Progress = Callable[[str, int, str], None]
 
@@ -54,12 +60,14 @@ def _ignore(_stage: str, _percent: int, _message: str) -> None:
     return None
 
 
-def refusal(error: RaucError) -> UpdateRefused:
+def refusal(error: RaucError, bundle: str) -> UpdateRefused:
     """RAUC's reason for refusing a bundle, as the administrator reads it."""
     text = str(error)
     if "signature verification failed" in text or "Verify error" in text:
         return UpdateRefused(f"the firmware is not signed by a key this device trusts ({text})",
                              UNTRUSTED)
+    if is_url(bundle) and any(word in text for word in STREAMING_FAILURES):
+        return UpdateRefused(f"no firmware could be read from {bundle} ({text})", UNREACHABLE)
     return UpdateRefused(f"the file is not a complete Herald firmware bundle ({text})", INVALID)
 
 
@@ -88,23 +96,28 @@ class Updater:
     async def status(self) -> FirmwareStatus:
         return await read_status(self.rauc, self.records, self.version)
 
-    async def check(self, bundle: Path, progress: Progress = _ignore) -> BundleInfo:
-        """Everything that decides whether `bundle` may be installed; writes nothing."""
+    async def check(self, bundle: str, progress: Progress = _ignore) -> BundleInfo:
+        """Everything that decides whether `bundle` (a file, or a URL) may be
+        installed; writes nothing. A streamed bundle's content is not read
+        ahead: RAUC checks each block against the signed hash tree as it reads
+        it (dm-verity), and a damaged one fails the install of the other slot."""
         progress(CHECKING, 0, "Checking the signature")
         try:
-            info = await self.rauc.inspect(str(bundle))
+            info = await self.rauc.inspect(bundle)
         except RaucError as exc:
-            raise refusal(exc) from exc
+            raise refusal(exc, bundle) from exc
         try:
             offered = Firmware(info.compatible, Version.parse(info.version))
         except ValueError as exc:
             raise UpdateRefused(f"the bundle's version is not valid: {exc}", INVALID) from exc
         running = Firmware(await self.rauc.compatible(), Version.parse(self.version))
         check_bundle(offered, running, self.floor)
+        if is_url(bundle):
+            return info
         progress(CHECKING, 0, "Checking the content")
         try:
             await asyncio.to_thread(
-                check_payload, bundle, info.verity_hash, info.verity_salt, info.verity_size,
+                check_payload, Path(bundle), info.verity_hash, info.verity_salt, info.verity_size,
                 lambda percent: progress(CHECKING, percent, "Checking the content"))
         except PayloadDamaged as exc:
             raise UpdateRefused(str(exc), INVALID) from exc
@@ -127,13 +140,14 @@ class Updater:
         finally:
             os.close(fd)
 
-    async def upgrade(self, bundle: Path, request: UpgradeRequest,
+    async def upgrade(self, bundle: str, request: UpgradeRequest,
                       progress: Progress = _ignore) -> PendingUpgrade:
-        """Install `bundle` into the other slot; raise UpdateRefused with the reason."""
+        """Install `bundle` (a file, or a URL to stream it from) into the other
+        slot; raise UpdateRefused with the reason."""
         with self.changing():
             return await self._upgrade(bundle, request, progress)
 
-    async def _upgrade(self, bundle: Path, request: UpgradeRequest,
+    async def _upgrade(self, bundle: str, request: UpgradeRequest,
                        progress: Progress) -> PendingUpgrade:
         if self.records.pending() is not None:
             raise UpdateRefused("an upgrade is already waiting for a restart or a confirmation",
@@ -145,10 +159,12 @@ class Updater:
         await asyncio.to_thread(self.snapshots.take, booted, self.version)
         self.records.save_pending(pending)
         try:
-            await self.rauc.install(str(bundle),
+            await self.rauc.install(bundle,
                                     lambda percent, text: progress(INSTALLING_STAGE, percent, text))
         except RaucError as exc:
             self.records.clear_pending()
+            if refusal(exc, bundle).reason == UNREACHABLE:  # the server went while streaming
+                raise refusal(exc, bundle) from exc
             raise UpdateRefused(f"installation failed: {exc}", FAILED) from exc
         installed = dataclasses.replace(pending, stage=INSTALLED)
         self.records.save_pending(installed)

@@ -20,10 +20,11 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from herald.bus import PING, AsyncBus, ServiceUnavailable
 from herald.update import contract
-from herald.update.contract import BUSY, UNAVAILABLE, UpdateRefused
+from herald.update.contract import BUSY, UNAVAILABLE, UpdateRefused, is_url
 from herald.update.install import Updater
 from herald.update.policy import upgrade_request
 from herald.update.rauc import RaucError, RaucUnavailable
@@ -32,6 +33,13 @@ log = logging.getLogger(__name__)
 
 Connect = Callable[[], Awaitable[Updater]]
 TRIAL_CALL_SECONDS = 10
+
+
+def source_name(bundle: str) -> str:
+    """A bundle's file name, or its URL without a query (which may hold a token)."""
+    if is_url(bundle):
+        return urlsplit(bundle)._replace(query="", fragment="").geturl()
+    return Path(bundle).name
 
 
 class UpdateService:
@@ -74,8 +82,8 @@ class UpdateService:
             request = upgrade_request(kind, confirm_minutes)
             async with self._changing(), self._updater() as updater, Reports(self) as reports:
                 log.warning("firmware upgrade (%s) from %s requested by %s", kind,
-                            Path(bundle).name, by)
-                pending = await updater.upgrade(Path(bundle), request, reports.progress)
+                            source_name(bundle), by)
+                pending = await updater.upgrade(bundle, request, reports.progress)
         except UpdateRefused as exc:
             log.warning("firmware upgrade refused: %s", exc)
             await self.report(contract.Progress(contract.REFUSED, 0, str(exc),

@@ -56,10 +56,16 @@ def install(token: str, kind: str, confirm_minutes: float, by: str) -> dict[str,
         uploads.discard_all()
         return refused(UpdateRefused(str(exc), INVALID))
     try:
-        return call(contract.INSTALL, INSTALL_SECONDS, bundle=str(bundle), kind=kind,
-                    confirm_minutes=confirm_minutes, by=by)
+        return install_from(str(bundle), kind, confirm_minutes, by)
     finally:
         uploads.discard_all()
+
+
+def install_from(bundle: str, kind: str, confirm_minutes: float, by: str) -> dict[str, Any]:
+    """Have the update service check and install `bundle`: a file it may read,
+    or the URL of a web server it streams the bundle from."""
+    return call(contract.INSTALL, INSTALL_SECONDS, bundle=bundle, kind=kind,
+                confirm_minutes=confirm_minutes, by=by)
 
 
 def rollback(by: str) -> dict[str, Any]:

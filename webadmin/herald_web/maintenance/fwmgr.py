@@ -9,6 +9,9 @@ when the speaker is quiet. Upgrade parameters:
     factoryDefaultMode  none | soft (keeps the network settings) | hard
     autoCommit          never (the upgrade must be committed) | boot | started | default
     autoRollback        never | <minutes> | default (10 minutes)
+    url                 Herald's own: instead of sending the file, the http(s)
+                        address the device streams the bundle from (it
+                        downloads only what neither slot holds already)
 
 Herald commits at "boot", "started" and "default" alike: once the firmware
 services answer (the boot health gate). With autoCommit "never" the upgrade
@@ -48,6 +51,7 @@ ERRORS = {
     contract.BUSY: 423, contract.TOO_OLD: 410, contract.INVALID: 415, contract.INCOMPATIBLE: 421,
     contract.UNTRUSTED: 422, contract.NO_PREVIOUS: 404, contract.NOT_COMMITTED: 412,
     contract.FAILED: 500, contract.UNAVAILABLE: 500, contract.BAD_REQUEST: 400,
+    contract.UNREACHABLE: 424,
 }
 api = JsonApi(versions=("1.0", "1.1", "1.2", "1.3"), errors=ERRORS)
 DEFAULT_ROLLBACK_MINUTES = 10
@@ -121,14 +125,20 @@ def upgrade_kind(params: dict[str, Any]) -> tuple[str, float, str]:
 
 @api.method("upgrade", Level.ADMIN)
 def upgrade(request: HttpRequest, params: dict[str, Any]) -> dict[str, Any]:
-    upload = getattr(request, "herald_upload", None)
-    if upload is None:
+    upload, url = getattr(request, "herald_upload", None), params.get("url")
+    if upload is None and url is None:
         raise JsonApiError("missing", "upgrade needs the firmware file: send a multipart/"
-                                      "form-data request with the JSON, then the file")
+                                      "form-data request with the JSON, then the file "
+                                      "(or give the firmware's address as params.url)")
+    if upload is not None and url is not None:
+        raise JsonApiError("invalid", "send either the firmware file or params.url, not both")
+    if url is not None and (problem := contract.bundle_url_problem(url)):
+        raise JsonApiError("invalid", problem)
     kind, minutes, factory = upgrade_kind(params)
     firmware.report(contract.CHECKING, 0, "Waiting for the worker")
-    outcome = _wait(tasks.firmware_upgrade.delay(upload.token, kind, minutes, factory, False,
-                                                 _by(request)), firmware.INSTALL_SECONDS)
+    outcome = _wait(tasks.firmware_upgrade.delay("" if upload is None else upload.token, kind,
+                                                 minutes, factory, False, _by(request),
+                                                 url or ""), firmware.INSTALL_SECONDS)
     _refuse(outcome)
     return {"firmwareVersion": outcome["version"]}
 

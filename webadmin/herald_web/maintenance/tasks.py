@@ -33,9 +33,13 @@ def schedule_reset(hard: bool, by: str) -> None:
 
 @shared_task
 def firmware_upgrade(token: str, kind: str, confirm_minutes: float, factory_default: str,
-                     force: bool, by: str) -> dict[str, Any]:
-    """Check and install an uploaded bundle, then restart into it when quiet."""
-    outcome = firmware.install(token, kind, confirm_minutes, by)
+                     force: bool, by: str, url: str = "") -> dict[str, Any]:
+    """Check and install an uploaded bundle (or the one at `url`), then restart
+    into it when quiet."""
+    if url:
+        outcome = firmware.install_from(url, kind, confirm_minutes, by)
+    else:
+        outcome = firmware.install(token, kind, confirm_minutes, by)
     if outcome["ok"]:
         firmware_restart.delay(factory_default, force, by, outcome["version"])
     return outcome

@@ -20,7 +20,14 @@ from django.views.decorators.http import require_POST
 from herald.access import Level
 from herald.bus import CallFailed, ServiceUnavailable
 from herald.update import contract
-from herald.update.contract import FACTORY_DEFAULT, KINDS, MAX_CONFIRM_MINUTES, UpdateRefused
+from herald.update.contract import (
+    FACTORY_DEFAULT,
+    KINDS,
+    MAX_CONFIRM_MINUTES,
+    MAX_URL_LENGTH,
+    UpdateRefused,
+    bundle_url_problem,
+)
 from herald_web.accounts.access import api, page
 from herald_web.celery import WorkerUnavailable, ask_worker
 from herald_web.device import async_bus, bus
@@ -52,6 +59,7 @@ def index(request: HttpRequest) -> HttpResponse:
         **CONTEXT, "firmware": facts, "previous": previous,
         "kinds": KINDS, "confirm_minutes": DEFAULT_CONFIRM_MINUTES,
         "max_confirm_minutes": MAX_CONFIRM_MINUTES, "chunk_bytes": uploads.CHUNK_BYTES,
+        "max_url_length": MAX_URL_LENGTH,
         "facts_json": facts})
 
 
@@ -135,23 +143,27 @@ def upload_piece(request: HttpRequest, token: str) -> JsonResponse:
 @api(Level.ADMIN)
 @require_POST
 def upgrade(request: HttpRequest) -> JsonResponse:
-    """Install an uploaded bundle: {"upload", "type", "minutes", "force"}."""
+    """Install an uploaded bundle, or the one at a URL:
+    {"upload" or "url", "type", "minutes", "force"}."""
     try:
         body = _json_body(request)
-        upload = uploads.find(str(body.get("upload", "")))
+        url = body.get("url")
+        upload = None if url is not None else uploads.find(str(body.get("upload", "")))
     except uploads.UploadError as exc:
         return _error(str(exc))
+    if url is not None and (problem := bundle_url_problem(url)):
+        return _error(problem)
     minutes = body.get("minutes", DEFAULT_CONFIRM_MINUTES)
     try:
         kind, minutes = firmware.check(body.get("type"), minutes)
     except UpdateRefused as exc:
         return _error(str(exc))
-    if not upload.complete:
+    if upload is not None and not upload.complete:
         return _error(f"the upload is incomplete ({upload.received} of {upload.size} bytes)")
     firmware.report(contract.CHECKING, 0, "Waiting for the worker")
-    tasks.firmware_upgrade.delay(upload.token, kind, minutes,
+    tasks.firmware_upgrade.delay("" if upload is None else upload.token, kind, minutes,
                                  "hard" if kind == FACTORY_DEFAULT else "",
-                                 body.get("force") is True, request.user.username)
+                                 body.get("force") is True, request.user.username, url or "")
     return JsonResponse({"started": True})
 
 

@@ -63,9 +63,34 @@
     });
   }
 
+  const choices = (form) => ({
+    type: form.type.value, minutes: Number(form.minutes.value), force: form.force.checked,
+  });
+
+  // From a URL: the update service downloads what it needs itself.
+  async function upgradeFrom(form, url) {
+    form.querySelector("button[type=submit]").disabled = true;
+    try {
+      showProgress("checking", 0, "Waiting for the worker");
+      await postJson("/maintenance/firmware/upgrade/", { url, ...choices(form) });
+    } catch (error) {
+      showProgress("refused", 0, error.message, true);
+    } finally {
+      form.querySelector("button[type=submit]").disabled = false;
+    }
+  }
+
   async function upgrade(form) {
-    const file = form.bundle.files[0];
-    if (!file) return;
+    const file = form.bundle.files[0], url = form.url.value.trim();
+    if (file && url) {
+      showProgress("refused", 0, "Choose a firmware file or give its address, not both.", true);
+      return;
+    }
+    if (url) { await upgradeFrom(form, url); return; }
+    if (!file) {
+      showProgress("refused", 0, "Choose a firmware file or give its address.", true);
+      return;
+    }
     uploading = true;
     form.querySelector("button[type=submit]").disabled = true;
     try {
@@ -80,10 +105,7 @@
       }
       uploading = false;
       showProgress("checking", 0, "Waiting for the worker");
-      await postJson("/maintenance/firmware/upgrade/", {
-        upload: started.upload, type: form.type.value, minutes: Number(form.minutes.value),
-        force: form.force.checked,
-      });
+      await postJson("/maintenance/firmware/upgrade/", { upload: started.upload, ...choices(form) });
     } catch (error) {
       uploading = false;
       showProgress("refused", 0, error.message, true);
