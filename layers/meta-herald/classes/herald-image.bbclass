@@ -11,6 +11,14 @@ IMAGE_PREINSTALL ??= "${HERALD_BASE_PREINSTALL} ${MACHINE_PREINSTALL}"
 IMAGE_NAME ??= "${PN}-${MACHINE}"
 HERALD_BUILD_ID ??= "${DISTRO_VERSION}"
 IMAGE_ROOTFS = "${WORKDIR}/rootfs"
+# The root filesystem is made in two steps. The base: Debian's packages
+# (IMAGE_PREINSTALL) and those of IMAGE_INSTALL that change seldom and that
+# the initramfs takes files from (IMAGE_BASE_INSTALL), bootstrapped with
+# mmdebstrap. Then the rest of IMAGE_INSTALL, installed with dpkg over a copy
+# of the base: a change in the firmware redoes only that (seconds, not a
+# Debian bootstrap). The Debian packages the rest needs must be in the base.
+IMAGE_BASE_INSTALL ??= "herald-base"
+IMAGE_ROOTFS_BASE = "${WORKDIR}/rootfs-base"
 IMAGE_SLOT = "${WORKDIR}/rootfs.ext4"
 IMAGE_OUT = "${WORKDIR}/deploy"
 # Units of the base packages the device does not need.
@@ -19,22 +27,41 @@ HERALD_BOARD_FILE ??= ""
 IMAGE_MASK_UNITS ??= "e2scrub_reap.service e2scrub_all.timer grub-common.service apt-daily.timer apt-daily-upgrade.timer"
 
 python () {
-    deps = [f"{pn}:do_deploy_deb" for pn in d.getVar("IMAGE_INSTALL").split()]
-    d.appendVarFlag("do_rootfs", "depends", " " + " ".join(deps))
+    install = d.getVar("IMAGE_INSTALL").split()
+    wanted = d.getVar("IMAGE_BASE_INSTALL").split()
+    base = [pn for pn in install if pn in wanted]
+    added = [pn for pn in install if pn not in wanted]
+    d.setVar("IMAGE_BASE_PACKAGES", " ".join(base))
+    d.setVar("IMAGE_ADDED_PACKAGES", " ".join(added))
+    for task, pns in (("do_rootfs_base", base), ("do_rootfs", added)):
+        d.appendVarFlag(task, "depends", "".join(f" {pn}:do_deploy_deb" for pn in pns))
 }
 
-do_rootfs() {
-    rm -rf ${WORKDIR}/repo
-    mkdir -p ${WORKDIR}/repo
-    for pn in ${IMAGE_INSTALL}; do
-        cp ${REPO_DIR}/$pn/*.deb ${WORKDIR}/repo/
+# Herald's packages PNS (their .debs) copied into DIR, emptied first.
+image_debs() {
+    rm -rf $1
+    mkdir -p $1
+    for pn in $2; do
+        cp ${REPO_DIR}/$pn/*.deb $1/
     done
+}
+
+do_rootfs_base() {
+    image_debs ${WORKDIR}/repo "${IMAGE_BASE_PACKAGES}"
     herald_tools --bind ${WORKDIR}/repo:/repo --chdir /repo -- \
         sh -c 'dpkg-scanpackages --multiversion . > Packages 2>/dev/null && apt-ftparchive release . > Release'
     ${HERALD_SCRIPTS}/herald-rootfs --suite ${DEBIAN_SUITE} --mirror ${DEBIAN_MIRROR} \
-        --cache ${DL_DIR}/debs --target ${IMAGE_ROOTFS} --repo ${WORKDIR}/repo \
-        --include "${IMAGE_PREINSTALL} ${IMAGE_INSTALL}" \
+        --cache ${DL_DIR}/debs --target ${IMAGE_ROOTFS_BASE} --repo ${WORKDIR}/repo \
+        --include "${IMAGE_PREINSTALL} ${IMAGE_BASE_PACKAGES}" \
         --kernel-modules "${HERALD_KERNEL_MODULES}" --initramfs-modules "${HERALD_INITRAMFS_MODULES}"
+}
+do_rootfs_base[depends] = "herald-tools:do_bootstrap"
+do_rootfs_base[file-checksums] = "${HERALD_SCRIPTS}/herald-rootfs:True ${HERALD_SCRIPTS}/herald-prune-modules:True"
+addtask rootfs_base after do_unpack before do_rootfs
+
+do_rootfs() {
+    image_debs ${WORKDIR}/added "${IMAGE_ADDED_PACKAGES}"
+    ${HERALD_SCRIPTS}/herald-rootfs-add ${IMAGE_ROOTFS_BASE} ${WORKDIR}/added ${IMAGE_ROOTFS}
     for unit in ${IMAGE_MASK_UNITS}; do
         ln -sf /dev/null ${IMAGE_ROOTFS}/etc/systemd/system/$unit
     done
@@ -98,9 +125,8 @@ do_rootfs() {
         HERALD_MIN_VERSION=${HERALD_MIN_VERSION}
 OSRELEASE
 }
-do_rootfs[depends] = "herald-tools:do_bootstrap"
-do_rootfs[file-checksums] = "${HERALD_SCRIPTS}/herald-rootfs:True ${HERALD_SCRIPTS}/herald-prune-modules:True ${HERALD_BOARD_FILE}:True"
-addtask rootfs after do_unpack before do_build
+do_rootfs[file-checksums] = "${HERALD_SCRIPTS}/herald-rootfs-add:True ${HERALD_SCRIPTS}/herald-chroot:True ${HERALD_BOARD_FILE}:True"
+addtask rootfs after do_rootfs_base before do_build
 
 # The slot image: ext4, read-only at run time, file times clamped. Sized to
 # its content, not to the slot: RAUC writes every byte of it on each install,

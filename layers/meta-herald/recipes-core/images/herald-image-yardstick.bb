@@ -5,5 +5,5 @@ inherit herald-image
 
 # The product's Debian base without the packages only Herald's services use.
 IMAGE_PREINSTALL = "systemd systemd-sysv systemd-resolved udev dbus kmod grub-common \
-    initramfs-tools zstd e2fsprogs iproute2 ${MACHINE_PREINSTALL}"
+    initramfs-tools zstd e2fsprogs iproute2 busybox ${MACHINE_PREINSTALL}"
 IMAGE_INSTALL = "herald-base herald-debug herald-yardstick"
