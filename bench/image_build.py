@@ -69,7 +69,7 @@ def streamed_upgrade(disk: Path, bundle: Path, work: Path) -> tuple[int, float]:
     """The bytes a device booted from `disk` downloads to install `bundle` from
     a URL, and the seconds the install took."""
     served = work / "served"
-    served.mkdir()
+    served.mkdir(parents=True)
     (served / bundle.name).hardlink_to(bundle)
     device = Device(Machine(image=disk, workdir=work / "vm", snapshot=False,
                             ports=forwarded_ports()))
