@@ -18,9 +18,9 @@ from tests.webadmin.fixtures import ROOT
 from tests.webadmin.stack import HeraldStack
 
 START = "from herald_web.startup import start; start('herald-test')"
-# The database of the firmware before this one, whose worker kept its schedule
-# in django-celery-beat's tables (its web admin and worker had run; root's
-# password set): `sqlite3 db.sqlite3 .dump`.
+# The database of the firmware at commit 20e918c, whose worker kept its
+# schedule in django-celery-beat's tables (its web admin and worker had run;
+# root's password set): `sqlite3 db.sqlite3 .dump`.
 BEAT_DATABASE = Path(__file__).parent / "databases" / "beat_schedule.sql"
 SCHEDULE_SECONDS = 30  # settings.CELERY_BEAT_SCHEDULE: the notification pass
 
