@@ -35,6 +35,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO), str(REPO / "firmware")]
 
 from qemu.vm import Machine, forwarded_ports  # noqa: E402
+from tests.conftest import wait_until  # noqa: E402
 from tests.update.bundle_server import BundleServer  # noqa: E402
 from tests.update.device import Device  # noqa: E402
 
@@ -74,9 +75,10 @@ def streamed_upgrade(disk: Path, bundle: Path, work: Path) -> tuple[int, float]:
     device = Device(Machine(image=disk, workdir=work / "vm", snapshot=False,
                             ports=forwarded_ports()))
     try:
-        device.start()
+        # The product image has no debug shell (Device.start waits for it): the web admin tells.
+        device.machine.boot()
+        wait_until(device.web_answers, timeout=600, interval=1, what="the web admin")
         device.set_root_password()
-        device.wait_committed("A")
         with BundleServer(served) as server, device.vapix(timeout=1800) as client:
             started = time.monotonic()
             reply = client.post("/axis-cgi/firmwaremanagement.cgi", json={
@@ -87,7 +89,7 @@ def streamed_upgrade(disk: Path, bundle: Path, work: Path) -> tuple[int, float]:
                 sys.exit(f"the streamed upgrade failed: {reply.text}")
             return server.served.bytes, took
     finally:
-        device.stop()
+        device.machine.shutdown()  # the power button: there is no shell to power off from
 
 
 def main() -> None:
