@@ -18,6 +18,9 @@ IMAGE_ROOTFS = "${WORKDIR}/rootfs"
 # of the base: a change in the firmware redoes only that (seconds, not a
 # Debian bootstrap). The Debian packages the rest needs must be in the base.
 IMAGE_BASE_INSTALL ??= "herald-base"
+# Paths (shell patterns under the root) removed from the base once it is
+# made; each must still match something, so the list stays true.
+IMAGE_PRUNE ??= "${HERALD_IMAGE_PRUNE}"
 IMAGE_ROOTFS_BASE = "${WORKDIR}/rootfs-base"
 IMAGE_SLOT = "${WORKDIR}/rootfs.ext4"
 IMAGE_OUT = "${WORKDIR}/deploy"
@@ -54,6 +57,12 @@ do_rootfs_base() {
         --cache ${DL_DIR}/debs --target ${IMAGE_ROOTFS_BASE} --repo ${WORKDIR}/repo \
         --include "${IMAGE_PREINSTALL} ${IMAGE_BASE_PACKAGES}" \
         --kernel-modules "${HERALD_KERNEL_MODULES}" --initramfs-modules "${HERALD_INITRAMFS_MODULES}"
+    cd ${IMAGE_ROOTFS_BASE}
+    for path in ${IMAGE_PRUNE}; do
+        [ -e "$path" ] || [ -L "$path" ] || \
+            bbfatal "IMAGE_PRUNE: $path is not in the root filesystem (any more): take it off the list"
+        rm -rf "$path"
+    done
 }
 do_rootfs_base[depends] = "herald-tools:do_bootstrap"
 do_rootfs_base[file-checksums] = "${HERALD_SCRIPTS}/herald-rootfs:True ${HERALD_SCRIPTS}/herald-prune-modules:True"

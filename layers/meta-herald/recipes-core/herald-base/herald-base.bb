@@ -4,7 +4,7 @@ inherit dpkg-raw
 
 SRC_URI = "file://fstab.in file://herald-var file://20-wired.network \
     file://herald-identity file://herald-identity.service \
-    file://sshd-herald.conf file://redis-herald.conf file://postinst"
+    file://sshd-herald.conf file://redis-herald.conf file://herald-no-hwdb file://postinst"
 DEBIAN_DEPENDS = "systemd, systemd-resolved, udev, openssh-server, redis-server, initramfs-tools, e2fsprogs"
 
 do_install() {
@@ -20,6 +20,7 @@ do_install() {
         install -d ${D}$point
     done
     install -D -m 755 ${WORKDIR}/herald-var ${D}/etc/initramfs-tools/scripts/local-bottom/herald-var
+    install -D -m 755 ${WORKDIR}/herald-no-hwdb ${D}/etc/initramfs-tools/hooks/herald-no-hwdb
     install -D -m 644 ${WORKDIR}/20-wired.network ${D}/etc/systemd/network/20-wired.network
     install -D -m 755 ${WORKDIR}/herald-identity ${D}/usr/lib/herald/herald-identity
     install -D -m 644 ${WORKDIR}/herald-identity.service ${D}/usr/lib/systemd/system/herald-identity.service

@@ -7,3 +7,5 @@ inherit herald-image
 IMAGE_PREINSTALL = "systemd systemd-sysv systemd-resolved udev dbus kmod grub-common \
     initramfs-tools zstd e2fsprogs iproute2 busybox ${MACHINE_PREINSTALL}"
 IMAGE_INSTALL = "herald-base herald-debug herald-yardstick"
+# No baresip here: only the base system's unused files go.
+IMAGE_PRUNE = "${HERALD_PRUNE_SYSTEM}"
