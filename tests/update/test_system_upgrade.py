@@ -284,6 +284,9 @@ def test_factory_default_upgrade_from_a_web_server_downloads_little_and_comes_ba
     served.mkdir()
     (served / "new.raucb").symlink_to(story.new_bundle)
     with BundleServer(served) as server:
+        missing = device.upgrade_from(server.guest_url("old.raucb"), factoryDefaultMode="hard")
+        assert missing["error"]["code"] == 424, missing  # unreachable: nothing changes
+        assert "no firmware could be read from" in missing["error"]["message"], missing
         answer = device.upgrade_from(server.guest_url("new.raucb"), factoryDefaultMode="hard")
         assert answer.get("data") == {"firmwareVersion": NEW}, answer
         # RAUC took from slot A what the new firmware shares with the old.
