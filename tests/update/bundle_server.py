@@ -20,7 +20,7 @@ BLOCK = 1 << 16
 
 @dataclass
 class Served:
-    """What the server has sent since `reset`."""
+    """What the server has sent."""
 
     bytes: int = 0
     requests: int = 0
@@ -30,10 +30,6 @@ class Served:
         with self.lock:
             self.bytes += sent
             self.requests += 1
-
-    def reset(self) -> None:
-        with self.lock:
-            self.bytes = self.requests = 0
 
 
 class BundleServer:

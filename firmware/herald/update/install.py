@@ -163,8 +163,9 @@ class Updater:
                                     lambda percent, text: progress(INSTALLING_STAGE, percent, text))
         except RaucError as exc:
             self.records.clear_pending()
-            if refusal(exc, bundle).reason == UNREACHABLE:  # the server went while streaming
-                raise refusal(exc, bundle) from exc
+            refused = refusal(exc, bundle)
+            if refused.reason == UNREACHABLE:  # the server went while streaming
+                raise refused from exc
             raise UpdateRefused(f"installation failed: {exc}", FAILED) from exc
         installed = dataclasses.replace(pending, stage=INSTALLED)
         self.records.save_pending(installed)
